@@ -1,0 +1,73 @@
+/**
+ * Stable error codes used across `@scaling/*` packages. Codes never change meaning once published.
+ */
+export type ScalingErrorCode =
+  | 'ERR_NO_NODES'
+  | 'ERR_DUPLICATE_NODE'
+  | 'ERR_NO_ENDPOINTS'
+  | 'ERR_DUPLICATE_ENDPOINT'
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_QUEUE_CLOSED'
+  | 'ERR_QUEUE_CLEARED'
+  | 'ERR_TIMEOUT'
+  | 'ERR_ABORTED'
+  | 'ERR_NO_REPLICA'
+  | 'ERR_LOAD_FAILED'
+  | (string & {});
+
+/** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */
+const BRAND: unique symbol = Symbol.for('@scaling/core:ScalingError') as never;
+
+/**
+ * Base class of every runtime failure thrown by `@scaling/*`: a stable string `code`, a `name`, an
+ * optional `cause`, and a cross-realm brand checked by {@link isScalingError}. (Pattern after undici's
+ * `lib/core/errors.js`.)
+ *
+ * @example
+ * ```ts
+ * import { ScalingError, isScalingError } from '@scaling/core';
+ * try { throw new ScalingError('ERR_NO_NODES', 'the ring is empty'); }
+ * catch (e) { if (isScalingError(e) && e.code === 'ERR_NO_NODES') console.log('no nodes'); }
+ * ```
+ */
+export class ScalingError extends Error {
+  /** Stable, machine-readable code such as `ERR_NO_NODES`. */
+  readonly code: ScalingErrorCode;
+  declare readonly [BRAND]: true;
+
+  constructor(code: ScalingErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  override get name(): string {
+    return 'ScalingError';
+  }
+}
+
+/**
+ * True when `error` is a {@link ScalingError} from any installed copy of `@scaling/core`; with `code`,
+ * also requires that code.
+ */
+export function isScalingError(error: unknown, code?: ScalingErrorCode): error is ScalingError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [BRAND]?: unknown })[BRAND] === true &&
+    (code === undefined || (error as ScalingError).code === code)
+  );
+}
+
+/** Thrown when an operation ran past its deadline (code `ERR_TIMEOUT`). */
+export class TimeoutError extends ScalingError {
+  /** The deadline that passed, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(message: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super('ERR_TIMEOUT', message, options);
+    this.timeoutMs = timeoutMs;
+  }
+  override get name(): string {
+    return 'TimeoutError';
+  }
+}
