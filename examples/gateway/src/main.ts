@@ -1,0 +1,249 @@
+/**
+ * `npm run demo` — starts four upstream processes and the gateway, runs ~20 s of load through it while one
+ * upstream is killed and another made 10× slower, then prints a summary and writes an HTML report.
+ *
+ *   npm run demo                          the load run (peak EWMA)
+ *   npm run demo -- --strategy p2c        another balancing strategy
+ *   npm run demo -- --serve               leave the gateway running for curl
+ *   npm run demo -- --duration 5          a shorter run
+ */
+
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { type Gateway, STRATEGIES, startGateway } from './gateway.js';
+import type { LoadDone, LoadProgress, LoadWorkerInput } from './load-mix.js';
+import { GatewayMetrics } from './metrics.js';
+import { writeHtmlReport } from './report.js';
+import { formatSummary, summarize } from './summary.js';
+import { killUpstream, slowUpstream, startUpstreams, stopUpstreams, type UpstreamProcess } from './upstreams.js';
+
+const HELP = `Usage: npm run demo -- [options]
+
+  --strategy NAME     load-balancing strategy: ${STRATEGIES.join(', ')} (default peak-ewma)
+  --serve             start the upstreams and the gateway, print how to reach them, run until Ctrl-C
+  --port N            gateway port (default 8080 with --serve, a free port otherwise)
+  --duration S        seconds of load (default 20)
+  --connections N     concurrent client connections (default 32)
+  --rate N            requests/s over all connections, 0 = as fast as possible (default 0)
+  --report PATH       where to write the HTML report (default examples/gateway/reports/demo-<strategy>.html)
+  --json PATH         also write the summary as JSON
+  --help              this text
+
+Replica routing: set DATABASE_URL (primary) and REPLICA_URLS (comma-separated) to read products
+through @scaling/replica-router-pg.`;
+
+const { values } = parseArgs({
+  options: {
+    strategy: { type: 'string', default: 'peak-ewma' },
+    serve: { type: 'boolean', default: false },
+    port: { type: 'string' },
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '32' },
+    rate: { type: 'string', default: '0' },
+    report: { type: 'string' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const strategy = values.strategy!;
+if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+  console.error(`Unknown --strategy ${JSON.stringify(strategy)}; expected one of ${STRATEGIES.join(', ')}.`);
+  process.exit(2);
+}
+const durationSeconds = Number(values.duration);
+const connections = Number(values.connections);
+const rate = Number(values.rate);
+if (!(durationSeconds > 0) || !(connections > 0) || !(rate >= 0)) {
+  console.error('--duration and --connections must be positive numbers, --rate zero or more.');
+  process.exit(2);
+}
+
+const UPSTREAMS = 4;
+const SLOW_FACTOR = 10;
+const BUCKET_MS = 500;
+const tty = process.stdout.isTTY === true;
+
+async function main(): Promise<void> {
+  const upstreams = await startUpstreams(UPSTREAMS);
+  const metrics = new GatewayMetrics(upstreams.map((u) => u.id));
+  const quietLog = (line: string): void => {
+    if (values.serve) console.log(line);
+  };
+  const gateway = await startGateway({
+    upstreams: upstreams.map((u) => ({ id: u.id, url: u.url })),
+    strategy,
+    metrics,
+    port: values.port !== undefined ? Number(values.port) : values.serve ? 8080 : 0,
+    log: quietLog,
+  });
+  const shutdown = async (): Promise<void> => {
+    await gateway.close();
+    stopUpstreams(upstreams);
+  };
+
+  console.log(`scaling gateway demo — ${gateway.url}`);
+  console.log(`upstreams: ${upstreams.map((u) => `${u.id} ${u.url} (pid ${u.child.pid})`).join(', ')}`);
+  for (const f of gateway.features) console.log(`  ${f}`);
+
+  if (values.serve) return serve(gateway, shutdown);
+  await loadRun(gateway, upstreams, metrics);
+  await shutdown();
+}
+
+function serve(gateway: Gateway, shutdown: () => Promise<void>): void {
+  const u = gateway.url;
+  console.log(`
+The gateway is running. Try:
+  curl -i ${u}/products/42        # cached: x-cache: miss, then hit
+  curl ${u}/users/7/cart          # always the upstream that owns user 7
+  curl -i -X POST ${u}/orders -d '{"sku":1}'   # 202, or 429 when the queue is full
+  curl ${u}/work                  # balanced (${gateway.features[0]?.split(/\s+/)[2]})
+  curl ${u}/health                # application/health+json
+  curl ${u}/stats                 # counters
+Ctrl-C stops it.`);
+  const stop = (): void => {
+    shutdown().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: GatewayMetrics): Promise<void> {
+  const victim = upstreams[2]!;
+  const laggard = upstreams[1]!;
+  const killAt = durationSeconds * 0.35;
+  const slowAt = durationSeconds * 0.5;
+  const states = new Map(upstreams.map((u) => [u.id, { alive: true, note: '' }]));
+  console.log(
+    `\nLoad run: ${durationSeconds} s, ${connections} connections${rate > 0 ? `, ${rate} req/s` : ''}; ${victim.id} is killed at ${killAt.toFixed(1)} s, ${laggard.id} made ${SLOW_FACTOR}× slower at ${slowAt.toFixed(1)} s.\n`,
+  );
+
+  const input: LoadWorkerInput = { url: gateway.url, connections, durationSeconds, rate };
+  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: input });
+  let progress: LoadProgress = { type: 'progress', sent: 0, responses: 0, byStatus: {}, errors: 0, timeouts: 0 };
+  const done = new Promise<LoadDone>((resolveDone, reject) => {
+    worker.on('message', (m: LoadProgress | LoadDone) => {
+      if (m.type === 'progress') progress = m;
+      else resolveDone(m);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`load worker exited (code ${code}) before it finished`)));
+  });
+
+  metrics.startTimeline();
+  const timers = [
+    setTimeout(() => {
+      killUpstream(victim);
+      states.get(victim.id)!.alive = false;
+      metrics.event(`${victim.id} killed (SIGKILL)`);
+    }, killAt * 1000),
+    setTimeout(() => {
+      slowUpstream(laggard, SLOW_FACTOR).then(
+        () => {
+          states.get(laggard.id)!.note = `slow (${SLOW_FACTOR}×)`;
+          metrics.event(`${laggard.id} made ${SLOW_FACTOR}× slower`);
+        },
+        (error: unknown) => metrics.event(`could not slow ${laggard.id}: ${String(error)}`),
+      );
+    }, slowAt * 1000),
+  ];
+  let lastPrinted = 0;
+  const sampler = setInterval(() => {
+    const point = metrics.sample(BUCKET_MS, gateway.queueDepth());
+    const line = progressLine(point.t, progress, point.rps, point.p99, point.healthy, point.queueDepth, gateway.cacheStats().hitRatio);
+    if (tty) process.stdout.write(`\r\x1b[K${line}`);
+    else if (point.t - lastPrinted >= 5) {
+      lastPrinted = point.t;
+      console.log(line);
+    }
+  }, BUCKET_MS);
+
+  const result = await done;
+  clearInterval(sampler);
+  for (const t of timers) clearTimeout(t);
+  await worker.terminate();
+  if (tty) process.stdout.write('\r\x1b[K');
+  console.log(
+    progressLine(
+      metrics.elapsed(),
+      progress,
+      Number.NaN,
+      Number.NaN,
+      countHealthy(metrics),
+      gateway.queueDepth(),
+      gateway.cacheStats().hitRatio,
+    ),
+  );
+
+  // Let accepted orders finish (the queue drains in the background) before counting them.
+  const drainBy = performance.now() + 3_000;
+  while ((gateway.queueDepth() > 0 || gateway.queueRunning() > 0) && performance.now() < drainBy)
+    await new Promise((r) => setTimeout(r, 50));
+
+  const summary = summarize({
+    strategy,
+    durationSeconds,
+    metrics,
+    client: {
+      responses: progress.responses,
+      byStatus: progress.byStatus,
+      errors: progress.errors,
+      latency: { p50: result.latency.p50, p99: result.latency.p99 },
+    },
+    states,
+    cache: gateway.cacheStats(),
+    queueDepth: gateway.queueDepth(),
+    replicaRouting: gateway.replicaRouting,
+  });
+  console.log(formatSummary(summary));
+  const reportPath = resolve(values.report ?? new URL(`../reports/demo-${strategy}.html`, import.meta.url).pathname);
+  await writeHtmlReport(reportPath, summary, metrics.timeline);
+  console.log(`\nHTML report: ${reportPath}`);
+  if (values.json) {
+    writeFileSync(resolve(values.json), `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(`JSON summary: ${resolve(values.json)}`);
+  }
+  if (!summary.checks.every((c) => c.ok)) process.exitCode = 1;
+}
+
+function countHealthy(metrics: GatewayMetrics): number {
+  let n = 0;
+  for (const u of metrics.upstreams.values()) if (u.healthy) n++;
+  return n;
+}
+
+function progressLine(t: number, p: LoadProgress, rps: number, p99: number, healthy: number, queue: number, hitRatio: number): string {
+  let fiveXx = 0;
+  let ok = 0;
+  for (const [code, n] of Object.entries(p.byStatus)) {
+    if (Number(code) >= 500) fiveXx += n;
+    else if (Number(code) < 400) ok += n;
+  }
+  const width = 20;
+  const filled = Math.min(width, Math.round((t / durationSeconds) * width));
+  const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+  const parts = [
+    `${t.toFixed(1).padStart(5)} s ${bar}`,
+    Number.isFinite(rps) ? `${Math.round(rps).toLocaleString('en-US').padStart(6)} req/s` : 'done',
+    `${ok.toLocaleString('en-US')} ok`,
+    `${(fiveXx + p.errors).toLocaleString('en-US')} errors`,
+    `${(p.byStatus['429'] ?? 0).toLocaleString('en-US')} × 429`,
+    ...(Number.isFinite(p99) ? [`p99 ${p99.toFixed(1)} ms`] : []),
+    `upstreams ${healthy}/${UPSTREAMS}`,
+    `queue ${queue}`,
+    `cache ${(hitRatio * 100).toFixed(0)} %`,
+  ];
+  return parts.join(' · ');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
