@@ -11,8 +11,23 @@
  * | `GET /stats`              | the gateway's own counters as JSON                                              |
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { InterimBalancer, InterimCache, InterimHash, InterimQueue } from './_interim.js';
+import { LruCache } from '@scaling/cache';
+import { BoundedLoadHash, RingHash } from '@scaling/consistent-hash';
+import { exponentialBackoff, isScalingError } from '@scaling/core';
+import { createHealthHandler, HealthMonitor, httpProbe, OutlierDetector } from '@scaling/health';
+import {
+  type BalancerBase,
+  LeastConnections,
+  PeakEwma,
+  PowerOfTwoChoices,
+  Random,
+  RoundRobin,
+  WeightedRandom,
+  WeightedRoundRobin,
+} from '@scaling/load-balancer';
+import { Queue } from '@scaling/queue';
 import type { GatewayMetrics } from './metrics.js';
+import { type ProductSource, startReplicaRouting } from './replicas.js';
 import { callUpstream, closeUpstreamClient, type UpstreamResponse } from './upstream-client.js';
 
 /** An upstream as the balancer sees it. */
@@ -23,13 +38,17 @@ export interface UpstreamEndpoint {
 
 export interface GatewayOptions {
   upstreams: UpstreamEndpoint[];
-  /** Load-balancing strategy name (see {@link STRATEGIES}). */
+  /** Load-balancing strategy name (a key of {@link STRATEGIES}). */
   strategy: string;
   metrics: GatewayMetrics;
   /** Port to listen on; 0 picks a free one. */
   port?: number;
   /** Where to print status lines (health changes, replica routing on/off). */
   log?: (line: string) => void;
+  /** PostgreSQL primary URL: when set, product reads go through @scaling/replica-router-pg. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL replica URLs (with `databaseUrl`). */
+  replicaUrls?: string[] | undefined;
 }
 
 export interface Gateway {
@@ -39,7 +58,7 @@ export interface Gateway {
   queueDepth(): number;
   /** Orders being processed right now. */
   queueRunning(): number;
-  cacheStats(): { hits: number; misses: number; hitRatio: number };
+  cacheStats(): { hits: number; misses: number; loads: number; hitRatio: number };
   /** One line per feature describing how it is configured. */
   readonly features: string[];
   /** Whether product reads go through the replica router, and how to turn it on when they do not. */
@@ -47,25 +66,47 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Strategies `--strategy` accepts. */
-export const STRATEGIES = ['peak-ewma', 'p2c', 'least-connections', 'round-robin', 'random'] as const;
+/** The balancing strategies `--strategy` accepts, each a `@scaling/load-balancer` class. */
+export const STRATEGIES = {
+  'peak-ewma': () => new PeakEwma<UpstreamEndpoint>(),
+  p2c: () => new PowerOfTwoChoices<UpstreamEndpoint>(),
+  'least-connections': () => new LeastConnections<UpstreamEndpoint>(),
+  'round-robin': () => new RoundRobin<UpstreamEndpoint>(),
+  'weighted-round-robin': () => new WeightedRoundRobin<UpstreamEndpoint>(),
+  random: () => new Random<UpstreamEndpoint>(),
+  'weighted-random': () => new WeightedRandom<UpstreamEndpoint>(),
+} satisfies Record<string, () => BalancerBase<UpstreamEndpoint>>;
+
+/** Names of {@link STRATEGIES}. */
+export type StrategyName = keyof typeof STRATEGIES;
 
 const ATTEMPT_TIMEOUT_MS = 1_000;
 const MAX_ATTEMPTS = 3;
 const MAX_QUEUED_ORDERS = 100;
+const ORDER_CONCURRENCY = 8;
+const CACHE_TTL_MS = 2_000;
+const CACHE_SWR_MS = 10_000;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { metrics } = options;
   const log = options.log ?? (() => {});
   const byId = new Map(options.upstreams.map((u) => [u.id, u]));
+  const makeBalancer = STRATEGIES[options.strategy as StrategyName];
+  if (makeBalancer === undefined) throw new RangeError(`Unknown strategy ${JSON.stringify(options.strategy)}`);
 
-  // ── load balancing + health ──────────────────────────────────────────────────────────────────
-  const balancer = new InterimBalancer<UpstreamEndpoint>(options.upstreams.map((u) => ({ ...u })));
-  const users = new InterimHash();
+  // ── load balancing ───────────────────────────────────────────────────────────────────────────
+  const balancer = makeBalancer();
+  for (const u of options.upstreams) balancer.add(u);
+  // /users/:id/* → the owner of the user on a ring, with loads (in-flight requests) bounded at 1.25 × the mean.
+  const users = new BoundedLoadHash(new RingHash({ vnodes: 160 }), { balanceFactor: 1.25 });
   for (const u of options.upstreams) users.addNode(u.id);
 
+  // ── health: an upstream is in rotation while its active check passes AND outlier detection has not ejected it
+  const activeOk = new Map(options.upstreams.map((u) => [u.id, true]));
+  const passiveOk = new Map(options.upstreams.map((u) => [u.id, true]));
   const inRotation = new Set(options.upstreams.map((u) => u.id));
-  const setHealthy = (id: string, healthy: boolean, why: string): void => {
+  const apply = (id: string, why: string): void => {
+    const healthy = activeOk.get(id) === true && passiveOk.get(id) === true;
     if (healthy === inRotation.has(id)) return;
     balancer.setHealthy(id, healthy);
     if (healthy) {
@@ -77,41 +118,48 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       users.removeNode(id);
       metrics.ejected(id);
     }
-    metrics.event(`${id} ${healthy ? 'restored' : 'ejected'} (${why})`);
+    metrics.event(`${id} ${healthy ? 'back in rotation' : 'ejected'} (${why})`);
     log(`${id} ${healthy ? 'back in rotation' : 'ejected'}: ${why}`);
   };
 
-  // Passive: consecutive failures of real traffic.
-  const consecutiveFailures = new Map<string, number>();
-  const recordOutcome = (id: string, ok: boolean): void => {
-    const n = ok ? 0 : (consecutiveFailures.get(id) ?? 0) + 1;
-    consecutiveFailures.set(id, n);
-    if (n >= 5) setHealthy(id, false, 'outlier: 5 consecutive failures');
-  };
+  // Passive: Envoy-style outlier detection on the outcome of every real request (fed by lease releases).
+  const outliers = new OutlierDetector({
+    endpoints: options.upstreams.map((u) => u.id),
+    consecutiveFailures: 5,
+    baseEjectionTimeMs: 10_000,
+    target: {
+      setHealthy(id, healthy) {
+        passiveOk.set(id, healthy);
+        apply(id, healthy ? 'outlier ejection over' : 'outlier detection: consecutive failures');
+      },
+    },
+  });
+  balancer.on('outcome', (id, outcome) => outliers.record(id, outcome));
 
-  // Active: GET /healthz every 500 ms, 2 failures eject, 2 passes restore.
-  const checkState = new Map<string, { pass: number; fail: number }>();
-  const activeTimer = setInterval(() => {
-    for (const u of options.upstreams) {
-      const s = checkState.get(u.id) ?? { pass: 0, fail: 0 };
-      checkState.set(u.id, s);
-      callUpstream(u.url, 'GET', '/healthz', undefined, 250).then(
-        (r) => {
-          if (r.status === 200) {
-            s.pass++;
-            s.fail = 0;
-            if (s.pass >= 2) setHealthy(u.id, true, 'active check passing');
-          } else throw new Error(`status ${r.status}`);
-        },
-        () => {
-          s.fail++;
-          s.pass = 0;
-          if (s.fail >= 2) setHealthy(u.id, false, 'active check failing');
-        },
-      );
-    }
-  }, 500);
-  activeTimer.unref();
+  // Active: GET /healthz every 500 ms; 2 failures take an upstream out, 2 passes bring it back.
+  const monitor = new HealthMonitor({
+    serviceId: 'scaling-gateway-demo',
+    description: 'gateway in front of the demo upstreams',
+    checks: options.upstreams.map((u) => ({
+      name: `upstream:${u.id}`,
+      componentId: u.id,
+      componentType: 'http',
+      check: httpProbe({ url: `${u.url}/healthz`, timeoutMs: 250 }),
+      intervalMs: 500,
+      timeoutMs: 300,
+      unhealthyThreshold: 2,
+      healthyThreshold: 2,
+      initialStatus: 'pass' as const,
+      critical: false,
+    })),
+  });
+  monitor.on('change', (change) => {
+    const id = change.name.slice('upstream:'.length);
+    activeOk.set(id, change.healthy);
+    apply(id, `active check ${change.healthy ? 'passing' : 'failing'}`);
+  });
+  monitor.start();
+  const healthHandler = createHealthHandler({ monitor, paths: { liveness: false, readiness: false, startup: false } });
 
   /** Sends one request through the balancer, retrying on another upstream (`exclude`) when an attempt fails. */
   async function forwardBalanced(method: string, path: string, body?: string): Promise<UpstreamResponse> {
@@ -122,19 +170,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       try {
         lease = balancer.pick({ exclude: tried });
       } catch (error) {
-        lastError = error;
+        lastError = error; // ERR_NO_ENDPOINTS: every upstream already tried
         break;
       }
       const id = lease.endpoint.id;
+      const url = lease.endpoint.url;
       if (attempt > 0) metrics.retries++;
       const started = performance.now();
       try {
-        const response = await callUpstream(lease.endpoint.url, method, path, body, ATTEMPT_TIMEOUT_MS);
+        const response = await callUpstream(url, method, path, body, ATTEMPT_TIMEOUT_MS);
         const latencyMs = performance.now() - started;
         const ok = response.status < 500;
+        // Feeds peak EWMA's latency estimate and, through the `outcome` event, the outlier detector.
         lease.release({ ok, latencyMs });
         metrics.attempt(id, ok, latencyMs);
-        recordOutcome(id, ok);
         if (ok) {
           if (attempt > 0) metrics.rescued++;
           return response;
@@ -144,7 +193,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const latencyMs = performance.now() - started;
         lease.release({ ok: false, latencyMs });
         metrics.attempt(id, false, latencyMs);
-        recordOutcome(id, false);
         lastError = error;
       }
       tried.add(id);
@@ -152,45 +200,84 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw lastError;
   }
 
-  /** Sends a user's request to the upstream that owns the user, then to the next owner if that fails. */
+  /**
+   * Sends a user's request to the upstream that owns the user (bounded-load consistent hashing, so a hot
+   * user cannot pile every request on one upstream); if that attempt fails, to the next upstream in the
+   * user's preference order.
+   */
   async function forwardToOwner(userId: string, method: string, path: string): Promise<UpstreamResponse> {
-    const owners = users.getNodes(userId, 2);
-    let lastError: unknown = new Error('no upstream owns this user');
-    for (const id of owners) {
-      const u = byId.get(id)!;
-      const started = performance.now();
-      try {
-        const response = await callUpstream(u.url, method, path, undefined, ATTEMPT_TIMEOUT_MS);
-        const latencyMs = performance.now() - started;
-        const ok = response.status < 500;
-        metrics.attempt(id, ok, latencyMs);
-        recordOutcome(id, ok);
-        if (ok) return response;
-        lastError = new Error(`${id} answered ${response.status}`);
-      } catch (error) {
-        metrics.attempt(id, false, performance.now() - started);
-        recordOutcome(id, false);
-        lastError = error;
+    const owner = users.acquire(userId);
+    let candidates: string[] = [owner];
+    let lastError: unknown;
+    try {
+      for (let i = 0; i < candidates.length && i < MAX_ATTEMPTS; i++) {
+        const id = candidates[i]!;
+        const u = byId.get(id)!;
+        if (i > 0) metrics.retries++;
+        const started = performance.now();
+        try {
+          const response = await callUpstream(u.url, method, path, undefined, ATTEMPT_TIMEOUT_MS);
+          const latencyMs = performance.now() - started;
+          const ok = response.status < 500;
+          outliers.record(id, { ok, latencyMs });
+          metrics.attempt(id, ok, latencyMs);
+          if (ok) {
+            if (i > 0) metrics.rescued++;
+            return response;
+          }
+          lastError = new Error(`${id} answered ${response.status}`);
+        } catch (error) {
+          const latencyMs = performance.now() - started;
+          outliers.record(id, { ok: false, latencyMs });
+          metrics.attempt(id, false, latencyMs);
+          lastError = error;
+        }
+        // The next owners in the user's preference order, skipping the ones tried.
+        if (i === 0) candidates = [owner, ...users.getNodes(userId, users.size).filter((n) => n !== owner)];
       }
-      metrics.retries++;
+    } finally {
+      users.release(owner);
     }
     throw lastError;
   }
 
-  // ── cache ────────────────────────────────────────────────────────────────────────────────────
-  const products = new InterimCache<UpstreamResponse>({ max: 5_000, ttl: 2_000, staleWhileRevalidate: 10_000 });
+  // ── cache: products by id, TTL + stale-while-revalidate, one load per key at a time ─────────────────
+  const products = new LruCache<string, UpstreamResponse>({ max: 5_000, ttl: CACHE_TTL_MS, staleWhileRevalidate: CACHE_SWR_MS });
 
-  // ── queue ────────────────────────────────────────────────────────────────────────────────────
-  const orders = new InterimQueue({ concurrency: 8, maxQueued: MAX_QUEUED_ORDERS });
-
+  // ── replica routing (only with DATABASE_URL): product reads from PostgreSQL replicas ───────────────
+  const replicas: ProductSource | undefined = await startReplicaRouting(options.databaseUrl, options.replicaUrls, log);
   const replicaRouting =
+    replicas?.describe() ??
     'off — set DATABASE_URL (primary) and REPLICA_URLS (comma-separated replicas) to read products through @scaling/replica-router-pg';
+  const loadProduct = replicas
+    ? async (id: string): Promise<UpstreamResponse> => {
+        const row = await replicas.product(Number(id));
+        if (row === undefined)
+          return { status: 404, body: JSON.stringify({ error: 'no such product', id }), contentType: 'application/json' };
+        return { status: 200, body: JSON.stringify(row), contentType: 'application/json' };
+      }
+    : (id: string): Promise<UpstreamResponse> => forwardBalanced('GET', `/products/${id}`);
+
+  const productLoader = async (key: string): Promise<UpstreamResponse> => {
+    const r = await loadProduct(key);
+    if (r.status !== 200) throw new NotCacheable(r);
+    return r;
+  };
+
+  // ── queue: orders accepted at once, processed in the background, bounded ────────────────────────────
+  const orders = new Queue({
+    concurrency: ORDER_CONCURRENCY,
+    maxQueued: MAX_QUEUED_ORDERS,
+    timeoutMs: 5_000,
+    retry: { attempts: 2, backoff: exponentialBackoff({ baseMs: 50, maxMs: 500 }) },
+  });
+
   const features = [
-    `load balancing   ${options.strategy} over ${options.upstreams.length} upstreams, retries on another upstream (exclude), ${MAX_ATTEMPTS} attempts`,
-    'health           active GET /healthz every 500 ms (2 fail → eject, 2 pass → restore) + outlier detection on live traffic',
-    'cache            GET /products/:id, TTL 2 s + stale-while-revalidate 10 s, single-flight loads',
-    'consistent hash  /users/:id/* → the upstream that owns the user (bounded loads)',
-    'queue            POST /orders → 202, background concurrency 8, at most 100 waiting, 429 when full',
+    `load balancing   ${options.strategy} over ${options.upstreams.length} upstreams; a failed attempt is retried on another upstream (exclude), ${MAX_ATTEMPTS} attempts`,
+    'health           active GET /healthz every 500 ms (2 fail → out, 2 pass → back) + outlier detection on every lease outcome; GET /health',
+    `cache            GET /products/:id: LRU, TTL ${CACHE_TTL_MS / 1000} s + stale-while-revalidate ${CACHE_SWR_MS / 1000} s, single-flight loads`,
+    'consistent hash  /users/:id/* → the upstream owning the user (ring, bounded loads c = 1.25)',
+    `queue            POST /orders → 202; ${ORDER_CONCURRENCY} at a time in the background, at most ${MAX_QUEUED_ORDERS} waiting, 429 when full`,
     `replicas         ${replicaRouting}`,
   ];
 
@@ -200,28 +287,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const path = q === -1 ? url : url.slice(0, q);
     const parts = path.split('/').filter(Boolean);
 
-    if (req.method === 'GET' && path === '/health') {
-      const checks = options.upstreams.map((u) => ({ id: u.id, status: inRotation.has(u.id) ? 'pass' : 'fail' }));
-      const status = inRotation.size === 0 ? 'fail' : inRotation.size < options.upstreams.length ? 'warn' : 'pass';
-      return sendJson(res, status === 'fail' ? 503 : 200, { status, checks }, 'application/health+json');
-    }
+    if (req.method === 'GET' && path === '/health') return healthHandler(req, res);
     if (req.method === 'GET' && path === '/stats') {
       return sendJson(res, 200, {
         upstreams: [...metrics.upstreams.values()].map(({ latencies, ...rest }) => ({ ...rest, ok: latencies.length })),
         cache: products.stats(),
-        queue: { waiting: orders.size, running: orders.pending, rejected: metrics.ordersRejected, processed: metrics.ordersProcessed },
+        queue: { waiting: orders.size, running: orders.pending, ...orders.counters },
+        replicas: replicaRouting,
       });
     }
     if (req.method === 'GET' && parts[0] === 'products' && parts.length === 2) {
-      const before = products.stats().hits;
-      const response = await products.getOrLoad(parts[1]!, () =>
-        forwardBalanced('GET', path).then((r) => {
-          // A 4xx answer is an answer, but not one worth keeping.
-          if (r.status !== 200) throw Object.assign(new Error('not cacheable'), { response: r });
-          return r;
-        }),
-      );
-      const hit = products.stats().hits > before;
+      const hitsBefore = products.stats().hits;
+      let response: UpstreamResponse;
+      try {
+        response = await products.getOrLoad(parts[1]!, productLoader);
+      } catch (error) {
+        if (!(error instanceof NotCacheable)) throw error;
+        response = error.response;
+      }
+      const hit = products.stats().hits > hitsBefore;
       metrics.cacheLookup(hit);
       return relay(res, response, hit ? 'hit' : 'miss');
     }
@@ -230,21 +314,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (req.method === 'POST' && path === '/orders') {
       const body = await readBody(req);
-      // Backpressure: a full queue answers 429 at once instead of growing without bound.
-      if (orders.size >= MAX_QUEUED_ORDERS) {
+      const rejectedBefore = orders.counters.rejectedFull;
+      const processed = orders.add(() => forwardBalanced('POST', '/orders', body));
+      // Backpressure: when the queue is full, `add` rejects with ERR_QUEUE_FULL (counted at once).
+      if (orders.counters.rejectedFull > rejectedBefore) {
+        processed.catch(() => {});
         metrics.ordersRejected++;
         return sendJson(res, 429, { error: 'order queue is full, retry later', waiting: orders.size }, 'application/json', {
           'retry-after': '1',
         });
       }
-      const accepted = orders.add(() => forwardBalanced('POST', '/orders', body));
       metrics.ordersAccepted++;
       metrics.maxQueueDepth = Math.max(metrics.maxQueueDepth, orders.size);
-      accepted.then(
+      processed.then(
         () => metrics.ordersProcessed++,
-        (e: { code?: string }) => {
-          if (e?.code === 'ERR_QUEUE_FULL') metrics.ordersRejected++;
-          else metrics.ordersFailed++;
+        (error: unknown) => {
+          metrics.ordersFailed++;
+          if (!isScalingError(error)) log(`order failed: ${String(error)}`);
         },
       );
       return sendJson(res, 202, { accepted: true, waiting: orders.size });
@@ -278,12 +364,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     queueRunning: () => orders.pending,
     cacheStats: () => products.stats(),
     async close() {
-      clearInterval(activeTimer);
+      monitor.stop();
+      outliers.stop();
+      balancer.close();
+      await orders.close({ drain: false });
+      await replicas?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       closeUpstreamClient();
     },
   };
+}
+
+/** A non-200 product answer: handed to every waiting caller through the rejection, never cached. */
+class NotCacheable extends Error {
+  constructor(readonly response: UpstreamResponse) {
+    super(`not cacheable: status ${response.status}`);
+  }
 }
 
 function relay(res: ServerResponse, r: UpstreamResponse, cache?: 'hit' | 'miss'): void {

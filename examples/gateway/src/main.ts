@@ -9,7 +9,8 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { type Gateway, STRATEGIES, startGateway } from './gateway.js';
@@ -21,13 +22,13 @@ import { killUpstream, slowUpstream, startUpstreams, stopUpstreams, type Upstrea
 
 const HELP = `Usage: npm run demo -- [options]
 
-  --strategy NAME     load-balancing strategy: ${STRATEGIES.join(', ')} (default peak-ewma)
+  --strategy NAME     load-balancing strategy: ${Object.keys(STRATEGIES).join(', ')} (default peak-ewma)
   --serve             start the upstreams and the gateway, print how to reach them, run until Ctrl-C
   --port N            gateway port (default 8080 with --serve, a free port otherwise)
   --duration S        seconds of load (default 20)
   --connections N     concurrent client connections (default 32)
   --rate N            requests/s over all connections, 0 = as fast as possible (default 0)
-  --report PATH       where to write the HTML report (default examples/gateway/reports/demo-<strategy>.html)
+  --report PATH       where to write the HTML report (default <tmpdir>/scaling-gateway-demo/demo-<strategy>.html)
   --json PATH         also write the summary as JSON
   --help              this text
 
@@ -53,8 +54,8 @@ if (values.help) {
   process.exit(0);
 }
 const strategy = values.strategy!;
-if (!(STRATEGIES as readonly string[]).includes(strategy)) {
-  console.error(`Unknown --strategy ${JSON.stringify(strategy)}; expected one of ${STRATEGIES.join(', ')}.`);
+if (!Object.hasOwn(STRATEGIES, strategy)) {
+  console.error(`Unknown --strategy ${JSON.stringify(strategy)}; expected one of ${Object.keys(STRATEGIES).join(', ')}.`);
   process.exit(2);
 }
 const durationSeconds = Number(values.duration);
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
     metrics,
     port: values.port !== undefined ? Number(values.port) : values.serve ? 8080 : 0,
     log: quietLog,
+    databaseUrl: process.env.DATABASE_URL,
+    replicaUrls: process.env.REPLICA_URLS?.split(',').filter(Boolean),
   });
   const shutdown = async (): Promise<void> => {
     await gateway.close();
@@ -203,7 +206,7 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
     replicaRouting: gateway.replicaRouting,
   });
   console.log(formatSummary(summary));
-  const reportPath = resolve(values.report ?? new URL(`../reports/demo-${strategy}.html`, import.meta.url).pathname);
+  const reportPath = resolve(values.report ?? join(tmpdir(), 'scaling-gateway-demo', `demo-${strategy}.html`));
   await writeHtmlReport(reportPath, summary, metrics.timeline);
   console.log(`\nHTML report: ${reportPath}`);
   if (values.json) {

@@ -32,32 +32,37 @@ function timeChart(
     title,
     width: WIDTH,
     height: HEIGHT,
-    config: { background: 'white', font: 'sans-serif' },
+    config: { background: 'white', font: 'sans-serif', legend: { labelLimit: 200 } },
     layer: [
       {
         data: { values: rows },
-        mark: { type: 'line', interpolate: 'monotone' },
+        mark: { type: 'line' },
         encoding: {
           x: { field: 't', type: 'quantitative', title: 'seconds into the run' },
           y: {
             field: 'value',
             type: 'quantitative',
             title: yTitle,
-            ...(y.log ? { scale: { type: 'symlog' } } : {}),
+            ...(y.log ? { scale: { type: 'log' } } : {}),
             ...(y.format ? { axis: { format: y.format } } : {}),
           },
           color: { field: 'series', type: 'nominal', title: null },
         },
       },
       {
-        data: { values: events as unknown as Row[] },
+        data: { values: events.map((e) => ({ t: e.t })) },
         mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
         encoding: { x: { field: 't', type: 'quantitative' } },
       },
       {
-        data: { values: events as unknown as Row[] },
-        mark: { type: 'text', align: 'left', dx: 3, dy: -4, fontSize: 10, color: '#555', angle: 0 },
-        encoding: { x: { field: 't', type: 'quantitative' }, y: { value: 8 }, text: { field: 'label' } },
+        // Labels on alternating rows so events close in time do not overlap.
+        data: { values: events.map((e, i) => ({ t: e.t, label: e.label, y: 10 + (i % 2) * 13 })) },
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#555' },
+        encoding: {
+          x: { field: 't', type: 'quantitative' },
+          y: { field: 'y', type: 'quantitative', scale: null },
+          text: { field: 'label' },
+        },
       },
     ],
   };
@@ -76,7 +81,7 @@ export async function writeHtmlReport(path: string, summary: DemoSummary, timeli
     if (Number.isFinite(p.p50)) latency.push({ t: p.t, series: 'p50', value: p.p50 });
     if (Number.isFinite(p.p99)) latency.push({ t: p.t, series: 'p99', value: p.p99 });
     queue.push({ t: p.t, series: 'orders waiting', value: p.queueDepth });
-    queue.push({ t: p.t, series: 'rejected (429) in bucket', value: p.rejections });
+    queue.push({ t: p.t, series: 'rejected (429) per 0.5 s', value: p.rejections });
     if (Number.isFinite(p.hitRatio)) cache.push({ t: p.t, series: 'hit ratio', value: p.hitRatio });
   }
   const bars: Row[] = summary.upstreams.flatMap((u) => [
@@ -85,13 +90,13 @@ export async function writeHtmlReport(path: string, summary: DemoSummary, timeli
   ]);
   const charts = await Promise.all([
     render(timeChart('Requests per second sent to each upstream', perUpstream, 'requests/s', marks)),
-    render(timeChart('Gateway latency (whole request, retries included)', latency, 'ms (symlog)', marks, { log: true })),
+    render(timeChart('Gateway latency (whole request, retries included)', latency, 'ms (log scale)', marks, { log: true })),
     render({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: 'Latency per upstream (successful attempts)',
       width: WIDTH,
       height: 160,
-      config: { background: 'white', font: 'sans-serif' },
+      config: { background: 'white', font: 'sans-serif', legend: { labelLimit: 200 } },
       data: { values: bars },
       mark: 'bar',
       encoding: {

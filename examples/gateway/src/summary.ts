@@ -22,7 +22,7 @@ export interface DemoSummary {
   /** Requests the load client completed or lost. */
   client: { requests: number; ok: number; errors: number; errorRate: number; rejected429: number; p50: number; p99: number };
   gateway: { responses: number; retries: number; rescued: number; p50: number; p99: number };
-  cache: { hits: number; misses: number; hitRatio: number };
+  cache: { hits: number; misses: number; loads: number; hitRatio: number };
   queue: { accepted: number; processed: number; failed: number; rejected: number; depthAtEnd: number; maxDepth: number };
   events: { t: number; label: string }[];
   checks: { name: string; ok: boolean }[];
@@ -42,7 +42,7 @@ export function summarize(input: {
   metrics: GatewayMetrics;
   client: ClientCounts;
   states: Map<string, { alive: boolean; note: string }>;
-  cache: { hits: number; misses: number; hitRatio: number };
+  cache: { hits: number; misses: number; loads: number; hitRatio: number };
   queueDepth: number;
   replicaRouting: string;
 }): DemoSummary {
@@ -102,7 +102,7 @@ export function summarize(input: {
       p50: round(quantile(gatewaySorted, 0.5), 1),
       p99: round(quantile(gatewaySorted, 0.99), 1),
     },
-    cache: input.cache,
+    cache: { hits: input.cache.hits, misses: input.cache.misses, loads: input.cache.loads, hitRatio: input.cache.hitRatio },
     queue: {
       accepted: metrics.ordersAccepted,
       processed: metrics.ordersProcessed,
@@ -148,7 +148,7 @@ export function formatSummary(s: DemoSummary): string {
     '',
     `client     ${formatInt(c.requests)} requests, ${formatInt(c.errors)} errors (${pct(c.errorRate, 3)}), ${formatInt(c.rejected429)} orders answered 429, p50 ${c.p50} ms, p99 ${c.p99} ms`,
     `gateway    ${formatInt(s.gateway.retries)} attempts retried on another upstream, ${formatInt(s.gateway.rescued)} requests saved by a retry`,
-    `cache      hit ratio ${pct(s.cache.hitRatio)} (${formatInt(s.cache.hits)} hits, ${formatInt(s.cache.misses)} misses)`,
+    `cache      hit ratio ${pct(s.cache.hitRatio)} (${formatInt(s.cache.hits)} hits, ${formatInt(s.cache.misses)} misses, ${formatInt(s.cache.loads)} loads from upstream incl. background refreshes)`,
     `queue      ${formatInt(s.queue.accepted)} orders accepted, ${formatInt(s.queue.processed)} processed, ${formatInt(s.queue.failed)} failed, ${formatInt(s.queue.rejected)} rejected (429); depth now ${s.queue.depthAtEnd}, max ${s.queue.maxDepth}`,
     `replicas   ${s.replicaRouting}`,
     '',
