@@ -11,7 +11,6 @@ export interface LoadWorkerInput {
 
 export interface LoadProgress {
   type: 'progress';
-  sent: number;
   responses: number;
   byStatus: Record<string, number>;
   /** Connection errors and timeouts seen by the client. */

@@ -8,16 +8,22 @@ import { type LoadDone, type LoadProgress, type LoadWorkerInput, pickRequest } f
 import { quantile, round } from './metrics.js';
 
 const input = workerData as LoadWorkerInput;
-const progress: LoadProgress = { type: 'progress', sent: 0, responses: 0, byStatus: {}, errors: 0, timeouts: 0 };
+const progress: LoadProgress = { type: 'progress', responses: 0, byStatus: {}, errors: 0, timeouts: 0 };
 
-const instance = autocannon({
-  url: input.url,
-  connections: input.connections,
-  duration: input.durationSeconds,
-  timeout: 5,
-  ...(input.rate > 0 ? { overallRate: input.rate } : {}),
-  requests: [{ setupRequest: (request) => pickRequest(request, Math.random) }],
-});
+const instance = autocannon(
+  {
+    url: input.url,
+    connections: input.connections,
+    duration: input.durationSeconds,
+    timeout: 5,
+    ...(input.rate > 0 ? { overallRate: input.rate } : {}),
+    requests: [{ setupRequest: (request) => pickRequest(request, Math.random) }],
+  },
+  (error, result) => {
+    if (error) throw error;
+    finish(result);
+  },
+);
 
 /** Client-side response times, ms (autocannon's own histogram is not aggregated inside a worker thread). */
 const latencies: number[] = [];
@@ -33,7 +39,7 @@ instance.on('reqError', (error: Error) => {
   if (/timeout/i.test(error.message)) progress.timeouts++;
 });
 const timer = setInterval(() => parentPort?.postMessage(progress), 250);
-instance.on('done', (result: { errors: number; timeouts: number; non2xx: number; duration: number }) => {
+function finish(result: { errors: number; timeouts: number; non2xx: number; duration: number }): void {
   clearInterval(timer);
   parentPort?.postMessage(progress);
   latencies.sort((a, b) => a - b);
@@ -51,7 +57,7 @@ instance.on('done', (result: { errors: number; timeouts: number; non2xx: number;
     durationSeconds: result.duration,
   };
   parentPort?.postMessage(done);
-});
+}
 parentPort?.on('message', (m: { type: string }) => {
   if (m.type === 'stop') instance.stop();
 });

@@ -130,7 +130,7 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
 
   const input: LoadWorkerInput = { url: gateway.url, connections, durationSeconds, rate };
   const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: input });
-  let progress: LoadProgress = { type: 'progress', sent: 0, responses: 0, byStatus: {}, errors: 0, timeouts: 0 };
+  let progress: LoadProgress = { type: 'progress', responses: 0, byStatus: {}, errors: 0, timeouts: 0 };
   const done = new Promise<LoadDone>((resolveDone, reject) => {
     worker.on('message', (m: LoadProgress | LoadDone) => {
       if (m.type === 'progress') progress = m;
