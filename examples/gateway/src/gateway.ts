@@ -82,8 +82,8 @@ export type StrategyName = keyof typeof STRATEGIES;
 
 const ATTEMPT_TIMEOUT_MS = 1_000;
 const MAX_ATTEMPTS = 3;
-const MAX_QUEUED_ORDERS = 100;
-const ORDER_CONCURRENCY = 8;
+const MAX_QUEUED_ORDERS = 64;
+const ORDER_CONCURRENCY = 6;
 const CACHE_TTL_MS = 2_000;
 const CACHE_SWR_MS = 10_000;
 

@@ -34,6 +34,7 @@ instance.on('response', (_client: unknown, statusCode: number, _bytes: number, r
   const key = String(statusCode);
   progress.byStatus[key] = (progress.byStatus[key] ?? 0) + 1;
 });
+instance.on('start', () => parentPort?.postMessage({ type: 'started' }));
 instance.on('reqError', (error: Error) => {
   progress.errors++;
   if (/timeout/i.test(error.message)) progress.timeouts++;

@@ -131,15 +131,21 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
   const input: LoadWorkerInput = { url: gateway.url, connections, durationSeconds, rate };
   const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: input });
   let progress: LoadProgress = { type: 'progress', responses: 0, byStatus: {}, errors: 0, timeouts: 0 };
+  let onStarted: () => void = () => {};
+  const started = new Promise<void>((resolveStarted) => {
+    onStarted = resolveStarted;
+  });
   const done = new Promise<LoadDone>((resolveDone, reject) => {
-    worker.on('message', (m: LoadProgress | LoadDone) => {
+    worker.on('message', (m: LoadProgress | LoadDone | { type: 'started' }) => {
       if (m.type === 'progress') progress = m;
+      else if (m.type === 'started') onStarted();
       else resolveDone(m);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`load worker exited (code ${code}) before it finished`)));
   });
-
+  // The timeline, the kill and the slow-down are timed from the first request, not from the worker's start-up.
+  await Promise.race([started, done]);
   metrics.startTimeline();
   const timers = [
     setTimeout(() => {

@@ -59,8 +59,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return send(res, 200, { upstream: id, slowFactor });
   }
   if (req.method === 'GET' && parts[0] === 'products' && parts.length === 2) {
-    await work(6);
     const pid = Number(parts[1]);
+    if (!Number.isSafeInteger(pid) || pid < 1) return send(res, 404, { error: 'no such product', id: parts[1], upstream: id });
+    await work(6);
     return send(res, 200, { id: pid, name: `Product ${pid}`, priceCents: 100 + ((pid * 7919) % 9900), upstream: id });
   }
   if (req.method === 'GET' && parts[0] === 'users' && parts.length >= 2) {
