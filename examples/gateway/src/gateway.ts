@@ -61,8 +61,8 @@ export interface Gateway {
   cacheStats(): { hits: number; misses: number; loads: number; hitRatio: number };
   /** One line per feature describing how it is configured. */
   readonly features: string[];
-  /** Whether product reads go through the replica router, and how to turn it on when they do not. */
-  readonly replicaRouting: string;
+  /** Whether product reads go through the replica router (with its read counts), and how to turn it on when they do not. */
+  replicaRouting(): string;
   close(): Promise<void>;
 }
 
@@ -246,12 +246,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   // ── replica routing (only with DATABASE_URL): product reads from PostgreSQL replicas ───────────────
   const replicas: ProductSource | undefined = await startReplicaRouting(options.databaseUrl, options.replicaUrls, log);
-  const replicaRouting =
+  const replicaRouting = (): string =>
     replicas?.describe() ??
     'off — set DATABASE_URL (primary) and REPLICA_URLS (comma-separated replicas) to read products through @scaling/replica-router-pg';
   const loadProduct = replicas
     ? async (id: string): Promise<UpstreamResponse> => {
-        const row = await replicas.product(Number(id));
+        const n = Number(id);
+        const row = Number.isSafeInteger(n) && n > 0 && n < 2 ** 31 ? await replicas.product(n) : undefined;
         if (row === undefined)
           return { status: 404, body: JSON.stringify({ error: 'no such product', id }), contentType: 'application/json' };
         return { status: 200, body: JSON.stringify(row), contentType: 'application/json' };
@@ -278,7 +279,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     `cache            GET /products/:id: LRU, TTL ${CACHE_TTL_MS / 1000} s + stale-while-revalidate ${CACHE_SWR_MS / 1000} s, single-flight loads`,
     'consistent hash  /users/:id/* → the upstream owning the user (ring, bounded loads c = 1.25)',
     `queue            POST /orders → 202; ${ORDER_CONCURRENCY} at a time in the background, at most ${MAX_QUEUED_ORDERS} waiting, 429 when full`,
-    `replicas         ${replicaRouting}`,
+    `replicas         ${replicaRouting()}`,
   ];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -293,7 +294,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         upstreams: [...metrics.upstreams.values()].map(({ latencies, ...rest }) => ({ ...rest, ok: latencies.length })),
         cache: products.stats(),
         queue: { waiting: orders.size, running: orders.pending, ...orders.counters },
-        replicas: replicaRouting,
+        replicas: replicaRouting(),
       });
     }
     if (req.method === 'GET' && parts[0] === 'products' && parts.length === 2) {

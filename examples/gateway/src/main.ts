@@ -209,7 +209,7 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
     states,
     cache: gateway.cacheStats(),
     queueDepth: gateway.queueDepth(),
-    replicaRouting: gateway.replicaRouting,
+    replicaRouting: gateway.replicaRouting(),
   });
   console.log(formatSummary(summary));
   const reportPath = resolve(values.report ?? join(tmpdir(), 'scaling-gateway-demo', `demo-${strategy}.html`));

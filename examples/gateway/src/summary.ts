@@ -148,7 +148,7 @@ export function formatSummary(s: DemoSummary): string {
     '',
     `client     ${formatInt(c.requests)} requests, ${formatInt(c.errors)} errors (${pct(c.errorRate, 3)}), ${formatInt(c.rejected429)} orders answered 429, p50 ${c.p50} ms, p99 ${c.p99} ms`,
     `gateway    ${formatInt(s.gateway.retries)} attempts retried on another upstream, ${formatInt(s.gateway.rescued)} requests saved by a retry`,
-    `cache      hit ratio ${pct(s.cache.hitRatio)} (${formatInt(s.cache.hits)} hits, ${formatInt(s.cache.misses)} misses, ${formatInt(s.cache.loads)} loads from upstream incl. background refreshes)`,
+    `cache      hit ratio ${pct(s.cache.hitRatio)} (${formatInt(s.cache.hits)} hits, ${formatInt(s.cache.misses)} misses, ${formatInt(s.cache.loads)} loader calls incl. background refreshes)`,
     `queue      ${formatInt(s.queue.accepted)} orders accepted, ${formatInt(s.queue.processed)} processed, ${formatInt(s.queue.failed)} failed, ${formatInt(s.queue.rejected)} rejected (429); depth now ${s.queue.depthAtEnd}, max ${s.queue.maxDepth}`,
     `replicas   ${s.replicaRouting}`,
     '',
