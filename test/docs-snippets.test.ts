@@ -54,7 +54,13 @@ function extract(file: string): Snippet[] {
     if (!flags.includes('ignore')) {
       const rel = relative(root, file);
       const name = `${rel.replace(/[^a-zA-Z0-9]+/g, '_')}_L${start}.ts`;
-      out.push({ source: rel, line: start, code: lines.slice(start, j).join('\n'), run: !flags.includes('no-run'), file: join(outDir, name) });
+      out.push({
+        source: rel,
+        line: start,
+        code: lines.slice(start, j).join('\n'),
+        run: !flags.includes('no-run'),
+        file: join(outDir, name),
+      });
     }
     i = j;
   }
@@ -72,7 +78,11 @@ describe('documentation snippets', () => {
   });
 
   it('all type-check against the package sources', () => {
-    const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(root, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+    );
     if (!config) throw new Error('cannot read tsconfig.json');
     const program = ts.createProgram(
       snippets.map((s) => s.file),
