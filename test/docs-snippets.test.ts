@@ -90,7 +90,7 @@ describe('documentation snippets', () => {
     );
     const diagnostics = ts
       .getPreEmitDiagnostics(program)
-      .filter((d) => d.file && d.file.fileName.startsWith(outDir))
+      .filter((d) => d.file?.fileName.startsWith(outDir) === true)
       .map((d) => {
         const s = snippets.find((x) => x.file === d.file?.fileName);
         const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
