@@ -95,8 +95,8 @@ export function createHealthHandler(options: HealthHandlerOptions = {}): HealthH
     const q = url.indexOf('?');
     const route = routes.get(q < 0 ? url : url.slice(0, q));
     if (route === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      if (next !== undefined) return next();
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      if (next !== undefined) next();
+      else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     const r = render(route);
