@@ -70,6 +70,11 @@ export interface OutlierDetectorOptions {
   successRate?: SuccessRateOptions | false;
   /** Failure-percentage ejection; `false` disables. Default on (threshold 85 %, 5 hosts, 50 requests). */
   failurePercentage?: FailurePercentageOptions | false;
+  /**
+   * A probe admitted through {@link OutlierDetector.admit} whose outcome is not recorded within this time
+   * counts as failed (so a lost probe cannot keep an endpoint out for good). Default 10,000 ms.
+   */
+  probeTimeoutMs?: number;
   /** Called after an endpoint is ejected. */
   onEject?: (id: string, reason: EjectionReason, ejectionTimeMs: number) => void;
   /** Called when an endpoint is back in rotation for good (its probe succeeded). */
@@ -123,6 +128,7 @@ export class OutlierDetector {
   readonly #baseMs: number;
   readonly #maxMs: number;
   readonly #maxPercent: number;
+  readonly #probeTimeoutMs: number;
   readonly #sr: Required<SuccessRateOptions> | undefined;
   readonly #fp: Required<FailurePercentageOptions> | undefined;
   readonly #onEject: OutlierDetectorOptions['onEject'];
@@ -163,6 +169,8 @@ export class OutlierDetector {
       throw new RangeError(`Expected \`maxEjectionTimeMs\` to be ≥ baseEjectionTimeMs (${this.#baseMs}), got ${this.#maxMs}`);
     this.#maxPercent = options.maxEjectionPercent ?? 10;
     assertInRange('maxEjectionPercent', this.#maxPercent, 0, 100);
+    this.#probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
+    assertPositiveFinite('probeTimeoutMs', this.#probeTimeoutMs);
     if (options.successRate !== false) {
       const o = options.successRate ?? {};
       const sr = { minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 100, stdevFactor: o.stdevFactor ?? 1.9 };
@@ -270,6 +278,7 @@ export class OutlierDetector {
     if (state === HEALTHY) return true;
     if (state !== PROBING) return false;
     this.#state[i] = PROBE_IN_FLIGHT;
+    this.#timers[i] = this.#clock.setTimeout(() => this.#probeTimedOut(endpointId), this.#probeTimeoutMs);
     this.#target.setHealthy(endpointId, false);
     return true;
   }
@@ -369,7 +378,15 @@ export class OutlierDetector {
     this.#target.setHealthy(id, true);
   }
 
+  #probeTimedOut(id: string): void {
+    const i = this.#index.get(id);
+    if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
+    this.#timers[i] = undefined;
+    this.#eject(i, 'probe-failed');
+  }
+
   #return(i: number, state: number): void {
+    this.#clearTimer(i);
     this.#state[i] = HEALTHY;
     this.#out--;
     const id = this.#ids[i] as string;
