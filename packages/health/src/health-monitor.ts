@@ -137,6 +137,8 @@ interface CheckState {
   okStatus: HealthStatus;
   entry: HealthCheckEntry;
   timer: TimerHandle | undefined;
+  /** Deadline timer of the run in flight. */
+  deadline: TimerHandle | undefined;
   inFlight: boolean;
   controller: AbortController | undefined;
   /** Bumped by stop(): results of runs from an older epoch are dropped. */
@@ -274,6 +276,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       okStatus,
       entry: makeEntry(componentId, def.componentType, status, undefined, undefined, undefined, undefined),
       timer: undefined,
+      deadline: undefined,
       inFlight: false,
       controller: undefined,
       epoch: 0,
@@ -378,6 +381,10 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       this.#clock.clearTimeout(s.timer);
       s.timer = undefined;
     }
+    if (s.deadline !== undefined) {
+      this.#clock.clearTimeout(s.deadline);
+      s.deadline = undefined;
+    }
     s.controller?.abort(new Error('health monitor stopped'));
   }
 
@@ -395,12 +402,14 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     const startedAt = this.#clock.now();
     let settled = false;
     const timeout = this.#clock.setTimeout(() => {
+      if (s.deadline === timeout) s.deadline = undefined;
       if (settled) return;
       settled = true;
       const err = new TimeoutError(`health check ${JSON.stringify(s.def.name)} timed out after ${s.timeoutMs} ms`, s.timeoutMs);
       controller.abort(err);
       if (epoch === s.epoch) this.#record(s, 'fail', undefined, undefined, err.message, startedAt, true);
     }, s.timeoutMs);
+    s.deadline = timeout;
     let pending: Promise<unknown>;
     try {
       pending = Promise.resolve(s.def.check(controller.signal));
@@ -412,7 +421,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
         (value) => {
           if (settled) return;
           settled = true;
-          this.#clock.clearTimeout(timeout);
+          this.#clearDeadline(s, timeout);
           if (epoch !== s.epoch) return;
           if (value === false) return this.#record(s, 'fail', undefined, undefined, 'check returned false', startedAt, false);
           if (typeof value === 'object' && value !== null) {
@@ -425,7 +434,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
         (error: unknown) => {
           if (settled) return;
           settled = true;
-          this.#clock.clearTimeout(timeout);
+          this.#clearDeadline(s, timeout);
           if (epoch !== s.epoch) return;
           const output = error instanceof Error ? error.message : String(error);
           this.#record(s, 'fail', undefined, undefined, output, startedAt, false);
@@ -439,6 +448,11 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
           this.#schedule(s, s.jitterMs > 0 ? base + this.#random() * s.jitterMs : base);
         }
       });
+  }
+
+  #clearDeadline(s: CheckState, timeout: TimerHandle): void {
+    this.#clock.clearTimeout(timeout);
+    if (s.deadline === timeout) s.deadline = undefined;
   }
 
   #record(

@@ -20,7 +20,15 @@ function monitorWith(clock: ManualClock, state: { db: boolean; loop: boolean }) 
     clock,
     checks: [
       { name: 'db', key: 'postgres:connect', check: () => state.db, healthyThreshold: 1, unhealthyThreshold: 1, intervalMs: 10 },
-      { name: 'loop', key: 'eventloop:delay', check: () => state.loop, healthyThreshold: 1, unhealthyThreshold: 1, intervalMs: 10, probes: ['liveness'] },
+      {
+        name: 'loop',
+        key: 'eventloop:delay',
+        check: () => state.loop,
+        healthyThreshold: 1,
+        unhealthyThreshold: 1,
+        intervalMs: 10,
+        probes: ['liveness'],
+      },
     ],
   });
 }
@@ -60,7 +68,10 @@ describe('createHealthHandler over a real loopback server', () => {
 
   it('answers warn with 200, HEAD with headers only, ignores the query string, and passes other paths to next()', async () => {
     const clock = new ManualClock();
-    const monitor = new HealthMonitor({ clock, checks: [{ name: 'c', check: () => ({ status: 'warn', output: 'degraded' }), healthyThreshold: 1 }] }).start();
+    const monitor = new HealthMonitor({
+      clock,
+      checks: [{ name: 'c', check: () => ({ status: 'warn', output: 'degraded' }), healthyThreshold: 1 }],
+    }).start();
     await clock.advanceAsync(0);
     const port = await serve(createHealthHandler({ monitor }));
     const r = await get(port, '/readyz?verbose=1');

@@ -16,7 +16,9 @@ describe('HealthMonitor thresholds (ManualClock)', () => {
           let k = 0;
           const m = new HealthMonitor({
             clock,
-            checks: [{ name: 'c', intervalMs: 10, healthyThreshold: rise, unhealthyThreshold: fall, initialStatus, check: () => results[k++] }],
+            checks: [
+              { name: 'c', intervalMs: 10, healthyThreshold: rise, unhealthyThreshold: fall, initialStatus, check: () => results[k++] },
+            ],
           });
           const seen: boolean[] = [];
           const flips: Array<{ at: number; healthy: boolean }> = [];

@@ -13,7 +13,15 @@ describe('HealthMonitor', () => {
     expect(() => new HealthMonitor({ checks: [{ name: 'a', check: 'no' as never }] })).toThrow(TypeError);
     expect(() => new HealthMonitor({ checks: [{ name: 'a', check, probes: ['alive' as never] }] })).toThrow(TypeError);
     expect(() => new HealthMonitor({ checks: [{ name: '', check }] })).toThrow(TypeError);
-    expect(() => new HealthMonitor({ checks: [{ name: 'a', check }, { name: 'a', check }] })).toThrow(/already exists/);
+    expect(
+      () =>
+        new HealthMonitor({
+          checks: [
+            { name: 'a', check },
+            { name: 'a', check },
+          ],
+        }),
+    ).toThrow(/already exists/);
   });
 
   it('starts at the initial status and turns healthy after healthyThreshold passes', async () => {
@@ -137,8 +145,20 @@ describe('HealthMonitor', () => {
       serviceId: 'svc',
       version: '1',
       checks: [
-        { name: 'pg-primary', key: 'postgres:responseTime', componentType: 'datastore', check: () => ({ observedValue: 3, observedUnit: 'ms' }), healthyThreshold: 1 },
-        { name: 'pg-replica', key: 'postgres:responseTime', componentType: 'datastore', check: () => ({ observedValue: 5, observedUnit: 'ms' }), healthyThreshold: 1 },
+        {
+          name: 'pg-primary',
+          key: 'postgres:responseTime',
+          componentType: 'datastore',
+          check: () => ({ observedValue: 3, observedUnit: 'ms' }),
+          healthyThreshold: 1,
+        },
+        {
+          name: 'pg-replica',
+          key: 'postgres:responseTime',
+          componentType: 'datastore',
+          check: () => ({ observedValue: 5, observedUnit: 'ms' }),
+          healthyThreshold: 1,
+        },
         { name: 'event-loop', key: 'eventloop:delay', check: () => true, healthyThreshold: 1, probes: ['liveness'] },
       ],
     }).start();
@@ -151,8 +171,22 @@ describe('HealthMonitor', () => {
       version: '1',
       checks: {
         'postgres:responseTime': [
-          { componentId: 'pg-primary', componentType: 'datastore', status: 'pass', time: '2026-01-01T00:00:00.000Z', observedValue: 3, observedUnit: 'ms' },
-          { componentId: 'pg-replica', componentType: 'datastore', status: 'pass', time: '2026-01-01T00:00:00.000Z', observedValue: 5, observedUnit: 'ms' },
+          {
+            componentId: 'pg-primary',
+            componentType: 'datastore',
+            status: 'pass',
+            time: '2026-01-01T00:00:00.000Z',
+            observedValue: 3,
+            observedUnit: 'ms',
+          },
+          {
+            componentId: 'pg-replica',
+            componentType: 'datastore',
+            status: 'pass',
+            time: '2026-01-01T00:00:00.000Z',
+            observedValue: 5,
+            observedUnit: 'ms',
+          },
         ],
         'eventloop:delay': [{ componentId: 'event-loop', status: 'pass', time: '2026-01-01T00:00:00.000Z' }],
       },
@@ -164,7 +198,10 @@ describe('HealthMonitor', () => {
   it('startup passes once readiness has passed, and stays passed', async () => {
     const clock = new ManualClock();
     let ok = true;
-    const m = new HealthMonitor({ clock, checks: [{ name: 'a', check: () => ok, intervalMs: 10, healthyThreshold: 1, unhealthyThreshold: 1 }] });
+    const m = new HealthMonitor({
+      clock,
+      checks: [{ name: 'a', check: () => ok, intervalMs: 10, healthyThreshold: 1, unhealthyThreshold: 1 }],
+    });
     expect(m.probeStatus('startup')).toBe('fail');
     m.start();
     await clock.advanceAsync(0);
@@ -193,6 +230,7 @@ describe('HealthMonitor', () => {
             }),
           timeoutMs: 1_000,
         },
+        { name: 'deaf', check: () => new Promise(() => {}), timeoutMs: 1_000 }, // ignores its signal
         { name: 'quick', check: () => true, intervalMs: 5 },
       ],
     }).start();

@@ -58,7 +58,12 @@ describe('OutlierDetector', () => {
   });
 
   it('ejection time is base × number of ejections, capped at maxEjectionTimeMs', async () => {
-    const { detector, clock, ejections } = setup({ baseEjectionTimeMs: 30_000, maxEjectionTimeMs: 100_000, successRate: false, failurePercentage: false });
+    const { detector, clock, ejections } = setup({
+      baseEjectionTimeMs: 30_000,
+      maxEjectionTimeMs: 100_000,
+      successRate: false,
+      failurePercentage: false,
+    });
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 5; i++) detector.record('e0', FAIL);
       clock.advance(ejections.at(-1)?.[2] ?? 0);

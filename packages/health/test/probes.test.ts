@@ -27,7 +27,10 @@ describe('httpProbe against real loopback servers', () => {
 
   it('fails outside the range (and a custom range accepts it)', async () => {
     const port = await backend((_req, res) => res.writeHead(503).end('down'));
-    expect(await run(httpProbe({ url: `http://127.0.0.1:${port}/` }))).toMatchObject({ status: 'fail', output: 'HTTP 503 outside 200–399' });
+    expect(await run(httpProbe({ url: `http://127.0.0.1:${port}/` }))).toMatchObject({
+      status: 'fail',
+      output: 'HTTP 503 outside 200–399',
+    });
     expect(await run(httpProbe({ url: `http://127.0.0.1:${port}/`, expectStatus: [500, 599] }))).toMatchObject({ status: 'pass' });
   });
 
@@ -75,7 +78,9 @@ describe('httpProbe against real loopback servers', () => {
     const clock = new ManualClock();
     const m = new HealthMonitor({
       clock,
-      checks: [{ name: 'api', check: httpProbe({ url: `http://127.0.0.1:${port}/` }), intervalMs: 10, healthyThreshold: 1, unhealthyThreshold: 2 }],
+      checks: [
+        { name: 'api', check: httpProbe({ url: `http://127.0.0.1:${port}/` }), intervalMs: 10, healthyThreshold: 1, unhealthyThreshold: 2 },
+      ],
     });
     const seen: string[] = [];
     m.on('change', (c) => seen.push(c.status));
