@@ -117,7 +117,7 @@ describe('HealthMonitor', () => {
     let runs = 0;
     const m = new HealthMonitor({
       clock,
-      checks: [{ name: 'a', check: () => (runs++, false), intervalMs: 1000, unhealthyIntervalMs: 50, unhealthyThreshold: 1 }],
+      checks: [{ name: 'a', check: () => ++runs < 0, intervalMs: 1000, unhealthyIntervalMs: 50, unhealthyThreshold: 1 }],
     }).start();
     await clock.advanceAsync(500);
     m.stop();

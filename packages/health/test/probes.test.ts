@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { ManualClock } from '@scaling/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map(close));
 });
 
-async function backend(handler: Parameters<typeof createServer>[0] & object): Promise<number> {
+async function backend(handler: RequestListener): Promise<number> {
   const server = createServer(handler);
   servers.push(server);
   return listen(server);
@@ -108,7 +108,12 @@ describe('tcpProbe', () => {
 describe('pgProbe and redisProbe over duck-typed clients', () => {
   it('pgProbe runs SELECT 1 (or the given SQL) and fails when the query rejects', async () => {
     const sqls: string[] = [];
-    const pool = { query: async (sql: string) => (sqls.push(sql), { rows: [{ '?column?': 1 }] }) };
+    const pool = {
+      query: async (sql: string) => {
+        sqls.push(sql);
+        return { rows: [{ '?column?': 1 }] };
+      },
+    };
     expect(await run(pgProbe(pool))).toMatchObject({ status: 'pass', observedUnit: 'ms' });
     await run(pgProbe(pool, { sql: 'SELECT now()' }));
     expect(sqls).toEqual(['SELECT 1', 'SELECT now()']);
