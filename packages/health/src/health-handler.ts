@@ -23,12 +23,13 @@ export interface HealthHandlerOptions {
 /** A rendered probe response, for frameworks that write responses themselves (Fastify `reply`, …). */
 export interface HealthResponse {
   /** 200 for `pass`/`warn`, 503 for `fail`. */
-  statusCode: number;
-  /** `Content-Type` and `Cache-Control` headers. */
-  headers: Record<string, string>;
+  readonly statusCode: number;
+  /** `Content-Type`, `Cache-Control` and `Content-Length` headers. */
+  readonly headers: Readonly<Record<string, string>>;
   /** The JSON body ({@link HealthReport}). */
-  body: string;
-  report: HealthReport;
+  readonly body: string;
+  /** The report behind `body`. */
+  readonly report: HealthReport;
 }
 
 /**
@@ -37,7 +38,10 @@ export interface HealthResponse {
  */
 export interface HealthHandler {
   (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
-  /** Renders one route without touching a response (for Fastify and other frameworks). */
+  /**
+   * Renders one route without touching a response (for Fastify and other frameworks). The result is
+   * frozen and reused until the monitor's {@link HealthMonitor.revision} or the shutdown state changes.
+   */
   render(route: HealthRoute): HealthResponse;
 }
 
@@ -77,17 +81,37 @@ export function createHealthHandler(options: HealthHandlerOptions = {}): HealthH
     routes.set(p, route);
   }
 
+  // One rendered response per route, reused while the monitor's revision and the shutdown state are unchanged
+  // (probes poll far more often than checks complete).
+  const cache = new Map<HealthRoute, { revision: number; shuttingDown: boolean; started: boolean; response: HealthResponse }>();
+
   const render = (route: HealthRoute): HealthResponse => {
+    const revision = monitor?.revision ?? 0;
+    const shuttingDown = shutdown?.isShuttingDown === true;
+    const started = route === 'startup' && monitor !== undefined ? monitor.started : true;
+    const hit = cache.get(route);
+    if (hit !== undefined && hit.revision === revision && hit.shuttingDown === shuttingDown && hit.started === started) return hit.response;
+    const response = build(route, shuttingDown);
+    cache.set(route, { revision, shuttingDown, started, response });
+    return response;
+  };
+
+  const build = (route: HealthRoute, shuttingDown: boolean): HealthResponse => {
     let report: HealthReport =
       monitor === undefined ? { status: 'pass', checks: {} } : monitor.report(route === 'health' ? undefined : route);
-    if ((route === 'readiness' || route === 'health') && shutdown?.isShuttingDown === true)
+    if ((route === 'readiness' || route === 'health') && shuttingDown)
       report = { ...report, status: 'fail', output: 'shutting down' };
-    return {
+    const body = JSON.stringify(report);
+    return Object.freeze({
       statusCode: report.status === 'fail' ? 503 : 200,
-      headers: { 'content-type': HEALTH_CONTENT_TYPE, 'cache-control': 'no-store' },
-      body: JSON.stringify(report),
+      headers: Object.freeze({
+        'content-type': HEALTH_CONTENT_TYPE,
+        'cache-control': 'no-store',
+        'content-length': String(Buffer.byteLength(body)),
+      }),
+      body,
       report,
-    };
+    });
   };
 
   const handler = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void => {
@@ -100,7 +124,7 @@ export function createHealthHandler(options: HealthHandlerOptions = {}): HealthH
       return;
     }
     const r = render(route);
-    res.writeHead(r.statusCode, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+    res.writeHead(r.statusCode, r.headers);
     res.end(req.method === 'HEAD' ? undefined : r.body);
   }) as HealthHandler;
   handler.render = render;

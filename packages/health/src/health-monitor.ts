@@ -178,9 +178,13 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   readonly #wallClock: () => number;
   readonly #meta: { serviceId?: string; version?: string; releaseId?: string; description?: string };
   readonly #checks = new Map<string, CheckState>();
+  /** The checks in insertion order, and whether their report keys are all distinct (for report()). */
+  #list: CheckState[] = [];
+  #uniqueKeys = true;
   #running = false;
   #status: HealthStatus = 'pass';
   #started = false;
+  #revision = 0;
 
   /**
    * @throws {TypeError}/{@link RangeError} on a bad option or check definition, naming it.
@@ -214,6 +218,11 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   /** The aggregate status: the worst reported status of all checks (`pass` with no checks). */
   get status(): HealthStatus {
     return this.#status;
+  }
+
+  /** Bumped whenever a check is added, removed or reports a result: a report built at one revision stays valid until it changes. */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** Names of the checks, in the order they were added. */
@@ -284,6 +293,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       removed: false,
     };
     this.#checks.set(name, s);
+    this.#reindex();
+    this.#revision++;
     this.#recomputeAggregate();
     if (this.#running) this.#schedule(s, 0);
   }
@@ -295,6 +306,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     s.removed = true;
     this.#halt(s);
     this.#checks.delete(name);
+    this.#reindex();
+    this.#revision++;
     this.#recomputeAggregate();
     return true;
   }
@@ -351,18 +364,31 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
    */
   report(kind?: ProbeKind): HealthReport {
     const checks: Record<string, HealthCheckEntry[]> = {};
+    const list = this.#list;
+    const unique = this.#uniqueKeys;
     let worst = 0;
-    for (const s of this.#checks.values()) {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as CheckState;
       if (kind !== undefined && !s.probes.includes(kind)) continue;
-      const list = checks[s.key];
-      if (list === undefined) checks[s.key] = [s.entry];
-      else list.push(s.entry);
+      if (unique) checks[s.key] = [s.entry];
+      else {
+        const entries = checks[s.key];
+        if (entries === undefined) checks[s.key] = [s.entry];
+        else entries.push(s.entry);
+      }
       const r = statusRank(s.status);
       if (r > worst) worst = r;
     }
     let status: HealthStatus = worst === 0 ? 'pass' : worst === 1 ? 'warn' : 'fail';
     if (kind === 'startup' && !this.started) status = 'fail';
-    return { status, ...this.#meta, checks };
+    const m = this.#meta;
+    // one fixed shape (absent fields are undefined and left out when serialised)
+    return { status, version: m.version, releaseId: m.releaseId, serviceId: m.serviceId, description: m.description, checks };
+  }
+
+  #reindex(): void {
+    this.#list = [...this.#checks.values()];
+    this.#uniqueKeys = new Set(this.#list.map((s) => s.key)).size === this.#list.length;
   }
 
   #statusOf(kind: ProbeKind): HealthStatus {
@@ -465,6 +491,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     timedOut: boolean,
   ): void {
     s.runs++;
+    this.#revision++;
     const ok = raw !== 'fail';
     if (ok) s.okStatus = raw;
     s.hysteresis.observe(ok);

@@ -101,6 +101,24 @@ describe('createHealthHandler over a real loopback server', () => {
     expect(JSON.parse(r.body)).toEqual({ status: 'pass', checks: {} });
   });
 
+  it('render() reuses the rendered response until a result arrives or a shutdown starts', async () => {
+    const clock = new ManualClock();
+    const state = { db: true, loop: true };
+    const monitor = monitorWith(clock, state).start();
+    const shutdown = new GracefulShutdown({ clock, signals: [], delayMs: 0 });
+    const handler = createHealthHandler({ monitor, shutdown });
+    const first = handler.render('readiness');
+    expect(handler.render('readiness')).toBe(first);
+    await clock.advanceAsync(0);
+    const second = handler.render('readiness');
+    expect(second).not.toBe(first);
+    expect([first.statusCode, second.statusCode]).toEqual([503, 200]);
+    expect(handler.render('readiness')).toBe(second);
+    void shutdown.shutdown();
+    expect(handler.render('readiness').statusCode).toBe(503);
+    monitor.stop();
+  });
+
   it('works as Express-style middleware: (req, res, next) with next called for other routes', async () => {
     const handler = createHealthHandler();
     const calls: string[] = [];
