@@ -99,8 +99,7 @@ export function createHealthHandler(options: HealthHandlerOptions = {}): HealthH
   const build = (route: HealthRoute, shuttingDown: boolean): HealthResponse => {
     let report: HealthReport =
       monitor === undefined ? { status: 'pass', checks: {} } : monitor.report(route === 'health' ? undefined : route);
-    if ((route === 'readiness' || route === 'health') && shuttingDown)
-      report = { ...report, status: 'fail', output: 'shutting down' };
+    if ((route === 'readiness' || route === 'health') && shuttingDown) report = { ...report, status: 'fail', output: 'shutting down' };
     const body = JSON.stringify(report);
     return Object.freeze({
       statusCode: report.status === 'fail' ? 503 : 200,

@@ -7,6 +7,7 @@ import {
   type Clock,
   describeValue,
   type RandomSource,
+  ScalingError,
   systemClock,
   TimeoutError,
   type TimerHandle,
@@ -232,14 +233,14 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
 
   /**
    * Adds a check; when the monitor is running, its first run starts at once.
-   * @throws {TypeError}/{@link RangeError} on a bad definition; {@link Error} when the name is taken.
+   * @throws {TypeError}/{@link RangeError} on a bad definition; `ScalingError` `ERR_DUPLICATE_CHECK` when the name is taken.
    */
   add(def: HealthCheckDefinition): void {
     if (typeof def !== 'object' || def === null) throw new TypeError(`Expected \`check\` to be an object, got ${describeValue(def)}`);
     const { name } = def;
     if (typeof name !== 'string' || name === '')
       throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(name)}`);
-    if (this.#checks.has(name)) throw new Error(`A check named ${JSON.stringify(name)} already exists`);
+    if (this.#checks.has(name)) throw new ScalingError('ERR_DUPLICATE_CHECK', `A check named ${JSON.stringify(name)} already exists`);
     assertFunction(`${name}.check`, def.check);
     const intervalMs = def.intervalMs ?? 10_000;
     assertPositiveFinite(`${name}.intervalMs`, intervalMs);
@@ -523,6 +524,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       if (r > worst) worst = r;
     }
     const next: HealthStatus = worst === 0 ? 'pass' : worst === 1 ? 'warn' : 'fail';
+    if (!this.#started && this.#list.length > 0) void this.started; // latch startup the moment readiness passes
     const previous = this.#status;
     if (next === previous) return;
     this.#status = next;

@@ -213,6 +213,21 @@ describe('HealthMonitor', () => {
     m.stop();
   });
 
+  it('startup latches the moment readiness passes, even if nobody asked then', async () => {
+    const clock = new ManualClock();
+    const script = [true, false];
+    let k = 0;
+    const m = new HealthMonitor({
+      clock,
+      checks: [{ name: 'a', check: () => script[k++] ?? false, intervalMs: 10, healthyThreshold: 1, unhealthyThreshold: 1 }],
+    });
+    m.start();
+    await clock.advanceAsync(10);
+    expect(m.probeStatus('readiness')).toBe('fail');
+    expect(m.probeStatus('startup')).toBe('pass');
+    m.stop();
+  });
+
   it('after stop() no timers remain, and the aborted run is dropped', async () => {
     const clock = new ManualClock();
     let aborted = 0;
