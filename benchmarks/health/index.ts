@@ -188,8 +188,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         title: `Health report with ${CHECKS} checks`,
         columns: ['task', 'ops/s', 'ns/op', '± %'],
         rows: Object.entries(rep).map(([name, m]) => row(name, name.startsWith('@cloudnative') ? m.hz * CLOUD_BATCH : m.hz * BATCH, m.rme)),
-        note:
-          '@cloudnative/health runs every check promise on each getStatus() call (pull model); HealthMonitor runs checks on their own schedule and report() only assembles the latest results, so that row measures a different design, shown for what a /health request costs with each.',
+        note: '@cloudnative/health runs every check promise on each getStatus() call (pull model); HealthMonitor runs checks on their own schedule and report() only assembles the latest results, so that row measures a different design, shown for what a /health request costs with each.',
       },
     ],
     charts: [

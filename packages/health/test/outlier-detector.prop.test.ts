@@ -73,6 +73,26 @@ class Record implements Cmd {
   }
 }
 
+/** A burst of failures across every endpoint (a bad deploy, a network blip): pushes against the cap. */
+class FailEverywhere implements Cmd {
+  constructor(readonly times: number) {}
+  check(): boolean {
+    return true;
+  }
+  run(m: Model, r: Real): void {
+    for (let i = 0; i < m.n; i++) {
+      for (let k = 0; k < this.times; k++) {
+        r.detector.record(`e${i}`, { ok: false });
+        m.probes.delete(`e${i}`);
+      }
+      invariants(m, r);
+    }
+  }
+  toString(): string {
+    return `failEverywhere(×${this.times})`;
+  }
+}
+
 class Admit implements Cmd {
   constructor(readonly i: number) {}
   check(m: Model): boolean {
@@ -115,6 +135,7 @@ const commands = fc.commands(
   [
     fc.tuple(fc.nat({ max: 11 }), fc.boolean(), fc.integer({ min: 1, max: 60 })).map(([i, ok, t]) => new Record(i, ok, t)),
     fc.nat({ max: 11 }).map((i) => new Admit(i)),
+    fc.integer({ min: 1, max: 8 }).map((t) => new FailEverywhere(t)),
     fc.integer({ min: 1, max: 120_000 }).map((ms) => new Advance(ms)),
   ],
   { maxCommands: 80 },
