@@ -20,7 +20,8 @@ export interface ResolvedOptions<K, V> {
  * @throws {TypeError} when not a number; {@link RangeError} when negative or NaN.
  */
 export function checkTtl(name: string, value: unknown): number {
-  if (typeof value !== 'number') throw new TypeError(`Expected \`${name}\` to be a number of milliseconds ≥ 0, got ${describeValue(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`Expected \`${name}\` to be a number of milliseconds ≥ 0, got ${describeValue(value)}`);
   if (!(value >= 0)) throw new RangeError(`Expected \`${name}\` to be a number of milliseconds ≥ 0, got ${describeValue(value)}`);
   return value === 0 ? Number.POSITIVE_INFINITY : value;
 }
@@ -52,7 +53,8 @@ export function resolveOptions<K, V>(options: CacheOptions<K, V>): ResolvedOptio
   }
   let resolution = 1;
   if (ttlResolution !== undefined) {
-    if (typeof ttlResolution !== 'number') throw new TypeError(`Expected \`ttlResolution\` to be a number ≥ 0, got ${describeValue(ttlResolution)}`);
+    if (typeof ttlResolution !== 'number')
+      throw new TypeError(`Expected \`ttlResolution\` to be a number ≥ 0, got ${describeValue(ttlResolution)}`);
     if (!(ttlResolution >= 0 && ttlResolution < Number.POSITIVE_INFINITY)) {
       throw new RangeError(`Expected \`ttlResolution\` to be a finite number ≥ 0, got ${describeValue(ttlResolution)}`);
     }

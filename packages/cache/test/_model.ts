@@ -197,9 +197,9 @@ class AdvanceCommand implements fc.Command<Model, Real> {
 const keyArb = fc.constantFrom<Key>(0, 1, 2, 3, 4, 5, '1', '2', '__proto__', 'toString');
 
 const commands = [
-  fc.tuple(keyArb, fc.integer({ min: 1, max: 12 }), fc.option(fc.constantFrom(0, 1, 3, 10), { nil: undefined })).map(
-    ([k, v, ttl]) => new SetCommand(k, v, ttl),
-  ),
+  fc
+    .tuple(keyArb, fc.integer({ min: 1, max: 12 }), fc.option(fc.constantFrom(0, 1, 3, 10), { nil: undefined }))
+    .map(([k, v, ttl]) => new SetCommand(k, v, ttl)),
   keyArb.map((k) => new GetCommand(k)),
   keyArb.map((k) => new PeekHasCommand(k)),
   keyArb.map((k) => new DeleteCommand(k)),
