@@ -70,7 +70,10 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const tasks: Record<string, () => void> = {};
   let sink = 0;
   const workloads = ['get-hit', 'set with eviction', 'Zipf(0.99) get-or-set'] as const;
+  // CACHE_BENCH_ONLY=name,name narrows the throughput run while profiling (the full run measures all).
+  const only = process.env.CACHE_BENCH_ONLY?.split(',');
   for (const c of contenders) {
+    if (only !== undefined && !only.includes(c.name)) continue;
     for (const withTtl of [false, true]) {
       const factory = withTtl ? c.ttl : c.plain;
       if (factory === null) continue;
@@ -117,7 +120,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
 
   // memory per entry at 10^6 entries: numeric keys and small-integer values, so only the structure counts
   ctx.progress('memory per entry');
-  const memN = ctx.quick ? 20_000 : 1_000_000;
+  const memN = ctx.quick || only !== undefined ? 20_000 : 1_000_000;
   const memory: Array<[string, number, number | undefined]> = [];
   const numeric: Array<{ name: string; plain: (n: number) => { set(k: number, v: number): unknown }; ttl: ((n: number) => { set(k: number, v: number): unknown }) | null }> = [
     { name: OURS, plain: (n) => new LruCache<number, number>({ max: n }), ttl: (n) => new LruCache<number, number>({ max: n, ttl: TTL_MS }) },

@@ -89,9 +89,10 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   readonly #updateAgeOnGet: boolean;
   readonly #swr: number;
   readonly #autoPurge: boolean;
-  /** When set, TTL tracking is on. */
+  /** Expiry time per slot (`setAt + ttl`, `Infinity` = never); allocated when TTL tracking starts. */
+  #expires: Float64Array | undefined;
+  /** TTL per slot, kept only with `updateAgeOnGet` (to restart it). */
   #ttls: Float64Array | undefined;
-  #starts: Float64Array | undefined;
   readonly #clock: Clock;
   readonly #ttlResolution: number;
   #nowValid = false;
@@ -150,8 +151,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#next = new Uint32Array(capacity);
     this.#prev = new Uint32Array(capacity);
     this.#sizes = this.#sizeOf === undefined ? undefined : new Float64Array(capacity);
+    this.#expires = undefined;
     this.#ttls = undefined;
-    this.#starts = undefined;
     if (this.#defaultTtl !== INF) this.#initTtl();
   }
 
@@ -178,21 +179,19 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       this.#misses++;
       return undefined;
     }
-    const ttls = this.#ttls;
-    if (ttls !== undefined) {
-      const starts = this.#starts as Float64Array;
-      const now = this.#now();
-      const age = now - (starts[i] as number);
-      const ttl = ttls[i] as number;
-      if (age >= ttl) {
+    const expires = this.#expires;
+    if (expires !== undefined) {
+      const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+      const expiresAt = expires[i] as number;
+      if (now >= expiresAt) {
         this.#misses++;
-        if (age >= ttl + this.#swr) {
+        if (now >= expiresAt + this.#swr) {
           this.#remove(i, 'expire');
           this.#drain();
         }
         return undefined;
       }
-      if (this.#updateAgeOnGet) starts[i] = now;
+      if (this.#ttls !== undefined) expires[i] = now + (this.#ttls[i] as number);
     }
     if (i !== this.#tail) this.#moveToTail(i);
     this.#hits++;
@@ -202,14 +201,14 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   /** The value for `key` without changing recency or stats; `undefined` when absent or expired. */
   peek(key: K): V | undefined {
     const i = this.#map.get(key);
-    if (i === undefined || (this.#ttls !== undefined && this.#isStale(i))) return undefined;
+    if (i === undefined || (this.#expires !== undefined && this.#isStale(i))) return undefined;
     return this.#vals[i];
   }
 
   /** Whether a live (unexpired) entry exists for `key`, without changing recency or stats. */
   has(key: K): boolean {
     const i = this.#map.get(key);
-    return i !== undefined && !(this.#ttls !== undefined && this.#isStale(i));
+    return i !== undefined && !(this.#expires !== undefined && this.#isStale(i));
   }
 
   /**
@@ -219,9 +218,9 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   remainingTtl(key: K): number {
     const i = this.#map.get(key);
     if (i === undefined) return 0;
-    const ttls = this.#ttls;
-    if (ttls === undefined) return INF;
-    const remaining = (ttls[i] as number) - (this.#now() - ((this.#starts as Float64Array)[i] as number));
+    const expires = this.#expires;
+    if (expires === undefined) return INF;
+    const remaining = (expires[i] as number) - this.#now();
     return remaining > 0 ? remaining : 0;
   }
 
@@ -245,7 +244,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     let ttl = this.#defaultTtl;
     if (options !== undefined && options.ttl !== undefined) {
       ttl = checkTtl('ttl', options.ttl);
-      if (this.#ttls === undefined && ttl !== INF) this.#initTtl();
+      if (this.#expires === undefined && ttl !== INF) this.#initTtl();
     }
     let size = 0;
     const sizes = this.#sizes;
@@ -291,12 +290,12 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       }
       if (i !== this.#tail) this.#moveToTail(i);
     }
-    const ttls = this.#ttls;
-    if (ttls !== undefined) {
-      const now = this.#now();
-      (this.#starts as Float64Array)[i] = now;
-      ttls[i] = ttl;
-      if (this.#autoPurge && ttl !== INF) this.#schedulePurge(now + ttl);
+    const expires = this.#expires;
+    if (expires !== undefined) {
+      const expiresAt = (this.#nowValid ? this.#cachedNow : this.#readClock()) + ttl;
+      expires[i] = expiresAt;
+      if (this.#ttls !== undefined) this.#ttls[i] = ttl;
+      if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
     }
     if (sizes !== undefined) {
       this.#totalSize += size - (sizes[i] as number);
@@ -315,7 +314,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     if (this.#flights !== undefined) this.#flights.detach(key);
     const i = this.#map.get(key);
     if (i === undefined) return false;
-    const live = !(this.#ttls !== undefined && this.#isStale(i));
+    const live = !(this.#expires !== undefined && this.#isStale(i));
     this.#remove(i, 'delete');
     this.#drain();
     return live;
@@ -375,23 +374,21 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     const i = this.#map.get(key);
     let stale: V | undefined;
     if (i !== undefined) {
-      const ttls = this.#ttls;
-      if (ttls === undefined) {
+      const expires = this.#expires;
+      if (expires === undefined) {
         if (i !== this.#tail) this.#moveToTail(i);
         this.#hits++;
         return Promise.resolve(this.#vals[i] as V);
       }
-      const starts = this.#starts as Float64Array;
       const now = this.#now();
-      const age = now - (starts[i] as number);
-      const entryTtl = ttls[i] as number;
-      if (age < entryTtl) {
-        if (this.#updateAgeOnGet) starts[i] = now;
+      const expiresAt = expires[i] as number;
+      if (now < expiresAt) {
+        if (this.#ttls !== undefined) expires[i] = now + (this.#ttls[i] as number);
         if (i !== this.#tail) this.#moveToTail(i);
         this.#hits++;
         return Promise.resolve(this.#vals[i] as V);
       }
-      if (age < entryTtl + this.#swr) {
+      if (now < expiresAt + this.#swr) {
         this.#hits++;
         stale = this.#vals[i] as V;
         this.#singleFlight().refresh(key, loader, stale, ttl);
@@ -421,7 +418,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   *values(): IterableIterator<V> {
     for (const key of this.#snapshot()) {
       const i = this.#map.get(key);
-      if (i !== undefined && !(this.#ttls !== undefined && this.#isStale(i))) yield this.#vals[i] as V;
+      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield this.#vals[i] as V;
     }
   }
 
@@ -429,7 +426,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   *entries(): IterableIterator<[K, V]> {
     for (const key of this.#snapshot()) {
       const i = this.#map.get(key);
-      if (i !== undefined && !(this.#ttls !== undefined && this.#isStale(i))) yield [key, this.#vals[i] as V];
+      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield [key, this.#vals[i] as V];
     }
   }
 
@@ -462,7 +459,11 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   }
 
   #now(): number {
-    if (this.#nowValid) return this.#cachedNow;
+    return this.#nowValid ? this.#cachedNow : this.#readClock();
+  }
+
+  /** Read the clock and, with a `ttlResolution`, keep the reading until a timer that long fires. */
+  #readClock(): number {
     const now = this.#clock.now();
     if (this.#ttlResolution > 0) {
       this.#cachedNow = now;
@@ -472,15 +473,20 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     return now;
   }
 
+  /** Expired by the one rule `now − setAt ≥ ttl`, i.e. `now ≥ setAt + ttl`. Only with TTL tracking on. */
   #isStale(i: number): boolean {
-    return this.#now() - ((this.#starts as Float64Array)[i] as number) >= ((this.#ttls as Float64Array)[i] as number);
+    return this.#now() >= ((this.#expires as Float64Array)[i] as number);
   }
 
   #initTtl(): void {
-    const ttls = new Float64Array(this.#capacity);
-    ttls.fill(INF);
-    this.#ttls = ttls;
-    this.#starts = new Float64Array(this.#capacity);
+    const expires = new Float64Array(this.#capacity);
+    expires.fill(INF);
+    this.#expires = expires;
+    if (this.#updateAgeOnGet) {
+      const ttls = new Float64Array(this.#capacity);
+      ttls.fill(INF);
+      this.#ttls = ttls;
+    }
   }
 
   #singleFlight(): SingleFlight<K, V> {
@@ -529,11 +535,15 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#next = growU32(this.#next, capacity);
     this.#prev = growU32(this.#prev, capacity);
     if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity);
+    if (this.#expires !== undefined) {
+      const expires = growF64(this.#expires, capacity);
+      expires.fill(INF, this.#used);
+      this.#expires = expires;
+    }
     if (this.#ttls !== undefined) {
       const ttls = growF64(this.#ttls, capacity);
       ttls.fill(INF, this.#used);
       this.#ttls = ttls;
-      this.#starts = growF64(this.#starts as Float64Array, capacity);
     }
   }
 
@@ -555,7 +565,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
 
   /** `'expire'` when slot `i` is already expired, else `'evict'`. */
   #evictionReason(i: number): EvictionReason {
-    return this.#ttls !== undefined && this.#isStale(i) ? 'expire' : 'evict';
+    return this.#expires !== undefined && this.#isStale(i) ? 'expire' : 'evict';
   }
 
   /** Remove slot `i` entirely (map, list, sizes), queueing `onEvict`. */
@@ -591,22 +601,23 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
 
   /** Remove expired entries; re-arm the automatic purge for the earliest remaining expiry. */
   #sweep(): number {
-    const ttls = this.#ttls;
-    if (ttls === undefined || this.#map.size === 0) return 0;
-    const starts = this.#starts as Float64Array;
+    const expires = this.#expires;
+    if (expires === undefined || this.#map.size === 0) return 0;
     const now = this.#now();
+    const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
     let n = this.#map.size;
     for (let i = this.#head; n > 0; n--) {
       const next = this.#next[i] as number;
-      const due = (starts[i] as number) + (ttls[i] as number);
-      if (now - (starts[i] as number) >= (ttls[i] as number)) {
-        if (now - (starts[i] as number) >= (ttls[i] as number) + this.#swr) {
-          this.#remove(i, 'expire');
-          removed++;
-        } else if (due + this.#swr < earliest) earliest = due + this.#swr;
-      } else if (due < earliest) earliest = due;
+      // Entries in their stale-while-revalidate window stay until the window ends.
+      const removeAt = (expires[i] as number) + swr;
+      if (now >= removeAt) {
+        this.#remove(i, 'expire');
+        removed++;
+      } else if (removeAt < earliest) {
+        earliest = removeAt;
+      }
       i = next;
     }
     if (this.#autoPurge && earliest !== INF) this.#schedulePurge(earliest);
