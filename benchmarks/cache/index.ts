@@ -136,10 +136,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     for (let i = 0; i < n; i++) c.set(i, i);
     return c;
   };
+  const offHeap: number[][] = [];
   for (const c of numeric) {
     const plain = bytesPerItem(memN, fill(c.plain));
     const ttl = c.ttl === null ? undefined : bytesPerItem(memN, fill(c.ttl));
     memory.push([c.name, plain, ttl]);
+    offHeap.push([offHeapBytesPerItem(memN, fill(c.plain)), c.ttl === null ? Number.NaN : offHeapBytesPerItem(memN, fill(c.ttl))]);
   }
 
   const tables: Table[] = [
@@ -154,8 +156,13 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     },
     {
       title: `Memory per entry at ${memN.toLocaleString('en')} entries (bytes; numeric keys, small-integer values)`,
-      columns: ['cache', 'bytes/entry', 'bytes/entry +TTL'],
-      rows: memory.map(([n, p, t]) => [n, Math.round(p * 10) / 10, t === undefined ? '–' : Math.round(t * 10) / 10]),
+      columns: ['cache', 'bytes/entry', 'bytes/entry +TTL', 'off-heap typed arrays', 'off-heap +TTL'],
+      rows: memory.map(([n, p, t], k) => {
+        const [o, ot] = offHeap[k] as number[];
+        const r1 = (x: number | undefined): string | number => (x === undefined || Number.isNaN(x) ? '–' : Math.round(x * 10) / 10);
+        return [n, r1(p), r1(t), r1(o), r1(ot)];
+      }),
+      note: 'bytes/entry is V8 heap growth (bytesPerItem, the targets). Typed arrays keep their data outside the V8 heap; the last two columns show that part (process.memoryUsage().arrayBuffers), which heapUsed does not include.',
     },
   ];
 
@@ -218,4 +225,17 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     charts,
     notes: ['Same-run ratios; the 2-core machine was shared with other engineers while this ran, so absolute figures are noisy.'],
   };
+}
+
+/** Bytes per item held in ArrayBuffers (outside the V8 heap), the part `bytesPerItem` does not see. */
+function offHeapBytesPerItem(n: number, build: (n: number) => unknown): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('offHeapBytesPerItem needs node --expose-gc');
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  const keep = build(n);
+  gc();
+  const after = process.memoryUsage().arrayBuffers;
+  if (keep === Symbol.for('never')) console.log(keep);
+  return (after - before) / n;
 }

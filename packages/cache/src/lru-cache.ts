@@ -259,12 +259,14 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         return false;
       }
     }
+    const expires = this.#expires;
+    const now = expires === undefined ? 0 : this.#nowValid ? this.#cachedNow : this.#readClock();
     let i = this.#map.get(key);
     if (i === undefined) {
       if (this.#map.size >= this.max) {
         // Full: recycle the least recently used slot in place.
         i = this.#head;
-        const reason = this.#evictionReason(i);
+        const reason: EvictionReason = expires !== undefined && now >= (expires[i] as number) ? 'expire' : 'evict';
         if (reason === 'evict') this.#evictions++;
         else this.#expirations++;
         const oldKey = this.#keys[i] as K;
@@ -290,9 +292,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       }
       if (i !== this.#tail) this.#moveToTail(i);
     }
-    const expires = this.#expires;
     if (expires !== undefined) {
-      const expiresAt = (this.#nowValid ? this.#cachedNow : this.#readClock()) + ttl;
+      const expiresAt = now + ttl;
       expires[i] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
       if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
