@@ -1,10 +1,11 @@
 // LruCache against the caches people pick instead (lru-cache, mnemonist, tiny-lru, quick-lru, lru.min) and a
 // plain Map, on get-hit, set-with-eviction and a Zipf(0.99) get-or-set mix, with and without TTL, plus memory
 // per entry at 10^6 entries. Every task body runs a batch of BATCH operations; ops/s = hz × BATCH.
-import { seededRandom } from '@scaling/core';
+
 import { LruCache } from '@scaling/cache';
-import { LRUCache } from 'lru-cache';
+import { seededRandom } from '@scaling/core';
 import { createLRU } from 'lru.min';
+import { LRUCache } from 'lru-cache';
 import { LRUCache as MnemonistLru } from 'mnemonist';
 import QuickLRU from 'quick-lru';
 import { lru as tinyLru } from 'tiny-lru';
@@ -122,12 +123,32 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   ctx.progress('memory per entry');
   const memN = ctx.quick || only !== undefined ? 20_000 : 1_000_000;
   const memory: Array<[string, number, number | undefined]> = [];
-  const numeric: Array<{ name: string; plain: (n: number) => { set(k: number, v: number): unknown }; ttl: ((n: number) => { set(k: number, v: number): unknown }) | null }> = [
-    { name: OURS, plain: (n) => new LruCache<number, number>({ max: n }), ttl: (n) => new LruCache<number, number>({ max: n, ttl: TTL_MS }) },
-    { name: PEER, plain: (n) => new LRUCache<number, number>({ max: n }), ttl: (n) => new LRUCache<number, number>({ max: n, ttl: TTL_MS }) },
+  const numeric: Array<{
+    name: string;
+    plain: (n: number) => { set(k: number, v: number): unknown };
+    ttl: ((n: number) => { set(k: number, v: number): unknown }) | null;
+  }> = [
+    {
+      name: OURS,
+      plain: (n) => new LruCache<number, number>({ max: n }),
+      ttl: (n) => new LruCache<number, number>({ max: n, ttl: TTL_MS }),
+    },
+    {
+      name: PEER,
+      plain: (n) => new LRUCache<number, number>({ max: n }),
+      ttl: (n) => new LRUCache<number, number>({ max: n, ttl: TTL_MS }),
+    },
     { name: 'mnemonist', plain: (n) => new MnemonistLru<number, number>(n), ttl: null },
-    { name: 'tiny-lru', plain: (n) => tinyLru<number>(n) as unknown as { set(k: number, v: number): unknown }, ttl: (n) => tinyLru<number>(n, TTL_MS) as unknown as { set(k: number, v: number): unknown } },
-    { name: 'quick-lru', plain: (n) => new QuickLRU<number, number>({ maxSize: n }), ttl: (n) => new QuickLRU<number, number>({ maxSize: n, maxAge: TTL_MS }) },
+    {
+      name: 'tiny-lru',
+      plain: (n) => tinyLru<number>(n) as unknown as { set(k: number, v: number): unknown },
+      ttl: (n) => tinyLru<number>(n, TTL_MS) as unknown as { set(k: number, v: number): unknown },
+    },
+    {
+      name: 'quick-lru',
+      plain: (n) => new QuickLRU<number, number>({ maxSize: n }),
+      ttl: (n) => new QuickLRU<number, number>({ maxSize: n, maxAge: TTL_MS }),
+    },
     { name: 'lru.min', plain: (n) => createLRU<number, number>({ max: n }), ttl: null },
     { name: 'Map (FIFO baseline)', plain: () => new Map<number, number>(), ttl: null },
   ];
@@ -168,7 +189,13 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
 
   const ratios: Ratio[] = [];
   for (const w of workloads) {
-    ratios.push({ name: `${w} ops/s vs lru-cache`, ours: OURS, peer: PEER, value: ops(`${w} | ${OURS}`) / ops(`${w} | ${PEER}`), target: { op: '>=', value: 1.25 } });
+    ratios.push({
+      name: `${w} ops/s vs lru-cache`,
+      ours: OURS,
+      peer: PEER,
+      value: ops(`${w} | ${OURS}`) / ops(`${w} | ${PEER}`),
+      target: { op: '>=', value: 1.25 },
+    });
     ratios.push({
       name: `${w} +TTL ops/s vs lru-cache +TTL`,
       ours: `${OURS} +TTL`,
@@ -189,9 +216,20 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const ourMem = memory[0] as [string, number, number | undefined];
   const peerMem = memory[1] as [string, number, number | undefined];
   ratios.push({ name: 'bytes per entry (absolute, ours)', ours: OURS, peer: '—', value: ourMem[1], target: { op: '<=', value: 40 } });
-  ratios.push({ name: 'bytes per entry +TTL (absolute, ours)', ours: `${OURS} +TTL`, peer: '—', value: ourMem[2] ?? 0, target: { op: '<=', value: 56 } });
+  ratios.push({
+    name: 'bytes per entry +TTL (absolute, ours)',
+    ours: `${OURS} +TTL`,
+    peer: '—',
+    value: ourMem[2] ?? 0,
+    target: { op: '<=', value: 56 },
+  });
   ratios.push({ name: 'bytes per entry vs lru-cache (cost)', ours: OURS, peer: PEER, value: ourMem[1] / peerMem[1] });
-  ratios.push({ name: 'bytes per entry +TTL vs lru-cache +TTL (cost)', ours: `${OURS} +TTL`, peer: `${PEER} +TTL`, value: (ourMem[2] ?? 0) / (peerMem[2] ?? 1) });
+  ratios.push({
+    name: 'bytes per entry +TTL vs lru-cache +TTL (cost)',
+    ours: `${OURS} +TTL`,
+    peer: `${PEER} +TTL`,
+    value: (ourMem[2] ?? 0) / (peerMem[2] ?? 1),
+  });
 
   const charts: Chart[] = [
     {

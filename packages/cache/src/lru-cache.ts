@@ -16,7 +16,7 @@ const INF = Number.POSITIVE_INFINITY;
 /** "No slot" in the free list. */
 const NIL = 0xffffffff;
 /** Slots allocated up front; the arrays double from here up to `max`. */
-const INITIAL_CAPACITY = 64;
+const INITIAL_CAPACITY = 16;
 
 function growU32(a: Uint32Array, capacity: number): Uint32Array {
   const b = new Uint32Array(capacity);
@@ -247,8 +247,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       if (this.#expires === undefined && ttl !== INF) this.#initTtl();
     }
     let size = 0;
-    const sizes = this.#sizes;
-    if (sizes !== undefined) {
+    if (this.#sizes !== undefined) {
       size = checkSize((this.#sizeOf as (value: V, key: K) => number)(value, key));
       if (size > this.maxSize) {
         const old = this.#map.get(key);
@@ -259,7 +258,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         return false;
       }
     }
-    const expires = this.#expires;
+    // Arrays are read again after `#allocate`, which may have grown (replaced) them.
+    let expires = this.#expires;
     const now = expires === undefined ? 0 : this.#nowValid ? this.#cachedNow : this.#readClock();
     let i = this.#map.get(key);
     if (i === undefined) {
@@ -272,14 +272,15 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         const oldKey = this.#keys[i] as K;
         if (this.#onEvict !== undefined) this.#queue(oldKey, this.#vals[i] as V, reason);
         this.#map.delete(oldKey);
-        if (sizes !== undefined) {
-          this.#totalSize -= sizes[i] as number;
-          sizes[i] = 0;
+        if (this.#sizes !== undefined) {
+          this.#totalSize -= this.#sizes[i] as number;
+          this.#sizes[i] = 0;
         }
         // The only entry is already both head and tail.
         if (this.#map.size > 0) this.#moveToTail(i);
       } else {
         i = this.#allocate();
+        expires = this.#expires;
       }
       this.#map.set(key, i);
       this.#keys[i] = key;
@@ -298,6 +299,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
       if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
     }
+    const sizes = this.#sizes;
     if (sizes !== undefined) {
       this.#totalSize += size - (sizes[i] as number);
       sizes[i] = size;

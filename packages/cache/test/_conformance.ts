@@ -103,6 +103,20 @@ export function cacheConformance(name: string, create: CacheFactory): void {
         );
       });
 
+      it('keeps TTLs and sizes while it grows to thousands of entries', () => {
+        const clock = new ManualClock(0);
+        const cache = create<number, number>({ maxSize: 1_000_000, sizeOf: (v) => v, ttl: 100, clock });
+        for (let i = 0; i < 5000; i++) cache.set(i, 1 + (i % 3), { ttl: i % 2 === 0 ? 50 : 150 });
+        expect(cache.totalSize).toBe(Array.from({ length: 5000 }, (_, i) => 1 + (i % 3)).reduce((a, b) => a + b, 0));
+        clock.set(50);
+        expect(cache.purgeStale()).toBe(2500);
+        expect(cache.remainingTtl(4999)).toBe(100);
+        clock.set(150);
+        expect(cache.purgeStale()).toBe(2500);
+        expect(cache.size).toBe(0);
+        expect(cache.totalSize).toBe(0);
+      });
+
       it('a full cache evicts with reason evict and counts it', () => {
         const removed: Removal[] = [];
         const cache = create<number, number>({ max: 3, onEvict: (k, v, r) => removed.push([k, v, r]) });
