@@ -221,7 +221,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     const expires = this.#expires;
     if (expires === undefined) return INF;
     const remaining = (expires[i] as number) - this.#now();
-    return remaining > 0 ? remaining : 0;
+    return Math.max(remaining, 0);
   }
 
   // ---- writes ------------------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ class PeekHasCommand implements fc.Command<Model, Real> {
     expect(r.cache.has(this.key)).toBe(live);
     expect(r.cache.peek(this.key)).toBe(live ? e?.value : undefined);
     const remaining = e === undefined ? 0 : e.ttl - (m.now - e.start);
-    expect(r.cache.remainingTtl(this.key)).toBe(remaining > 0 ? remaining : 0);
+    expect(r.cache.remainingTtl(this.key)).toBe(Math.max(remaining, 0));
     checkInvariants(m, r);
   }
   toString = (): string => `peek/has(${JSON.stringify(this.key)})`;
