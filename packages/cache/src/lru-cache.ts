@@ -69,8 +69,13 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   readonly #map = new Map<K, number>();
   #keys: Array<K | undefined>;
   #vals: Array<V | undefined>;
-  #next: Uint32Array;
-  #prev: Uint32Array;
+  /**
+   * The recency list, one record per slot: `[next, prev]` (shift 1), or with TTL tracking
+   * `[next, prev, expiresAt as float64]` (shift 2), so a hit touches one cache line for links and expiry.
+   */
+  #links: Uint32Array;
+  /** log2 of the record length in 32-bit words: 1 without TTL, 2 with. */
+  #shift = 1;
   /** Least recently used slot (valid when size > 0). */
   #head = 0;
   /** Most recently used slot (valid when size > 0). */
@@ -78,7 +83,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #capacity: number;
   /** Slots handed out so far (slots ≥ this were never used). */
   #used = 0;
-  /** First free slot (chained through `#next`), or NIL. */
+  /** First free slot (chained through the `next` words), or NIL. */
   #free = NIL;
 
   readonly #sizeOf: ((value: V, key: K) => number) | undefined;
@@ -89,7 +94,10 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   readonly #updateAgeOnGet: boolean;
   readonly #swr: number;
   readonly #autoPurge: boolean;
-  /** Expiry time per slot (`setAt + ttl`, `Infinity` = never); allocated when TTL tracking starts. */
+  /**
+   * Float64 view of `#links` when TTL tracking is on: slot `i` expires at `[(i << 1) | 1]` (`setAt + ttl`,
+   * `Infinity` = never).
+   */
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet` (to restart it). */
   #ttls: Float64Array | undefined;
@@ -148,8 +156,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#capacity = capacity;
     this.#keys = new Array<K | undefined>(capacity).fill(undefined);
     this.#vals = new Array<V | undefined>(capacity).fill(undefined);
-    this.#next = new Uint32Array(capacity);
-    this.#prev = new Uint32Array(capacity);
+    this.#links = new Uint32Array(capacity << 1);
     this.#sizes = this.#sizeOf === undefined ? undefined : new Float64Array(capacity);
     this.#expires = undefined;
     this.#ttls = undefined;
@@ -182,7 +189,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     const expires = this.#expires;
     if (expires !== undefined) {
       const now = this.#nowValid ? this.#cachedNow : this.#readClock();
-      const expiresAt = expires[i] as number;
+      const expiresAt = expires[(i << 1) | 1] as number;
       if (now >= expiresAt) {
         this.#misses++;
         if (now >= expiresAt + this.#swr) {
@@ -191,7 +198,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         }
         return undefined;
       }
-      if (this.#ttls !== undefined) expires[i] = now + (this.#ttls[i] as number);
+      if (this.#ttls !== undefined) expires[(i << 1) | 1] = now + (this.#ttls[i] as number);
     }
     if (i !== this.#tail) this.#moveToTail(i);
     this.#hits++;
@@ -220,7 +227,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    const remaining = (expires[i] as number) - this.#now();
+    const remaining = (expires[(i << 1) | 1] as number) - this.#now();
     return Math.max(remaining, 0);
   }
 
@@ -266,7 +273,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       if (this.#map.size >= this.max) {
         // Full: recycle the least recently used slot in place.
         i = this.#head;
-        const reason: EvictionReason = expires !== undefined && now >= (expires[i] as number) ? 'expire' : 'evict';
+        const reason: EvictionReason = expires !== undefined && now >= (expires[(i << 1) | 1] as number) ? 'expire' : 'evict';
         if (reason === 'evict') this.#evictions++;
         else this.#expirations++;
         const oldKey = this.#keys[i] as K;
@@ -295,7 +302,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     if (expires !== undefined) {
       const expiresAt = now + ttl;
-      expires[i] = expiresAt;
+      expires[(i << 1) | 1] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
       if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
     }
@@ -333,7 +340,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     const n = this.#map.size;
     if (n > 0 && this.#onEvict !== undefined) {
-      for (let i = this.#head, k = 0; k < n; k++, i = this.#next[i] as number) {
+      for (let i = this.#head, k = 0; k < n; k++, i = this.#links[i << this.#shift] as number) {
         this.#queue(this.#keys[i] as K, this.#vals[i] as V, 'clear');
       }
     }
@@ -384,9 +391,9 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         return Promise.resolve(this.#vals[i] as V);
       }
       const now = this.#now();
-      const expiresAt = expires[i] as number;
+      const expiresAt = expires[(i << 1) | 1] as number;
       if (now < expiresAt) {
-        if (this.#ttls !== undefined) expires[i] = now + (this.#ttls[i] as number);
+        if (this.#ttls !== undefined) expires[(i << 1) | 1] = now + (this.#ttls[i] as number);
         if (i !== this.#tail) this.#moveToTail(i);
         this.#hits++;
         return Promise.resolve(this.#vals[i] as V);
@@ -457,7 +464,9 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #snapshot(): K[] {
     const n = this.#map.size;
     const out = new Array<K>(n);
-    for (let i = this.#tail, k = 0; k < n; k++, i = this.#prev[i] as number) out[k] = this.#keys[i] as K;
+    const links = this.#links;
+    const s = this.#shift;
+    for (let i = this.#tail, k = 0; k < n; k++, i = links[(i << s) + 1] as number) out[k] = this.#keys[i] as K;
     return out;
   }
 
@@ -478,12 +487,21 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
 
   /** Expired by the one rule `now − setAt ≥ ttl`, i.e. `now ≥ setAt + ttl`. Only with TTL tracking on. */
   #isStale(i: number): boolean {
-    return this.#now() >= ((this.#expires as Float64Array)[i] as number);
+    return this.#now() >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
   }
 
   #initTtl(): void {
-    const expires = new Float64Array(this.#capacity);
-    expires.fill(INF);
+    // Widen each slot record from [next, prev] to [next, prev, expiresAt].
+    const old = this.#links;
+    const links = new Uint32Array(this.#capacity << 2);
+    for (let i = 0; i < this.#capacity; i++) {
+      links[i << 2] = old[i << 1] as number;
+      links[(i << 2) + 1] = old[(i << 1) + 1] as number;
+    }
+    const expires = new Float64Array(links.buffer);
+    for (let i = 0; i < this.#capacity; i++) expires[(i << 1) | 1] = INF;
+    this.#links = links;
+    this.#shift = 2;
     this.#expires = expires;
     if (this.#updateAgeOnGet) {
       const ttls = new Float64Array(this.#capacity);
@@ -515,7 +533,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #allocate(): number {
     let i = this.#free;
     if (i !== NIL) {
-      this.#free = this.#next[i] as number;
+      this.#free = this.#links[i << this.#shift] as number;
     } else {
       if (this.#used === this.#capacity) this.#grow();
       i = this.#used++;
@@ -523,8 +541,10 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     if (this.#map.size === 0) {
       this.#head = this.#tail = i;
     } else {
-      this.#prev[i] = this.#tail;
-      this.#next[this.#tail] = i;
+      const links = this.#links;
+      const s = this.#shift;
+      links[(i << s) + 1] = this.#tail;
+      links[this.#tail << s] = i;
       this.#tail = i;
     }
     return i;
@@ -535,12 +555,12 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#capacity = capacity;
     this.#keys = growArray(this.#keys, capacity);
     this.#vals = growArray(this.#vals, capacity);
-    this.#next = growU32(this.#next, capacity);
-    this.#prev = growU32(this.#prev, capacity);
+    const links = growU32(this.#links, capacity << this.#shift);
+    this.#links = links;
     if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity);
     if (this.#expires !== undefined) {
-      const expires = growF64(this.#expires, capacity);
-      expires.fill(INF, this.#used);
+      const expires = new Float64Array(links.buffer);
+      for (let i = this.#used; i < capacity; i++) expires[(i << 1) | 1] = INF;
       this.#expires = expires;
     }
     if (this.#ttls !== undefined) {
@@ -551,18 +571,20 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   }
 
   #moveToTail(i: number): void {
-    const next = this.#next;
-    const prev = this.#prev;
+    const links = this.#links;
+    const s = this.#shift;
+    const at = i << s;
     if (i === this.#head) {
-      this.#head = next[i] as number;
+      this.#head = links[at] as number;
     } else {
-      const p = prev[i] as number;
-      const n = next[i] as number;
-      next[p] = n;
-      prev[n] = p;
+      const p = links[at + 1] as number;
+      const n = links[at] as number;
+      links[p << s] = n;
+      links[(n << s) + 1] = p;
     }
-    prev[i] = this.#tail;
-    next[this.#tail] = i;
+    const tail = this.#tail;
+    links[at + 1] = tail;
+    links[tail << s] = i;
     this.#tail = i;
   }
 
@@ -586,19 +608,20 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   }
 
   #unlinkAndFree(i: number): void {
-    const next = this.#next;
-    const prev = this.#prev;
-    if (i === this.#head) this.#head = next[i] as number;
-    else if (i === this.#tail) this.#tail = prev[i] as number;
+    const links = this.#links;
+    const s = this.#shift;
+    const at = i << s;
+    if (i === this.#head) this.#head = links[at] as number;
+    else if (i === this.#tail) this.#tail = links[at + 1] as number;
     else {
-      const p = prev[i] as number;
-      const n = next[i] as number;
-      next[p] = n;
-      prev[n] = p;
+      const p = links[at + 1] as number;
+      const n = links[at] as number;
+      links[p << s] = n;
+      links[(n << s) + 1] = p;
     }
     this.#keys[i] = undefined;
     this.#vals[i] = undefined;
-    next[i] = this.#free;
+    links[at] = this.#free;
     this.#free = i;
   }
 
@@ -612,9 +635,9 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     let earliest = INF;
     let n = this.#map.size;
     for (let i = this.#head; n > 0; n--) {
-      const next = this.#next[i] as number;
+      const next = this.#links[i << this.#shift] as number;
       // Entries in their stale-while-revalidate window stay until the window ends.
-      const removeAt = (expires[i] as number) + swr;
+      const removeAt = (expires[(i << 1) | 1] as number) + swr;
       if (now >= removeAt) {
         this.#remove(i, 'expire');
         removed++;
