@@ -1,0 +1,332 @@
+import { assertPositiveInteger, xxHash32 } from '@scaling/core';
+import type { ConsistentHash, HashKey } from './consistent-hash.js';
+import { md5 } from './_md5.js';
+import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
+import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
+
+/** A 32-bit hash for ring points and keys: must return an unsigned 32-bit integer. */
+export type RingHashFunction = (input: HashKey) => number;
+
+/** Options of {@link RingHash}. */
+export interface RingHashOptions {
+  /**
+   * Virtual nodes (points on the ring) per unit of weight; a node of weight `w` gets
+   * `max(1, round(vnodes × w))` points, independent of the other nodes. Default 160. Ignored in ketama mode.
+   */
+  vnodes?: number;
+  /**
+   * `'xxh32'` (default): points hash `UTF-8(node) ‖ u32le(i)` with xxHash32, keys hash with xxHash32.
+   * `'ketama'`: bit-exact with libketama (see {@link RingHash}). A function: your own 32-bit hash, called with
+   * the point bytes above and with each key.
+   */
+  hash?: 'xxh32' | 'ketama' | RingHashFunction;
+}
+
+const MODE_XXH32 = 0;
+const MODE_KETAMA = 1;
+const MODE_CUSTOM = 2;
+
+/**
+ * Consistent hashing on a ring of virtual nodes (Karger et al. 1997, "Consistent hashing and random trees";
+ * the vnode layout of libketama). Each node owns `max(1, round(vnodes × weight))` points; a key belongs to
+ * the first point clockwise from the key's hash. Points live in two parallel typed arrays (`Uint32Array`
+ * point, `Uint32Array` owner slot: 8 bytes per point) searched by binary search; equal points are ordered by
+ * node name, so the ring never depends on insertion order. Adding a node merges its sorted points in (no
+ * rehash of the others); removing one filters its points out. Only keys of the added/removed node move.
+ *
+ * **Ketama mode** (`hash: 'ketama'`) is bit-exact with libketama, so a ring can be shared with
+ * memcached/twemproxy-era clients: per node `floorf(pct × 40 × n)` point groups where `pct` is the node's
+ * weight over the total weight in float32 (libketama's rounding, 40 groups for equal weights), each group
+ * `"<node>-<k>"` hashed with MD5 and split into 4 little-endian 32-bit points; a key's hash is the first 4
+ * MD5 bytes read little-endian. Cost: an MD5 of the key per lookup (own MD5 code, ~5× the xxh32 mode),
+ * and with unequal weights every change recomputes every node's point count as libketama does, so
+ * minimal disruption holds only for equal weights. Unlike libketama, point names are not truncated at 29
+ * bytes, and weights may be fractional.
+ *
+ * @throws {RangeError} from the constructor when `vnodes` is not a positive integer.
+ * @example
+ * ```ts
+ * import { RingHash } from '@scaling/consistent-hash';
+ * const ring = new RingHash({ vnodes: 160 });
+ * ring.addNode('10.0.0.1:11211');
+ * ring.addNode('10.0.0.2:11211', 2); // twice the keys
+ * const owner = ring.getNode('session:9f2c');
+ * const replicas = ring.getNodes('session:9f2c', 2); // [owner, next distinct node clockwise]
+ * ```
+ */
+export class RingHash implements ConsistentHash {
+  readonly #vnodes: number;
+  readonly #mode: number;
+  readonly #hash: RingHashFunction;
+  readonly #slotOf = new Map<string, number>();
+  /** node name per slot ('' for a free slot; check #slotOf for membership). */
+  readonly #names: string[] = [];
+  readonly #weights: number[] = [];
+  /** ketama: the point groups count each slot's points were built for. */
+  readonly #groups: number[] = [];
+  readonly #slotPoints: Array<Uint32Array | undefined> = [];
+  readonly #free: number[] = [];
+  #points = new Uint32Array(0);
+  #owners = new Uint32Array(0);
+  #seen = new Uint32Array(0);
+  #epoch = 0;
+  #totalWeight = 0;
+
+  constructor(options: RingHashOptions = {}) {
+    const vnodes = options.vnodes ?? 160;
+    assertPositiveInteger('vnodes', vnodes);
+    this.#vnodes = vnodes;
+    const hash = options.hash ?? 'xxh32';
+    if (hash === 'xxh32') {
+      this.#mode = MODE_XXH32;
+      this.#hash = xxHash32;
+    } else if (hash === 'ketama') {
+      this.#mode = MODE_KETAMA;
+      this.#hash = ketamaKeyHash;
+    } else if (typeof hash === 'function') {
+      this.#mode = MODE_CUSTOM;
+      this.#hash = hash;
+    } else {
+      throw new TypeError(`Expected \`hash\` to be 'xxh32', 'ketama' or a function, got ${JSON.stringify(hash)}`);
+    }
+  }
+
+  /** Number of nodes. */
+  get size(): number {
+    return this.#slotOf.size;
+  }
+
+  /** Number of points on the ring (virtual nodes of all nodes, collisions included). */
+  get pointCount(): number {
+    return this.#points.length;
+  }
+
+  /** Node names in insertion order of their slots (a fresh array). */
+  nodes(): string[] {
+    return [...this.#slotOf.keys()];
+  }
+
+  /** The weight `node` was added with, or undefined. */
+  weightOf(node: string): number | undefined {
+    const slot = this.#slotOf.get(node);
+    return slot === undefined ? undefined : this.#weights[slot];
+  }
+
+  /**
+   * Adds `node` with `weight` (default 1).
+   * @throws {ScalingError} `ERR_DUPLICATE_NODE` when present; {@link RangeError} for a weight that is not finite > 0.
+   */
+  addNode(node: string, weight = 1): void {
+    checkNodeName(node);
+    checkWeight(weight, 'RingHash', true);
+    if (this.#slotOf.has(node)) throw duplicateNode(node);
+    const slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#names.length;
+    this.#slotOf.set(node, slot);
+    this.#names[slot] = node;
+    this.#weights[slot] = weight;
+    this.#totalWeight += weight;
+    if (this.#seen.length < this.#names.length) this.#seen = new Uint32Array(this.#names.length * 2);
+    if (this.#mode === MODE_KETAMA) {
+      this.#groups[slot] = -1;
+      this.#slotPoints[slot] = undefined;
+      this.#rebuildKetama();
+      return;
+    }
+    const n = Math.max(1, Math.round(this.#vnodes * weight));
+    const pts = this.#pointsOf(node, n);
+    this.#merge(pts, slot, node);
+  }
+
+  /** Removes `node`; false when absent. Its points leave the ring; every other point stays. */
+  removeNode(node: string): boolean {
+    const slot = this.#slotOf.get(node);
+    if (slot === undefined) return false;
+    this.#slotOf.delete(node);
+    this.#names[slot] = '';
+    this.#totalWeight -= this.#weights[slot] as number;
+    this.#slotPoints[slot] = undefined;
+    this.#free.push(slot);
+    if (this.#slotOf.size === 0) this.#totalWeight = 0;
+    if (this.#mode === MODE_KETAMA) {
+      this.#rebuildKetama();
+      return true;
+    }
+    const pts = this.#points;
+    const own = this.#owners;
+    let keep = 0;
+    for (let i = 0; i < own.length; i++) if (own[i] !== slot) keep++;
+    const np = new Uint32Array(keep);
+    const no = new Uint32Array(keep);
+    let j = 0;
+    for (let i = 0; i < own.length; i++) {
+      if (own[i] !== slot) {
+        np[j] = pts[i] as number;
+        no[j++] = own[i] as number;
+      }
+    }
+    this.#points = np;
+    this.#owners = no;
+    return true;
+  }
+
+  /**
+   * The node owning `key`: the owner of the first point at or after the key's hash, wrapping around.
+   * @throws {ScalingError} `ERR_NO_NODES` when the ring is empty.
+   */
+  getNode(key: HashKey): string {
+    const pts = this.#points;
+    const n = pts.length;
+    if (n === 0) throw noNodes();
+    const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((pts[mid] as number) < h) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === n) lo = 0;
+    return this.#names[this.#owners[lo] as number] as string;
+  }
+
+  /**
+   * `min(count, size)` distinct nodes met walking clockwise from the key's position: the owner first, then
+   * the replicas/fallbacks.
+   * @throws {RangeError} when `count` is not a non-negative integer.
+   */
+  getNodes(key: HashKey, count: number): string[] {
+    checkCount(count);
+    const out: string[] = [];
+    const pts = this.#points;
+    const n = pts.length;
+    if (n === 0 || count === 0) return out;
+    const want = Math.min(count, this.#slotOf.size);
+    const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((pts[mid] as number) < h) lo = mid + 1;
+      else hi = mid;
+    }
+    const epoch = this.#nextEpoch();
+    const seen = this.#seen;
+    for (let k = 0; k < n && out.length < want; k++) {
+      let i = lo + k;
+      if (i >= n) i -= n;
+      const slot = this.#owners[i] as number;
+      if (seen[slot] !== epoch) {
+        seen[slot] = epoch;
+        out.push(this.#names[slot] as string);
+      }
+    }
+    return out;
+  }
+
+  #nextEpoch(): number {
+    this.#epoch = (this.#epoch + 1) >>> 0;
+    if (this.#epoch === 0) {
+      this.#seen.fill(0);
+      this.#epoch = 1;
+    }
+    return this.#epoch;
+  }
+
+  /** Sorted points of a node in xxh32/custom mode. */
+  #pointsOf(node: string, n: number): Uint32Array {
+    const buf = ringPointBytes(node, 0);
+    const out = new Uint32Array(n);
+    const hash = this.#hash;
+    for (let i = 0; i < n; i++) {
+      writeIndex(buf, i);
+      out[i] = hash(buf) >>> 0;
+    }
+    return out.sort();
+  }
+
+  /** Merges a node's sorted points into the ring; equal points are ordered by node name. */
+  #merge(add: Uint32Array, slot: number, node: string): void {
+    const pts = this.#points;
+    const own = this.#owners;
+    const names = this.#names;
+    const total = pts.length + add.length;
+    const np = new Uint32Array(total);
+    const no = new Uint32Array(total);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < pts.length && j < add.length) {
+      const a = pts[i] as number;
+      const b = add[j] as number;
+      if (a < b || (a === b && compareNames(names[own[i] as number] as string, node) < 0)) {
+        np[k] = a;
+        no[k++] = own[i++] as number;
+      } else {
+        np[k] = b;
+        no[k++] = slot;
+        j++;
+      }
+    }
+    while (i < pts.length) {
+      np[k] = pts[i] as number;
+      no[k++] = own[i++] as number;
+    }
+    while (j < add.length) {
+      np[k] = add[j++] as number;
+      no[k++] = slot;
+    }
+    this.#points = np;
+    this.#owners = no;
+  }
+
+  /** Ketama mode: recompute each node's point-group count as libketama does and re-sort the whole ring. */
+  #rebuildKetama(): void {
+    const live = [...this.#slotOf.values()];
+    const count = live.length;
+    const totalF = Math.fround(this.#totalWeight);
+    let total = 0;
+    for (const slot of live) {
+      const pct = Math.fround(Math.fround(this.#weights[slot] as number) / totalF);
+      const groups = Math.floor(Math.fround(pct * 40 * Math.fround(count)));
+      if (this.#groups[slot] !== groups || this.#slotPoints[slot] === undefined) {
+        this.#groups[slot] = groups;
+        const name = this.#names[slot] as string;
+        const pts = new Uint32Array(Math.max(1, groups) * 4);
+        // a node whose float share rounds to 0 groups still owns one group (every node owns ≥ 1 point)
+        for (let g = 0; g < Math.max(1, groups); g++) {
+          const d = md5(ketamaPointName(name, g));
+          pts[g * 4] = d[0] as number;
+          pts[g * 4 + 1] = d[1] as number;
+          pts[g * 4 + 2] = d[2] as number;
+          pts[g * 4 + 3] = d[3] as number;
+        }
+        this.#slotPoints[slot] = pts;
+      }
+      total += (this.#slotPoints[slot] as Uint32Array).length;
+    }
+    // rank slots by name so equal points sort by name; pack (point, rank) into one exact double
+    live.sort((a, b) => compareNames(this.#names[a] as string, this.#names[b] as string));
+    const packed = new Float64Array(total);
+    let k = 0;
+    for (let r = 0; r < live.length; r++) {
+      const pts = this.#slotPoints[live[r] as number] as Uint32Array;
+      for (let i = 0; i < pts.length; i++) packed[k++] = (pts[i] as number) * 2097152 + r;
+    }
+    packed.sort();
+    const np = new Uint32Array(total);
+    const no = new Uint32Array(total);
+    for (let i = 0; i < total; i++) {
+      const v = packed[i] as number;
+      const r = v % 2097152;
+      np[i] = (v - r) / 2097152;
+      no[i] = live[r] as number;
+    }
+    this.#points = np;
+    this.#owners = no;
+  }
+}
+
+/** libketama's key hash: the first four MD5 bytes, little-endian. */
+function ketamaKeyHash(key: HashKey): number {
+  return md5(key)[0] as number;
+}
