@@ -1,8 +1,8 @@
 import { assertPositiveInteger, xxHash32 } from '@scaling/core';
-import type { ConsistentHash, HashKey } from './consistent-hash.js';
 import { md5 } from './_md5.js';
 import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
+import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
 /** A 32-bit hash for ring points and keys: must return an unsigned 32-bit integer. */
 export type RingHashFunction = (input: HashKey) => number;
