@@ -51,6 +51,8 @@ export class MaglevHash implements ConsistentHash {
   #table: Uint32Array;
   #seen = new Uint32Array(0);
   #epoch = 0;
+  /** the table is rebuilt at the first lookup after a change, so adding many nodes costs one build */
+  #dirty = false;
 
   constructor(options: MaglevHashOptions = {}) {
     const m = options.tableSize ?? 65537;
@@ -72,11 +74,13 @@ export class MaglevHash implements ConsistentHash {
 
   /** Node names, sorted. */
   nodes(): string[] {
+    if (this.#dirty) this.#rebuild();
     return this.#sorted.slice();
   }
 
   /** Table entries owned by each node (a fresh Map), for balance checks. */
   entriesPerNode(): Map<string, number> {
+    if (this.#dirty) this.#rebuild();
     const counts = new Map<string, number>(this.#sorted.map((n) => [n, 0]));
     for (const i of this.#table) {
       const name = this.#sorted[i] as string;
@@ -96,13 +100,13 @@ export class MaglevHash implements ConsistentHash {
     if (this.#weightOf.size >= this.#m)
       throw new RangeError(`Expected at most \`tableSize\` (${this.#m}) nodes, got ${this.#weightOf.size + 1}`);
     this.#weightOf.set(node, weight);
-    this.#rebuild();
+    this.#dirty = true;
   }
 
   /** Removes `node` and rebuilds the table; false when absent. */
   removeNode(node: string): boolean {
     if (!this.#weightOf.delete(node)) return false;
-    this.#rebuild();
+    this.#dirty = true;
     return true;
   }
 
@@ -111,6 +115,7 @@ export class MaglevHash implements ConsistentHash {
    * @throws {ScalingError} `ERR_NO_NODES` when empty.
    */
   getNode(key: HashKey): string {
+    if (this.#dirty) this.#rebuild();
     const table = this.#table;
     if (table.length === 0) throw noNodes();
     return this.#sorted[table[xxHash32(key) % this.#m] as number] as string;
@@ -119,6 +124,7 @@ export class MaglevHash implements ConsistentHash {
   /** The owner, then the distinct owners of the following table entries. */
   getNodes(key: HashKey, count: number): string[] {
     checkCount(count);
+    if (this.#dirty) this.#rebuild();
     const out: string[] = [];
     const table = this.#table;
     const m = this.#m;
@@ -144,6 +150,7 @@ export class MaglevHash implements ConsistentHash {
   }
 
   #rebuild(): void {
+    this.#dirty = false;
     const names = [...this.#weightOf.keys()].sort(compareNames);
     const n = names.length;
     this.#sorted = names;
@@ -153,15 +160,14 @@ export class MaglevHash implements ConsistentHash {
       return;
     }
     const m = this.#m;
-    const offset = new Uint32Array(n);
+    const pos = new Uint32Array(n); // each node's current place in its permutation (offset + j·skip mod M)
     const skip = new Uint32Array(n);
-    const next = new Uint32Array(n);
     const w = new Float64Array(n);
     const target = new Float64Array(n);
     let maxW = 0;
     for (let i = 0; i < n; i++) {
       const name = names[i] as string;
-      offset[i] = xxHash32(name, OFFSET_SEED) % m;
+      pos[i] = xxHash32(name, OFFSET_SEED) % m;
       skip[i] = (xxHash32(name, SKIP_SEED) % (m - 1)) + 1;
       w[i] = this.#weightOf.get(name) as number;
       if ((w[i] as number) > maxW) maxW = w[i] as number;
@@ -174,15 +180,15 @@ export class MaglevHash implements ConsistentHash {
         // a node of relative weight w takes a turn in a fraction w of the rounds
         if (round * (w[i] as number) < (target[i] as number)) continue;
         target[i] = (target[i] as number) + 1;
-        const o = offset[i] as number;
         const s = skip[i] as number;
-        let c = (o + (next[i] as number) * s) % m;
+        let c = pos[i] as number;
         while (table[c] !== EMPTY) {
-          next[i] = (next[i] as number) + 1;
-          c = (o + (next[i] as number) * s) % m;
+          c += s;
+          if (c >= m) c -= m;
         }
         table[c] = i;
-        next[i] = (next[i] as number) + 1;
+        c += s;
+        pos[i] = c >= m ? c - m : c;
         filled++;
       }
     }

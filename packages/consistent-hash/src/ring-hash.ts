@@ -71,6 +71,10 @@ export class RingHash implements ConsistentHash {
   #seen = new Uint32Array(0);
   #epoch = 0;
   #totalWeight = 0;
+  /** changes wait here until the next lookup, so adding or removing many nodes costs one merge */
+  #dirty = false;
+  readonly #pendingAdd: number[] = [];
+  readonly #pendingRemove: number[] = [];
 
   constructor(options: RingHashOptions = {}) {
     const vnodes = options.vnodes ?? 160;
@@ -98,6 +102,7 @@ export class RingHash implements ConsistentHash {
 
   /** Number of points on the ring (virtual nodes of all nodes, collisions included). */
   get pointCount(): number {
+    if (this.#dirty) this.#flush();
     return this.#points.length;
   }
 
@@ -129,12 +134,8 @@ export class RingHash implements ConsistentHash {
     if (this.#mode === MODE_KETAMA) {
       this.#groups[slot] = -1;
       this.#slotPoints[slot] = undefined;
-      this.#rebuildKetama();
-      return;
-    }
-    const n = Math.max(1, Math.round(this.#vnodes * weight));
-    const pts = this.#pointsOf(node, n);
-    this.#merge(pts, slot, node);
+    } else this.#pendingAdd.push(slot);
+    this.#dirty = true;
   }
 
   /** Removes `node`; false when absent. Its points leave the ring; every other point stays. */
@@ -145,28 +146,81 @@ export class RingHash implements ConsistentHash {
     this.#names[slot] = '';
     this.#totalWeight -= this.#weights[slot] as number;
     this.#slotPoints[slot] = undefined;
-    this.#free.push(slot);
     if (this.#slotOf.size === 0) this.#totalWeight = 0;
-    if (this.#mode === MODE_KETAMA) {
-      this.#rebuildKetama();
-      return true;
-    }
-    const pts = this.#points;
-    const own = this.#owners;
-    let keep = 0;
-    for (let i = 0; i < own.length; i++) if (own[i] !== slot) keep++;
-    const np = new Uint32Array(keep);
-    const no = new Uint32Array(keep);
-    let j = 0;
-    for (let i = 0; i < own.length; i++) {
-      if (own[i] !== slot) {
-        np[j] = pts[i] as number;
-        no[j++] = own[i] as number;
-      }
-    }
-    this.#points = np;
-    this.#owners = no;
+    const pending = this.#pendingAdd.indexOf(slot);
+    if (pending >= 0) {
+      // never merged: nothing to take off the ring
+      this.#pendingAdd.splice(pending, 1);
+      this.#free.push(slot);
+    } else this.#pendingRemove.push(slot);
+    this.#dirty = true;
     return true;
+  }
+
+  /** Applies pending adds and removes: one filter pass, then one merge of all new points. */
+  #flush(): void {
+    this.#dirty = false;
+    if (this.#mode === MODE_KETAMA) {
+      for (const slot of this.#pendingRemove) this.#free.push(slot);
+      this.#pendingRemove.length = 0;
+      this.#rebuildKetama();
+      return;
+    }
+    if (this.#pendingRemove.length > 0) {
+      const gone = new Uint8Array(this.#names.length);
+      for (const slot of this.#pendingRemove) gone[slot] = 1;
+      const pts = this.#points;
+      const own = this.#owners;
+      let keep = 0;
+      for (let i = 0; i < own.length; i++) if (gone[own[i] as number] === 0) keep++;
+      const np = new Uint32Array(keep);
+      const no = new Uint32Array(keep);
+      let j = 0;
+      for (let i = 0; i < own.length; i++) {
+        if (gone[own[i] as number] === 0) {
+          np[j] = pts[i] as number;
+          no[j++] = own[i] as number;
+        }
+      }
+      this.#points = np;
+      this.#owners = no;
+      for (const slot of this.#pendingRemove) this.#free.push(slot);
+      this.#pendingRemove.length = 0;
+    }
+    const adds = this.#pendingAdd;
+    if (adds.length === 0) return;
+    if (adds.length === 1) {
+      const slot = adds[0] as number;
+      const name = this.#names[slot] as string;
+      this.#merge(this.#pointsOf(name, this.#pointCountOf(slot)), new Uint32Array(1).fill(slot));
+    } else {
+      // sort the new points of all pending nodes at once: pack (point, rank of the node by name) in a double
+      adds.sort((a, b) => compareNames(this.#names[a] as string, this.#names[b] as string));
+      let total = 0;
+      for (const slot of adds) total += this.#pointCountOf(slot);
+      const packed = new Float64Array(total);
+      let k = 0;
+      for (let r = 0; r < adds.length; r++) {
+        const slot = adds[r] as number;
+        const pts = this.#pointsOf(this.#names[slot] as string, this.#pointCountOf(slot));
+        for (let i = 0; i < pts.length; i++) packed[k++] = (pts[i] as number) * 2097152 + r;
+      }
+      packed.sort();
+      const addPts = new Uint32Array(total);
+      const addOwn = new Uint32Array(total);
+      for (let i = 0; i < total; i++) {
+        const v = packed[i] as number;
+        const r = v % 2097152;
+        addPts[i] = (v - r) / 2097152;
+        addOwn[i] = adds[r] as number;
+      }
+      this.#merge(addPts, addOwn);
+    }
+    adds.length = 0;
+  }
+
+  #pointCountOf(slot: number): number {
+    return Math.max(1, Math.round(this.#vnodes * (this.#weights[slot] as number)));
   }
 
   /**
@@ -174,6 +228,7 @@ export class RingHash implements ConsistentHash {
    * @throws {ScalingError} `ERR_NO_NODES` when the ring is empty.
    */
   getNode(key: HashKey): string {
+    if (this.#dirty) this.#flush();
     const pts = this.#points;
     const n = pts.length;
     if (n === 0) throw noNodes();
@@ -196,6 +251,7 @@ export class RingHash implements ConsistentHash {
    */
   getNodes(key: HashKey, count: number): string[] {
     checkCount(count);
+    if (this.#dirty) this.#flush();
     const out: string[] = [];
     const pts = this.#points;
     const n = pts.length;
@@ -244,11 +300,12 @@ export class RingHash implements ConsistentHash {
     return out.sort();
   }
 
-  /** Merges a node's sorted points into the ring; equal points are ordered by node name. */
-  #merge(add: Uint32Array, slot: number, node: string): void {
+  /** Merges sorted new points (owner per point, or one owner for all) into the ring; equal points go by node name. */
+  #merge(add: Uint32Array, addOwners: Uint32Array): void {
     const pts = this.#points;
     const own = this.#owners;
     const names = this.#names;
+    const single = addOwners.length === 1;
     const total = pts.length + add.length;
     const np = new Uint32Array(total);
     const no = new Uint32Array(total);
@@ -258,12 +315,13 @@ export class RingHash implements ConsistentHash {
     while (i < pts.length && j < add.length) {
       const a = pts[i] as number;
       const b = add[j] as number;
-      if (a < b || (a === b && compareNames(names[own[i] as number] as string, node) < 0)) {
+      const bo = (single ? addOwners[0] : addOwners[j]) as number;
+      if (a < b || (a === b && compareNames(names[own[i] as number] as string, names[bo] as string) < 0)) {
         np[k] = a;
         no[k++] = own[i++] as number;
       } else {
         np[k] = b;
-        no[k++] = slot;
+        no[k++] = bo;
         j++;
       }
     }
@@ -272,8 +330,9 @@ export class RingHash implements ConsistentHash {
       no[k++] = own[i++] as number;
     }
     while (j < add.length) {
-      np[k] = add[j++] as number;
-      no[k++] = slot;
+      np[k] = add[j] as number;
+      no[k++] = (single ? addOwners[0] : addOwners[j]) as number;
+      j++;
     }
     this.#points = np;
     this.#owners = no;

@@ -62,7 +62,7 @@ function churnFails(create: () => ConsistentHash): boolean {
   return result.failed;
 }
 
-describe('the churn model-based test catches broken implementations', () => {
+describe('the churn model-based test catches broken implementations', { timeout: 60_000 }, () => {
   it('fails for hash-mod-n placement (keys move between unaffected nodes)', () => {
     expect(churnFails(() => new ModuloHash())).toBe(true);
   });

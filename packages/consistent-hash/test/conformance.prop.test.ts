@@ -25,7 +25,7 @@ function peakToMean(h: ConsistentHash, keys: number): number {
 }
 
 for (const impl of implementations) {
-  describe(`${impl.name} conforms to ConsistentHash`, () => {
+  describe(`${impl.name} conforms to ConsistentHash`, { timeout: 60_000 }, () => {
     it('throws ERR_NO_NODES from getNode and returns [] from getNodes when empty, also after removing the last node', () => {
       const h = impl.create();
       expect(() => h.getNode('x')).toThrow(expect.objectContaining({ code: 'ERR_NO_NODES' }));

@@ -21,7 +21,7 @@ describe('jump consistent hash golden vectors (reference C++ / Guava / go-jump)'
   });
 });
 
-describe('ketama mode golden vector (libketama)', () => {
+describe('ketama mode golden vector (libketama)', { timeout: 60_000 }, () => {
   it('server1…server10 (weight 1) own 8699, 10885, 9980, 10237, 9099, 10997, 10365, 10380, 9896, 9462 of foo0…foo99999', () => {
     const ring = new RingHash({ hash: 'ketama' });
     for (let i = 1; i <= 10; i++) ring.addNode(`server${i}`);

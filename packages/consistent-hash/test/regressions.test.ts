@@ -16,7 +16,7 @@ function countOwners(h: ConsistentHash, ks: readonly string[]): Map<string, numb
   return m;
 }
 
-describe('regressions reported against other consistent-hashing libraries', () => {
+describe('regressions reported against other consistent-hashing libraries', { timeout: 60_000 }, () => {
   it('1. weighted ring {a:1, b:2}, add c:1: no key moves between a and b', () => {
     const ring = new RingHash();
     ring.addNode('a', 1);
