@@ -67,7 +67,8 @@ export class RingHash implements ConsistentHash {
   readonly #slotPoints: Array<Uint32Array | undefined> = [];
   readonly #free: number[] = [];
   #points = new Uint32Array(0);
-  #owners = new Uint32Array(0);
+  /** owner slot per point: 16-bit while there are < 65,536 slots (6 bytes per point), else 32-bit */
+  #owners: Uint16Array | Uint32Array = new Uint16Array(0);
   #seen = new Uint32Array(0);
   #epoch = 0;
   #totalWeight = 0;
@@ -174,7 +175,7 @@ export class RingHash implements ConsistentHash {
       let keep = 0;
       for (let i = 0; i < own.length; i++) if (gone[own[i] as number] === 0) keep++;
       const np = new Uint32Array(keep);
-      const no = new Uint32Array(keep);
+      const no = this.#ownerArray(keep);
       let j = 0;
       for (let i = 0; i < own.length; i++) {
         if (gone[own[i] as number] === 0) {
@@ -217,6 +218,10 @@ export class RingHash implements ConsistentHash {
       this.#merge(addPts, addOwn);
     }
     adds.length = 0;
+  }
+
+  #ownerArray(n: number): Uint16Array | Uint32Array {
+    return this.#names.length <= 0xffff ? new Uint16Array(n) : new Uint32Array(n);
   }
 
   #pointCountOf(slot: number): number {
@@ -308,7 +313,7 @@ export class RingHash implements ConsistentHash {
     const single = addOwners.length === 1;
     const total = pts.length + add.length;
     const np = new Uint32Array(total);
-    const no = new Uint32Array(total);
+    const no = this.#ownerArray(total);
     let i = 0;
     let j = 0;
     let k = 0;
@@ -373,7 +378,7 @@ export class RingHash implements ConsistentHash {
     }
     packed.sort();
     const np = new Uint32Array(total);
-    const no = new Uint32Array(total);
+    const no = this.#ownerArray(total);
     for (let i = 0; i < total; i++) {
       const v = packed[i] as number;
       const r = v % 2097152;
