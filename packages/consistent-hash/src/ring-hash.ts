@@ -1,4 +1,5 @@
 import { assertPositiveInteger, xxHash32 } from '@scaling/core';
+import { keyHash32 } from './_key-hash.js';
 import { md5 } from './_md5.js';
 import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
@@ -66,9 +67,15 @@ export class RingHash implements ConsistentHash {
   readonly #groups: number[] = [];
   readonly #slotPoints: Array<Uint32Array | undefined> = [];
   readonly #free: number[] = [];
-  #points = new Uint32Array(0);
+  #points: Uint32Array = new Uint32Array(0);
   /** owner slot per point: 16-bit while there are < 65,536 slots (6 bytes per point), else 32-bit */
   #owners: Uint16Array | Uint32Array = new Uint16Array(0);
+  /**
+   * Search index: `#index[b]` is the first point whose top `32 − #shift` bits are ≥ b, so a lookup binary-searches
+   * only the ~4 points of its bucket instead of the whole ring (≈ 1 byte per point).
+   */
+  #index = new Uint32Array(2);
+  #shift = 31;
   #seen = new Uint32Array(0);
   #epoch = 0;
   #totalWeight = 0;
@@ -84,7 +91,7 @@ export class RingHash implements ConsistentHash {
     const hash = options.hash ?? 'xxh32';
     if (hash === 'xxh32') {
       this.#mode = MODE_XXH32;
-      this.#hash = xxHash32;
+      this.#hash = keyHash32;
     } else if (hash === 'ketama') {
       this.#mode = MODE_KETAMA;
       this.#hash = ketamaKeyHash;
@@ -183,8 +190,7 @@ export class RingHash implements ConsistentHash {
           no[j++] = own[i] as number;
         }
       }
-      this.#points = np;
-      this.#owners = no;
+      this.#setRing(np, no);
       for (const slot of this.#pendingRemove) this.#free.push(slot);
       this.#pendingRemove.length = 0;
     }
@@ -220,6 +226,25 @@ export class RingHash implements ConsistentHash {
     adds.length = 0;
   }
 
+  #setRing(points: Uint32Array, owners: Uint16Array | Uint32Array): void {
+    this.#points = points;
+    this.#owners = owners;
+    const n = points.length;
+    let bits = 1;
+    while (bits < 24 && 1 << (bits + 2) < n) bits++;
+    const shift = 32 - bits;
+    const buckets = 1 << bits;
+    const index = new Uint32Array(buckets + 1);
+    let p = 0;
+    for (let b = 0; b < buckets; b++) {
+      while (p < n && (points[p] as number) >>> shift < b) p++;
+      index[b] = p;
+    }
+    index[buckets] = n;
+    this.#index = index;
+    this.#shift = shift;
+  }
+
   #ownerArray(n: number): Uint16Array | Uint32Array {
     return this.#names.length <= 0xffff ? new Uint16Array(n) : new Uint32Array(n);
   }
@@ -237,9 +262,10 @@ export class RingHash implements ConsistentHash {
     const pts = this.#points;
     const n = pts.length;
     if (n === 0) throw noNodes();
-    const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
-    let lo = 0;
-    let hi = n;
+    const h = this.#mode === MODE_XXH32 ? keyHash32(key) : this.#hash(key) >>> 0;
+    const b = h >>> this.#shift;
+    let lo = this.#index[b] as number;
+    let hi = this.#index[b + 1] as number;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((pts[mid] as number) < h) lo = mid + 1;
@@ -262,9 +288,10 @@ export class RingHash implements ConsistentHash {
     const n = pts.length;
     if (n === 0 || count === 0) return out;
     const want = Math.min(count, this.#slotOf.size);
-    const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
-    let lo = 0;
-    let hi = n;
+    const h = this.#mode === MODE_XXH32 ? keyHash32(key) : this.#hash(key) >>> 0;
+    const b = h >>> this.#shift;
+    let lo = this.#index[b] as number;
+    let hi = this.#index[b + 1] as number;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((pts[mid] as number) < h) lo = mid + 1;
@@ -339,8 +366,7 @@ export class RingHash implements ConsistentHash {
       no[k++] = (single ? addOwners[0] : addOwners[j]) as number;
       j++;
     }
-    this.#points = np;
-    this.#owners = no;
+    this.#setRing(np, no);
   }
 
   /** Ketama mode: recompute each node's point-group count as libketama does and re-sort the whole ring. */
@@ -385,8 +411,7 @@ export class RingHash implements ConsistentHash {
       np[i] = (v - r) / 2097152;
       no[i] = live[r] as number;
     }
-    this.#points = np;
-    this.#owners = no;
+    this.#setRing(np, no);
   }
 }
 
