@@ -35,9 +35,9 @@ export function jumpConsistentHash(keyHi: number, keyLo: number, buckets: number
     const a0 = lo & 0xffff;
     const a1 = lo >>> 16;
     const mid = a0 * M1 + a1 * M0; // < 2^33, exact
-    const low = a0 * M0 + (mid % 65536) * 65536 + 1; // < 2^34, exact
-    const high = a1 * M1 + Math.floor(mid / 65536) + Math.floor(low / 4294967296);
-    hi = (high + Math.imul(hi, ML) + Math.imul(lo, MH)) >>> 0;
+    const low = a0 * M0 + ((mid << 16) >>> 0) + 1; // < 2^34, exact; (mid << 16) keeps mid's low 16 bits
+    const carry = low >= 8589934592 ? 2 : low >= 4294967296 ? 1 : 0;
+    hi = (a1 * M1 + ((mid / 65536) | 0) + carry + Math.imul(hi, ML) + Math.imul(lo, MH)) >>> 0;
     lo = low >>> 0;
     // j = (b + 1) × (2^31 / ((key >>> 33) + 1))
     j = Math.floor((b + 1) * (2147483648 / ((hi >>> 1) + 1)));
