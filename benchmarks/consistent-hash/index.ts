@@ -49,7 +49,9 @@ const algos: Algo[] = [
     },
   },
   {
+    // its default ring has 100,003 slots for 40 random points per node: adding 10,000 nodes throws
     name: 'consistent-hash',
+    maxN: 1000,
     build: (nodes) => {
       const ring = new PeerConsistentHash();
       for (const n of nodes) ring.add(n);
@@ -109,6 +111,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     const nodes = nodeNames(n);
     const tasks: Record<string, () => void> = {};
     for (const a of algos) {
+      if (a.maxN !== undefined && n > a.maxN) continue;
       const h = a.build(nodes);
       let i = 0;
       tasks[a.name] = () => {
@@ -124,7 +127,8 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   tables.push({
     title: 'Lookups per second (getNode, 20-byte string keys, 65,536 distinct keys)',
     columns: ['algorithm', ...sizes.map((n) => `N = ${n.toLocaleString('en-US')}`)],
-    rows: [...lookup].map(([name, byN]) => [name, ...sizes.map((n) => byN.get(n) ?? 0)]),
+    rows: [...lookup].map(([name, byN]) => [name, ...sizes.map((n) => byN.get(n) ?? 'fails')]),
+    note: 'consistent-hash (npm) throws "unable to find an unused control point" when 10,000 nodes are added to its default ring.',
   });
   charts.push({
     id: 'lookup',

@@ -1,4 +1,4 @@
-import { assertPositiveInteger, xxHash32 } from '@scaling/core';
+import { assertPositiveInteger } from '@scaling/core';
 import { keyHash32 } from './_key-hash.js';
 import { md5 } from './_md5.js';
 import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
