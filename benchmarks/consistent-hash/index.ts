@@ -325,6 +325,10 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     const p = peakOf(counts, nBal, keysHere);
     balance.set(name, p);
     let share = '';
+    if (h instanceof RingHash) {
+      share = (Math.max(...h.shares().values()) * nBal).toFixed(4);
+      balance.set('RingHash share', Number(share));
+    }
     if (h instanceof MaglevHash) {
       const e = h.entriesPerNode();
       share = (Math.max(...e.values()) / (h.tableSize / nBal)).toFixed(4);
@@ -355,6 +359,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       peer: '',
       value: balance.get('RingHash') ?? Number.NaN,
       target: { op: '<=', value: 1.3 },
+    },
+    {
+      name: 'RingHash (160 vnodes) peak-to-mean of hash-space share, N = 1000',
+      ours: 'RingHash',
+      peer: '',
+      value: balance.get('RingHash share') ?? Number.NaN,
     },
     {
       name: 'MaglevHash peak-to-mean of table share, N = 1000',

@@ -114,6 +114,24 @@ export class RingHash implements ConsistentHash {
     return this.#points.length;
   }
 
+  /**
+   * Fraction of the 32-bit hash space each node owns (the arcs ending at its points), summing to 1: the
+   * expected share of keys, without sampling noise. A fresh Map; O(points).
+   */
+  shares(): Map<string, number> {
+    if (this.#dirty) this.#flush();
+    const out = new Map<string, number>();
+    for (const n of this.#slotOf.keys()) out.set(n, 0);
+    const pts = this.#points;
+    const n = pts.length;
+    for (let i = 0; i < n; i++) {
+      const arc = i === 0 ? (pts[0] as number) + 4294967296 - (pts[n - 1] as number) : (pts[i] as number) - (pts[i - 1] as number);
+      const name = this.#names[this.#owners[i] as number] as string;
+      out.set(name, (out.get(name) as number) + arc / 4294967296);
+    }
+    return out;
+  }
+
   /** Node names in insertion order of their slots (a fresh array). */
   nodes(): string[] {
     return [...this.#slotOf.keys()];

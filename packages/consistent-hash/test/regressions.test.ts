@@ -198,3 +198,14 @@ describe('regressions reported against other consistent-hashing libraries', { ti
     expect(ring.pointCount).toBe(160);
   });
 });
+
+describe('RingHash.shares', () => {
+  it('sums to 1 and follows the weights', () => {
+    const ring = new RingHash();
+    ring.addNode('a', 1);
+    ring.addNode('b', 3);
+    const s = ring.shares();
+    expect((s.get('a') as number) + (s.get('b') as number)).toBeCloseTo(1, 9);
+    expect((s.get('b') as number) / (s.get('a') as number)).toBeGreaterThan(2);
+  });
+});
