@@ -437,7 +437,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     moveRows.push([name, addFrac / ideal, remFrac / ideal, (addStray + remStray) / total]);
     if (name !== 'MaglevHash')
       ratios.push({
-        name: `${name}: |moved fraction / ideal 1/N − 1| on add and remove (worst of the two), N = ${nMove}`,
+        name: `${name}: deviation of moved fraction from ideal 1/N, worst of add and remove, N = ${nMove}`,
         ours: name,
         peer: 'ideal',
         value: Math.max(Math.abs(addFrac / ideal - 1), Math.abs(remFrac / ideal - 1)),
