@@ -38,9 +38,9 @@ export class Job implements TaskContext {
   controller: AbortController | undefined = undefined;
   aborted = false;
   abortReason: unknown = undefined;
-  /** Bound once per record (not per task): settle callbacks, the timer callback and the abort listener. */
-  onFulfilled: ((value: unknown) => void) | undefined = undefined;
-  onRejected: ((reason: unknown) => void) | undefined = undefined;
+  /** Bound once per record (not per task): direct-path settle handlers, the timer callback and the abort listener. */
+  onOk: ((value: unknown) => unknown) | undefined = undefined;
+  onErr: ((error: unknown) => never) | undefined = undefined;
   onTimer: (() => void) | undefined = undefined;
   handleEvent: (() => void) | undefined = undefined;
 

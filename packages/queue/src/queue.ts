@@ -80,6 +80,11 @@ export interface QueueOptions {
   onFailed?: (error: unknown, info: FailureInfo) => void;
   /** Start paused (call {@link Queue.resume}). Default false. */
   paused?: boolean;
+  /**
+   * Record each start time so {@link Queue.running} can report ages. Default false: reading the clock costs
+   * about a tenth of the per-task time, so it is off unless asked for (or a rate limit reads it anyway).
+   */
+  trackStartTimes?: boolean;
   /** Time source for timeouts, backoff and the rate limit. Default `systemClock`. */
   clock?: Clock;
 }
@@ -117,11 +122,14 @@ export interface QueueCounters {
 export interface RunningTask {
   priority: number;
   attempt: number;
-  /** `clock.now()` when this attempt started. */
+  /** `clock.now()` when this attempt started; `NaN` unless `trackStartTimes` or a rate limit is on. */
   startedAt: number;
-  /** ms since it started. */
+  /** ms since it started; `NaN` unless `trackStartTimes` or a rate limit is on. */
   ageMs: number;
 }
+
+/** The listener parameter type of `AbortSignal.addEventListener` (a job is an object with `handleEvent`). */
+type AbortListener = Parameters<AbortSignal['addEventListener']>[1];
 
 const POOL_MAX = 4096;
 const INF = Number.POSITIVE_INFINITY;
@@ -168,6 +176,8 @@ export class Queue {
   readonly #retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
   readonly #onFailed: ((error: unknown, info: FailureInfo) => void) | undefined;
   readonly #clock: Clock;
+  /** Whether starts read the clock (rate limit or `trackStartTimes`); off, the fast path never calls `clock.now()`. */
+  readonly #timed: boolean;
 
   readonly #levels: Level[];
   readonly #levelByPriority = new Map<number, Level>();
@@ -244,6 +254,10 @@ export class Queue {
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function')
       throw new TypeError(`Expected \`clock\` to be a Clock, got ${describeValue(clock)}`);
     this.#clock = clock;
+    const { trackStartTimes = false } = options;
+    if (typeof trackStartTimes !== 'boolean')
+      throw new TypeError(`Expected \`trackStartTimes\` to be a boolean, got ${describeValue(trackStartTimes)}`);
+    this.#timed = trackStartTimes || this.#limiter !== undefined;
     this.#lastLevel = new Level(0);
     this.#levels = [this.#lastLevel];
     this.#levelByPriority.set(0, this.#lastLevel);
@@ -298,12 +312,13 @@ export class Queue {
     this.#pump();
   }
 
-  /** The tasks holding a slot, oldest first, with their age in ms. */
+  /** The tasks holding a slot, oldest first, with their age in ms (with `trackStartTimes` or a rate limit). */
   running(): RunningTask[] {
-    const now = this.#clock.now();
+    const now = this.#timed ? this.#clock.now() : Number.NaN;
     const out: RunningTask[] = [];
     for (let j = this.#running.head; j !== undefined; j = j.next) {
-      out.push({ priority: j.priority, attempt: j.attempt, startedAt: j.startedAt, ageMs: now - j.startedAt });
+      const startedAt = this.#timed ? j.startedAt : Number.NaN;
+      out.push({ priority: j.priority, attempt: j.attempt, startedAt, ageMs: now - startedAt });
     }
     return out;
   }
@@ -344,40 +359,80 @@ export class Queue {
       if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function'))
         throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
     }
-    const promise = new Promise<T>(this.#executor as never);
-    const resolve = this.#resolveNext as (value: unknown) => void;
-    const reject = this.#rejectNext as (reason: unknown) => void;
-    if (this.#closed) {
-      reject(new ScalingError('ERR_QUEUE_CLOSED', 'The queue is closed'));
-      return promise;
-    }
+    if (this.#closed) return Promise.reject(new ScalingError('ERR_QUEUE_CLOSED', 'The queue is closed'));
     if (signal?.aborted) {
       this.#counters.cancelled++;
-      reject(signal.reason);
-      return promise;
+      return Promise.reject(signal.reason);
     }
     const job = this.#acquire();
     job.fn = task as Task<unknown>;
-    job.resolve = resolve;
-    job.reject = reject;
     job.priority = priority;
     job.timeoutMs = timeoutMs;
+    if (signal !== undefined) this.#listen(job, signal);
     if (this.#size === 0 && this.#waiting.length === 0 && !this.#paused && this.#running.length < this.#concurrency && this.#rateAllows()) {
-      if (signal !== undefined) this.#listen(job, signal);
+      if (timeoutMs === INF && this.#attempts === 1) return this.#runDirect(job) as Promise<T>;
+      const promise = new Promise<T>(this.#executor as never);
+      job.resolve = this.#resolveNext;
+      job.reject = this.#rejectNext;
       this.#start(job);
-    } else if (this.#size < this.#maxQueued) {
-      if (signal !== undefined) this.#listen(job, signal);
+      return promise;
+    }
+    if (this.#size < this.#maxQueued) {
+      const promise = new Promise<T>(this.#executor as never);
+      job.resolve = this.#resolveNext;
+      job.reject = this.#rejectNext;
       this.#enqueue(job);
-    } else if (this.#waitWhenFull) {
-      if (signal !== undefined) this.#listen(job, signal);
+      return promise;
+    }
+    if (this.#waitWhenFull) {
+      const promise = new Promise<T>(this.#executor as never);
+      job.resolve = this.#resolveNext;
+      job.reject = this.#rejectNext;
       job.state = WAITING;
       this.#waiting.push(job);
-    } else {
-      this.#counters.rejectedFull++;
-      this.#release(job);
-      reject(new ScalingError('ERR_QUEUE_FULL', `The queue is full (maxQueued ${this.#maxQueued})`));
+      return promise;
     }
-    return promise;
+    this.#counters.rejectedFull++;
+    this.#release(job);
+    return Promise.reject(new ScalingError('ERR_QUEUE_FULL', `The queue is full (maxQueued ${this.#maxQueued})`));
+  }
+
+  /**
+   * Fastest path (slot free, nothing queued, no timeout, no retry): the caller's promise is the task's own promise
+   * chained once through the record's bound settle handlers — no extra promise, no executor, no worker.
+   */
+  #runDirect(job: Job): Promise<unknown> {
+    this.#begin(job);
+    let onOk = job.onOk;
+    if (onOk === undefined) {
+      onOk = job.onOk = (value: unknown): unknown => {
+        if (job.state !== RUNNING) {
+          this.#release(job); // abandoned at a close() deadline
+          return value;
+        }
+        this.#running.remove(job);
+        this.#counters.completed++;
+        this.#release(job);
+        this.#pump();
+        return value;
+      };
+      job.onErr = (error: unknown): never => {
+        if (job.state !== RUNNING) {
+          this.#release(job);
+          throw error;
+        }
+        this.#running.remove(job);
+        this.#fail(job, error, false);
+        this.#pump();
+        throw error;
+      };
+    }
+    try {
+      const result = (job.fn as Task<unknown>)(job);
+      return (result instanceof Promise ? result : Promise.resolve(result)).then(onOk, job.onErr);
+    } catch (error) {
+      return Promise.reject(error).then(undefined, job.onErr);
+    }
   }
 
   /**
@@ -463,8 +518,10 @@ export class Queue {
         this.#rejectNotStarted('ERR_QUEUE_CLOSED', 'The queue was closed before the task started');
         for (let j = this.#running.head; j !== undefined; j = this.#running.head) {
           const error = new ScalingError('ERR_QUEUE_CLOSED', `The close() deadline of ${timeoutMs} ms passed while the task ran`);
+          const reject = j.reject;
           this.#abandon(j, error);
-          (j.reject as (reason: unknown) => void)(error);
+          // a task started on the direct path (no timeout, no retry) owns its caller's promise: it settles with it
+          reject?.(error);
           j.reject = undefined;
           j.resolve = undefined;
         }
@@ -494,7 +551,7 @@ export class Queue {
 
   #release(job: Job): void {
     if (job.userSignal !== undefined) {
-      job.userSignal.removeEventListener('abort', job as unknown as EventListener);
+      job.userSignal.removeEventListener('abort', job as unknown as AbortListener);
       job.userSignal = undefined;
     }
     job.state = FREE;
@@ -515,7 +572,7 @@ export class Queue {
   #listen(job: Job, signal: AbortSignal): void {
     if (job.handleEvent === undefined) job.handleEvent = () => this.#onUserAbort(job);
     job.userSignal = signal;
-    signal.addEventListener('abort', job as unknown as EventListener);
+    signal.addEventListener('abort', job as unknown as AbortListener);
   }
 
   #rateAllows(): boolean {
@@ -571,80 +628,90 @@ export class Queue {
     }
   }
 
+  /** Takes a slot for `job` and runs it on a new worker (the task starts synchronously). */
   #start(job: Job): void {
+    this.#begin(job);
+    void this.#work(job);
+  }
+
+  #begin(job: Job): void {
     job.state = RUNNING;
     job.attempt++;
     this.#running.push(job);
-    const now = this.#clock.now();
-    job.startedAt = now;
-    if (this.#limiter !== undefined) this.#limiter.record(now);
+    if (this.#timed) {
+      const now = this.#clock.now();
+      job.startedAt = now;
+      if (this.#limiter !== undefined) this.#limiter.record(now);
+    }
     if (job.timeoutMs !== INF) {
       if (job.onTimer === undefined) job.onTimer = () => this.#onTimer(job);
       job.timer = this.#clock.setTimeout(job.onTimer, job.timeoutMs);
     }
-    let onFulfilled = job.onFulfilled;
-    if (onFulfilled === undefined) {
-      onFulfilled = job.onFulfilled = (value: unknown) => this.#onSuccess(job, value);
-      job.onRejected = (reason: unknown) => this.#onError(job, reason);
-    }
-    try {
-      const result = (job.fn as Task<unknown>)(job);
-      if (result instanceof Promise) {
-        result.then(onFulfilled, job.onRejected);
-      } else if (
-        result !== null &&
-        (typeof result === 'object' || typeof result === 'function') &&
-        typeof (result as PromiseLike<unknown>).then === 'function'
-      ) {
-        // a foreign thenable may call back twice or synchronously; adopting it makes it settle once, later
-        Promise.resolve(result).then(onFulfilled, job.onRejected);
-      } else {
-        this.#onSuccess(job, result);
+  }
+
+  /**
+   * A worker owns one slot: it awaits its task, settles it, then takes the next queued task itself while it may
+   * (one `await` per task; no `then`, no closure). If the slot was taken from it meanwhile (timeout, close
+   * deadline) it only returns the record to the pool. Nothing in here throws, so its own promise never rejects.
+   */
+  async #work(job: Job): Promise<void> {
+    for (;;) {
+      let ok = true;
+      let value: unknown;
+      try {
+        value = await (job.fn as Task<unknown>)(job);
+      } catch (error) {
+        ok = false;
+        value = error;
       }
-    } catch (error) {
-      this.#onError(job, error);
+      if (job.state !== RUNNING) {
+        if (job.state === ABANDONED) this.#release(job);
+        return;
+      }
+      if (job.timer !== undefined) {
+        this.#clock.clearTimeout(job.timer);
+        job.timer = undefined;
+      }
+      this.#running.remove(job);
+      if (ok) {
+        this.#counters.completed++;
+        const resolve = job.resolve as (value: unknown) => void;
+        this.#release(job);
+        resolve(value);
+      } else {
+        this.#onError(job, value);
+      }
+      if (this.#size > 0 && !this.#paused && !this.#pumping && this.#running.length < this.#concurrency && this.#rateAllows()) {
+        job = this.#dequeue();
+        this.#begin(job);
+        if (this.#waiting.length > 0 || this.#sizeWaiters.length > 0 || this.#emptyWaiters.length > 0) this.#pump();
+      } else {
+        this.#pump();
+        return;
+      }
     }
   }
 
-  #onSuccess(job: Job, value: unknown): void {
-    if (job.state !== RUNNING) {
-      if (job.state === ABANDONED) this.#release(job);
-      return;
-    }
-    if (job.timer !== undefined) {
-      this.#clock.clearTimeout(job.timer);
-      job.timer = undefined;
-    }
-    this.#running.remove(job);
-    this.#counters.completed++;
-    const resolve = job.resolve as (value: unknown) => void;
-    this.#release(job);
-    resolve(value);
-    this.#pump();
-  }
-
+  /** A failed attempt (its slot already released): schedule a retry or fail for good. */
   #onError(job: Job, error: unknown): void {
-    if (job.state !== RUNNING) {
-      if (job.state === ABANDONED) this.#release(job);
-      return;
-    }
-    if (job.timer !== undefined) {
-      this.#clock.clearTimeout(job.timer);
-      job.timer = undefined;
-    }
-    this.#running.remove(job);
     if (job.attempt < this.#attempts && !this.#closedWithoutDrain() && !job.userSignal?.aborted && this.#shouldRetry(error, job.attempt)) {
+      let delay: number;
+      try {
+        delay = (this.#backoff as Backoff)(job.attempt);
+      } catch {
+        this.#fail(job, error, false);
+        return;
+      }
       this.#counters.retried++;
       job.state = DELAYED;
       job.controller = undefined;
       job.aborted = false;
       job.abortReason = undefined;
       this.#delayed.push(job);
-      job.timer = this.#clock.setTimeout(job.onTimer ?? (job.onTimer = () => this.#onTimer(job)), (this.#backoff as Backoff)(job.attempt));
+      job.timer = this.#clock.setTimeout(job.onTimer ?? (job.onTimer = () => this.#onTimer(job)), delay);
     } else {
       this.#fail(job, error, false);
     }
-    this.#pump();
   }
 
   #closedWithoutDrain(): boolean {
@@ -664,7 +731,7 @@ export class Queue {
   /** Rejects a job that failed for good, then calls the dead-letter hook. */
   #fail(job: Job, error: unknown, timedOut: boolean): void {
     this.#counters.failed++;
-    const reject = job.reject as (reason: unknown) => void;
+    const reject = job.reject;
     const info: FailureInfo | undefined =
       this.#onFailed === undefined ? undefined : { attempts: job.attempt, priority: job.priority, timedOut };
     if (timedOut) {
@@ -673,7 +740,7 @@ export class Queue {
     } else {
       this.#release(job);
     }
-    reject(error);
+    reject?.(error);
     if (info !== undefined) {
       try {
         (this.#onFailed as (error: unknown, info: FailureInfo) => void)(error, info);
@@ -709,7 +776,7 @@ export class Queue {
     job.state = ABANDONED;
     job.fn = undefined;
     if (job.userSignal !== undefined) {
-      job.userSignal.removeEventListener('abort', job as unknown as EventListener);
+      job.userSignal.removeEventListener('abort', job as unknown as AbortListener);
       job.userSignal = undefined;
     }
     job.abort(reason);
