@@ -15,26 +15,16 @@ export const DELAYED = 4;
 export const ABANDONED = 5;
 
 /**
- * One pooled task record (fastq's design: records are reused, so the steady state allocates only the caller's
- * promise). It is also the {@link TaskContext} handed to the task: `signal` is created lazily, so a task that
- * never reads it costs no `AbortController`. Every field is initialised in the constructor so all records share
- * one hidden class.
+ * The rarely needed part of a record — caller signal, timeout, timer, the task's own `AbortController`, start
+ * time, bound callbacks — kept out of {@link Job} so a queued task costs only nine fields. Created on first need
+ * and kept with the pooled record. It is the abort listener object (`handleEvent`) for the caller's signal.
  * @internal
  */
-export class Job implements TaskContext {
-  state = FREE;
-  fn: Task<unknown> | undefined = undefined;
-  resolve: ((value: unknown) => void) | undefined = undefined;
-  reject: ((reason: unknown) => void) | undefined = undefined;
-  priority = 0;
-  attempt = 0;
+export class JobExt {
   timeoutMs = Number.POSITIVE_INFINITY;
   startedAt = 0;
-  prev: Job | undefined = undefined;
-  next: Job | undefined = undefined;
-  list: JobList | undefined = undefined;
-  userSignal: AbortSignal | undefined = undefined;
   timer: TimerHandle | undefined = undefined;
+  userSignal: AbortSignal | undefined = undefined;
   controller: AbortController | undefined = undefined;
   aborted = false;
   abortReason: unknown = undefined;
@@ -43,22 +33,49 @@ export class Job implements TaskContext {
   onErr: ((error: unknown) => never) | undefined = undefined;
   onTimer: (() => void) | undefined = undefined;
   handleEvent: (() => void) | undefined = undefined;
+}
+
+/**
+ * One pooled task record (fastq's design: records are reused, so the steady state allocates only the caller's
+ * promise). It is also the {@link TaskContext} handed to the task: `signal` is created lazily, so a task that
+ * never reads it costs no `AbortController`. Every field is initialised in the constructor so all records share
+ * one hidden class.
+ * @internal
+ */
+export class Job implements TaskContext {
+  state = FREE;
+  attempt = 0;
+  priority = 0;
+  fn: Task<unknown> | undefined = undefined;
+  resolve: ((value: unknown) => void) | undefined = undefined;
+  prev: Job | undefined = undefined;
+  next: Job | undefined = undefined;
+  ext: JobExt | undefined = undefined;
+
+  /** The extension, created on first need. */
+  x(): JobExt {
+    let x = this.ext;
+    if (x === undefined) x = this.ext = new JobExt();
+    return x;
+  }
 
   get signal(): AbortSignal {
-    let c = this.controller;
+    const x = this.x();
+    let c = x.controller;
     if (c === undefined) {
-      c = this.controller = new AbortController();
-      if (this.aborted) c.abort(this.abortReason);
+      c = x.controller = new AbortController();
+      if (x.aborted) c.abort(x.abortReason);
     }
     return c.signal;
   }
 
   /** Aborts the task's signal (now if it was read, else as soon as it is). */
   abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.abortReason = reason;
-    this.controller?.abort(reason);
+    const x = this.x();
+    if (x.aborted) return;
+    x.aborted = true;
+    x.abortReason = reason;
+    x.controller?.abort(reason);
   }
 }
 
@@ -69,7 +86,6 @@ export class JobList {
   length = 0;
 
   push(job: Job): void {
-    job.list = this;
     job.next = undefined;
     const tail = this.tail;
     job.prev = tail;
@@ -87,7 +103,6 @@ export class JobList {
     if (next === undefined) this.tail = undefined;
     else next.prev = undefined;
     job.next = undefined;
-    job.list = undefined;
     this.length--;
     return job;
   }
@@ -100,7 +115,6 @@ export class JobList {
     else next.prev = prev;
     job.prev = undefined;
     job.next = undefined;
-    job.list = undefined;
     this.length--;
   }
 }
