@@ -17,7 +17,7 @@ export const ABANDONED = 5;
 /**
  * The rarely needed part of a record — caller signal, timeout, timer, the task's own `AbortController`, start
  * time, bound callbacks — kept out of {@link Job} so a queued task costs only nine fields. Created on first need
- * and kept with the pooled record. It is the abort listener object (`handleEvent`) for the caller's signal.
+ * and kept with the pooled record.
  * @internal
  */
 export class JobExt {
@@ -32,7 +32,49 @@ export class JobExt {
   onOk: ((value: unknown) => unknown) | undefined = undefined;
   onErr: ((error: unknown) => never) | undefined = undefined;
   onTimer: (() => void) | undefined = undefined;
-  handleEvent: (() => void) | undefined = undefined;
+  /** Membership in the {@link SignalGroup} of `userSignal`. */
+  group: SignalGroup | undefined = undefined;
+  sigPrev: Job | undefined = undefined;
+  sigNext: Job | undefined = undefined;
+}
+
+/**
+ * Every unsettled job sharing one caller `AbortSignal`, behind a single `abort` listener. Node's `EventTarget`
+ * scans its listener list on every add (O(n)) and warns past 10 listeners, so one listener per job would make
+ * 100,000 tasks under one request's signal quadratic; a group keeps add and removal O(1).
+ * @internal
+ */
+export class SignalGroup {
+  readonly signal: AbortSignal;
+  head: Job | undefined = undefined;
+  count = 0;
+  /** The listener (set by the queue): aborts or removes every member. */
+  handleEvent: () => void;
+  constructor(signal: AbortSignal, handleEvent: () => void) {
+    this.signal = signal;
+    this.handleEvent = handleEvent;
+  }
+
+  add(job: Job, x: JobExt): void {
+    x.group = this;
+    x.sigPrev = undefined;
+    x.sigNext = this.head;
+    if (this.head !== undefined) (this.head.ext as JobExt).sigPrev = job;
+    this.head = job;
+    this.count++;
+  }
+
+  /** Unlinks `job`; returns true when the group became empty. */
+  delete(job: Job, x: JobExt): boolean {
+    const { sigPrev, sigNext } = x;
+    if (sigPrev === undefined) this.head = sigNext;
+    else (sigPrev.ext as JobExt).sigNext = sigNext;
+    if (sigNext !== undefined) (sigNext.ext as JobExt).sigPrev = sigPrev;
+    x.group = undefined;
+    x.sigPrev = undefined;
+    x.sigNext = undefined;
+    return --this.count === 0;
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   systemClock,
   TimeoutError,
 } from '@scaling/core';
-import { ABANDONED, DELAYED, FREE, Job, JobList, Level, QUEUED, RUNNING, WAITING } from './_job.js';
+import { ABANDONED, DELAYED, FREE, Job, type JobExt, JobList, Level, QUEUED, RUNNING, SignalGroup, WAITING } from './_job.js';
 import { SlidingWindowLimiter } from './_rate-limiter.js';
 import type { Task } from './task.js';
 
@@ -128,7 +128,7 @@ export interface RunningTask {
   ageMs: number;
 }
 
-/** The listener parameter type of `AbortSignal.addEventListener` (a job is an object with `handleEvent`). */
+/** The listener parameter type of `AbortSignal.addEventListener` (a {@link SignalGroup} has `handleEvent`). */
 type AbortListener = Parameters<AbortSignal['addEventListener']>[1];
 
 const POOL_MAX = 4096;
@@ -192,6 +192,7 @@ export class Queue {
   #pumping = false;
   #pumpAgain = false;
 
+  readonly #signalGroups = new Map<AbortSignal, SignalGroup>();
   #free: Job | undefined = undefined;
   #freeCount = 0;
 
@@ -547,10 +548,7 @@ export class Queue {
   #release(job: Job): void {
     const x = job.ext;
     if (x !== undefined) {
-      if (x.userSignal !== undefined) {
-        x.userSignal.removeEventListener('abort', x as unknown as AbortListener);
-        x.userSignal = undefined;
-      }
+      if (x.group !== undefined) this.#unlisten(job, x);
       x.timeoutMs = INF;
       x.controller = undefined;
       x.aborted = false;
@@ -569,9 +567,24 @@ export class Queue {
 
   #listen(job: Job, signal: AbortSignal): void {
     const x = job.x();
-    if (x.handleEvent === undefined) x.handleEvent = () => this.#onUserAbort(job);
     x.userSignal = signal;
-    signal.addEventListener('abort', x as unknown as AbortListener);
+    let group = this.#signalGroups.get(signal);
+    if (group === undefined) {
+      const g = new SignalGroup(signal, () => this.#onSignalAbort(g));
+      group = g;
+      this.#signalGroups.set(signal, g);
+      signal.addEventListener('abort', g as unknown as AbortListener);
+    }
+    group.add(job, x);
+  }
+
+  #unlisten(job: Job, x: JobExt): void {
+    const group = x.group as SignalGroup;
+    if (group.delete(job, x)) {
+      group.signal.removeEventListener('abort', group as unknown as AbortListener);
+      this.#signalGroups.delete(group.signal);
+    }
+    x.userSignal = undefined;
   }
 
   #rateAllows(): boolean {
@@ -743,7 +756,7 @@ export class Queue {
       this.#onFailed === undefined ? undefined : { attempts: job.attempt, priority: job.priority, timedOut };
     if (timedOut) {
       job.resolve = undefined;
-      } else {
+    } else {
       this.#release(job);
     }
     if (resolve !== undefined) settleRejected(resolve, error);
@@ -783,22 +796,30 @@ export class Queue {
     this.#running.remove(job);
     job.state = ABANDONED;
     job.fn = undefined;
-    if (x.userSignal !== undefined) {
-      x.userSignal.removeEventListener('abort', x as unknown as AbortListener);
-      x.userSignal = undefined;
-    }
+    if (x.group !== undefined) this.#unlisten(job, x);
     job.abort(reason);
   }
 
-  #onUserAbort(job: Job): void {
-    const x = job.x();
-    const signal = x.userSignal;
-    if (signal === undefined) return;
-    const state = job.state;
-    if (state === RUNNING) {
-      job.abort(signal.reason);
-      return;
+  /**
+   * The caller's signal aborted: running members get their own signal aborted; every other member is removed and
+   * rejected first, and only then does the queue pump once, so no member can start in between.
+   */
+  #onSignalAbort(group: SignalGroup): void {
+    const reason = group.signal.reason;
+    let removed = false;
+    for (let job = group.head; job !== undefined; ) {
+      const next = (job.ext as JobExt).sigNext;
+      if (job.state === RUNNING) job.abort(reason);
+      else if (this.#removeAborted(job, reason)) removed = true;
+      job = next;
     }
+    if (removed) this.#pump();
+  }
+
+  /** Removes a member that has not started and rejects it with `reason`; false when it was not removable. */
+  #removeAborted(job: Job, reason: unknown): boolean {
+    const x = job.x();
+    const state = job.state;
     if (state === QUEUED) {
       this.#levelFor(job.priority).remove(job);
       this.#size--;
@@ -809,13 +830,13 @@ export class Queue {
       if (x.timer !== undefined) this.#clock.clearTimeout(x.timer);
       x.timer = undefined;
     } else {
-      return;
+      return false;
     }
     this.#counters.cancelled++;
     const resolve = job.resolve as (value: unknown) => void;
     this.#release(job);
-    settleRejected(resolve, signal.reason);
-    this.#pump();
+    settleRejected(resolve, reason);
+    return true;
   }
 
   #rejectNotStarted(code: 'ERR_QUEUE_CLEARED' | 'ERR_QUEUE_CLOSED', message: string): number {
