@@ -194,13 +194,17 @@ const commands = [
 /** Runs the model against queues built by `make`; throws (with the shrunk command list) on any divergence. */
 async function conforms(make: (concurrency: number) => Queue): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.commands(commands, { maxCommands: 60, size: 'large' }), async (concurrency, cmds) => {
-      const setup = () => ({
-        model: { queued: [], running: [], started: [], outcomes: new Map(), concurrency, paused: false, nextId: 0 } as Model,
-        real: { q: make(concurrency), controls: new Map(), controllers: new Map(), started: [], outcomes: new Map() } as Real,
-      });
-      await fc.asyncModelRun(setup, cmds);
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 3 }),
+      fc.commands(commands, { maxCommands: 60, size: 'large' }),
+      async (concurrency, cmds) => {
+        const setup = () => ({
+          model: { queued: [], running: [], started: [], outcomes: new Map(), concurrency, paused: false, nextId: 0 } as Model,
+          real: { q: make(concurrency), controls: new Map(), controllers: new Map(), started: [], outcomes: new Map() } as Real,
+        });
+        await fc.asyncModelRun(setup, cmds);
+      },
+    ),
   );
 }
 
