@@ -59,6 +59,7 @@ describe('Queue under explored interleavings (fc.scheduler)', () => {
             started,
           });
           await q.onIdle();
+          expect(overCap).toBe(0);
           expect(q.pending).toBe(0);
           expect(q.size).toBe(0);
           // every task added at once: within one priority, starts follow add order
