@@ -130,7 +130,13 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     note: 'The baseline row is the cost of the pending promises alone (no queue).',
   });
   const ours = mem.find(([p]) => p === '@scaling/queue')?.[1] ?? 0;
-  ratios.push({ name: 'bytes per queued task (@scaling/queue)', ours: '@scaling/queue', peer: '(absolute)', value: ours, target: { op: '<=', value: 300 } });
+  ratios.push({
+    name: 'bytes per queued task (@scaling/queue)',
+    ours: '@scaling/queue',
+    peer: '(absolute)',
+    value: ours,
+    target: { op: '<=', value: 300 },
+  });
   return {
     area: 'queue',
     title: 'queue: no-op async tasks against fastq and p-queue',

@@ -65,7 +65,7 @@ export class SignalGroup {
   }
 
   /** Unlinks `job`; returns true when the group became empty. */
-  delete(job: Job, x: JobExt): boolean {
+  delete(x: JobExt): boolean {
     const { sigPrev, sigNext } = x;
     if (sigPrev === undefined) this.head = sigNext;
     else (sigPrev.ext as JobExt).sigNext = sigNext;

@@ -548,7 +548,7 @@ export class Queue {
   #release(job: Job): void {
     const x = job.ext;
     if (x !== undefined) {
-      if (x.group !== undefined) this.#unlisten(job, x);
+      if (x.group !== undefined) this.#unlisten(x);
       x.timeoutMs = INF;
       x.controller = undefined;
       x.aborted = false;
@@ -578,9 +578,9 @@ export class Queue {
     group.add(job, x);
   }
 
-  #unlisten(job: Job, x: JobExt): void {
+  #unlisten(x: JobExt): void {
     const group = x.group as SignalGroup;
-    if (group.delete(job, x)) {
+    if (group.delete(x)) {
       group.signal.removeEventListener('abort', group as unknown as AbortListener);
       this.#signalGroups.delete(group.signal);
     }
@@ -796,7 +796,7 @@ export class Queue {
     this.#running.remove(job);
     job.state = ABANDONED;
     job.fn = undefined;
-    if (x.group !== undefined) this.#unlisten(job, x);
+    if (x.group !== undefined) this.#unlisten(x);
     job.abort(reason);
   }
 

@@ -10,7 +10,13 @@ describe('retries and the dead-letter hook', () => {
     const dead: Array<[unknown, FailureInfo]> = [];
     const q = new Queue({
       clock,
-      retry: { attempts: 3, backoff: (n) => (delays.push(n), 100 * n) },
+      retry: {
+        attempts: 3,
+        backoff: (n) => {
+          delays.push(n);
+          return 100 * n;
+        },
+      },
       onFailed: (e, info) => dead.push([e, info]),
     });
     const attempts: Array<[number, number]> = [];
