@@ -144,7 +144,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     ratios,
     charts: [
       {
-        id: 'queue-throughput',
+        id: 'throughput',
         title: `No-op async tasks per second (batches of ${BATCH})`,
         kind: 'bar',
         xLabel: 'queue',
@@ -152,7 +152,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         data,
       },
       {
-        id: 'queue-memory',
+        id: 'memory',
         title: 'Heap bytes per queued task',
         kind: 'bar',
         xLabel: 'queue',

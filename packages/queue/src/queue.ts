@@ -200,6 +200,8 @@ export class Queue {
   #emptyWaiters: Array<() => void> = [];
   #sizeWaiters: Array<{ limit: number; resolve: () => void }> = [];
 
+  /** Kept apart from the other counters: it is the one the fast path bumps. */
+  #completed = 0;
   readonly #counters: QueueCounters = { completed: 0, failed: 0, retried: 0, timedOut: 0, rejectedFull: 0, cancelled: 0, cleared: 0 };
 
   #resolveNext: ((value: unknown) => void) | undefined = undefined;
@@ -294,7 +296,7 @@ export class Queue {
 
   /** A snapshot of the running totals. */
   get counters(): QueueCounters {
-    return { ...this.#counters };
+    return { ...this.#counters, completed: this.#completed };
   }
 
   /**
@@ -368,7 +370,13 @@ export class Queue {
     job.priority = priority;
     if (timeoutMs !== INF) job.x().timeoutMs = timeoutMs;
     if (signal !== undefined) this.#listen(job, signal);
-    if (this.#size === 0 && this.#waiting.length === 0 && !this.#paused && this.#running.length < this.#concurrency && this.#rateAllows()) {
+    if (
+      this.#size === 0 &&
+      this.#waiting.length === 0 &&
+      !this.#paused &&
+      this.#running.length < this.#concurrency &&
+      (this.#limiter === undefined || this.#rateAllows())
+    ) {
       if (timeoutMs === INF && this.#attempts === 1) return this.#runDirect(job) as Promise<T>;
       const promise = new Promise<T>(this.#executor as never);
       job.resolve = this.#resolveNext;
@@ -408,7 +416,7 @@ export class Queue {
           return value;
         }
         this.#running.remove(job);
-        this.#counters.completed++;
+        this.#completed++;
         this.#release(job);
         this.#pump();
         return value;
@@ -688,14 +696,20 @@ export class Queue {
       }
       this.#running.remove(job);
       if (ok) {
-        this.#counters.completed++;
+        this.#completed++;
         const resolve = job.resolve as (value: unknown) => void;
         this.#release(job);
         resolve(value);
       } else {
         this.#onError(job, value);
       }
-      if (this.#size > 0 && !this.#paused && !this.#pumping && this.#running.length < this.#concurrency && this.#rateAllows()) {
+      if (
+        this.#size > 0 &&
+        !this.#paused &&
+        !this.#pumping &&
+        this.#running.length < this.#concurrency &&
+        (this.#limiter === undefined || this.#rateAllows())
+      ) {
         job = this.#dequeue();
         this.#begin(job);
         if (this.#waiting.length > 0 || this.#sizeWaiters.length > 0 || this.#emptyWaiters.length > 0) this.#pump();
@@ -868,7 +882,12 @@ export class Queue {
     try {
       do {
         this.#pumpAgain = false;
-        while (this.#size > 0 && !this.#paused && this.#running.length < this.#concurrency && this.#rateAllows()) {
+        while (
+          this.#size > 0 &&
+          !this.#paused &&
+          this.#running.length < this.#concurrency &&
+          (this.#limiter === undefined || this.#rateAllows())
+        ) {
           this.#start(this.#dequeue());
         }
         const waiting = this.#waiting;
