@@ -28,9 +28,7 @@ export class JobExt {
   controller: AbortController | undefined = undefined;
   aborted = false;
   abortReason: unknown = undefined;
-  /** Bound once per record (not per task): direct-path settle handlers, the timer callback and the abort listener. */
-  onOk: ((value: unknown) => unknown) | undefined = undefined;
-  onErr: ((error: unknown) => never) | undefined = undefined;
+  /** Bound once per record (not per task): the timer callback. */
   onTimer: (() => void) | undefined = undefined;
   /** Membership in the {@link SignalGroup} of `userSignal`. */
   group: SignalGroup | undefined = undefined;
@@ -93,6 +91,9 @@ export class Job implements TaskContext {
   prev: Job | undefined = undefined;
   next: Job | undefined = undefined;
   ext: JobExt | undefined = undefined;
+  /** Settle handlers for the task's promise, bound once per pooled record (not per task). */
+  onOk: ((value: unknown) => unknown) | undefined = undefined;
+  onErr: ((error: unknown) => unknown) | undefined = undefined;
 
   /** The extension, created on first need. */
   x(): JobExt {

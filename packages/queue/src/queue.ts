@@ -407,36 +407,12 @@ export class Queue {
    */
   #runDirect(job: Job): Promise<unknown> {
     this.#begin(job);
-    const x = job.x();
-    let onOk = x.onOk;
-    if (onOk === undefined) {
-      onOk = x.onOk = (value: unknown): unknown => {
-        if (job.state !== RUNNING) {
-          this.#release(job); // abandoned at a close() deadline
-          return value;
-        }
-        this.#running.remove(job);
-        this.#completed++;
-        this.#release(job);
-        this.#pump();
-        return value;
-      };
-      x.onErr = (error: unknown): never => {
-        if (job.state !== RUNNING) {
-          this.#release(job);
-          throw error;
-        }
-        this.#running.remove(job);
-        this.#fail(job, error, false);
-        this.#pump();
-        throw error;
-      };
-    }
+    const onOk = job.onOk ?? this.#bind(job);
     try {
       const result = (job.fn as Task<unknown>)(job);
-      return (result instanceof Promise ? result : Promise.resolve(result)).then(onOk, x.onErr);
+      return (result instanceof Promise ? result : Promise.resolve(result)).then(onOk, job.onErr);
     } catch (error) {
-      return Promise.reject(error).then(undefined, x.onErr);
+      return Promise.reject(error).then(undefined, job.onErr);
     }
   }
 
@@ -527,7 +503,7 @@ export class Queue {
           this.#abandon(j, error);
           // a task started on the direct path (no timeout, no retry) owns its caller's promise: it settles with it
           if (resolve !== undefined) settleRejected(resolve, error);
-          j.resolve = undefined;
+          j.resolve = resolve === undefined ? undefined : ABANDONED_RESOLVE;
         }
         this.#notify();
         resolve();
@@ -648,10 +624,17 @@ export class Queue {
     }
   }
 
-  /** Takes a slot for `job` and runs it on a new worker (the task starts synchronously). */
+  /** Takes a slot for `job` and calls its task (synchronously). */
   #start(job: Job): void {
     this.#begin(job);
-    void this.#work(job);
+    const onOk = job.onOk ?? this.#bind(job);
+    try {
+      const result = (job.fn as Task<unknown>)(job);
+      (result instanceof Promise ? result : Promise.resolve(result)).then(onOk, job.onErr);
+    } catch (error) {
+      // settle asynchronously even then, so a run of synchronously throwing tasks never recurses
+      Promise.reject(error).then(undefined, job.onErr);
+    }
   }
 
   #begin(job: Job): void {
@@ -671,52 +654,64 @@ export class Queue {
   }
 
   /**
-   * A worker owns one slot: it awaits its task, settles it, then takes the next queued task itself while it may
-   * (one `await` per task; no `then`, no closure). If the slot was taken from it meanwhile (timeout, close
-   * deadline) it only returns the record to the pool. Nothing in here throws, so its own promise never rejects.
+   * Creates the record's two settle handlers, once per pooled record (never per task). They serve both paths:
+   * on the direct path (`job.resolve` undefined) the derived promise *is* the caller's, so they return the value
+   * or rethrow; otherwise they settle the caller's promise through `resolve` and never throw, so the derived
+   * promise cannot reject unhandled. A record whose slot was taken away (timeout, close deadline) only goes back
+   * to the pool.
    */
-  async #work(job: Job): Promise<void> {
-    for (;;) {
-      let ok = true;
-      let value: unknown;
-      try {
-        value = await (job.fn as Task<unknown>)(job);
-      } catch (error) {
-        ok = false;
-        value = error;
-      }
+  #bind(job: Job): (value: unknown) => unknown {
+    job.onErr = (error: unknown): unknown => {
+      const resolve = job.resolve;
       if (job.state !== RUNNING) {
         if (job.state === ABANDONED) this.#release(job);
-        return;
+        if (resolve === undefined) throw error;
+        return undefined;
       }
-      const x = job.ext;
-      if (x !== undefined && x.timer !== undefined) {
-        this.#clock.clearTimeout(x.timer);
-        x.timer = undefined;
+      this.#vacate(job);
+      if (resolve === undefined) {
+        this.#fail(job, error, false);
+        this.#next();
+        throw error;
       }
-      this.#running.remove(job);
-      if (ok) {
-        this.#completed++;
-        const resolve = job.resolve as (value: unknown) => void;
-        this.#release(job);
-        resolve(value);
-      } else {
-        this.#onError(job, value);
+      this.#onError(job, error);
+      this.#next();
+      return undefined;
+    };
+    const onOk = (job.onOk = (value: unknown): unknown => {
+      const resolve = job.resolve;
+      if (job.state !== RUNNING) {
+        if (job.state === ABANDONED) this.#release(job);
+        return value;
       }
-      if (
-        this.#size > 0 &&
-        !this.#paused &&
-        !this.#pumping &&
-        this.#running.length < this.#concurrency &&
-        (this.#limiter === undefined || this.#rateAllows())
-      ) {
-        job = this.#dequeue();
-        this.#begin(job);
-        if (this.#waiting.length > 0 || this.#sizeWaiters.length > 0 || this.#emptyWaiters.length > 0) this.#pump();
-      } else {
-        this.#pump();
-        return;
-      }
+      this.#vacate(job);
+      this.#completed++;
+      this.#release(job);
+      if (resolve !== undefined) resolve(value);
+      this.#next();
+      return value;
+    });
+    return onOk;
+  }
+
+  /** Gives up a running job's slot (and its timer). */
+  #vacate(job: Job): void {
+    const x = job.ext;
+    if (x !== undefined && x.timer !== undefined) {
+      this.#clock.clearTimeout(x.timer);
+      x.timer = undefined;
+    }
+    this.#running.remove(job);
+  }
+
+  /** After a slot frees: the common case (start the next queued task) inline, everything else via the pump. */
+  #next(): void {
+    if (this.#size > 0 && !this.#paused && !this.#pumping && this.#running.length < this.#concurrency && this.#limiter === undefined) {
+      this.#start(this.#dequeue());
+      if (this.#size > 0 && this.#running.length < this.#concurrency) this.#pump();
+      else if (this.#waiting.length > 0 || this.#sizeWaiters.length > 0 || this.#emptyWaiters.length > 0) this.#pump();
+    } else {
+      this.#pump();
     }
   }
 
@@ -769,7 +764,7 @@ export class Queue {
     const info: FailureInfo | undefined =
       this.#onFailed === undefined ? undefined : { attempts: job.attempt, priority: job.priority, timedOut };
     if (timedOut) {
-      job.resolve = undefined;
+      job.resolve = ABANDONED_RESOLVE;
     } else {
       this.#release(job);
     }
@@ -934,6 +929,9 @@ export class Queue {
  * function is never referenced, so it is garbage at once — about 70 bytes less per queued task); failures are
  * the slow path and pay one extra promise.
  */
+/** Stands in for `resolve` on an abandoned record that had one, so its handlers still know it was not direct. */
+function ABANDONED_RESOLVE(): void {}
+
 function settleRejected(resolve: (value: unknown) => void, reason: unknown): void {
   resolve(Promise.reject(reason));
 }
