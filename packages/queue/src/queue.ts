@@ -403,7 +403,7 @@ export class Queue {
 
   /**
    * Fastest path (slot free, nothing queued, no timeout, no retry): the caller's promise is the task's own promise
-   * chained once through the record's bound settle handlers — no extra promise, no executor, no worker.
+   * chained once through the record's bound settle handlers — no extra promise and no executor call.
    */
   #runDirect(job: Job): Promise<unknown> {
     this.#begin(job);
