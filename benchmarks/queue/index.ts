@@ -9,12 +9,15 @@ const BATCH = 1_000;
 const CONCURRENCIES = [1, 16] as const;
 type Mode = 'all-at-once' | 'one-at-a-time';
 const MODES: Mode[] = ['all-at-once', 'one-at-a-time'];
-const PEERS = ['setImmediate baseline', '@scaling/queue', 'fastq (promise)', 'p-queue'] as const;
+const PEERS = ['setImmediate baseline', 'promise floor', '@scaling/queue', 'fastq (promise)', 'p-queue'] as const;
 type Peer = (typeof PEERS)[number];
 
 const noop = async (): Promise<void> => {};
 const fastqWorker = async (_: unknown): Promise<void> => {};
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const identity = <T>(v: T): T => v;
+const pending: Array<(v: unknown) => void> = [];
+const capture = (resolve: (v: unknown) => void): void => void pending.push(resolve);
 
 /** One iteration body per peer, mode and concurrency. */
 function suite(peer: Peer, mode: Mode, concurrency: number): () => Promise<void> {
@@ -28,6 +31,21 @@ function suite(peer: Peer, mode: Mode, concurrency: number): () => Promise<void>
           }
         : async () => {
             for (let i = 0; i < BATCH; i++) await noop();
+          };
+    case 'promise floor':
+      // the promise work any promise queue must do, with no queue logic: all at once, one caller promise per task
+      // resolved after awaiting its task; one at a time, the task's promise chained once and awaited
+      return mode === 'all-at-once'
+        ? async () => {
+            for (let i = 0; i < BATCH; i++) void new Promise(capture);
+            for (let i = 0; i < BATCH; i++) {
+              await noop();
+              (pending[i] as (v: unknown) => void)(undefined);
+            }
+            pending.length = 0;
+          }
+        : async () => {
+            for (let i = 0; i < BATCH; i++) await noop().then(identity);
           };
     case '@scaling/queue': {
       const q = new Queue({ concurrency });
@@ -82,6 +100,9 @@ function memoryPerQueued(peer: Peer, n: number): number {
       const q = new PQueue({ concurrency: 1, autoStart: false });
       for (let i = 0; i < count; i++) keep.push(q.add(noop));
       keep.push(q);
+    } else if (peer === 'promise floor') {
+      pending.length = 0; // the resolve functions stay referenced here until the next build
+      for (let i = 0; i < count; i++) keep.push(new Promise(capture));
     } else {
       for (let i = 0; i < count; i++) keep.push(noop());
     }
@@ -106,6 +127,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         rows: PEERS.map((p) => [p, ops(p), (r[p]?.meanNs ?? 0) / BATCH, r[p]?.rme ?? 0]),
       });
       for (const p of PEERS) data.push({ series: `${mode}, c=${concurrency}`, x: p, y: ops(p) });
+      ratios.push({
+        name: `${mode} c=${concurrency} tasks/s vs the promise floor (share of the maximum)`,
+        ours: '@scaling/queue',
+        peer: 'promise floor',
+        value: ops('@scaling/queue') / ops('promise floor'),
+      });
       for (const [peer, target] of [
         ['fastq (promise)', 2],
         ['p-queue', 4],
@@ -127,7 +154,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     title: `Heap bytes per queued task (${n.toLocaleString('en-US')} tasks waiting, returned promises kept)`,
     columns: ['queue', 'bytes/task'],
     rows: mem.map(([p, b]) => [p, b]),
-    note: 'The baseline row is the cost of the pending promises alone (no queue).',
+    note: 'The baseline row is a settled promise per task; the floor row a pending promise with its resolve function kept (what any promise queue must hold).',
   });
   const ours = mem.find(([p]) => p === '@scaling/queue')?.[1] ?? 0;
   ratios.push({
