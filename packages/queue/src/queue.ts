@@ -706,6 +706,11 @@ export class Queue {
 
   /** After a slot frees: the common case (start the next queued task) inline, everything else via the pump. */
   #next(): void {
+    if (this.#size === 0) {
+      // nothing to start (and nothing waits for room: that needs a full queue); wake waiters if any
+      if (this.#idleWaiters.length > 0 || this.#emptyWaiters.length > 0 || this.#sizeWaiters.length > 0) this.#notify();
+      return;
+    }
     if (this.#size > 0 && !this.#paused && !this.#pumping && this.#running.length < this.#concurrency && this.#limiter === undefined) {
       this.#start(this.#dequeue());
       if (this.#size > 0 && this.#running.length < this.#concurrency) this.#pump();
