@@ -40,6 +40,23 @@ describe('backpressure', () => {
     expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('a task waiting for room can be aborted; it never counts toward size', async () => {
+    const q = new Queue({ concurrency: 1, maxQueued: 1, whenFull: 'wait' });
+    const gate = deferred();
+    void q.add(() => gate.promise);
+    void q.add(async () => {});
+    const c = new AbortController();
+    const waiting = track(q.add(async () => 'never', { signal: c.signal }));
+    expect(q.waitingForRoom).toBe(1);
+    c.abort('left');
+    await flush();
+    expect(waiting.reason).toBe('left');
+    expect(q.waitingForRoom).toBe(0);
+    expect(q.size).toBe(1);
+    gate.resolve();
+    await q.onIdle();
+  });
+
   it('onSizeLessThan resolves at once when true, else on the size change that makes it true', async () => {
     const q = new Queue({ concurrency: 1 });
     const gates = Array.from({ length: 4 }, () => deferred());

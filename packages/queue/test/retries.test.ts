@@ -114,4 +114,26 @@ describe('retries and the dead-letter hook', () => {
     await expect(q.add(() => Promise.reject(new Error('task')))).rejects.toThrow('task');
     await expect(q.add(async () => 1)).resolves.toBe(1);
   });
+
+  it('never retries a timeout, and close({ drain: false }) rejects a task waiting out its backoff', async () => {
+    const clock = new ManualClock();
+    const q = new Queue({ clock, timeoutMs: 10, retry: { attempts: 5, backoff: () => 1_000 } });
+    let runs = 0;
+    const timedOut = track(
+      q.add(() => {
+        runs++;
+        return new Promise(() => {});
+      }),
+    );
+    await clock.advanceAsync(10);
+    expect(timedOut.state).toBe('rejected');
+    expect(runs).toBe(1);
+    const backingOff = track(q.add(() => Promise.reject(new Error('again'))));
+    await flush();
+    expect(q.retrying).toBe(1);
+    await q.close({ drain: false });
+    await flush();
+    expect((backingOff.reason as { code?: string }).code).toBe('ERR_QUEUE_CLOSED');
+    expect(q.retrying).toBe(0);
+  });
 });
