@@ -143,6 +143,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
           peer,
           value: ops('@scaling/queue') / ops(peer),
           target: { op: '>=', value: target },
+          ...(mode === 'all-at-once' && concurrency === 16 ? { headline: true } : {}),
         });
       }
     }
