@@ -377,6 +377,7 @@ export class Pool<E extends Endpoint> {
   /** A uniformly random eligible position other than `skip` (−1 for none), or −1 if there is none. */
   randomEligible(exclude: ReadonlySet<string> | undefined, skip: number): number {
     const n = this.n;
+    if (n === 0) return -1;
     const random = this.random;
     // Cheap rejection probes first: uniform among eligible positions when one is accepted.
     for (let t = 0; t < 4; t++) {
@@ -480,6 +481,10 @@ export class Pool<E extends Endpoint> {
       last.slot = l.slot;
     }
     l.slot = -1;
+    if (tracked.length === 0 && this.#timer !== undefined) {
+      this.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   #schedule(): void {
