@@ -103,7 +103,8 @@ describe.each(strategies)('$name conforms to LoadBalancer', ({ make, shares, tol
     const picks = 20_000;
     for (let k = 0; k < picks; k++) {
       const lease = lb.pick();
-      counts[Number(lease.endpoint.id.slice(1))]++;
+      const i = Number(lease.endpoint.id.slice(1));
+      counts[i] = (counts[i] ?? 0) + 1;
       window.push(lease);
       if (window.length > 10) window.shift()?.release({ ok: true, latencyMs: 10 });
     }
