@@ -35,7 +35,11 @@ describe.each(strategies)('$name conforms to LoadBalancer', ({ make, shares, tol
         (n, healthFlags, excludeFlags, seed) => {
           const lb = make({ endpoints: ids(n), random: seededRandom(seed), panicThreshold: 0 });
           for (let i = 0; i < n; i++) lb.setHealthy(`e${i}`, healthFlags[i] as boolean);
-          const exclude = new Set(ids(n).filter((_, i) => excludeFlags[i]).map((e) => e.id));
+          const exclude = new Set(
+            ids(n)
+              .filter((_, i) => excludeFlags[i])
+              .map((e) => e.id),
+          );
           const allowed = ids(n).filter((_, i) => healthFlags[i] && !excludeFlags[i]);
           for (let k = 0; k < 50; k++) {
             if (allowed.length === 0) {

@@ -1,15 +1,7 @@
 // The regression cases reported against other balancers (issue #6), one named test each.
 import { ManualClock, seededRandom } from '@scaling/core';
 import { describe, expect, it } from 'vitest';
-import {
-  type Endpoint,
-  type Lease,
-  LeastConnections,
-  PeakEwma,
-  PowerOfTwoChoices,
-  RoundRobin,
-  WeightedRoundRobin,
-} from '../src/index.js';
+import { type Endpoint, type Lease, LeastConnections, PeakEwma, PowerOfTwoChoices, RoundRobin, WeightedRoundRobin } from '../src/index.js';
 import { strategies } from './_strategies.js';
 
 function sequence(lb: { pick(): Lease<Endpoint> }, n: number): string[] {
@@ -34,25 +26,28 @@ describe('regressions', () => {
     for (let cycle = 0; cycle < 5; cycle++) expect(sequence(lb, 7).join(' ')).toBe('a a b a c a a');
   });
 
-  it.each(['smooth', 'edf'] as const)('1b. %s WRR with weights 21 and 11: the light endpoint within 2 picks, heavy runs ≤ 2', (scheduler) => {
-    const lb = new WeightedRoundRobin({
-      scheduler,
-      endpoints: [
-        { id: 'heavy', weight: 21 },
-        { id: 'light', weight: 11 },
-      ],
-    });
-    const seq = sequence(lb, 32 * 10);
-    expect(seq.slice(0, 2)).toContain('light');
-    let run = 0;
-    let longest = 0;
-    for (const id of seq) {
-      run = id === 'heavy' ? run + 1 : 0;
-      longest = Math.max(longest, run);
-    }
-    expect(longest).toBeLessThanOrEqual(2);
-    expect(seq.filter((id) => id === 'light').length).toBe(110);
-  });
+  it.each(['smooth', 'edf'] as const)(
+    '1b. %s WRR with weights 21 and 11: the light endpoint within 2 picks, heavy runs ≤ 2',
+    (scheduler) => {
+      const lb = new WeightedRoundRobin({
+        scheduler,
+        endpoints: [
+          { id: 'heavy', weight: 21 },
+          { id: 'light', weight: 11 },
+        ],
+      });
+      const seq = sequence(lb, 32 * 10);
+      expect(seq.slice(0, 2)).toContain('light');
+      let run = 0;
+      let longest = 0;
+      for (const id of seq) {
+        run = id === 'heavy' ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
+      expect(longest).toBeLessThanOrEqual(2);
+      expect(seq.filter((id) => id === 'light').length).toBe(110);
+    },
+  );
 
   it.each([
     [2, [10, 0]],
