@@ -46,7 +46,6 @@ describe.each(['smooth', 'edf'] as const)('weighted round-robin (%s) sequence gu
   it('keeps every prefix within 1.5 picks of the exact proportional share (smooth interleaving)', () => {
     fc.assert(
       fc.property(weightsArb, (weights) => {
-        const total = weights.reduce((a, b) => a + b, 0);
         expect(worstDeviation(weights, run(scheduler, weights, 2))).toBeLessThan(1.5);
       }),
     );
