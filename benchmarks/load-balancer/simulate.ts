@@ -185,7 +185,14 @@ export function simulate(
   const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))] as number;
   let over = 0;
   for (let i = 0; i < n; i++) if ((sorted[i] as number) > 1000) over++;
-  return { requests: done, p50: q(0.5), p99: q(0.99), p999: q(0.999), slowShare: toSlow / Math.max(done, 1), over1s: over / Math.max(n, 1) };
+  return {
+    requests: done,
+    p50: q(0.5),
+    p99: q(0.99),
+    p999: q(0.999),
+    slowShare: toSlow / Math.max(done, 1),
+    over1s: over / Math.max(n, 1),
+  };
 }
 
 const range = (n: number, f: (i: number) => SimEndpoint) => Array.from({ length: n }, (_, i) => f(i));

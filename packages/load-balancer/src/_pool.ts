@@ -112,7 +112,12 @@ export class Pool<E extends Endpoint> {
   /** Bumped whenever membership, health, panic or effective weights change. */
   version = 0;
   healthyCount = 0;
-  totalActive = 0;
+  /** Sum of active requests (O(n); for bounded-load hashing). */
+  totalActive(): number {
+    let sum = 0;
+    for (let p = 0; p < this.n; p++) sum += this.active[p] as number;
+    return sum;
+  }
   /** True when every endpoint is in rotation (all healthy, or panicking). */
   allIn = true;
   panicking = false;
@@ -133,6 +138,7 @@ export class Pool<E extends Endpoint> {
   #ssNextRefresh = 0;
   #ssRefreshEvery = 0;
   #free: PooledLease<E>[] = [];
+  #spare: PooledLease<E> | undefined;
   #tracked: PooledLease<E>[] = [];
   #timer: TimerHandle | undefined;
   #closed = false;
@@ -249,7 +255,6 @@ export class Pool<E extends Endpoint> {
   remove(id: string): boolean {
     const pos = this.index.get(id);
     if (pos === undefined) return false;
-    this.totalActive -= this.active[pos] as number;
     if (this.healthy[pos] === 1) this.healthyCount--;
     if (!Number.isNaN(this.ssStart[pos] as number)) this.slowStarting--;
     this.index.delete(id);
@@ -399,18 +404,28 @@ export class Pool<E extends Endpoint> {
 
   // ---- leases -----------------------------------------------------------------------------------
 
-  lease(pos: number): Lease<E> {
-    let l = this.#free.pop();
+  /**
+   * Issues a lease on `pos`. `now` is the pick time if the strategy already read the clock (so the clock
+   * is read at most once per pick).
+   */
+  lease(pos: number, now?: number): Lease<E> {
+    // One spare object covers the steady pick → release → pick stream; the free list covers concurrency.
+    let l = this.#spare;
     const e = this.eps[pos] as E;
-    if (l === undefined) l = new PooledLease(this, e);
-    else l.endpoint = e;
+    if (l !== undefined) {
+      this.#spare = undefined;
+      l.endpoint = e;
+    } else {
+      l = this.#free.pop();
+      if (l === undefined) l = new PooledLease(this, e);
+      else l.endpoint = e;
+    }
     l.pos = pos;
     l.uid = this.uid[pos] as number;
     l.state = 1;
     this.active[pos] = (this.active[pos] as number) + 1;
-    this.totalActive++;
     if (this.needStart) {
-      l.startMs = this.clock.now();
+      l.startMs = now === undefined ? this.clock.now() : now;
       if (this.leaseTimeoutMs !== Number.POSITIVE_INFINITY) this.#track(l);
     }
     return l;
@@ -419,52 +434,70 @@ export class Pool<E extends Endpoint> {
   release(l: PooledLease<E>, result: LeaseResult | undefined): void {
     l.state = 0;
     if (l.slot >= 0) this.#untrack(l);
-    const ok = result === undefined || result.ok !== false;
-    let latencyMs = result === undefined ? undefined : result.latencyMs;
-    if (latencyMs === undefined && this.needStart) latencyMs = this.clock.now() - l.startMs;
-    this.#settle(l, ok, latencyMs);
-    if (this.pooled) this.#free.push(l);
+    let pos = l.pos;
+    if (pos >= this.n || this.uid[pos] !== l.uid) pos = this.#relocate(l);
+    if (pos >= 0) {
+      const a = this.active[pos] as number;
+      if (a > 0) this.active[pos] = a - 1;
+      if (this.needStart) {
+        let ok = true;
+        let latencyMs: number | undefined;
+        if (result !== undefined) {
+          ok = result.ok !== false;
+          latencyMs = result.latencyMs;
+        }
+        let at: number;
+        if (latencyMs === undefined || !(latencyMs >= 0)) {
+          at = this.clock.now();
+          latencyMs = at - l.startMs;
+        } else at = l.startMs + latencyMs;
+        this.#report(pos, ok, latencyMs, at);
+      }
+    }
+    if (this.pooled) {
+      if (this.#spare === undefined) this.#spare = l;
+      else this.#free.push(l);
+    }
   }
 
-  /** Returns the lease's count to its endpoint instance (if still present) and reports the outcome. */
-  #settle(l: PooledLease<E>, ok: boolean, latencyMs: number | undefined): void {
-    let pos = l.pos;
-    if (pos >= this.n || this.uid[pos] !== l.uid) {
-      // The endpoint moved (a removal swapped it) or was removed: find its instance by id and uid.
-      const p = this.index.get(l.endpoint.id);
-      if (p === undefined || this.uid[p] !== l.uid) return;
-      pos = p;
-    }
-    if ((this.active[pos] as number) > 0) {
-      this.active[pos] = (this.active[pos] as number) - 1;
-      this.totalActive--;
-    }
-    const lat = latencyMs === undefined || !(latencyMs >= 0) ? 0 : latencyMs;
-    if (this.latency !== undefined) this.#observe(pos, ok, lat);
+  /** The endpoint moved (a removal swapped it) or was removed: find its instance by id and uid, or −1. */
+  #relocate(l: PooledLease<E>): number {
+    const p = this.index.get(l.endpoint.id);
+    return p === undefined || this.uid[p] !== l.uid ? -1 : p;
+  }
+
+  /** Feeds latency tracking and the outcome listeners; `at` is when the request finished. */
+  #report(pos: number, ok: boolean, latencyMs: number, at: number): void {
+    if (this.latency !== undefined) this.#observe(pos, ok, latencyMs, at);
     const listeners = this.#outcomeListeners;
     if (listeners.length > 0) {
       const o = this.#outcome;
       o.ok = ok;
-      o.latencyMs = lat;
+      o.latencyMs = latencyMs;
       const id = this.ids[pos] as string;
       for (let i = 0; i < listeners.length; i++) (listeners[i] as OutcomeListener)(id, o);
     }
   }
 
   /** Peak-sensitive EWMA update (Finagle `PeakEwma`): a peak replaces the cost, lower samples decay into it. */
-  #observe(pos: number, ok: boolean, latencyMs: number): void {
+  #observe(pos: number, ok: boolean, latencyMs: number, at: number): void {
     const t = this.latency!;
     const rtt = ok ? latencyMs : Math.max(latencyMs, t.failurePenaltyMs);
-    const now = this.clock.now();
     if (this.sampled[pos] === 0) {
       this.sampled[pos] = 1;
       this.cost[pos] = rtt;
-    } else {
-      const cost = this.cost[pos] as number;
-      const w = Math.exp(-Math.max(now - (this.stamp[pos] as number), 0) / t.decayMs);
-      this.cost[pos] = rtt > cost ? rtt : cost * w + rtt * (1 - w);
+      this.stamp[pos] = at;
+      return;
     }
-    this.stamp[pos] = now;
+    const cost = this.cost[pos] as number;
+    const dt = at - (this.stamp[pos] as number);
+    if (rtt > cost) this.cost[pos] = rtt;
+    else {
+      const w = dt > 0 ? Math.exp(-dt / t.decayMs) : 1;
+      this.cost[pos] = cost * w + rtt * (1 - w);
+    }
+    // Completions can arrive out of order; the stamp only moves forward.
+    if (dt > 0) this.stamp[pos] = at;
   }
 
   #track(l: PooledLease<E>): void {
@@ -502,7 +535,11 @@ export class Pool<E extends Endpoint> {
         // Reclaimed leases are never recycled, so the holder's late release() stays a no-op.
         l.state = 2;
         this.#untrack(l);
-        this.#settle(l, false, age);
+        let pos = l.pos;
+        if (pos >= this.n || this.uid[pos] !== l.uid) pos = this.#relocate(l);
+        if (pos < 0) continue;
+        if ((this.active[pos] as number) > 0) this.active[pos] = (this.active[pos] as number) - 1;
+        this.#report(pos, false, age, now);
       }
     }
     if (tracked.length > 0 && !this.#closed) this.#schedule();

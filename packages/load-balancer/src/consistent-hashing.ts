@@ -117,7 +117,7 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
     let cap = Number.POSITIVE_INFINITY;
     if (bounded) {
       const eligible = pool.allIn ? n : pool.healthyCount;
-      cap = Math.ceil((this.#balanceFactor * (pool.totalActive + 1)) / Math.max(eligible, 1));
+      cap = Math.ceil((this.#balanceFactor * (pool.totalActive() + 1)) / Math.max(eligible, 1));
     }
     const owner = pool.index.get(this.#hash.getNode(key));
     if (owner !== undefined && pool.eligible(owner, exclude) && (pool.active[owner] as number) < cap) return pool.lease(owner);

@@ -61,9 +61,10 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     let b: number;
     if (pool.allIn && exclude === undefined) {
       if (n < 2) return n === 1 ? pool.lease(0) : pool.fail();
-      const random = pool.random;
-      a = (random() * n) | 0;
-      b = (random() * (n - 1)) | 0;
+      // One draw gives both candidates: the integer part picks a, the fraction picks b among the others.
+      const r = pool.random() * n;
+      a = r | 0;
+      b = ((r - a) * (n - 1)) | 0;
       if (b >= a) b++;
     } else {
       a = pool.randomEligible(exclude, -1);
@@ -72,7 +73,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       if (b < 0) return pool.lease(a);
     }
     const now = pool.clock.now();
-    return pool.lease(this.#load(b, now) < this.#load(a, now) ? b : a);
+    return pool.lease(this.#load(b, now) < this.#load(a, now) ? b : a, now);
   }
 
   /** Current load of position `p`: decayed cost × (active + 1) / effective weight. */

@@ -52,9 +52,10 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
     let b: number;
     if (pool.allIn && exclude === undefined) {
       if (n < 2) return n === 1 ? pool.lease(0) : pool.fail();
-      const random = pool.random;
-      a = (random() * n) | 0;
-      b = (random() * (n - 1)) | 0;
+      // One draw gives both candidates: the integer part picks a, the fraction picks b among the others.
+      const r = pool.random() * n;
+      a = r | 0;
+      b = ((r - a) * (n - 1)) | 0;
       if (b >= a) b++;
     } else {
       a = pool.randomEligible(exclude, -1);
