@@ -6,13 +6,17 @@ describe('peak EWMA cost', () => {
   it('jumps to a peak at once and decays lower samples in with weight 1 − e^(−Δt/τ)', () => {
     const clock = new ManualClock();
     const lb = new PeakEwma({ endpoints: [{ id: 'a' }], clock, decayMs: 1_000 });
-    lb.pick().release({ ok: true, latencyMs: 100 });
+    const request = (latencyMs: number) => {
+      const l = lb.pick();
+      clock.advance(latencyMs);
+      l.release({ ok: true, latencyMs });
+    };
+    request(100);
     expect(lb.stateOf('a')?.latencyCostMs).toBe(100);
-    clock.advance(10);
-    lb.pick().release({ ok: true, latencyMs: 400 });
+    request(400);
     expect(lb.stateOf('a')?.latencyCostMs).toBe(400);
-    clock.advance(1_000);
-    lb.pick().release({ ok: true, latencyMs: 100 });
+    clock.advance(900);
+    request(100); // finishes 1,000 ms after the previous sample
     const w = Math.exp(-1);
     expect(lb.stateOf('a')?.latencyCostMs).toBeCloseTo(400 * w + 100 * (1 - w), 9);
   });
@@ -44,9 +48,9 @@ describe('peak EWMA cost', () => {
       expect(l.endpoint.id).toBe('fast');
       l.release({ ok: true, latencyMs: 10 });
     }
-    const f = lb.pick();
-    expect(f.endpoint.id).toBe('fast');
     clock.advance(10_000);
+    const f = lb.pick({ exclude: new Set(['slow']) });
+    clock.advance(10);
     f.release({ ok: true, latencyMs: 10 }); // fast: a fresh 10 ms; slow: 1000 · e^−10 ≈ 0.05 ms by now
     expect(lb.pick().endpoint.id).toBe('slow');
   });
