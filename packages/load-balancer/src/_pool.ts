@@ -28,7 +28,10 @@ export interface BalancerOptions<E extends Endpoint = Endpoint> {
   endpoints?: Iterable<E>;
   /** Time source for latency, slow start and lease timeouts. Default `systemClock`. */
   clock?: Clock;
-  /** Uniform random source in [0, 1) for randomised choices and tie-breaks. Default `Math.random`. */
+  /**
+   * Uniform random source in [0, 1) for randomised choices and tie-breaks. Default: an internal xorshift32
+   * generator seeded from `Math.random` (about as good for balancing, and cheaper per call).
+   */
   random?: RandomSource;
   /**
    * Panic threshold in percent (Envoy's `healthy_panic_threshold`), default 50: when fewer than this share
@@ -126,7 +129,19 @@ export class Pool<E extends Endpoint> {
   slowStarting = 0;
 
   readonly clock: Clock;
-  readonly random: RandomSource;
+  readonly #custom: RandomSource | undefined;
+  #seed: number;
+
+  /** Next uniform number in [0, 1): the caller's `random`, or xorshift32 (Marsaglia, 2003). */
+  random(): number {
+    if (this.#custom !== undefined) return this.#custom();
+    let x = this.#seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#seed = x;
+    return (x >>> 0) / 4294967296;
+  }
   readonly panicThreshold: number;
   readonly ss: { windowMs: number; invAggression: number; minFactor: number } | undefined;
   readonly leaseTimeoutMs: number;
@@ -154,7 +169,7 @@ export class Pool<E extends Endpoint> {
       throw new TypeError(`Expected \`options\` to be an object, got ${String(options)}`);
     const {
       clock = systemClock,
-      random = Math.random,
+      random,
       panicThreshold = 50,
       slowStart,
       leaseTimeoutMs,
@@ -163,10 +178,11 @@ export class Pool<E extends Endpoint> {
     } = options;
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')
       throw new TypeError('Expected `clock` to be a Clock, got a value without now()');
-    assertFunction('random', random);
+    if (random !== undefined) assertFunction('random', random);
     assertInRange('panicThreshold', panicThreshold, 0, 100);
     this.clock = clock;
-    this.random = random;
+    this.#custom = random;
+    this.#seed = ((Math.random() * 4294967296) | 0) || 1;
     this.panicThreshold = panicThreshold;
     if (slowStart !== undefined) {
       assertPositiveFinite('slowStart.windowMs', slowStart.windowMs);
@@ -383,16 +399,15 @@ export class Pool<E extends Endpoint> {
   randomEligible(exclude: ReadonlySet<string> | undefined, skip: number): number {
     const n = this.n;
     if (n === 0) return -1;
-    const random = this.random;
     // Cheap rejection probes first: uniform among eligible positions when one is accepted.
     for (let t = 0; t < 4; t++) {
-      const p = (random() * n) | 0;
+      const p = (this.random() * n) | 0;
       if (p !== skip && this.eligible(p, exclude)) return p;
     }
     let m = 0;
     for (let p = 0; p < n; p++) if (p !== skip && this.eligible(p, exclude)) m++;
     if (m === 0) return -1;
-    let k = (random() * m) | 0;
+    let k = (this.random() * m) | 0;
     for (let p = 0; p < n; p++) {
       if (p !== skip && this.eligible(p, exclude)) {
         if (k === 0) return p;

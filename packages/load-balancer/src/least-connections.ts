@@ -4,8 +4,8 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
 
 /**
  * Weighted least-connections (nginx `least_conn`, HAProxy `leastconn`): the eligible endpoint with the
- * fewest active requests per unit of effective weight, ties broken uniformly at random (reservoir
- * sampling, so no allocation). O(n) per pick.
+ * fewest active requests per unit of effective weight, ties broken uniformly at random (two passes:
+ * count the ties, then take a random one; no allocation). O(n) per pick.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
     const n = pool.n;
     const active = pool.active;
     const eff = pool.eff;
-    let best = -1;
+    // Pass 1: the lowest score and how many endpoints share it. Pass 2: the k-th of them, k uniform.
     let bestScore = Number.POSITIVE_INFINITY;
     let ties = 0;
     for (let p = 0; p < n; p++) {
@@ -40,9 +40,19 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
       const score = (active[p] as number) / (eff[p] as number);
       if (score < bestScore) {
         bestScore = score;
-        best = p;
         ties = 1;
-      } else if (score === bestScore && pool.random() * ++ties < 1) best = p;
+      } else if (score === bestScore) ties++;
+    }
+    let best = -1;
+    if (ties > 0) {
+      let k = ties === 1 ? 0 : (pool.random() * ties) | 0;
+      for (let p = 0; p < n; p++) {
+        if (!all && !pool.eligible(p, exclude)) continue;
+        if ((active[p] as number) / (eff[p] as number) === bestScore && k-- === 0) {
+          best = p;
+          break;
+        }
+      }
     }
     return best < 0 ? pool.fail() : pool.lease(best);
   }
