@@ -167,22 +167,14 @@ export class Pool<E extends Endpoint> {
   constructor(options: BalancerOptions<E>) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError(`Expected \`options\` to be an object, got ${String(options)}`);
-    const {
-      clock = systemClock,
-      random,
-      panicThreshold = 50,
-      slowStart,
-      leaseTimeoutMs,
-      onOutcome,
-      pooledLeases = true,
-    } = options;
+    const { clock = systemClock, random, panicThreshold = 50, slowStart, leaseTimeoutMs, onOutcome, pooledLeases = true } = options;
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')
       throw new TypeError('Expected `clock` to be a Clock, got a value without now()');
     if (random !== undefined) assertFunction('random', random);
     assertInRange('panicThreshold', panicThreshold, 0, 100);
     this.clock = clock;
     this.#custom = random;
-    this.#seed = ((Math.random() * 4294967296) | 0) || 1;
+    this.#seed = (Math.random() * 4294967296) | 0 || 1;
     this.panicThreshold = panicThreshold;
     if (slowStart !== undefined) {
       assertPositiveFinite('slowStart.windowMs', slowStart.windowMs);
