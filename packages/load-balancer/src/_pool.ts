@@ -97,7 +97,8 @@ export class Pool<E extends Endpoint> {
   eps: E[] = [];
   ids: string[] = [];
   index = new Map<string, number>();
-  uid = new Float64Array(0);
+  /** Instance number of each endpoint (a new one per add), so leases never touch a re-added namesake. */
+  uid = new Int32Array(0);
   active = new Int32Array(0);
   weight = new Float64Array(0);
   /** Effective weight: `weight` scaled by slow start. */
@@ -209,7 +210,9 @@ export class Pool<E extends Endpoint> {
       b.set(a);
       return b;
     };
-    this.uid = f64(this.uid);
+    const u = new Int32Array(cap);
+    u.set(this.uid);
+    this.uid = u;
     this.weight = f64(this.weight);
     this.eff = f64(this.eff);
     this.ssStart = f64(this.ssStart);
@@ -244,7 +247,9 @@ export class Pool<E extends Endpoint> {
     this.eps[pos] = endpoint;
     this.ids[pos] = id;
     this.index.set(id, pos);
-    this.uid[pos] = ++uidCounter;
+    // Smi-range instance numbers; wrapping after 2^31 adds is harmless (only live leases compare them).
+    uidCounter = (uidCounter + 1) & 0x3fffffff;
+    this.uid[pos] = uidCounter;
     this.active[pos] = 0;
     this.weight[pos] = w;
     this.eff[pos] = w;
