@@ -73,16 +73,26 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       if (b < 0) return pool.lease(a);
     }
     const now = pool.clock.now();
-    return pool.lease(this.#load(b, now) < this.#load(a, now) ? b : a, now);
-  }
-
-  /** Current load of position `p`: decayed cost × (active + 1) / effective weight. */
-  #load(p: number, now: number): number {
-    const pool = this.pool;
-    const active = pool.active[p] as number;
-    if (pool.sampled[p] === 0) return active === 0 ? 0 : PENALTY + active;
-    const dt = now - (pool.stamp[p] as number);
-    const cost = dt > 0 ? (pool.cost[p] as number) * Math.exp(-dt / this.#decayMs) : (pool.cost[p] as number);
-    return (cost * (active + 1)) / (pool.eff[p] as number);
+    pool.pickTime[0] = now;
+    // Load = decayed cost × (active + 1) / effective weight; no samples yet: 0 while idle, else a penalty.
+    // (Written out for both candidates so no double crosses a call boundary.)
+    const active = pool.active;
+    const sampled = pool.sampled;
+    const decayMs = this.#decayMs;
+    let la: number;
+    let lb: number;
+    const aa = active[a] as number;
+    if (sampled[a] === 0) la = aa === 0 ? 0 : PENALTY + aa;
+    else {
+      const dt = now - (pool.stamp[a] as number);
+      la = ((dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[a] as number) * (aa + 1)) / (pool.eff[a] as number);
+    }
+    const ab = active[b] as number;
+    if (sampled[b] === 0) lb = ab === 0 ? 0 : PENALTY + ab;
+    else {
+      const dt = now - (pool.stamp[b] as number);
+      lb = ((dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[b] as number) * (ab + 1)) / (pool.eff[b] as number);
+    }
+    return pool.lease(lb < la ? b : a);
   }
 }
