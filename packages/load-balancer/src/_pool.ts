@@ -30,7 +30,8 @@ export interface BalancerOptions<E extends Endpoint = Endpoint> {
   clock?: Clock;
   /**
    * Uniform random source in [0, 1) for randomised choices and tie-breaks. Default: an internal xorshift32
-   * generator seeded from `Math.random` (about as good for balancing, and cheaper per call).
+   * generator seeded from `Math.random` (about as good for balancing, and cheaper per call). Draws are used
+   * at 30-bit resolution.
    */
   random?: RandomSource;
   /**
@@ -133,15 +134,23 @@ export class Pool<E extends Endpoint> {
   readonly #custom: RandomSource | undefined;
   #seed: number;
 
-  /** Next uniform number in [0, 1): the caller's `random`, or xorshift32 (Marsaglia, 2003). */
-  random(): number {
-    if (this.#custom !== undefined) return this.#custom();
+  /**
+   * Next 30 uniform random bits as a small integer in [0, 2^30): from the caller's `random`, or xorshift32
+   * (Marsaglia, 2003). An integer, not a double, so it never has to be boxed on the way out.
+   */
+  bits(): number {
+    if (this.#custom !== undefined) return (this.#custom() * 1073741824) | 0;
     let x = this.#seed;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     this.#seed = x;
-    return (x >>> 0) / 4294967296;
+    return x >>> 2;
+  }
+
+  /** A uniform integer in [0, n) for n ≤ 2^21 (exact enough for balancing). */
+  below(n: number): number {
+    return ((this.bits() * n) / 1073741824) | 0;
   }
   readonly panicThreshold: number;
   readonly ss: { windowMs: number; invAggression: number; minFactor: number } | undefined;
@@ -398,13 +407,13 @@ export class Pool<E extends Endpoint> {
     if (n === 0) return -1;
     // Cheap rejection probes first: uniform among eligible positions when one is accepted.
     for (let t = 0; t < 4; t++) {
-      const p = (this.random() * n) | 0;
+      const p = this.below(n);
       if (p !== skip && this.eligible(p, exclude)) return p;
     }
     let m = 0;
     for (let p = 0; p < n; p++) if (p !== skip && this.eligible(p, exclude)) m++;
     if (m === 0) return -1;
-    let k = (this.random() * m) | 0;
+    let k = this.below(m);
     for (let p = 0; p < n; p++) {
       if (p !== skip && this.eligible(p, exclude)) {
         if (k === 0) return p;

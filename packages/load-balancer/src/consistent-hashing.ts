@@ -106,7 +106,7 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
     let key: string | Uint8Array | undefined = options === undefined ? undefined : options.key;
     if (key === undefined) {
       const s = this.#scratch;
-      const r = (pool.random() * 4294967296) >>> 0;
+      const r = pool.bits() ^ (pool.bits() << 2);
       s[0] = r;
       s[1] = r >>> 8;
       s[2] = r >>> 16;

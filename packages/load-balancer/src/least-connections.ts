@@ -45,7 +45,7 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
     }
     let best = -1;
     if (ties > 0) {
-      let k = ties === 1 ? 0 : (pool.random() * ties) | 0;
+      let k = ties === 1 ? 0 : pool.below(ties);
       for (let p = 0; p < n; p++) {
         if (!all && !pool.eligible(p, exclude)) continue;
         if ((active[p] as number) / (eff[p] as number) === bestScore && k-- === 0) {

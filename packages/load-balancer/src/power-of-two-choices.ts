@@ -53,7 +53,7 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
     if (pool.allIn && exclude === undefined) {
       if (n < 2) return n === 1 ? pool.lease(0) : pool.fail();
       // One draw gives both candidates: the integer part picks a, the fraction picks b among the others.
-      const r = pool.random() * n;
+      const r = (pool.bits() * n) / 1073741824;
       a = r | 0;
       b = ((r - a) * (n - 1)) | 0;
       if (b >= a) b++;

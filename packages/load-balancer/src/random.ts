@@ -25,7 +25,7 @@ export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     const pool = this.pool;
     const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
     const n = pool.n;
-    if (pool.allIn && exclude === undefined && n > 0) return pool.lease((pool.random() * n) | 0);
+    if (pool.allIn && exclude === undefined && n > 0) return pool.lease(pool.below(n));
     const p = pool.randomEligible(exclude, -1);
     return p < 0 ? pool.fail() : pool.lease(p);
   }

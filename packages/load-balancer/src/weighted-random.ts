@@ -37,7 +37,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
     const total = cum[m - 1] as number;
     // Rejection: draw from the whole rotation, retry if excluded (uniform in weight among the rest).
     for (let t = 0; t < 4; t++) {
-      const p = this.#pos[this.#search(pool.random() * total)] as number;
+      const p = this.#pos[this.#search((pool.bits() / 1073741824) * total)] as number;
       if (exclude === undefined || !exclude.has(pool.ids[p] as string)) return pool.lease(p);
     }
     // Many excluded: one linear pass over what is left.
@@ -47,7 +47,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
       if (!exclude!.has(pool.ids[p] as string)) rest += pool.eff[p] as number;
     }
     if (rest === 0) return pool.fail();
-    let x = pool.random() * rest;
+    let x = (pool.bits() / 1073741824) * rest;
     let last = -1;
     for (let i = 0; i < m; i++) {
       const p = this.#pos[i] as number;
