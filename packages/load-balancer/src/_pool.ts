@@ -68,9 +68,8 @@ const PANIC_OFF = 0;
 /** @internal A lease object; pooled by its {@link Pool}. */
 export class PooledLease<E extends Endpoint> implements Lease<E> {
   endpoint: E;
-  /** 1 while outstanding. */
-  state = 0;
-  pos = 0;
+  /** Position of the endpoint when picked while outstanding; −1 once released, −2 once reclaimed. */
+  pos = -1;
   uid = 0;
   startMs = 0;
   /** Index in the pool's tracked list (lease timeouts), −1 when untracked. */
@@ -83,7 +82,7 @@ export class PooledLease<E extends Endpoint> implements Lease<E> {
   }
 
   release(result?: LeaseResult): void {
-    if (this.state === 1) this.pool.release(this, result);
+    if (this.pos >= 0) this.pool.release(this, result);
   }
 }
 
@@ -448,7 +447,6 @@ export class Pool<E extends Endpoint> {
     }
     l.pos = pos;
     l.uid = this.uid[pos] as number;
-    l.state = 1;
     this.active[pos] = (this.active[pos] as number) + 1;
     if (this.needStart) {
       const t = this.pickTime[0] as number;
@@ -462,9 +460,9 @@ export class Pool<E extends Endpoint> {
   }
 
   release(l: PooledLease<E>, result: LeaseResult | undefined): void {
-    l.state = 0;
-    if (l.slot >= 0) this.#untrack(l);
     let pos = l.pos;
+    l.pos = -1;
+    if (l.slot >= 0) this.#untrack(l);
     if (pos >= this.n || this.uid[pos] !== l.uid) pos = this.#relocate(l);
     if (pos >= 0) {
       const a = this.active[pos] as number;
@@ -566,9 +564,9 @@ export class Pool<E extends Endpoint> {
       const age = now - l.startMs;
       if (age >= this.leaseTimeoutMs) {
         // Reclaimed leases are never recycled, so the holder's late release() stays a no-op.
-        l.state = 2;
-        this.#untrack(l);
         let pos = l.pos;
+        l.pos = -2;
+        this.#untrack(l);
         if (pos >= this.n || this.uid[pos] !== l.uid) pos = this.#relocate(l);
         if (pos < 0) continue;
         if ((this.active[pos] as number) > 0) this.active[pos] = (this.active[pos] as number) - 1;
