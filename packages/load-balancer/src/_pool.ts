@@ -328,6 +328,7 @@ export class Pool<E extends Endpoint> {
   /** Recomputes the rotation flags after any membership/health change; emits panic/recover on edges. */
   #changed(): void {
     this.version++;
+    this.#checkWeights();
     const n = this.n;
     const wasPanicking = this.panicking;
     this.panicking = n > 0 && this.panicThreshold > PANIC_OFF && this.healthyCount * 100 < this.panicThreshold * n;
@@ -340,6 +341,16 @@ export class Pool<E extends Endpoint> {
         for (const l of listeners.slice()) l(event);
       }
     }
+  }
+
+  /** True while every endpoint has the same effective weight (unweighted fast paths). */
+  equalWeights = true;
+
+  #checkWeights(): void {
+    let equal = true;
+    const w0 = this.eff[0];
+    for (let p = 1; p < this.n; p++) if (this.eff[p] !== w0) equal = false;
+    this.equalWeights = equal;
   }
 
   /** Whether `pos` may be picked now. */
@@ -383,6 +394,7 @@ export class Pool<E extends Endpoint> {
       } else this.eff[p] = (this.weight[p] as number) * this.#ssFactor(t);
     }
     this.version++;
+    this.#checkWeights();
   }
 
   // ---- errors -----------------------------------------------------------------------------------

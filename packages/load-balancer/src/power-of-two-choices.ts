@@ -30,8 +30,6 @@ export interface PowerOfTwoChoicesOptions<E extends Endpoint = Endpoint> extends
  */
 export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #bias: number;
-  #version = -1;
-  #equalWeights = true;
 
   /** @throws {TypeError}/{@link RangeError} on a bad option. */
   constructor(options: PowerOfTwoChoicesOptions<E> = {}) {
@@ -45,7 +43,6 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
-    if (this.#version !== pool.version) this.#refresh();
     const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
     const n = pool.n;
     let a: number;
@@ -64,7 +61,7 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
       if (b < 0) return pool.lease(a);
     }
     const active = pool.active;
-    if (this.#equalWeights) return pool.lease((active[b] as number) < (active[a] as number) ? b : a);
+    if (pool.equalWeights) return pool.lease((active[b] as number) < (active[a] as number) ? b : a);
     const eff = pool.eff;
     const bias = this.#bias;
     let sa: number;
@@ -77,13 +74,5 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
       sb = (eff[b] as number) / ((active[b] as number) + 1) ** bias;
     }
     return pool.lease(sb > sa ? b : a);
-  }
-
-  #refresh(): void {
-    const pool = this.pool;
-    this.#version = pool.version;
-    let equal = true;
-    for (let p = 1; p < pool.n; p++) if (pool.eff[p] !== pool.eff[0]) equal = false;
-    this.#equalWeights = equal;
   }
 }
