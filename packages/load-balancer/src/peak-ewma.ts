@@ -61,10 +61,15 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     let b: number;
     if (pool.allIn && exclude === undefined) {
       if (n < 2) return n === 1 ? pool.lease(0) : pool.fail();
-      // One draw gives both candidates: the integer part picks a, the fraction picks b among the others.
-      const r = (pool.bits() * n) / 1073741824;
-      a = r | 0;
-      b = ((r - a) * (n - 1)) | 0;
+      if (n <= 256) {
+        // One 30-bit draw, two 15-bit halves, integer math only (bias ≤ n / 2^15 ≤ 0.8 %).
+        const x = pool.bits();
+        a = ((x & 0x7fff) * n) >>> 15;
+        b = ((x >>> 15) * (n - 1)) >>> 15;
+      } else {
+        a = pool.below(n);
+        b = pool.below(n - 1);
+      }
       if (b >= a) b++;
     } else {
       a = pool.randomEligible(exclude, -1);
