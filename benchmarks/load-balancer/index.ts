@@ -1,3 +1,4 @@
+import { systemClock } from '@scaling/core';
 import type { BalancerBase, BalancerOptions, Endpoint, PickOptions } from '@scaling/load-balancer';
 import {
   ConsistentHashing,
@@ -133,6 +134,9 @@ async function pickCost(ctx: AreaContext) {
         l.release();
       }
     };
+    tasks['systemClock.now() alone (context)'] = () => {
+      for (let k = 0; k < BATCH; k++) sink ^= systemClock.now() & 1;
+    };
     const select = undiciSelector(n);
     if (select === undefined) undiciFound = false;
     else
@@ -258,7 +262,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       name,
       ...SIZES.map((n) => `${(r[n] as number).toFixed(1)} (${((r[n] as number) / (base[n] as number)).toFixed(1)}×)`),
     ]),
-    note: 'Each task loops over 1,000 operations per tinybench call. ConsistentHashing hashes a 16-byte string key per pick (stand-in vnode ring until @scaling/consistent-hash is on main). undici BalancedPool: its `[kGetDispatcher]()` selection only, with no lease to release.',
+    note: 'Each task loops over 1,000 operations per tinybench call. ConsistentHashing hashes a 16-byte string key per pick (stand-in vnode ring until @scaling/consistent-hash is on main). undici BalancedPool: its `[kGetDispatcher]()` selection only, with no lease to release. `systemClock.now()` alone shows what one clock read costs on this machine (PeakEwma makes one per pick).',
   });
   for (const [name, target] of Object.entries(costTargets)) {
     for (const n of SIZES) {
