@@ -1,3 +1,4 @@
+import { RingHash } from '@scaling/consistent-hash';
 import { systemClock } from '@scaling/core';
 import type { BalancerBase, BalancerOptions, Endpoint, PickOptions } from '@scaling/load-balancer';
 import {
@@ -14,7 +15,6 @@ import { BalancedPool } from 'undici';
 import { measure } from '../_lib/bench.js';
 import type { AreaContext, AreaReport, Chart, Ratio, Table } from '../_lib/types.js';
 import { scenarios, simulate } from './simulate.js';
-import { StandInRing } from './stand-in-ring.js';
 
 type Make = (options: BalancerOptions<Endpoint>) => BalancerBase<Endpoint>;
 
@@ -29,7 +29,7 @@ const strategies: Record<string, Make> = {
   LeastConnections: (o) => new LeastConnections(o),
   PowerOfTwoChoices: (o) => new PowerOfTwoChoices(o),
   PeakEwma: (o) => new PeakEwma(o),
-  ConsistentHashing: (o) => new ConsistentHashing({ ...o, hash: () => new StandInRing() }),
+  ConsistentHashing: (o) => new ConsistentHashing({ ...o, hash: () => new RingHash() }),
 };
 
 /** Cost targets of issue #6: pick()+release() cost ÷ baseline cost, per strategy. */
@@ -298,7 +298,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       name,
       ...SIZES.map((n) => `${(r[n] as number).toFixed(1)} (${((r[n] as number) / (base[n] as number)).toFixed(1)}×)`),
     ]),
-    note: 'Each task loops over 1,000 operations per tinybench call. ConsistentHashing hashes a 16-byte string key per pick (stand-in vnode ring until @scaling/consistent-hash is on main). undici BalancedPool: its `[kGetDispatcher]()` selection only, with no lease to release. `systemClock.now()` alone shows what one clock read costs on this machine (PeakEwma makes one per pick).',
+    note: 'Each task loops over 1,000 operations per tinybench call. ConsistentHashing hashes a 16-byte string key per pick (@scaling/consistent-hash RingHash, 160 vnodes). undici BalancedPool: its `[kGetDispatcher]()` selection only, with no lease to release. `systemClock.now()` alone shows what one clock read costs on this machine (PeakEwma makes one per pick).',
   });
   for (const [name, target] of Object.entries(costTargets)) {
     for (const n of SIZES) {

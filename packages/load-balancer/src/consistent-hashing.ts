@@ -1,3 +1,4 @@
+import { RingHash } from '@scaling/consistent-hash';
 import { assertInRange } from '@scaling/core';
 import type { BalancerOptions } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
@@ -5,7 +6,8 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
 
 /**
  * The part of `@scaling/consistent-hash`'s `ConsistentHash` interface this strategy uses; every algorithm
- * of that package (ring, jump, rendezvous, Maglev, multi-probe, …) fits.
+ * of that package (`RingHash`, `JumpHash`, `RendezvousHash`, `MaglevHash`, `MultiProbeHash`, `MementoHash`)
+ * fits, and so does any object with these four methods.
  */
 export interface ConsistentHashLike {
   /** Adds a node; `weight` is the relative share of keys it should own. */
@@ -22,9 +24,10 @@ export interface ConsistentHashLike {
 export interface ConsistentHashingOptions<E extends Endpoint = Endpoint> extends BalancerOptions<E> {
   /**
    * The key → node mapping, empty (the balancer adds its endpoints with their weights), or a factory for
-   * one, e.g. `() => new RingHash({ vnodes: 160 })` from `@scaling/consistent-hash`.
+   * one, e.g. `() => new MaglevHash()` from `@scaling/consistent-hash`. Default: `new RingHash()` (160
+   * vnodes per unit of weight, xxHash32; Envoy's default is a ring hash too).
    */
-  hash: ConsistentHashLike | (() => ConsistentHashLike);
+  hash?: ConsistentHashLike | (() => ConsistentHashLike);
   /**
    * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam, SODA 2018): an endpoint may hold
    * at most ⌈balanceFactor × (active + 1) / eligible⌉ requests; a key whose owner is full walks on along its
@@ -45,9 +48,10 @@ export interface ConsistentHashingOptions<E extends Endpoint = Endpoint> extends
  *
  * @example
  * ```ts
- * import { ConsistentHashing, type ConsistentHashLike } from '@scaling/load-balancer';
- * declare const ring: ConsistentHashLike; // e.g. new RingHash() from @scaling/consistent-hash
- * const lb = new ConsistentHashing({ hash: ring, endpoints: [{ id: 'cache-1' }, { id: 'cache-2' }] });
+ * import { MaglevHash } from '@scaling/consistent-hash';
+ * import { ConsistentHashing } from '@scaling/load-balancer';
+ * const lb = new ConsistentHashing({ endpoints: [{ id: 'cache-1' }, { id: 'cache-2' }] }); // RingHash by default
+ * const maglev = new ConsistentHashing({ hash: () => new MaglevHash(), endpoints: lb.endpoints });
  * const lease = lb.pick({ key: 'user:42' }); // the same endpoint for user:42 every time
  * lease.release();
  * ```
@@ -57,10 +61,10 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
   readonly #balanceFactor: number;
   readonly #scratch = new Uint8Array(4);
 
-  /** @throws {TypeError}/{@link RangeError} on a bad option (a missing or malformed `hash` included). */
-  constructor(options: ConsistentHashingOptions<E>) {
+  /** @throws {TypeError}/{@link RangeError} on a bad option (a malformed `hash` included). */
+  constructor(options: ConsistentHashingOptions<E> = {}) {
     super(options);
-    const h = typeof options.hash === 'function' ? options.hash() : options.hash;
+    const h = options.hash === undefined ? new RingHash() : typeof options.hash === 'function' ? options.hash() : options.hash;
     if (
       typeof h !== 'object' ||
       h === null ||

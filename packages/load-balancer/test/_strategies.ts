@@ -1,4 +1,5 @@
 // Every strategy, built the same way, for the shared conformance suite and the properties.
+import { MaglevHash } from '@scaling/consistent-hash';
 import type { BalancerBase, BalancerOptions, Endpoint } from '../src/index.js';
 import {
   ConsistentHashing,
@@ -45,7 +46,22 @@ export const strategies: StrategyCase[] = [
   { name: 'PowerOfTwoChoices', make: (o) => new PowerOfTwoChoices(o), shares: 'weights', tolerance: 0.08, randomised: true },
   { name: 'PeakEwma', make: (o) => new PeakEwma(o), shares: 'weights', tolerance: 0.08, randomised: true },
   {
-    name: 'ConsistentHashing',
+    name: 'ConsistentHashing (default RingHash)',
+    make: (o) => new ConsistentHashing(o),
+    shares: 'weights',
+    // a 160-vnode ring's own imbalance for these three ids (not the balancer's): ≈ 5 points off
+    tolerance: 0.07,
+    randomised: true,
+  },
+  {
+    name: 'ConsistentHashing (MaglevHash)',
+    make: (o) => new ConsistentHashing({ ...o, hash: () => new MaglevHash() }),
+    shares: 'weights',
+    tolerance: 0.04,
+    randomised: true,
+  },
+  {
+    name: 'ConsistentHashing (duck-typed test rendezvous)',
     make: (o) => new ConsistentHashing({ ...o, hash: () => new TestRendezvous() }),
     shares: 'weights',
     tolerance: 0.03,

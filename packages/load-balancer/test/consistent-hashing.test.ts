@@ -1,3 +1,4 @@
+import { RingHash } from '@scaling/consistent-hash';
 import { seededRandom } from '@scaling/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,14 @@ const owner = (lb: ConsistentHashing, key: string) => {
 };
 
 describe('ConsistentHashing', () => {
+  it('uses @scaling/consistent-hash RingHash by default', () => {
+    const lb = new ConsistentHashing({ endpoints: [{ id: 'a' }, { id: 'b', weight: 2 }] });
+    const ring = new RingHash();
+    ring.addNode('a', 1);
+    ring.addNode('b', 2);
+    for (let k = 0; k < 200; k++) expect(owner(lb, `key-${k}`)).toBe(ring.getNode(`key-${k}`));
+  });
+
   it('sends a key to the same endpoint every time', () => {
     fc.assert(
       fc.property(fc.string(), (key) => {
@@ -69,8 +78,8 @@ describe('ConsistentHashing', () => {
     expect(seen.size).toBe(4);
   });
 
-  it('rejects a missing or malformed hash, and a balance factor below 1', () => {
-    expect(() => new ConsistentHashing({} as never)).toThrow(TypeError);
+  it('rejects a malformed hash, and a balance factor below 1', () => {
+    expect(() => new ConsistentHashing({ hash: 42 as never })).toThrow(TypeError);
     expect(() => new ConsistentHashing({ hash: {} as never })).toThrow(/hash/);
     expect(() => make(1, { boundedLoad: { balanceFactor: 0.5 } })).toThrow(/balanceFactor/);
   });
