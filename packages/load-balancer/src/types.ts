@@ -86,6 +86,6 @@ export interface LoadBalancer<E extends Endpoint = Endpoint> {
   remove(id: string): boolean;
   /** Takes an endpoint out of rotation (`false`) or back in (`true`, with slow start if configured). Returns whether the id is known. */
   setHealthy(id: string, healthy: boolean): boolean;
-  /** The endpoints in insertion order (a snapshot; cheap to read repeatedly). */
+  /** The endpoints (a frozen snapshot, cheap to read repeatedly). Insertion order until a removal, which moves the last endpoint into the gap. */
   readonly endpoints: readonly E[];
 }
