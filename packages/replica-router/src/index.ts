@@ -1,0 +1,20 @@
+export { classifySql, SQL_WRITE_FUNCTIONS, SQL_WRITE_KEYWORDS, type SqlClass } from './classify-sql.js';
+export {
+  type PickOptions,
+  type ReplicaBalancer,
+  type ReplicaBalancerFactory,
+  type ReplicaEndpoint,
+  type ReplicaLease,
+  RoundRobinReplicaBalancer,
+  type RouteResult,
+} from './replica-balancer.js';
+export {
+  NoReplicaError,
+  type ReadOptions,
+  type ReadYourWritesMode,
+  ReplicaRouter,
+  type ReplicaRouterOptions,
+  type ReplicaSample,
+  type ReplicaState,
+} from './replica-router.js';
+export { ReplicaSession } from './replica-session.js';
