@@ -418,7 +418,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   #explain(minPosition: number): string {
     const parts = this.states().map(
       (s) =>
-        `${s.id}: ${!s.healthy ? 'down' : s.sampledAt === undefined ? 'no sample' : `lag ${s.lagMs ?? '?'} ms / ${s.lagBytes ?? '?'} B, position ${s.position ?? '?'}`}`,
+        `${s.id}: ${s.sampledAt === undefined ? 'no sample' : !s.healthy ? 'down' : `lag ${s.lagMs ?? '?'} ms / ${s.lagBytes ?? '?'} B, position ${s.position ?? '?'}`}`,
     );
     return `No replica is eligible${minPosition > 0 ? ` at position ≥ ${minPosition}` : ''} (${parts.join('; ') || 'no replicas'})`;
   }
