@@ -163,7 +163,9 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       },
     );
   } else {
-    notes.push(`No streaming replica answered at ${REPLICA_URL}: the routed-vs-direct comparison was skipped (run npm run test:integration once to create it).`);
+    notes.push(
+      `No streaming replica answered at ${REPLICA_URL}: the routed-vs-direct comparison was skipped (run npm run test:integration once to create it).`,
+    );
   }
   if (sink === 0.5) console.log(sink);
   return { area: 'replica-router', title: 'replica-router: routing overhead per query', tables, ratios, charts, notes };

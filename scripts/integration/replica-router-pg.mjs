@@ -67,7 +67,7 @@ function isReady(port) {
   return spawnSync(join(BIN, 'pg_isready'), ['-q', '-h', HOST, '-p', String(port)], { cwd: '/tmp' }).status === 0;
 }
 
-async function until(what, timeoutMs, fn) {
+async function until(timeoutMs, fn) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await fn()) return true;
@@ -87,7 +87,7 @@ async function ensurePrimaryUp() {
   log(`primary is down: starting cluster ${version}/main`);
   const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { encoding: 'utf8' });
   if (r.status !== 0 && !isReady(PRIMARY_PORT)) throw new Error(`pg_ctlcluster start failed: ${r.stderr}`);
-  if (!(await until('primary', 30_000, () => isReady(PRIMARY_PORT)))) throw new Error('primary did not become ready in 30 s');
+  if (!(await until(30_000, () => isReady(PRIMARY_PORT)))) throw new Error('primary did not become ready in 30 s');
 }
 
 /** wal_level ≥ replica, max_wal_senders ≥ 2, and pg_hba lines for replication connections. */
@@ -102,7 +102,7 @@ async function ensurePrimaryCanReplicate() {
     const version = clusterVersion();
     if (!version) throw new Error('cannot restart the primary: no cluster under /etc/postgresql');
     spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { encoding: 'utf8' });
-    if (!(await until('primary', 30_000, () => isReady(PRIMARY_PORT)))) throw new Error('primary did not come back after restart');
+    if (!(await until(30_000, () => isReady(PRIMARY_PORT)))) throw new Error('primary did not come back after restart');
   }
   if (psql(PRIMARY_PORT, 'IDENTIFY_SYSTEM', { replication: true, check: false }) === undefined) {
     const hba = psql(PRIMARY_PORT, 'SHOW hba_file');
@@ -115,7 +115,7 @@ async function ensurePrimaryCanReplicate() {
         `host    replication     all             127.0.0.1/32            trust\n${text}`,
     );
     psql(PRIMARY_PORT, 'SELECT pg_reload_conf()');
-    const ok = await until('hba', 10_000, () => psql(PRIMARY_PORT, 'IDENTIFY_SYSTEM', { replication: true, check: false }) !== undefined);
+    const ok = await until(10_000, () => psql(PRIMARY_PORT, 'IDENTIFY_SYSTEM', { replication: true, check: false }) !== undefined);
     if (!ok) throw new Error(`the primary still refuses replication connections; check ${hba}`);
   }
 }
@@ -144,13 +144,29 @@ async function createReplica() {
   asPostgres('rm', ['-rf', REPLICA_PGDATA]);
   asPostgres('mkdir', ['-p', '-m', '0700', REPLICA_PGDATA]);
   asPostgres('chmod', ['0700', REPLICA_PGDATA]);
-  asPostgres(join(BIN, 'pg_basebackup'), ['-h', HOST, '-p', String(PRIMARY_PORT), '-U', 'postgres', '-D', REPLICA_PGDATA, '-R', '-X', 'stream', '-c', 'fast']);
+  asPostgres(join(BIN, 'pg_basebackup'), [
+    '-h',
+    HOST,
+    '-p',
+    String(PRIMARY_PORT),
+    '-U',
+    'postgres',
+    '-D',
+    REPLICA_PGDATA,
+    '-R',
+    '-X',
+    'stream',
+    '-c',
+    'fast',
+  ]);
   const conf = replicaConf();
   asPostgres('sh', ['-c', `cat > '${REPLICA_PGDATA}/postgresql.conf' <<'EOF'\n${conf}EOF`]);
 }
 
 function startReplica() {
-  return asPostgres(join(BIN, 'pg_ctl'), ['-D', REPLICA_PGDATA, '-l', REPLICA_LOG, '-w', '-t', '60', 'start'], { check: false }).status === 0;
+  return (
+    asPostgres(join(BIN, 'pg_ctl'), ['-D', REPLICA_PGDATA, '-l', REPLICA_LOG, '-w', '-t', '60', 'start'], { check: false }).status === 0
+  );
 }
 
 function replicaIsStandby() {
@@ -158,11 +174,17 @@ function replicaIsStandby() {
 }
 
 async function streaming() {
-  return until('streaming', 30_000, () => psql(REPLICA_PORT, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", { check: false }) === '1');
+  return until(
+    'streaming',
+    30_000,
+    () => psql(REPLICA_PORT, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", { check: false }) === '1',
+  );
 }
 
 async function ensureReplica() {
-  const hasData = existsSync(join(REPLICA_PGDATA, 'PG_VERSION')) || asPostgres('test', ['-f', join(REPLICA_PGDATA, 'PG_VERSION')], { check: false }).status === 0;
+  const hasData =
+    existsSync(join(REPLICA_PGDATA, 'PG_VERSION')) ||
+    asPostgres('test', ['-f', join(REPLICA_PGDATA, 'PG_VERSION')], { check: false }).status === 0;
   if (isReady(REPLICA_PORT)) {
     if (!replicaIsStandby()) throw new Error(`${HOST}:${REPLICA_PORT} answers but is not a standby: stop it or set REPLICA_PORT`);
     log(`replica already running on ${REPLICA_PORT}`);

@@ -8,7 +8,8 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 
 /** pg's own client errors carry no code; these messages mean the connection failed or ended. */
-const MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Connection closed|not queryable/i;
+const MESSAGES =
+  /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Connection closed|not queryable/i;
 
 /**
  * True when `error` is a connection-level failure (the server is down, restarting or unreachable),

@@ -14,11 +14,11 @@ import {
   type ReplicaBalancerFactory,
   type ReplicaEndpoint,
   ReplicaRouter,
-  ReplicaSession,
+  type ReplicaSession,
   type ReplicaState,
 } from '@scaling/replica-router';
-import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import pg from 'pg';
 import { isConnectionError } from './_connection-error.js';
 import { transactionControl } from './_transaction-control.js';
 import { formatLsn, parseLsn } from './lsn.js';
@@ -113,7 +113,9 @@ function sqlOf(statement: Statement): string {
 
 /** SQLSTATE 40001 on a standby: "canceling statement due to conflict with recovery"; the primary can answer instead. */
 function isRecoveryConflict(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '40001' && /recovery/i.test(String((e as Error).message));
+  return (
+    typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '40001' && /recovery/i.test(String((e as Error).message))
+  );
 }
 
 /**
@@ -148,7 +150,7 @@ export class ReplicatedSession {
   }
 
   /**
-   * Run one statement, routed by {@link classifySql} and the session's token; `BEGIN`…`COMMIT` pins a
+   * Run one statement, routed by `classifySql` (from `@scaling/replica-router`) and the session's token; `BEGIN`…`COMMIT` pins a
    * primary connection for every statement in between.
    */
   query<R extends QueryResultRow = QueryResultRow>(text: Statement, values?: unknown[]): Promise<QueryResult<R>> {
@@ -273,11 +275,11 @@ export class ReplicatedPool {
   }
 
   /**
-   * Run one statement: reads ({@link classifySql}) on an eligible replica, writes on the primary. A
+   * Run one statement: reads (by `classifySql` from `@scaling/replica-router`) on an eligible replica, writes on the primary. A
    * read that fails at connection level marks that replica down and is retried on another replica or
    * the primary. For read-your-writes, use a {@link ReplicatedPool.session}.
    *
-   * @throws {@link ScalingError} `ERR_TRANSACTION_NEEDS_SESSION` for `BEGIN`/`START TRANSACTION` (each
+   * @throws `ScalingError` `ERR_TRANSACTION_NEEDS_SESSION` for `BEGIN`/`START TRANSACTION` (each
    * pool query may run on a different connection: use {@link ReplicatedPool.transaction} or a session).
    */
   query<R extends QueryResultRow = QueryResultRow>(text: Statement, values?: unknown[]): Promise<QueryResult<R>> {
@@ -296,7 +298,7 @@ export class ReplicatedPool {
    * The primary's current WAL position as a byte offset: `pg_current_wal_insert_lsn()`, or
    * `pg_last_wal_replay_lsn()` when the configured primary is itself in recovery.
    *
-   * @throws {@link ScalingError} `ERR_NO_POSITION` when the server reports no position (a standby that has
+   * @throws `ScalingError` `ERR_NO_POSITION` when the server reports no position (a standby that has
    * replayed nothing yet).
    */
   async primaryPosition(): Promise<number> {
@@ -342,7 +344,11 @@ export class ReplicatedPool {
   }
 
   /** @internal shared by the pool and its sessions */
-  async _run<R extends QueryResultRow>(text: Statement, values: unknown[] | undefined, session: ReplicatedSession | undefined): Promise<QueryResult<R>> {
+  async _run<R extends QueryResultRow>(
+    text: Statement,
+    values: unknown[] | undefined,
+    session: ReplicatedSession | undefined,
+  ): Promise<QueryResult<R>> {
     const sql = sqlOf(text);
     if (session?._client !== undefined) return this.#inTransaction<R>(session, session._client, text, values, sql);
     const control = transactionControl(sql);
@@ -380,7 +386,10 @@ export class ReplicatedPool {
   async _transaction<T>(fn: (client: PoolClient) => Promise<T>, session: ReplicatedSession | undefined): Promise<T> {
     if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${describeValue(fn)}`);
     if (session?._client !== undefined)
-      throw new ScalingError('ERR_TRANSACTION_OPEN', 'The session already has an open transaction (explicit BEGIN); COMMIT or ROLLBACK it first');
+      throw new ScalingError(
+        'ERR_TRANSACTION_OPEN',
+        'The session already has an open transaction (explicit BEGIN); COMMIT or ROLLBACK it first',
+      );
     const client = await this.primary.connect();
     client.on('error', noop);
     this.#primaryCount++;
@@ -445,7 +454,11 @@ export class ReplicatedPool {
     else this.router.recordWrite(session.token, await this.primaryPosition());
   }
 
-  async #read<R extends QueryResultRow>(text: Statement, values: unknown[] | undefined, session: ReplicatedSession | undefined): Promise<QueryResult<R>> {
+  async #read<R extends QueryResultRow>(
+    text: Statement,
+    values: unknown[] | undefined,
+    session: ReplicatedSession | undefined,
+  ): Promise<QueryResult<R>> {
     const router = this.router;
     for (let attempt = 0; ; attempt++) {
       const lease = session === undefined ? router.forRead() : await router.forReadAsync({ session: session.token });

@@ -37,7 +37,10 @@ export async function eventually(what: string, fn: () => Promise<boolean>, timeo
 
 export async function pauseReplay(): Promise<void> {
   await admin(REPLICA_URL, 'SELECT pg_wal_replay_pause()');
-  await eventually('replay to pause', async () => (await admin(REPLICA_URL, 'SELECT pg_get_wal_replay_pause_state() AS s'))[0]?.s === 'paused');
+  await eventually(
+    'replay to pause',
+    async () => (await admin(REPLICA_URL, 'SELECT pg_get_wal_replay_pause_state() AS s'))[0]?.s === 'paused',
+  );
 }
 
 export async function resumeReplay(): Promise<void> {
@@ -56,7 +59,10 @@ export async function replicaCaughtUp(): Promise<void> {
 /** pg_ctl on the replica's data directory, as the OS user postgres. */
 export function replicaCtl(action: 'start' | 'stop'): void {
   const ctl = join(PG_BINDIR, 'pg_ctl');
-  const args = action === 'start' ? ['-D', REPLICA_PGDATA, '-l', `${REPLICA_PGDATA}.log`, '-w', 'start'] : ['-D', REPLICA_PGDATA, '-m', 'fast', '-w', 'stop'];
+  const args =
+    action === 'start'
+      ? ['-D', REPLICA_PGDATA, '-l', `${REPLICA_PGDATA}.log`, '-w', 'start']
+      : ['-D', REPLICA_PGDATA, '-m', 'fast', '-w', 'stop'];
   const me = userInfo().username;
   const r =
     me === 'root'

@@ -31,7 +31,12 @@ function runRandom(label: string): RandomSource {
 
 const pools: ReplicatedPool[] = [];
 function open(options: Partial<Parameters<typeof createReplicatedPool>[0]> = {}): ReplicatedPool {
-  const pool = createReplicatedPool({ primary: PRIMARY_URL, replicas: [{ id: 'r1', pool: REPLICA_URL }], checkIntervalMs: 200, ...options });
+  const pool = createReplicatedPool({
+    primary: PRIMARY_URL,
+    replicas: [{ id: 'r1', pool: REPLICA_URL }],
+    checkIntervalMs: 200,
+    ...options,
+  });
   pools.push(pool);
   return pool;
 }
@@ -111,7 +116,10 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
   });
 
   it('3. a raw INSERT never reaches the replica: 0 read-only errors across 10,000 mixed statements', async () => {
-    const pool = open({ primary: { connectionString: PRIMARY_URL, max: 8 }, replicas: [{ id: 'r1', pool: { connectionString: REPLICA_URL, max: 8 } }] });
+    const pool = open({
+      primary: { connectionString: PRIMARY_URL, max: 8 },
+      replicas: [{ id: 'r1', pool: { connectionString: REPLICA_URL, max: 8 } }],
+    });
     await replicaEligible(pool);
     const random = runRandom('mixed workload');
     const id = () => 1 + Math.floor(random() * ROWS);
@@ -121,7 +129,10 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
       () => [`/* read */ SELECT v, note FROM ${T} WHERE v >= $1 ORDER BY id LIMIT 3`, [0]],
       () => [`VALUES ($1::int)`, [1]],
       () => ['SHOW transaction_read_only', []],
-      () => [`INSERT INTO ${T} (id, v, note) VALUES ($1, 0, 'w') ON CONFLICT (id) DO UPDATE SET v = ${T}.v + 1`, [2000 + Math.floor(random() * 500)]],
+      () => [
+        `INSERT INTO ${T} (id, v, note) VALUES ($1, 0, 'w') ON CONFLICT (id) DO UPDATE SET v = ${T}.v + 1`,
+        [2000 + Math.floor(random() * 500)],
+      ],
       () => [`  -- comment first\n  insert into ${T} (id, v) values ($1, 1) on conflict do nothing`, [3000 + Math.floor(random() * 500)]],
       () => [`UPDATE ${T} SET v = v + 1 WHERE id = $1`, [id()]],
       () => [`DELETE FROM ${T} WHERE id = $1 AND id > 2000`, [2000 + Math.floor(random() * 500)]],
@@ -198,8 +209,9 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
       if (random() < 0.3) await pool.checkReplicas(); // fresh positions: the replica may qualify
       const reads = random() < 0.5 ? [k] : [k, 1 + Math.floor(random() * ROWS)];
       for (const key of reads) {
-        const row = (await session.query<{ v: number; port: number }>(`SELECT v, inet_server_port() AS port FROM ${T} WHERE id = $1`, [key]))
-          .rows[0];
+        const row = (
+          await session.query<{ v: number; port: number }>(`SELECT v, inet_server_port() AS port FROM ${T} WHERE id = $1`, [key])
+        ).rows[0];
         const want = expected.get(key);
         if (want !== undefined && row?.v !== want) stale++;
         if (row?.port === REPLICA_PORT) fromReplica++;

@@ -89,7 +89,15 @@ export const SQL_WRITE_FUNCTIONS: readonly string[] = [
   'dblink_exec',
 ];
 
-const WRITE_FUNCTION_PREFIXES = ['pg_advisory', 'pg_try_advisory', 'pg_create_', 'pg_drop_', 'pg_replication_origin', 'pg_current_wal', 'lo_'];
+const WRITE_FUNCTION_PREFIXES = [
+  'pg_advisory',
+  'pg_try_advisory',
+  'pg_create_',
+  'pg_drop_',
+  'pg_replication_origin',
+  'pg_current_wal',
+  'lo_',
+];
 
 // ---- case-folded word hashing and lookup tables ------------------------------------------------
 

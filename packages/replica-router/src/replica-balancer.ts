@@ -74,7 +74,7 @@ export class RoundRobinReplicaBalancer<R extends ReplicaEndpoint> implements Rep
     this.#leases = replicas.map((endpoint) => ({ endpoint, release: noop }));
   }
 
-  /** Next endpoint in turn that is not excluded. @throws {@link RangeError} when every endpoint is excluded. */
+  /** Next endpoint in turn that is not excluded. @throws {RangeError} when every endpoint is excluded. */
   pick(options?: PickOptions): ReplicaLease<R> {
     const leases = this.#leases;
     const n = leases.length;

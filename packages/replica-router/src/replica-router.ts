@@ -190,8 +190,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
       onWait = noop,
       clock = systemClock,
     } = options;
-    if (primary === undefined || primary === null)
-      throw new TypeError(`Expected \`primary\` to be defined, got ${describeValue(primary)}`);
+    if (primary === undefined || primary === null) throw new TypeError(`Expected \`primary\` to be defined, got ${describeValue(primary)}`);
     if (!Array.isArray(replicas)) throw new TypeError(`Expected \`replicas\` to be an array, got ${describeValue(replicas)}`);
     replicas.forEach((r, i) => {
       if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || r.id === '')
@@ -463,4 +462,3 @@ function numberOrUnknown(v: number | undefined): number {
 function unknownToUndefined(v: number): number | undefined {
   return Number.isNaN(v) ? undefined : v;
 }
-

@@ -80,11 +80,15 @@ function randomCase(s: string, flips: boolean[]): string {
 describe('classifySql properties', () => {
   it('comments and white space between tokens never change the class', () => {
     fc.assert(
-      fc.property(fc.array(token, { minLength: 1, maxLength: 14 }), fc.array(separator, { minLength: 14, maxLength: 14 }), (tokens, seps) => {
-        const plain = tokens.join(' ');
-        const decorated = `${seps[0]}${tokens.map((t, i) => t + (seps[(i + 1) % seps.length] as string)).join('')}`;
-        expect(classifySql(decorated)).toBe(classifySql(plain));
-      }),
+      fc.property(
+        fc.array(token, { minLength: 1, maxLength: 14 }),
+        fc.array(separator, { minLength: 14, maxLength: 14 }),
+        (tokens, seps) => {
+          const plain = tokens.join(' ');
+          const decorated = `${seps[0]}${tokens.map((t, i) => t + (seps[(i + 1) % seps.length] as string)).join('')}`;
+          expect(classifySql(decorated)).toBe(classifySql(plain));
+        },
+      ),
     );
   });
 
@@ -106,24 +110,33 @@ describe('classifySql properties', () => {
 
   it('the letter case of keywords never changes the class', () => {
     fc.assert(
-      fc.property(fc.array(token, { minLength: 1, maxLength: 12 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), (tokens, flips) => {
-        const recased = tokens.map((t) => (/^[A-Za-z]+$/.test(t) ? randomCase(t, flips) : t));
-        expect(classifySql(recased.join(' '))).toBe(classifySql(tokens.join(' ')));
-      }),
+      fc.property(
+        fc.array(token, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        (tokens, flips) => {
+          const recased = tokens.map((t) => (/^[A-Za-z]+$/.test(t) ? randomCase(t, flips) : t));
+          expect(classifySql(recased.join(' '))).toBe(classifySql(tokens.join(' ')));
+        },
+      ),
     );
   });
 
   it('literal and comment contents never change the class of a read', () => {
     fc.assert(
-      fc.property(readStatement, fc.string({ maxLength: 30 }), fc.constantFrom('string', 'dollar', 'escape', 'comment'), (stmt, text, kind) => {
-        let lit: string;
-        if (kind === 'string') lit = `'${text.replaceAll("'", "''")}'`;
-        else if (kind === 'escape') lit = `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-        else if (kind === 'dollar') lit = `$z$${text.replaceAll('$z$', '')}$z$`;
-        else lit = `/*${text.replaceAll('*/', '').replaceAll('/*', '').replaceAll('*', '')}*/ 1`;
-        const sql = stmt.startsWith('SELECT') ? `SELECT ${lit}, ${stmt.slice(7)}` : `SELECT ${lit}; ${stmt}`;
-        expect(classifySql(sql)).toBe('read');
-      }),
+      fc.property(
+        readStatement,
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('string', 'dollar', 'escape', 'comment'),
+        (stmt, text, kind) => {
+          let lit: string;
+          if (kind === 'string') lit = `'${text.replaceAll("'", "''")}'`;
+          else if (kind === 'escape') lit = `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+          else if (kind === 'dollar') lit = `$z$${text.replaceAll('$z$', '')}$z$`;
+          else lit = `/*${text.replaceAll('*/', '').replaceAll('/*', '').replaceAll('*', '')}*/ 1`;
+          const sql = stmt.startsWith('SELECT') ? `SELECT ${lit}, ${stmt.slice(7)}` : `SELECT ${lit}; ${stmt}`;
+          expect(classifySql(sql)).toBe('read');
+        },
+      ),
     );
   });
 });
