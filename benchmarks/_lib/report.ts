@@ -100,5 +100,23 @@ export async function writeReport(reports: AreaReport[], meta: { machine: string
   }
   const mdPath = join(root, 'docs', 'benchmarks.md');
   writeFileSync(mdPath, md);
+  updateReadmeHeadlines(areas);
   return { json: jsonPath, md: mdPath };
+}
+
+/** Rewrites the block between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md with the headline ratios. */
+function updateReadmeHeadlines(areas: AreaReport[]): void {
+  const readme = join(root, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  const rows = areas.flatMap((a) => a.ratios.filter((r) => r.headline).map((r) => `| ${a.area} | ${r.name} | ${r.value.toFixed(2)}× |`));
+  const table =
+    rows.length > 0
+      ? `| area | ratio (same run) | value |\n| --- | --- | ---: |\n${rows.join('\n')}`
+      : '_No benchmark results yet: run `npm run bench`._';
+  writeFileSync(readme, `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`);
 }

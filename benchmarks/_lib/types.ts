@@ -25,6 +25,8 @@ export interface Ratio {
   value: number;
   /** The acceptance target, if any: value must be `>=` or `<=` this. */
   target?: { op: '>=' | '<='; value: number };
+  /** Shown in the root README's headline table. */
+  headline?: boolean;
 }
 
 export interface Chart {
