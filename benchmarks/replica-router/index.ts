@@ -153,6 +153,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         peer: 'pg.Pool.query',
         value: r / d,
         target: { op: '>=', value: 0.9 },
+        headline: true,
       },
       {
         name: 'routing decision cost / direct pool call cost (per query)',
