@@ -133,7 +133,7 @@ describe('classifySql properties', () => {
           else if (kind === 'escape') lit = `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
           else if (kind === 'dollar') lit = `$z$${text.replaceAll('$z$', '')}$z$`;
           // a comment body without '/' or '*' (they could open a nested comment or close this one)
-        else lit = `/*${text.replaceAll('/', '').replaceAll('*', '')}*/ 1`;
+          else lit = `/*${text.replaceAll('/', '').replaceAll('*', '')}*/ 1`;
           const sql = stmt.startsWith('SELECT') ? `SELECT ${lit}, ${stmt.slice(7)}` : `SELECT ${lit}; ${stmt}`;
           expect(classifySql(sql)).toBe('read');
         },

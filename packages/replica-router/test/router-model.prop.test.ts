@@ -33,7 +33,7 @@ interface Real {
 
 function eligible(m: Model, id: string, minPosition: number): boolean {
   const r = m.replicas.get(id);
-  if (!r || !r.healthy || m.now - r.at > MAX_AGE) return false;
+  if (r === undefined || !r.healthy || m.now - r.at > MAX_AGE) return false;
   const { lagMs, lagBytes, position } = r.sample;
   if (lagMs === undefined || lagMs > MAX_LAG_MS) return false;
   if (lagBytes === undefined || lagBytes > MAX_LAG_BYTES) return false;
@@ -148,7 +148,10 @@ describe('ReplicaRouter against a model', () => {
   });
 
   it('catches a router that ignores the session position', () => {
-    const result = fc.check(routerProperty((clock) => new ForgetfulRouter(options(clock))), { numRuns: 500 });
+    const result = fc.check(
+      routerProperty((clock) => new ForgetfulRouter(options(clock))),
+      { numRuns: 500 },
+    );
     expect(result.failed).toBe(true);
   });
 });
