@@ -1,4 +1,4 @@
-import { classifySql, ReplicaRouter } from '@scaling/replica-router';
+import { classifySql, ReplicaRouter, SqlClassifier } from '@scaling/replica-router';
 import { createReplicatedPool } from '@scaling/replica-router-pg';
 import pg from 'pg';
 import { measure } from '../_lib/bench.js';
@@ -19,6 +19,12 @@ const BATCH = 1_000;
 
 const PRIMARY_URL = process.env.PRIMARY_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REPLICA_URL = process.env.REPLICA_URL ?? 'postgres://postgres@127.0.0.1:5433/postgres';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
 
 async function replicaAvailable(): Promise<boolean> {
   const c = new pg.Client({ connectionString: REPLICA_URL, connectionTimeoutMillis: 1_000 });
@@ -47,6 +53,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const session = router.session();
   router.recordWrite(session, 1_500);
   const options = { session };
+  const classifier = new SqlClassifier();
 
   ctx.progress('in-process routing decision');
   const local = await measure(
@@ -57,6 +64,9 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       classifySql: () => {
         for (let k = 0; k < BATCH; k++) sink ^= classifySql(QUERIES[i++ % n] as string) === 'read' ? 1 : 2;
       },
+      'SqlClassifier.classify (remembered texts)': () => {
+        for (let k = 0; k < BATCH; k++) sink ^= classifier.classify(QUERIES[i++ % n] as string) === 'read' ? 1 : 2;
+      },
       'forRead (2 replicas, session token)': () => {
         for (let k = 0; k < BATCH; k++) sink ^= router.forRead(options).endpoint === 'primary' ? 1 : 2;
       },
@@ -64,6 +74,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         for (let k = 0; k < BATCH; k++) {
           const sql = QUERIES[i++ % n] as string;
           sink ^= classifySql(sql) === 'read' ? (router.forRead(options).endpoint === 'primary' ? 1 : 2) : 3;
+        }
+      },
+      'SqlClassifier + forRead (what the pg pool does)': () => {
+        for (let k = 0; k < BATCH; k++) {
+          const sql = QUERIES[i++ % n] as string;
+          sink ^= classifier.classify(sql) === 'read' ? (router.forRead(options).endpoint === 'primary' ? 1 : 2) : 3;
         }
       },
     },
@@ -115,17 +131,28 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     };
     await drive((t, v) => direct.query(t, v));
     await drive((t, v) => routed.query(t, v));
-    const e2e = await measure(
-      {
-        'pg.Pool.query (direct, replica)': () => drive((t, v) => direct.query(t, v)),
-        'ReplicatedPool.query (routed to replica)': () => drive((t, v) => routed.query(t, v)),
-      },
-      { quick: ctx.quick, timeMs: 1_500 },
-    );
+    // The machine is shared: alternate the order over several rounds and take the median of each side.
+    const rounds = ctx.quick ? 1 : 5;
+    const directHz: number[] = [];
+    const routedHz: number[] = [];
+    const ratiosByRound: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      ctx.progress(`routed vs direct, round ${round + 1}/${rounds}`);
+      const directTask = () => drive((t, v) => direct.query(t, v));
+      const routedTask = () => drive((t, v) => routed.query(t, v));
+      const tasks: Record<string, () => Promise<void>> =
+        round % 2 === 0 ? { direct: directTask, routed: routedTask } : { routed: routedTask, direct: directTask };
+      const m = await measure(tasks, { quick: ctx.quick, timeMs: 1_000 });
+      const dHz = (m.direct?.hz ?? 0) * e2eBatch;
+      const rHz = (m.routed?.hz ?? 0) * e2eBatch;
+      directHz.push(dHz);
+      routedHz.push(rHz);
+      ratiosByRound.push(rHz / dHz);
+    }
     const served = routed.stats();
     await Promise.all([direct.end(), routed.end()]);
-    const d = (e2e['pg.Pool.query (direct, replica)']?.hz ?? 0) * e2eBatch;
-    const r = (e2e['ReplicatedPool.query (routed to replica)']?.hz ?? 0) * e2eBatch;
+    const d = median(directHz);
+    const r = median(routedHz);
     tables.push({
       title: `Queries against the streaming replica (${concurrency} in flight, loopback)`,
       columns: ['client', 'queries/s', 'µs/query'],
@@ -133,7 +160,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         ['pg.Pool.query (direct, replica)', d, 1e6 / d],
         ['ReplicatedPool.query (routed to replica)', r, 1e6 / r],
       ],
-      note: `The routed pool served ${served.replicas.r1} reads from the replica and ${served.primary} from the primary.`,
+      note: `Median of ${rounds} alternating rounds; per-round ratios ${ratiosByRound.map((x) => x.toFixed(2)).join(', ')}. The routed pool served ${served.replicas.r1} reads from the replica and ${served.primary} from the primary.`,
     });
     charts.push({
       id: 'routed-vs-direct',
@@ -151,7 +178,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         name: 'routed query throughput vs direct pg.Pool.query (same replica)',
         ours: 'ReplicatedPool.query',
         peer: 'pg.Pool.query',
-        value: r / d,
+        value: median(ratiosByRound),
         target: { op: '>=', value: 0.9 },
         headline: true,
       },
@@ -160,6 +187,13 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         ours: 'classifySql + forRead',
         peer: 'pg.Pool.query',
         value: nsPerOp('classifySql + forRead') / (1e9 / d),
+        target: { op: '<=', value: 0.05 },
+      },
+      {
+        name: 'routing decision cost with remembered texts / direct pool call cost (per query)',
+        ours: 'SqlClassifier + forRead',
+        peer: 'pg.Pool.query',
+        value: nsPerOp('SqlClassifier + forRead (what the pg pool does)') / (1e9 / d),
         target: { op: '<=', value: 0.05 },
       },
     );

@@ -9,13 +9,13 @@ import {
   type TimerHandle,
 } from '@scaling/core';
 import {
-  classifySql,
   type ReadYourWritesMode,
   type ReplicaBalancerFactory,
   type ReplicaEndpoint,
   ReplicaRouter,
   type ReplicaSession,
   type ReplicaState,
+  SqlClassifier,
 } from '@scaling/replica-router';
 import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
@@ -191,6 +191,7 @@ export class ReplicatedPool {
   readonly replicas: readonly PgReplica[];
 
   readonly #owned: Pool[] = [];
+  readonly #classifier = new SqlClassifier();
   readonly #clock: Clock;
   readonly #checkIntervalMs: number;
   readonly #waitPollMs: number;
@@ -344,15 +345,26 @@ export class ReplicatedPool {
   }
 
   /** @internal shared by the pool and its sessions */
-  async _run<R extends QueryResultRow>(
+  _run<R extends QueryResultRow>(text: Statement, values: unknown[] | undefined, session: ReplicatedSession | undefined): Promise<QueryResult<R>> {
+    let sql: string;
+    try {
+      sql = sqlOf(text);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (session?._client !== undefined) return this.#inTransaction<R>(session, session._client, text, values, sql);
+    // reads first: no transaction-control statement classifies as a read
+    if (this.#classifier.classify(sql) === 'read') return this.#read<R>(text, values, session);
+    return this.#write<R>(text, values, session, sql);
+  }
+
+  async #write<R extends QueryResultRow>(
     text: Statement,
     values: unknown[] | undefined,
     session: ReplicatedSession | undefined,
+    sql: string,
   ): Promise<QueryResult<R>> {
-    const sql = sqlOf(text);
-    if (session?._client !== undefined) return this.#inTransaction<R>(session, session._client, text, values, sql);
-    const control = transactionControl(sql);
-    if (control === 'begin') {
+    if (transactionControl(sql) === 'begin') {
       if (session === undefined) {
         throw new ScalingError(
           'ERR_TRANSACTION_NEEDS_SESSION',
@@ -373,13 +385,10 @@ export class ReplicatedPool {
         throw e;
       }
     }
-    if (classifySql(sql) === 'write') {
-      this.#primaryCount++;
-      const r = await this.primary.query<R>(text as string, values);
-      if (session !== undefined) await this.#recordWrite(session);
-      return r;
-    }
-    return this.#read<R>(text, values, session);
+    this.#primaryCount++;
+    const r = await this.primary.query<R>(text as string, values);
+    if (session !== undefined) await this.#recordWrite(session);
+    return r;
   }
 
   /** @internal */
@@ -425,7 +434,7 @@ export class ReplicatedPool {
     sql: string,
   ): Promise<QueryResult<R>> {
     const control = transactionControl(sql);
-    if (control === undefined && !session._wrote && classifySql(sql) === 'write') session._wrote = true;
+    if (control === undefined && !session._wrote && this.#classifier.classify(sql) === 'write') session._wrote = true;
     this.#primaryCount++;
     let r: QueryResult<R>;
     try {

@@ -471,3 +471,60 @@ function nextNonSpace(s: string, i: number): number {
   }
   return -1;
 }
+
+/** Options of {@link SqlClassifier}. */
+export interface SqlClassifierOptions {
+  /** Distinct statement texts remembered; when full, the memory is cleared and refilled. Default 1,024. */
+  maxEntries?: number;
+  /** Texts longer than this (in UTF-16 code units) are classified every time, never remembered. Default 4,096. */
+  maxLength?: number;
+}
+
+/**
+ * {@link classifySql} with a bounded memory of recent statement texts. Applications send a small set of
+ * parameterised texts over and over, so most calls become one `Map` lookup. When `maxEntries` texts
+ * are remembered the memory is cleared (cheaper than LRU bookkeeping on every call).
+ *
+ * @throws {TypeError}/{@link RangeError} on a bad option.
+ * @example
+ * ```ts
+ * import { SqlClassifier } from '@scaling/replica-router';
+ * const classifier = new SqlClassifier({ maxEntries: 512 });
+ * classifier.classify('SELECT * FROM users WHERE id = $1'); // 'read', tokenized once
+ * ```
+ */
+export class SqlClassifier {
+  readonly #memory = new Map<string, SqlClass>();
+  readonly #maxEntries: number;
+  readonly #maxLength: number;
+
+  constructor(options: SqlClassifierOptions = {}) {
+    const { maxEntries = 1_024, maxLength = 4_096 } = options;
+    for (const [name, v] of [
+      ['maxEntries', maxEntries],
+      ['maxLength', maxLength],
+    ] as const) {
+      if (typeof v !== 'number') throw new TypeError(`Expected \`${name}\` to be a non-negative integer, got ${typeof v}`);
+      if (!Number.isInteger(v) || v < 0) throw new RangeError(`Expected \`${name}\` to be a non-negative integer, got ${v}`);
+    }
+    this.#maxEntries = maxEntries;
+    this.#maxLength = maxLength;
+  }
+
+  /** Classifies `sql` exactly as {@link classifySql} does. @throws {TypeError} when `sql` is not a string. */
+  classify(sql: string): SqlClass {
+    const known = this.#memory.get(sql);
+    if (known !== undefined) return known;
+    const c = classifySql(sql);
+    if (sql.length <= this.#maxLength && this.#maxEntries > 0) {
+      if (this.#memory.size >= this.#maxEntries) this.#memory.clear();
+      this.#memory.set(sql, c);
+    }
+    return c;
+  }
+
+  /** Number of texts remembered. */
+  get size(): number {
+    return this.#memory.size;
+  }
+}

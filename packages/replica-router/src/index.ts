@@ -1,4 +1,11 @@
-export { classifySql, SQL_WRITE_FUNCTIONS, SQL_WRITE_KEYWORDS, type SqlClass } from './classify-sql.js';
+export {
+  classifySql,
+  SQL_WRITE_FUNCTIONS,
+  SQL_WRITE_KEYWORDS,
+  type SqlClass,
+  SqlClassifier,
+  type SqlClassifierOptions,
+} from './classify-sql.js';
 export {
   type PickOptions,
   type ReplicaBalancer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySql, type SqlClass } from '../src/index.js';
+import { classifySql, type SqlClass, SqlClassifier } from '../src/index.js';
 
 const table: Array<[SqlClass, string]> = [
   // plain reads
@@ -112,5 +112,24 @@ describe('classifySql over a statement table', () => {
   });
   it('rejects a non-string', () => {
     expect(() => classifySql(1 as unknown as string)).toThrow(TypeError);
+  });
+});
+
+describe('SqlClassifier (classifySql with a bounded memory)', () => {
+  it('agrees with classifySql on every statement, first call and remembered', () => {
+    const classifier = new SqlClassifier({ maxEntries: 16 });
+    for (let round = 0; round < 2; round++) for (const [expected, sql] of table) expect(classifier.classify(sql)).toBe(expected);
+    expect(classifier.size).toBeLessThanOrEqual(16);
+  });
+  it('does not remember texts over maxLength', () => {
+    const classifier = new SqlClassifier({ maxLength: 10 });
+    classifier.classify('SELECT 1');
+    classifier.classify('SELECT * FROM a_long_table_name');
+    expect(classifier.size).toBe(1);
+  });
+  it('rejects bad options and non-strings', () => {
+    expect(() => new SqlClassifier({ maxEntries: -1 })).toThrow(RangeError);
+    expect(() => new SqlClassifier({ maxLength: '1' as unknown as number })).toThrow(TypeError);
+    expect(() => new SqlClassifier().classify(null as unknown as string)).toThrow(TypeError);
   });
 });
