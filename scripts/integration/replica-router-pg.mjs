@@ -175,7 +175,6 @@ function replicaIsStandby() {
 
 async function streaming() {
   return until(
-    'streaming',
     30_000,
     () => psql(REPLICA_PORT, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", { check: false }) === '1',
   );

@@ -345,7 +345,11 @@ export class ReplicatedPool {
   }
 
   /** @internal shared by the pool and its sessions */
-  _run<R extends QueryResultRow>(text: Statement, values: unknown[] | undefined, session: ReplicatedSession | undefined): Promise<QueryResult<R>> {
+  _run<R extends QueryResultRow>(
+    text: Statement,
+    values: unknown[] | undefined,
+    session: ReplicatedSession | undefined,
+  ): Promise<QueryResult<R>> {
     let sql: string;
     try {
       sql = sqlOf(text);

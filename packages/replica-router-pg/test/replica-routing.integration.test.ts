@@ -50,7 +50,7 @@ async function servedBy(pool: { query: ReplicatedPool['query'] }): Promise<numbe
   return (await pool.query<{ port: number }>('SELECT inet_server_port() AS port')).rows[0]?.port as number;
 }
 
-describe.skipIf(!haveServers)('replica routing against a real primary and streaming replica', () => {
+describe.skipIf(!haveServers)('replica routing against a real primary and streaming replica', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     await resumeReplay();
     await admin(PRIMARY_URL, `DROP TABLE IF EXISTS ${T}`);
@@ -58,13 +58,13 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     await admin(PRIMARY_URL, `INSERT INTO ${T} SELECT g, 0, 'seed' FROM generate_series(1, ${ROWS}) g`);
     await admin(PRIMARY_URL, `DROP SEQUENCE IF EXISTS ${T}_seq; CREATE SEQUENCE ${T}_seq`);
     await replicaCaughtUp();
-  });
+  }, 60_000);
 
   afterEach(async () => {
     if (!(await replicaIsUp())) replicaCtl('start');
     await resumeReplay();
     await Promise.all(pools.splice(0).map((p) => p.end()));
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await admin(PRIMARY_URL, `DROP TABLE IF EXISTS ${T}; DROP SEQUENCE IF EXISTS ${T}_seq`);

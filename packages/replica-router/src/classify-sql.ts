@@ -134,7 +134,10 @@ function buildTable(entries: ReadonlyArray<readonly [string, number]>): Table {
 
 function lookup(t: Table, s: string, start: number, end: number): number {
   const list = t.get(hashRange(s, start, end));
-  if (list === undefined) return K_NONE;
+  return list === undefined ? K_NONE : findIn(list, s, start, end);
+}
+
+function findIn(list: Array<[string, number]>, s: string, start: number, end: number): number {
   for (let i = 0; i < list.length; i++) {
     const e = list[i] as [string, number];
     if (equalsFolded(s, start, end, e[0])) return e[1];
@@ -162,6 +165,23 @@ const KEYWORDS: Table = buildTable([
   ['FROM', K_FROM],
   ['INTO', K_INTO],
 ]);
+
+/** Longest keyword, and a bit per ASCII letter that starts one: most identifiers skip the table. */
+let KEYWORD_MAX = 0;
+let KEYWORD_FIRST = 0;
+for (const list of KEYWORDS.values()) {
+  for (const [w] of list) {
+    if (w.length > KEYWORD_MAX) KEYWORD_MAX = w.length;
+    KEYWORD_FIRST |= 1 << (w.charCodeAt(0) - 97);
+  }
+}
+
+function keywordOf(s: string, start: number, end: number): number {
+  if (end - start > KEYWORD_MAX) return K_NONE;
+  const f = foldCode(s.charCodeAt(start)) - 97;
+  if (f < 0 || f > 25 || (KEYWORD_FIRST & (1 << f)) === 0) return K_NONE;
+  return lookup(KEYWORDS, s, start, end);
+}
 
 const FUNCTIONS: Table = buildTable(SQL_WRITE_FUNCTIONS.map((f) => [f, 1] as const));
 
@@ -416,7 +436,7 @@ export function classifySql(sql: string): SqlClass {
           continue;
         }
       }
-      const k = lookup(KEYWORDS, sql, start, i);
+      const k = keywordOf(sql, start, i);
       if (words === 0) {
         if (k < K_SELECT || k > K_COPY) return 'write';
         first = k;
