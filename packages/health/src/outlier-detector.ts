@@ -1,0 +1,458 @@
+import {
+  assertFunction,
+  assertInRange,
+  assertNonNegativeInteger,
+  assertPositiveFinite,
+  assertPositiveInteger,
+  type Clock,
+  describeValue,
+  systemClock,
+  type TimerHandle,
+} from '@scaling/core';
+
+/**
+ * Where ejections go: anything with `setHealthy(id, healthy)`, such as a `@scaling/load-balancer`
+ * `LoadBalancer` (duck-typed, so no import is needed).
+ */
+export interface OutlierTarget {
+  setHealthy(id: string, healthy: boolean): void;
+}
+
+/** The outcome of one request to an endpoint. `latencyMs` is accepted for symmetry with a lease's `release()` and not used to eject. */
+export interface RequestOutcome {
+  ok: boolean;
+  latencyMs?: number;
+}
+
+/** Why an endpoint was ejected. */
+export type EjectionReason = 'consecutive-failures' | 'failure-percentage' | 'success-rate' | 'probe-failed';
+
+/** State of one endpoint in an {@link OutlierDetector}. */
+export type OutlierState = 'healthy' | 'ejected' | 'probing';
+
+/** Envoy `success_rate_*` settings: eject endpoints whose success rate is below mean − `stdevFactor` × stdev. */
+export interface SuccessRateOptions {
+  /** Endpoints with at least `requestVolume` requests in the interval needed to compute the statistics. Default 5. */
+  minimumHosts?: number;
+  /** Requests an endpoint needs in the interval to be included. Default 100. */
+  requestVolume?: number;
+  /** k in mean − k·stdev. Default 1.9 (Envoy's `success_rate_stdev_factor` 1900 / 1000). */
+  stdevFactor?: number;
+}
+
+/** Envoy `failure_percentage_*` settings: eject endpoints whose failure percentage reaches `threshold`. */
+export interface FailurePercentageOptions {
+  /** Failure percentage (0–100) at or above which an endpoint is ejected. Default 85. */
+  threshold?: number;
+  /** Endpoints with at least `requestVolume` requests needed before any is judged. Default 5. */
+  minimumHosts?: number;
+  /** Requests an endpoint needs in the interval to be judged. Default 50. */
+  requestVolume?: number;
+}
+
+/** Options of {@link OutlierDetector}. All times in milliseconds. */
+export interface OutlierDetectorOptions {
+  /** Receives `setHealthy(id, false)` on ejection and `setHealthy(id, true)` when an endpoint returns. */
+  target: OutlierTarget;
+  /** Endpoint ids known up front (others are added on their first {@link OutlierDetector.record}). */
+  endpoints?: readonly string[];
+  /** Consecutive failures that eject an endpoint. Default 5 (Envoy `consecutive_5xx`); 0 disables. */
+  consecutiveFailures?: number;
+  /** Analysis window for success rate and failure percentage (Envoy `interval`). Default 10,000 ms. */
+  intervalMs?: number;
+  /** Ejection time = `baseEjectionTimeMs` × number of ejections of that endpoint. Default 30,000 ms. */
+  baseEjectionTimeMs?: number;
+  /** Cap on one ejection time. Default 300,000 ms. */
+  maxEjectionTimeMs?: number;
+  /** At most this percentage of endpoints is ejected at once, but at least one may be. Default 10. */
+  maxEjectionPercent?: number;
+  /** Success-rate outlier detection; `false` disables. Default on with Envoy's defaults. */
+  successRate?: SuccessRateOptions | false;
+  /** Failure-percentage ejection; `false` disables. Default on (threshold 85 %, 5 hosts, 50 requests). */
+  failurePercentage?: FailurePercentageOptions | false;
+  /**
+   * A probe admitted through {@link OutlierDetector.admit} whose outcome is not recorded within this time
+   * counts as failed (so a lost probe cannot keep an endpoint out for good). Default 10,000 ms.
+   */
+  probeTimeoutMs?: number;
+  /** Called after an endpoint is ejected. */
+  onEject?: (id: string, reason: EjectionReason, ejectionTimeMs: number) => void;
+  /** Called when an endpoint is back in rotation for good (its probe succeeded). */
+  onReturn?: (id: string) => void;
+  /** Time source. Default `systemClock`. */
+  clock?: Clock;
+}
+
+const HEALTHY = 0;
+const EJECTED = 1;
+/** Ejection time over, back in the target, waiting for its probe. */
+const PROBING = 2;
+/** Probe admitted through {@link OutlierDetector.admit}: out of the target until its outcome arrives. */
+const PROBE_IN_FLIGHT = 3;
+
+/**
+ * Passive health checking after Envoy's outlier detection: it watches the outcomes of real requests
+ * and ejects endpoints from a load balancer (through `target.setHealthy(id, false)`) when they
+ *
+ * - fail `consecutiveFailures` times in a row (default 5), or — evaluated every `intervalMs` —
+ * - reach `failurePercentage.threshold` % failures with at least `requestVolume` requests, or
+ * - have a success rate below mean − k·stdev of their peers (`successRate`).
+ *
+ * An ejection lasts `baseEjectionTimeMs` × (number of times ejected), capped at `maxEjectionTimeMs`;
+ * the multiplier decays by one for every interval an endpoint stays healthy. At most
+ * `maxEjectionPercent` % of the endpoints are out at once (at least one may be).
+ *
+ * When the ejection time ends the endpoint is put back (`setHealthy(id, true)`) in a **probing** state:
+ * its next outcome decides — a success returns it for good, a failure ejects it again at once with a
+ * longer time. Callers that gate each picked endpoint through {@link OutlierDetector.admit} get exactly
+ * one probe request: the first admit lets it through and takes the endpoint out again until the
+ * outcome arrives, so a recovering endpoint never receives a flood.
+ *
+ * `record()` is the hot path: a `Map` lookup and typed-array updates, no allocation. Every timer goes
+ * through the clock (`unref()`ed by `systemClock`); `stop()` clears them and returns ejected endpoints.
+ *
+ * @throws {TypeError}/{@link RangeError} on a bad option, naming it.
+ * @example
+ * ```ts
+ * import { OutlierDetector } from '@scaling/health';
+ * const balancer = { setHealthy: (id: string, healthy: boolean) => console.log(id, healthy) };
+ * const detector = new OutlierDetector({ target: balancer, endpoints: ['a', 'b', 'c'] });
+ * for (let i = 0; i < 5; i++) detector.record('a', { ok: false }); // logs "a false"
+ * ```
+ */
+export class OutlierDetector {
+  readonly #target: OutlierTarget;
+  readonly #clock: Clock;
+  readonly #consecutive: number;
+  readonly #intervalMs: number;
+  readonly #baseMs: number;
+  readonly #maxMs: number;
+  readonly #maxPercent: number;
+  readonly #probeTimeoutMs: number;
+  readonly #sr: Required<SuccessRateOptions> | undefined;
+  readonly #fp: Required<FailurePercentageOptions> | undefined;
+  readonly #onEject: OutlierDetectorOptions['onEject'];
+  readonly #onReturn: OutlierDetectorOptions['onReturn'];
+
+  readonly #index = new Map<string, number>();
+  #ids: string[] = [];
+  #n = 0;
+  #state = new Uint8Array(8);
+  #streak = new Uint32Array(8);
+  #ok = new Uint32Array(8);
+  #failed = new Uint32Array(8);
+  #ejections = new Uint32Array(8);
+  #until = new Float64Array(8);
+  #timers: (TimerHandle | undefined)[] = [];
+  #out = 0;
+  #sweep: TimerHandle | undefined;
+  #stopped = false;
+  readonly #onSweep = () => this.#analyse();
+
+  constructor(options: OutlierDetectorOptions) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    const { target } = options;
+    if (typeof target !== 'object' || target === null || typeof target.setHealthy !== 'function')
+      throw new TypeError(`Expected \`target\` to have a setHealthy(id, healthy) method, got ${describeValue(target)}`);
+    this.#target = target;
+    this.#clock = options.clock ?? systemClock;
+    this.#consecutive = options.consecutiveFailures ?? 5;
+    assertNonNegativeInteger('consecutiveFailures', this.#consecutive);
+    this.#intervalMs = options.intervalMs ?? 10_000;
+    assertPositiveFinite('intervalMs', this.#intervalMs);
+    this.#baseMs = options.baseEjectionTimeMs ?? 30_000;
+    assertPositiveFinite('baseEjectionTimeMs', this.#baseMs);
+    this.#maxMs = options.maxEjectionTimeMs ?? 300_000;
+    assertPositiveFinite('maxEjectionTimeMs', this.#maxMs);
+    if (this.#maxMs < this.#baseMs)
+      throw new RangeError(`Expected \`maxEjectionTimeMs\` to be ≥ baseEjectionTimeMs (${this.#baseMs}), got ${this.#maxMs}`);
+    this.#maxPercent = options.maxEjectionPercent ?? 10;
+    assertInRange('maxEjectionPercent', this.#maxPercent, 0, 100);
+    this.#probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
+    assertPositiveFinite('probeTimeoutMs', this.#probeTimeoutMs);
+    if (options.successRate !== false) {
+      const o = options.successRate ?? {};
+      const sr = { minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 100, stdevFactor: o.stdevFactor ?? 1.9 };
+      assertPositiveInteger('successRate.minimumHosts', sr.minimumHosts);
+      assertPositiveInteger('successRate.requestVolume', sr.requestVolume);
+      assertPositiveFinite('successRate.stdevFactor', sr.stdevFactor);
+      this.#sr = sr;
+    }
+    if (options.failurePercentage !== false) {
+      const o = options.failurePercentage ?? {};
+      const fp = { threshold: o.threshold ?? 85, minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 50 };
+      assertInRange('failurePercentage.threshold', fp.threshold, 0, 100);
+      assertPositiveInteger('failurePercentage.minimumHosts', fp.minimumHosts);
+      assertPositiveInteger('failurePercentage.requestVolume', fp.requestVolume);
+      this.#fp = fp;
+    }
+    if (options.onEject !== undefined) assertFunction('onEject', options.onEject);
+    if (options.onReturn !== undefined) assertFunction('onReturn', options.onReturn);
+    this.#onEject = options.onEject;
+    this.#onReturn = options.onReturn;
+    for (const id of options.endpoints ?? []) this.add(id);
+    this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
+  }
+
+  /** Number of endpoints tracked. */
+  get size(): number {
+    return this.#n;
+  }
+
+  /** Number of endpoints currently out of rotation or on probation (ejected or probing). */
+  get ejectedCount(): number {
+    return this.#out;
+  }
+
+  /** How many endpoints may be out at once: max(1, ⌊size × maxEjectionPercent / 100⌋). */
+  get maxEjected(): number {
+    return Math.max(1, Math.floor((this.#n * this.#maxPercent) / 100));
+  }
+
+  /** Starts tracking an endpoint (idempotent). */
+  add(id: string): void {
+    if (typeof id !== 'string') throw new TypeError(`Expected \`id\` to be a string, got ${describeValue(id)}`);
+    if (!this.#index.has(id)) this.#slot(id);
+  }
+
+  /** Stops tracking an endpoint (an ejected one is not returned to the target). Returns false when unknown. */
+  remove(id: string): boolean {
+    const i = this.#index.get(id);
+    if (i === undefined) return false;
+    this.#clearTimer(i);
+    if (this.#state[i] !== HEALTHY) this.#out--;
+    const last = --this.#n;
+    if (i !== last) {
+      const lastId = this.#ids[last] as string;
+      this.#ids[i] = lastId;
+      this.#index.set(lastId, i);
+      this.#state[i] = this.#state[last] as number;
+      this.#streak[i] = this.#streak[last] as number;
+      this.#ok[i] = this.#ok[last] as number;
+      this.#failed[i] = this.#failed[last] as number;
+      this.#ejections[i] = this.#ejections[last] as number;
+      this.#until[i] = this.#until[last] as number;
+      this.#timers[i] = this.#timers[last];
+    }
+    this.#ids.length = last;
+    this.#timers.length = last;
+    this.#index.delete(id);
+    return true;
+  }
+
+  /**
+   * Records the outcome of one request to `endpointId` (the hot path: no allocation). Unknown ids are
+   * added. A failure may eject the endpoint; the outcome of a probing endpoint decides its return.
+   */
+  record(endpointId: string, outcome: RequestOutcome): void {
+    let i = this.#index.get(endpointId);
+    if (i === undefined) {
+      if (this.#stopped) return;
+      i = this.#slot(endpointId);
+    }
+    const state = this.#state[i] as number;
+    if (outcome.ok) {
+      this.#ok[i] = (this.#ok[i] as number) + 1;
+      this.#streak[i] = 0;
+      if (state >= PROBING) this.#return(i, state);
+      return;
+    }
+    this.#failed[i] = (this.#failed[i] as number) + 1;
+    if (state >= PROBING) {
+      this.#eject(i, 'probe-failed');
+      return;
+    }
+    if (state === HEALTHY && ++this.#streak[i]! >= this.#consecutive && this.#consecutive > 0) this.#tryEject(i, 'consecutive-failures');
+  }
+
+  /**
+   * Pick-time gate: may a request go to `endpointId` now? True for healthy (and unknown) endpoints,
+   * false for ejected ones; for a probing endpoint, true exactly once — that request is the probe, and
+   * the endpoint leaves the target until its outcome is recorded.
+   */
+  admit(endpointId: string): boolean {
+    const i = this.#index.get(endpointId);
+    if (i === undefined) return true;
+    const state = this.#state[i] as number;
+    if (state === HEALTHY) return true;
+    if (state !== PROBING) return false;
+    this.#state[i] = PROBE_IN_FLIGHT;
+    this.#timers[i] = this.#clock.setTimeout(() => this.#probeTimedOut(endpointId), this.#probeTimeoutMs);
+    this.#target.setHealthy(endpointId, false);
+    return true;
+  }
+
+  /** State of one endpoint, or `undefined` when unknown. */
+  stateOf(endpointId: string): OutlierState | undefined {
+    const i = this.#index.get(endpointId);
+    if (i === undefined) return undefined;
+    const s = this.#state[i];
+    return s === HEALTHY ? 'healthy' : s === EJECTED ? 'ejected' : 'probing';
+  }
+
+  /** How many times an endpoint has been ejected (after decay), or 0 when unknown. */
+  ejectionsOf(endpointId: string): number {
+    const i = this.#index.get(endpointId);
+    return i === undefined ? 0 : (this.#ejections[i] as number);
+  }
+
+  /**
+   * Stops the detector: clears every timer and returns every ejected or probing endpoint to the target
+   * (nothing stays ejected forever). Further outcomes are still counted but nothing is ejected. Idempotent.
+   */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep);
+    this.#sweep = undefined;
+    for (let i = 0; i < this.#n; i++) {
+      this.#clearTimer(i);
+      const s = this.#state[i];
+      if (s === HEALTHY) continue;
+      this.#state[i] = HEALTHY;
+      this.#out--;
+      if (s !== PROBING) this.#target.setHealthy(this.#ids[i] as string, true);
+    }
+  }
+
+  #slot(id: string): number {
+    const i = this.#n++;
+    if (i === this.#state.length) this.#grow(i * 2);
+    this.#ids[i] = id;
+    this.#timers[i] = undefined;
+    this.#state[i] = HEALTHY;
+    this.#streak[i] = 0;
+    this.#ok[i] = 0;
+    this.#failed[i] = 0;
+    this.#ejections[i] = 0;
+    this.#until[i] = 0;
+    this.#index.set(id, i);
+    return i;
+  }
+
+  #grow(cap: number): void {
+    const u8 = new Uint8Array(cap);
+    u8.set(this.#state);
+    this.#state = u8;
+    const grow32 = (a: Uint32Array) => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.#streak = grow32(this.#streak);
+    this.#ok = grow32(this.#ok);
+    this.#failed = grow32(this.#failed);
+    this.#ejections = grow32(this.#ejections);
+    const f = new Float64Array(cap);
+    f.set(this.#until);
+    this.#until = f;
+  }
+
+  #tryEject(i: number, reason: EjectionReason): boolean {
+    if (this.#stopped || this.#out >= this.maxEjected) return false;
+    this.#out++;
+    this.#eject(i, reason);
+    return true;
+  }
+
+  /** Ejects slot `i` (already counted in `#out`). */
+  #eject(i: number, reason: EjectionReason): void {
+    const n = ++this.#ejections[i]!;
+    const ms = Math.min(this.#baseMs * n, this.#maxMs);
+    this.#state[i] = EJECTED;
+    this.#streak[i] = 0;
+    this.#until[i] = this.#clock.now() + ms;
+    this.#clearTimer(i);
+    const id = this.#ids[i] as string;
+    this.#timers[i] = this.#clock.setTimeout(() => this.#endEjection(id), ms);
+    this.#target.setHealthy(id, false);
+    this.#onEject?.(id, reason, ms);
+  }
+
+  #endEjection(id: string): void {
+    const i = this.#index.get(id);
+    if (i === undefined || this.#state[i] !== EJECTED) return;
+    this.#timers[i] = undefined;
+    this.#state[i] = PROBING;
+    this.#target.setHealthy(id, true);
+  }
+
+  #probeTimedOut(id: string): void {
+    const i = this.#index.get(id);
+    if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
+    this.#timers[i] = undefined;
+    this.#eject(i, 'probe-failed');
+  }
+
+  #return(i: number, state: number): void {
+    this.#clearTimer(i);
+    this.#state[i] = HEALTHY;
+    this.#out--;
+    const id = this.#ids[i] as string;
+    if (state === PROBE_IN_FLIGHT) this.#target.setHealthy(id, true);
+    this.#onReturn?.(id);
+  }
+
+  #clearTimer(i: number): void {
+    const t = this.#timers[i];
+    if (t !== undefined) {
+      this.#clock.clearTimeout(t);
+      this.#timers[i] = undefined;
+    }
+  }
+
+  /** Runs every `intervalMs`: failure percentage and success-rate ejection, multiplier decay, window reset. */
+  #analyse(): void {
+    if (this.#stopped) return;
+    const n = this.#n;
+    const ok = this.#ok;
+    const failed = this.#failed;
+    const state = this.#state;
+    const fp = this.#fp;
+    if (fp !== undefined) {
+      let hosts = 0;
+      for (let i = 0; i < n; i++) if ((ok[i] as number) + (failed[i] as number) >= fp.requestVolume) hosts++;
+      if (hosts >= fp.minimumHosts) {
+        for (let i = 0; i < n; i++) {
+          const total = (ok[i] as number) + (failed[i] as number);
+          if (state[i] !== HEALTHY || total < fp.requestVolume) continue;
+          if (((failed[i] as number) * 100) / total >= fp.threshold) this.#tryEject(i, 'failure-percentage');
+        }
+      }
+    }
+    const sr = this.#sr;
+    if (sr !== undefined) {
+      let hosts = 0;
+      let sum = 0;
+      let sumSq = 0;
+      for (let i = 0; i < n; i++) {
+        const total = (ok[i] as number) + (failed[i] as number);
+        if (total < sr.requestVolume) continue;
+        const rate = ((ok[i] as number) * 100) / total;
+        hosts++;
+        sum += rate;
+        sumSq += rate * rate;
+      }
+      if (hosts >= sr.minimumHosts) {
+        const mean = sum / hosts;
+        const stdev = Math.sqrt(Math.max(0, sumSq / hosts - mean * mean));
+        const limit = mean - sr.stdevFactor * stdev;
+        for (let i = 0; i < n; i++) {
+          const total = (ok[i] as number) + (failed[i] as number);
+          if (state[i] !== HEALTHY || total < sr.requestVolume) continue;
+          if (((ok[i] as number) * 100) / total < limit) this.#tryEject(i, 'success-rate');
+        }
+      }
+    }
+    const now = this.#clock.now();
+    for (let i = 0; i < n; i++) {
+      // Envoy: the ejection multiplier decays while an endpoint stays healthy.
+      if (state[i] === HEALTHY && (this.#ejections[i] as number) > 0 && (this.#until[i] as number) + this.#intervalMs <= now)
+        this.#ejections[i] = (this.#ejections[i] as number) - 1;
+      ok[i] = 0;
+      failed[i] = 0;
+    }
+    this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
+  }
+}
