@@ -6,12 +6,14 @@ import {
   describeValue,
   ScalingError,
   systemClock,
-  type TimerHandle,
 } from '@scaling/core';
+import type { HealthMonitor } from '@scaling/health';
 import {
   type ReadYourWritesMode,
   type ReplicaBalancerFactory,
   type ReplicaEndpoint,
+  ReplicaHealth,
+  type ReplicaProbeResult,
   ReplicaRouter,
   type ReplicaSession,
   type ReplicaState,
@@ -61,8 +63,12 @@ export interface ReplicatedPoolOptions {
   maxSampleAgeMs?: number;
   /** Consecutive passing checks before a replica that was down receives reads again. Default 1. */
   healthyThreshold?: number;
-  /** Consecutive failing checks before a replica is taken out (connection errors on reads take it out at once). Default 1. */
+  /** Consecutive failing checks before the replica's check reports unhealthy in the monitor's health report (routing drops it at the first failed check or connection error). Default 1. */
   unhealthyThreshold?: number;
+  /** Add the replica checks (`replica:<id>`) to this `@scaling/health` monitor, e.g. the application's, instead of a private one. */
+  monitor?: HealthMonitor;
+  /** A replica check running longer than this fails. Default 2,000 ms. */
+  checkTimeoutMs?: number;
   /** While a read waits for a replica to catch up, re-check positions this often. Default 10 ms. */
   waitPollMs?: number;
   /** Time source. Default `systemClock`. */
@@ -192,18 +198,13 @@ export class ReplicatedPool {
 
   readonly #owned: Pool[] = [];
   readonly #classifier = new SqlClassifier();
+  /** The `@scaling/health` checks tracking each replica's health and lag. */
+  readonly health: ReplicaHealth<PgReplica>;
   readonly #clock: Clock;
-  readonly #checkIntervalMs: number;
   readonly #waitPollMs: number;
-  readonly #healthyThreshold: number;
-  readonly #unhealthyThreshold: number;
-  readonly #passes: Int32Array;
-  readonly #fails: Int32Array;
-  readonly #up: Uint8Array;
   readonly #readsByReplica: Float64Array;
   #primaryCount = 0;
   #retries = 0;
-  #timer: TimerHandle | undefined;
   #polling = false;
   #checking: Promise<ReplicaState[]> | undefined;
   #ended = false;
@@ -233,15 +234,8 @@ export class ReplicatedPool {
       return named ? { id: source.id, pool: p.pool, weight: source.weight ?? 1 } : { id: `replica-${i}`, pool: p.pool };
     });
     this.#clock = clock;
-    this.#checkIntervalMs = checkIntervalMs;
     this.#waitPollMs = waitPollMs;
-    this.#healthyThreshold = healthyThreshold;
-    this.#unhealthyThreshold = unhealthyThreshold;
-    const n = this.replicas.length;
-    this.#passes = new Int32Array(n);
-    this.#fails = new Int32Array(n);
-    this.#up = new Uint8Array(n);
-    this.#readsByReplica = new Float64Array(n);
+    this.#readsByReplica = new Float64Array(this.replicas.length);
     this.router = new ReplicaRouter<Pool, PgReplica>({
       primary: this.primary,
       replicas: this.replicas,
@@ -261,8 +255,17 @@ export class ReplicatedPool {
     this.replicas.forEach((r, i) => {
       r.pool.on('error', () => this.#down(i));
     });
+    this.health = new ReplicaHealth<PgReplica>(this.router, {
+      probe: (replica) => this.#probe(replica),
+      intervalMs: checkIntervalMs,
+      timeoutMs: options.checkTimeoutMs ?? 2_000,
+      healthyThreshold,
+      unhealthyThreshold,
+      clock,
+      ...(options.monitor ? { monitor: options.monitor } : {}),
+    });
     this.#firstCheck = this.checkReplicas();
-    this.#schedule();
+    this.health.start();
   }
 
   /** Resolves once the first health/lag check of every replica has finished (reads before that go to the primary). */
@@ -317,7 +320,7 @@ export class ReplicatedPool {
   /** Check every replica now (health, replayed position, lag in bytes and ms) and report to the router. */
   checkReplicas(): Promise<ReplicaState[]> {
     if (this.#checking === undefined) {
-      this.#checking = this.#checkAll().finally(() => {
+      this.#checking = this.health.checkNow().finally(() => {
         this.#checking = undefined;
       });
     }
@@ -337,7 +340,7 @@ export class ReplicatedPool {
   async end(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.health.stop();
     this.router.close();
     await this.#checking?.catch(noop);
     const pools = new Set<Pool>([this.primary, ...this.replicas.map((r) => r.pool)]);
@@ -508,61 +511,33 @@ export class ReplicatedPool {
 
   #down(i: number): void {
     const r = this.replicas[i];
-    if (r === undefined) return;
-    this.#up[i] = 0;
-    this.#passes[i] = 0;
-    this.router.markDown(r.id);
+    if (r !== undefined) this.router.markDown(r.id);
   }
 
-  async #checkAll(): Promise<ReplicaState[]> {
-    if (this.replicas.length === 0) return [];
+  /** One probe: the primary's position, then one round trip to the replica. Throws when it cannot serve reads. */
+  async #probe(replica: PgReplica): Promise<ReplicaProbeResult> {
     let primaryLsn: string | null = null;
     try {
       primaryLsn = (await this.primary.query<{ lsn: string | null }>(PRIMARY_LSN_SQL)).rows[0]?.lsn ?? null;
     } catch {
-      // lag in bytes is unknown this round; replicas stay eligible only where no byte limit is set
+      // lag in bytes is unknown this round (the replica stays out while a byte limit is set)
     }
-    await Promise.all(this.replicas.map((r, i) => this.#checkOne(r, i, primaryLsn)));
-    return this.router.states();
-  }
-
-  async #checkOne(replica: PgReplica, i: number, primaryLsn: string | null): Promise<void> {
-    let row: { standby: boolean; replay: string | null; lag_bytes: number | null; since_replay_ms: number | null } | undefined;
-    try {
-      row = (await replica.pool.query(REPLICA_SQL, [primaryLsn])).rows[0];
-    } catch {
-      row = undefined;
-    }
-    if (this.#ended) return;
-    if (row === undefined || !row.standby) {
-      // unreachable, or promoted / not a standby at all: no reads
-      this.#passes[i] = 0;
-      this.#fails[i] = (this.#fails[i] as number) + 1;
-      if ((this.#fails[i] as number) >= this.#unhealthyThreshold || row !== undefined) {
-        this.#up[i] = 0;
-        this.router.report(replica.id, { healthy: false });
-      }
-      return;
-    }
-    this.#fails[i] = 0;
-    this.#passes[i] = (this.#passes[i] as number) + 1;
-    if ((this.#passes[i] as number) >= this.#healthyThreshold) this.#up[i] = 1;
+    const row = (
+      await replica.pool.query<{ standby: boolean; replay: string | null; lag_bytes: number | null; since_replay_ms: number | null }>(
+        REPLICA_SQL,
+        [primaryLsn],
+      )
+    ).rows[0];
+    if (row === undefined) throw new Error(`replica ${replica.id} returned no row`);
+    if (!row.standby) throw new Error(`replica ${replica.id} is not in recovery (promoted, or not a standby)`);
     const lagBytes = row.lag_bytes === null ? undefined : Math.max(0, row.lag_bytes);
     // caught up → no lag, whatever the age of the last replayed commit (an idle primary commits nothing)
     const lagMs = lagBytes === 0 ? 0 : row.since_replay_ms === null ? undefined : Math.max(0, row.since_replay_ms);
-    this.router.report(replica.id, {
-      healthy: this.#up[i] === 1,
+    return {
       ...(lagMs === undefined ? {} : { lagMs }),
       ...(lagBytes === undefined ? {} : { lagBytes }),
       ...(row.replay === null ? {} : { position: parseLsn(row.replay) }),
-    });
-  }
-
-  #schedule(): void {
-    if (this.#ended || this.replicas.length === 0) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.checkReplicas().finally(() => this.#schedule());
-    }, this.#checkIntervalMs);
+    };
   }
 
   #pollWhileWaiting(): void {

@@ -16,6 +16,13 @@ export {
   type RouteResult,
 } from './replica-balancer.js';
 export {
+  ReplicaHealth,
+  type ReplicaHealthOptions,
+  type ReplicaProbe,
+  type ReplicaProbeResult,
+  type ReplicaSink,
+} from './replica-health.js';
+export {
   NoReplicaError,
   type ReadOptions,
   type ReadYourWritesMode,
