@@ -1,0 +1,144 @@
+import type { Loader } from './types.js';
+
+/** What a cache provides to its {@link SingleFlight}: where loaded values go and the counters. */
+export interface FlightHost<K, V> {
+  /** Store a loaded value (only called while the load is still the current one for its key). */
+  storeLoaded(key: K, value: V, ttl: number | undefined): void;
+  /** A loader call starts. */
+  loadStarted(): void;
+  /** A load failed. */
+  loadFailed(): void;
+}
+
+/** One in-flight load, shared by every caller of `getOrLoad` for its key. */
+class Flight<V> {
+  /** Settles with the loader's outcome (after storing it). */
+  promise!: Promise<V>;
+  /** Callers waiting with a signal that has not aborted. */
+  abortableWaiters = 0;
+  /** A caller without a signal (or a background refresh) waits: never abort the loader. */
+  pinned = false;
+  constructor(readonly controller: AbortController) {}
+}
+
+const noop = (): void => {};
+
+/**
+ * Single-flight loading per key for one cache instance: concurrent callers share one loader call; a `set`,
+ * `delete` or `clear` made while a load is in flight detaches it, so its late result is not stored; a rejected
+ * load reaches every waiter and is not stored; one waiter aborting does not abort the others (the loader's
+ * signal aborts only when every waiter has). Pattern after Go's `singleflight.Group`.
+ */
+export class SingleFlight<K, V> {
+  readonly #flights = new Map<K, Flight<V>>();
+  readonly #host: FlightHost<K, V>;
+
+  constructor(host: FlightHost<K, V>) {
+    this.#host = host;
+  }
+
+  /** Number of loads in flight. */
+  get size(): number {
+    return this.#flights.size;
+  }
+
+  /** Whether a load for `key` is in flight. */
+  has(key: K): boolean {
+    return this.#flights.has(key);
+  }
+
+  /** Detach the load for `key` (a write won): its result will not be stored. */
+  detach(key: K): void {
+    this.#flights.delete(key);
+  }
+
+  /** Detach every load. */
+  detachAll(): void {
+    this.#flights.clear();
+  }
+
+  /** Join the load for `key`, starting it with `loader` when none is in flight. */
+  load(key: K, loader: Loader<K, V>, staleValue: V | undefined, ttl: number | undefined, signal: AbortSignal | undefined): Promise<V> {
+    let flight = this.#flights.get(key);
+    if (flight === undefined) {
+      flight = this.#start(key, loader, staleValue, ttl);
+    }
+    return this.#join(key, flight, signal);
+  }
+
+  /** Start a background refresh for `key` unless a load is already in flight. */
+  refresh(key: K, loader: Loader<K, V>, staleValue: V, ttl: number | undefined): void {
+    if (this.#flights.has(key)) return;
+    const flight = this.#start(key, loader, staleValue, ttl);
+    flight.pinned = true;
+  }
+
+  #start(key: K, loader: Loader<K, V>, staleValue: V | undefined, ttl: number | undefined): Flight<V> {
+    const flight = new Flight<V>(new AbortController());
+    this.#flights.set(key, flight);
+    this.#host.loadStarted();
+    let result: PromiseLike<V> | V;
+    try {
+      result = loader(key, { signal: flight.controller.signal, staleValue });
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    flight.promise = Promise.resolve(result).then(
+      (value) => {
+        if (this.#flights.get(key) === flight) {
+          this.#flights.delete(key);
+          if (value !== undefined) this.#host.storeLoaded(key, value, ttl);
+        }
+        return value;
+      },
+      (error: unknown) => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        this.#host.loadFailed();
+        throw error;
+      },
+    );
+    // A background refresh may have no waiter: its rejection is counted, not left unhandled.
+    flight.promise.catch(noop);
+    return flight;
+  }
+
+  #join(key: K, flight: Flight<V>, signal: AbortSignal | undefined): Promise<V> {
+    if (signal === undefined) {
+      flight.pinned = true;
+      return flight.promise;
+    }
+    if (signal.aborted) return Promise.reject(signal.reason);
+    flight.abortableWaiters++;
+    return new Promise<V>((resolve, reject) => {
+      let settled = false;
+      const onAbort = (): void => {
+        if (settled) return;
+        settled = true;
+        reject(signal.reason);
+        flight.abortableWaiters--;
+        if (flight.abortableWaiters === 0 && !flight.pinned) {
+          // Nobody wants the result any more: tell the loader and forget the load.
+          if (this.#flights.get(key) === flight) this.#flights.delete(key);
+          flight.controller.abort(signal.reason);
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          if (settled) return;
+          settled = true;
+          flight.abortableWaiters--;
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          if (settled) return;
+          settled = true;
+          flight.abortableWaiters--;
+          reject(error);
+        },
+      );
+    });
+  }
+}
