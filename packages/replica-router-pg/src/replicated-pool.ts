@@ -203,6 +203,8 @@ export class ReplicatedPool {
   readonly #clock: Clock;
   readonly #waitPollMs: number;
   readonly #readsByReplica: Float64Array;
+  /** One reused outcome object handed to the balancer on release (it reads the fields during the call). */
+  readonly #result = { ok: true, latencyMs: 0 };
   #primaryCount = 0;
   #retries = 0;
   #polling = false;
@@ -488,12 +490,18 @@ export class ReplicatedPool {
       const t0 = this.#clock.now();
       try {
         const r = await replica.pool.query<R>(text as string, values);
-        lease.release({ ok: true, latencyMs: this.#clock.now() - t0 });
+        const result = this.#result;
+        result.ok = true;
+        result.latencyMs = this.#clock.now() - t0;
+        lease.release(result);
         const i = this.replicas.indexOf(replica);
         this.#readsByReplica[i] = (this.#readsByReplica[i] as number) + 1;
         return r;
       } catch (e) {
-        lease.release({ ok: false, latencyMs: this.#clock.now() - t0 });
+        const result = this.#result;
+        result.ok = false;
+        result.latencyMs = this.#clock.now() - t0;
+        lease.release(result);
         if (attempt < this.replicas.length && isConnectionError(e)) {
           this.#down(this.replicas.indexOf(replica));
           this.#retries++;
