@@ -55,7 +55,7 @@ export interface ReplicatedPoolOptions {
   maxWaitMs?: number;
   /** No eligible replica: `'primary'` (default) or `'error'` (`ERR_NO_REPLICA`). */
   fallback?: 'primary' | 'error';
-  /** Strategy among eligible replicas (any `@scaling/load-balancer` balancer). Default round-robin. */
+  /** Strategy among eligible replicas, e.g. `(rs) => new PeakEwma({ endpoints: rs })` from `@scaling/load-balancer`. Default: its `RoundRobin`. */
   balancer?: ReplicaBalancerFactory<PgReplica>;
   /** How often each replica's health and lag are checked. Default 1,000 ms. */
   checkIntervalMs?: number;

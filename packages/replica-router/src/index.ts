@@ -6,14 +6,13 @@ export {
   SqlClassifier,
   type SqlClassifierOptions,
 } from './classify-sql.js';
-export {
-  type PickOptions,
-  type ReplicaBalancer,
-  type ReplicaBalancerFactory,
-  type ReplicaEndpoint,
-  type ReplicaLease,
-  RoundRobinReplicaBalancer,
-  type RouteResult,
+export type {
+  PickOptions,
+  ReplicaBalancer,
+  ReplicaBalancerFactory,
+  ReplicaEndpoint,
+  ReplicaLease,
+  RouteResult,
 } from './replica-balancer.js';
 export {
   ReplicaHealth,

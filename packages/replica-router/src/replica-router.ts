@@ -7,14 +7,8 @@ import {
   systemClock,
   type TimerHandle,
 } from '@scaling/core';
-import {
-  type PickOptions,
-  type ReplicaBalancer,
-  type ReplicaBalancerFactory,
-  type ReplicaEndpoint,
-  type ReplicaLease,
-  RoundRobinReplicaBalancer,
-} from './replica-balancer.js';
+import { RoundRobin } from '@scaling/load-balancer';
+import type { PickOptions, ReplicaBalancer, ReplicaBalancerFactory, ReplicaEndpoint, ReplicaLease } from './replica-balancer.js';
 import { ReplicaSession } from './replica-session.js';
 
 /** Read-your-writes mode: `'off'`, `'time'` (stick to the primary after a write) or `'position'` (replication position). */
@@ -61,7 +55,7 @@ export interface ReplicaRouterOptions<P, R extends ReplicaEndpoint> {
   replicas: readonly R[];
   /**
    * Builds the strategy that picks among eligible replicas (any `@scaling/load-balancer` balancer fits).
-   * Default: {@link RoundRobinReplicaBalancer}.
+   * Default: `@scaling/load-balancer`'s `RoundRobin` over the replicas.
    */
   balancer?: ReplicaBalancerFactory<R>;
   /** A replica whose time lag exceeds this receives no reads. Default 10,000 ms. `Infinity` turns the limit off. */
@@ -235,7 +229,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     this.#position = new Float64Array(n).fill(UNKNOWN);
     this.#sampledAt = new Float64Array(n).fill(UNKNOWN);
     this.#primaryLease = { endpoint: primary, release: noop };
-    this.#balancer = n === 0 ? undefined : (balancer ?? ((rs: readonly R[]) => new RoundRobinReplicaBalancer(rs)))(this.replicas);
+    this.#balancer = n === 0 ? undefined : (balancer ?? ((rs: readonly R[]) => new RoundRobin<R>({ endpoints: rs, clock })))(this.replicas);
   }
 
   /** A new read-your-writes session (one per user request, user session or unit of work). */

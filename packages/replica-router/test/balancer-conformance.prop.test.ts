@@ -1,12 +1,28 @@
 // Every balancer the router can be given must honour `exclude`, and the router must only ever hand
 // out eligible replicas through it. Run against each strategy the router ships with or defaults to.
-import { ManualClock } from '@scaling/core';
+import { ManualClock, seededRandom } from '@scaling/core';
+import {
+  LeastConnections,
+  PeakEwma,
+  PowerOfTwoChoices,
+  Random,
+  RoundRobin,
+  WeightedRandom,
+  WeightedRoundRobin,
+} from '@scaling/load-balancer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ReplicaBalancerFactory, type ReplicaEndpoint, ReplicaRouter, RoundRobinReplicaBalancer } from '../src/index.js';
+import { type ReplicaBalancerFactory, type ReplicaEndpoint, ReplicaRouter } from '../src/index.js';
 
+// every @scaling/load-balancer strategy that needs no key (the router passes a key only when the caller gives one)
 const strategies: Array<[string, ReplicaBalancerFactory<ReplicaEndpoint>]> = [
-  ['RoundRobinReplicaBalancer', (rs) => new RoundRobinReplicaBalancer(rs)],
+  ['RoundRobin (the default)', (rs) => new RoundRobin({ endpoints: rs })],
+  ['WeightedRoundRobin', (rs) => new WeightedRoundRobin({ endpoints: rs })],
+  ['Random', (rs) => new Random({ endpoints: rs, random: seededRandom(1) })],
+  ['WeightedRandom', (rs) => new WeightedRandom({ endpoints: rs, random: seededRandom(2) })],
+  ['LeastConnections', (rs) => new LeastConnections({ endpoints: rs, random: seededRandom(3) })],
+  ['PowerOfTwoChoices', (rs) => new PowerOfTwoChoices({ endpoints: rs, random: seededRandom(4) })],
+  ['PeakEwma', (rs) => new PeakEwma({ endpoints: rs, random: seededRandom(5) })],
 ];
 
 const ids = ['a', 'b', 'c', 'd', 'e'];
