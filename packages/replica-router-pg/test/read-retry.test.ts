@@ -1,9 +1,10 @@
 // Routing of the pg adapter over fake pools (no server): which pool each statement reaches, and what
 // happens when a replica fails at connection level.
 import { isScalingError, ManualClock } from '@scaling/core';
+import { LeastConnections } from '@scaling/load-balancer';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createReplicatedPool } from '../src/index.js';
+import { createReplicatedPool, type PgReplica } from '../src/index.js';
 
 interface FakePool {
   log: string[];
@@ -143,6 +144,33 @@ describe('pg adapter routing over fake pools', () => {
     expect(db.router.states()[0]?.healthy).toBe(false);
     await db.end();
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('releases every balancer lease once its read settles (least-connections counts return to 0)', async () => {
+    const clock = new ManualClock();
+    const primary = fakePool('primary', false);
+    const r1 = fakePool('r1', true);
+    const r2 = fakePool('r2', true);
+    let lb: LeastConnections<PgReplica> | undefined;
+    const db = createReplicatedPool({
+      primary: primary as unknown as Pool,
+      replicas: [
+        { id: 'r1', pool: r1 as unknown as Pool },
+        { id: 'r2', pool: r2 as unknown as Pool },
+      ],
+      balancer: (rs) => {
+        lb = new LeastConnections({ endpoints: rs, clock });
+        return lb;
+      },
+      clock,
+    });
+    await db.ready();
+    r2.fail = refused();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => db.query(`SELECT ${i}`)));
+    expect(lb?.activeRequests('r1')).toBe(0);
+    expect(lb?.activeRequests('r2')).toBe(0);
+    expect(r1.log.length).toBe(20);
+    await db.end();
   });
 
   it('rejects bad options naming them', () => {
