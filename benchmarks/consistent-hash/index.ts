@@ -149,6 +149,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       peer: 'hashring',
       value: at('RingHash', nRef) / at('hashring', nRef),
       target: { op: '>=', value: 35 },
+      headline: true,
     },
     {
       name: `RingHash lookups/s vs consistent-hash (npm) at N = ${nRef}`,

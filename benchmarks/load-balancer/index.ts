@@ -234,6 +234,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       peer: 'target',
       value: get('S1', 'PeakEwma').over1s * 100,
       target: { op: '<=', value: 0.2 },
+      headline: true,
     },
     {
       name: 'S2 p99 ms (PowerOfTwoChoices)',
