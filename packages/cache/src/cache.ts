@@ -333,9 +333,11 @@ export class Cache<K, V> implements BoundedCache<K, V> {
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
       if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
     }
-    if (sizes !== undefined) {
-      this.#totalSize += size - (sizes[i] as number);
-      sizes[i] = size;
+    // Read again: `#allocate` may have grown (replaced) the array.
+    const sizesNow = this.#sizes;
+    if (sizesNow !== undefined) {
+      this.#totalSize += size - (sizesNow[i] as number);
+      sizesNow[i] = size;
     }
     if (this.#evLength > 0) this.#drain();
     return true;
