@@ -61,7 +61,7 @@ export class FrequencySketch {
       const w = x & this.#mask;
       const word = table[w] as number;
       if (((word >>> shift) & 15) < 15) {
-        table[w] = word + 2 ** shift;
+        table[w] = word + (1 << shift);
         added = true;
       }
     }

@@ -60,7 +60,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
     const h = hashKey(key);
     this.#hashes[i] = h;
     this.#sketch.increment(h);
-    this.#lists.push(WINDOW, i);
+    const lists = this.#lists;
+    lists.push(WINDOW, i);
+    // While the cache fills (and after the window shrinks), the window's overflow moves to probation as is.
+    if ((lists.count[WINDOW] as number) > this.#window) lists.moveTo(PROBATION, lists.head[WINDOW] as number);
     this.#sample(0);
   }
 
