@@ -223,7 +223,11 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       ...dense(zipfWithScans(ZIPF_N, quick ? 300_000 : 2_000_000, 20_000, 5_000, 11)),
       sizes: [300, 1000, 3000],
     },
-    { name: `loop of ${Math.round(scanCache * 1.1)} keys`, ...dense(loopKeys(Math.round(scanCache * 1.1), quick ? 100_000 : 500_000)), sizes: [scanCache] },
+    {
+      name: `loop of ${Math.round(scanCache * 1.1)} keys`,
+      ...dense(loopKeys(Math.round(scanCache * 1.1), quick ? 100_000 : 500_000)),
+      sizes: [scanCache],
+    },
   ];
   for (const w of synthetic) replayAll(w);
 
@@ -241,7 +245,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     for (const t of traceSpecs) {
       if (quick && t.big) continue;
       ctx.progress(`reading ${t.name}`);
-      const w: Workload = { name: t.name, ...dense(readTrace(join(tracesDir, `cache2k-${t.name}.i32be.gz`))), sizes: t.sizes, readmeSizes: t.readme };
+      const w: Workload = {
+        name: t.name,
+        ...dense(readTrace(join(tracesDir, `cache2k-${t.name}.i32be.gz`))),
+        sizes: t.sizes,
+        readmeSizes: t.readme,
+      };
       replayAll(w);
       traces.push(w);
     }
@@ -257,23 +266,38 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     traces.push(w);
   }
 
-  for (const w of [...synthetic, results.has('Zipf(0.99)') ? { name: 'Zipf(0.99)', sizes: [100, 300, 1000, 3000, 10_000] } : undefined, ...traces]) {
+  for (const w of [
+    ...synthetic,
+    results.has('Zipf(0.99)') ? { name: 'Zipf(0.99)', sizes: [100, 300, 1000, 3000, 10_000] } : undefined,
+    ...traces,
+  ]) {
     if (w === undefined) continue;
     const bySize = results.get(w.name) as Map<number, Record<string, number>>;
     const isTrace = traces.some((t) => t.name === w.name);
-    const full = 'keys' in w ? ` (${(w as Workload).keys.length.toLocaleString('en-US')} requests, ${(w as Workload).distinct.toLocaleString('en-US')} keys)` : '';
+    const full =
+      'keys' in w
+        ? ` (${(w as Workload).keys.length.toLocaleString('en-US')} requests, ${(w as Workload).distinct.toLocaleString('en-US')} keys)`
+        : '';
     tables.push({
       title: `Hit ratio on ${w.name}${full}`,
       columns: ['cache size (entries)', ...POLICIES, 'OPT', `${DEFAULT_POLICY} − lru (points)`],
       rows: w.sizes.map((size) => {
         const row = bySize.get(size) as Record<string, number>;
-        return [size, ...POLICIES.map((p) => pct(row[p] as number)), pct(row.OPT as number), points((row[DEFAULT_POLICY] as number) - (row.lru as number))];
+        return [
+          size,
+          ...POLICIES.map((p) => pct(row[p] as number)),
+          pct(row.OPT as number),
+          points((row[DEFAULT_POLICY] as number) - (row.lru as number)),
+        ];
       }),
       ...(isTrace ? { note: `Trace: ${CREDIT}` } : {}),
     });
     if (w.sizes.length > 1) {
       charts.push({
-        id: `hit-ratio-${w.name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '').toLowerCase()}`,
+        id: `hit-ratio-${w.name
+          .replace(/[^a-z0-9]+/gi, '-')
+          .replace(/-+$/, '')
+          .toLowerCase()}`,
         title: `Hit ratio vs cache size: ${w.name}${isTrace ? ' (cache2k trace, CC BY 4.0)' : ''}`,
         kind: 'line',
         xLabel: 'cache size (entries)',

@@ -258,15 +258,16 @@ const commands = [
   fc.integer({ min: 0, max: 6 }).map((ms) => new AdvanceCommand(ms)),
 ];
 
-const configArb = (mode: ModelMode): fc.Arbitrary<Config> => fc
-  .record({
-    mode: fc.constant(mode),
-    max: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
-    maxSize: fc.option(fc.integer({ min: 5, max: 40 }), { nil: undefined }),
-    ttl: fc.constantFrom(INF, 2, 5),
-    updateAgeOnGet: fc.boolean(),
-  })
-  .map((c) => (c.max === undefined && c.maxSize === undefined ? { ...c, max: 3 } : c));
+const configArb = (mode: ModelMode): fc.Arbitrary<Config> =>
+  fc
+    .record({
+      mode: fc.constant(mode),
+      max: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+      maxSize: fc.option(fc.integer({ min: 5, max: 40 }), { nil: undefined }),
+      ttl: fc.constantFrom(INF, 2, 5),
+      updateAgeOnGet: fc.boolean(),
+    })
+    .map((c) => (c.max === undefined && c.maxSize === undefined ? { ...c, max: 3 } : c));
 
 /**
  * The property: any sequence of commands on a cache built by `factory` behaves like the model — in `'exact'`

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Cache, type CachePolicy, DEFAULT_POLICY, LruCache } from '../src/index.js';
-import { s3fifoSimulator, sieveSimulator, type Simulator } from './_reference-policies.js';
+import { type Simulator, s3fifoSimulator, sieveSimulator } from './_reference-policies.js';
 
 /** Replay `keys` (get, and set on a miss); returns the hit flags and the evicted keys in order. */
 function replay(policy: CachePolicy, capacity: number, keys: number[]): { hits: boolean[]; evicted: number[] } {
