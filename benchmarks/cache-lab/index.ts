@@ -349,35 +349,78 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     ['LruCache', new LruCache<string, number>({ max: CAPACITY })],
     ...POLICIES.map((p): [string, Cache<string, number>] => [`Cache ${p}`, new Cache<string, number>({ max: CAPACITY, policy: p })]),
   ];
-  let sink = 0;
   const tasks: Record<string, () => void> = {};
+  // Two shapes of the same loop: "shared", one call site for every cache class (as in ../cache, where
+  // lru-cache's larger get is not inlined), and "own copy", a compiled copy per contender (new Function) whose
+  // call site stays monomorphic, the best case for every contender.
+  const state = { sink: 0 };
   for (const [name, cache] of contenders) {
     for (const k of keys) cache.set(k, 1);
     let p = 0;
-    tasks[name] = () => {
+    tasks[`${name} | shared`] = () => {
+      let s = 0;
       for (let n = 0; n < BATCH; n++) {
-        if (cache.get(keys[p] as string) !== undefined) sink++;
+        if (cache.get(keys[p] as string) !== undefined) s++;
         p = p === CAPACITY - 1 ? 0 : p + 1;
       }
+      state.sink += s;
     };
+    tasks[`${name} | own copy`] = new Function(
+      'cache',
+      'keys',
+      'state',
+      `let p = 0;
+      return () => {
+        let s = 0;
+        for (let n = 0; n < ${BATCH}; n++) {
+          if (cache.get(keys[p]) !== undefined) s++;
+          p = p === ${CAPACITY - 1} ? 0 : p + 1;
+        }
+        state.sink += s;
+      };`,
+    )(cache, keys, state) as () => void;
   }
-  ctx.progress('get-hit throughput');
-  const r = await measure(tasks, { quick, timeMs: 600 });
-  if (sink === 0.5) console.log(sink);
-  const ops = (name: string): number => (r[name]?.hz ?? 0) * BATCH;
+  // The machine is shared: measure in several rounds (task order reversed every other round) and take, per
+  // ratio, the median of the same-round ratios, and per task the median ops/s.
+  const rounds = quick ? 1 : 3;
+  const perRound: Array<Record<string, number>> = [];
+  for (let round = 0; round < rounds; round++) {
+    ctx.progress(`get-hit throughput, round ${round + 1} of ${rounds}`);
+    const names = Object.keys(tasks);
+    if (round % 2 === 1) names.reverse();
+    const r = await measure(Object.fromEntries(names.map((n) => [n, tasks[n] as () => void])), { quick, timeMs: 250 });
+    perRound.push(Object.fromEntries(names.map((n) => [n, (r[n]?.hz ?? 0) * BATCH])));
+  }
+  if (state.sink === 0.5) console.log(state.sink);
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((x, y) => x - y);
+    return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  };
+  const ops = (name: string): number => median(perRound.map((r) => r[name] as number));
+  const vsPeer = (name: string, shape: string): number =>
+    median(perRound.map((r) => (r[`${name} | ${shape}`] as number) / (r[`lru-cache | ${shape}`] as number)));
   tables.push({
-    title: `get-hit throughput (ops/s; ${CAPACITY.toLocaleString('en-US')} string keys, all cached, batches of ${BATCH.toLocaleString('en-US')})`,
-    columns: ['cache', 'ops/s'],
-    rows: contenders.map(([name]) => [name, `${(ops(name) / 1e6).toFixed(2)} M`]),
+    title: `get-hit throughput (ops/s, median of ${rounds} rounds; ${CAPACITY.toLocaleString('en-US')} string keys, all cached, batches of ${BATCH.toLocaleString('en-US')})`,
+    columns: ['cache', 'shared call site', 'vs lru-cache', 'own copy (monomorphic)', 'vs lru-cache'],
+    rows: contenders.map(([name]) => [
+      name,
+      `${(ops(`${name} | shared`) / 1e6).toFixed(2)} M`,
+      vsPeer(name, 'shared').toFixed(2),
+      `${(ops(`${name} | own copy`) / 1e6).toFixed(2)} M`,
+      vsPeer(name, 'own copy').toFixed(2),
+    ]),
+    note: 'Ratios are medians of same-round ratios. "Shared": one loop for every contender, the shape of ../cache. "Own copy": one compiled loop per contender.',
   });
   for (const p of ['s3fifo', 'sieve'] as const) {
-    ratios.push({
-      name: `get-hit ops/s: Cache ${p} vs lru-cache`,
-      ours: `Cache ${p}`,
-      peer: 'lru-cache',
-      value: ops(`Cache ${p}`) / ops('lru-cache'),
-      target: { op: '>=', value: 1.5 },
-    });
+    for (const shape of ['shared', 'own copy']) {
+      ratios.push({
+        name: `get-hit ops/s (${shape} call site): Cache ${p} vs lru-cache`,
+        ours: `Cache ${p}`,
+        peer: 'lru-cache',
+        value: vsPeer(`Cache ${p}`, shape),
+        ...(shape === 'shared' ? { target: { op: '>=' as const, value: 1.5 } } : {}),
+      });
+    }
   }
 
   notes.push(

@@ -216,20 +216,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
       this.#misses++;
       return undefined;
     }
-    const expires = this.#expires;
-    if (expires !== undefined) {
-      const now = this.#nowValid ? this.#cachedNow : this.#readClock();
-      const expiresAt = expires[i] as number;
-      if (now >= expiresAt) {
-        this.#misses++;
-        if (now >= expiresAt + this.#swr) {
-          this.#remove(i, 'expire', false);
-          this.#drain();
-        }
-        return undefined;
-      }
-      if (this.#ttls !== undefined) expires[i] = now + (this.#ttls[i] as number);
-    }
+    // Kept small so that it inlines into callers; the TTL work is out of line.
+    if (this.#expires !== undefined && !this.#liveOnRead(i)) return undefined;
     const counts = this.#counts;
     if (counts !== undefined) {
       const c = counts[i] as number;
@@ -483,6 +471,26 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
+
+  /**
+   * TTL part of `get`: whether slot `i` is live; restarts its TTL with `updateAgeOnGet`; an expired entry
+   * counts a miss and is removed (reason `'expire'`) unless within `staleWhileRevalidate`.
+   */
+  #liveOnRead(i: number): boolean {
+    const expires = this.#expires as Float64Array;
+    const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+    const expiresAt = expires[i] as number;
+    if (now >= expiresAt) {
+      this.#misses++;
+      if (now >= expiresAt + this.#swr) {
+        this.#remove(i, 'expire', false);
+        this.#drain();
+      }
+      return false;
+    }
+    if (this.#ttls !== undefined) expires[i] = now + (this.#ttls[i] as number);
+    return true;
+  }
 
   #touch(i: number): void {
     const counts = this.#counts;
