@@ -19,7 +19,7 @@ function simulate(sim: Simulator, keys: number[]): { hits: boolean[]; evicted: n
   return { hits: keys.map((k) => sim.access(k)), evicted: sim.evicted };
 }
 
-const sequences = fc.tuple(fc.integer({ min: 1, max: 12 }), fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 300 }));
+const sequences = fc.tuple(fc.integer({ min: 1, max: 12 }), fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 40, maxLength: 300 }));
 
 describe('SIEVE', () => {
   it('a hand-made sequence: the hand skips visited entries, clears their bits, and stays where it stopped', () => {
@@ -43,6 +43,7 @@ describe('SIEVE', () => {
         fc.property(sequences, ([capacity, keys]) => {
           expect(replay('lru', capacity, keys)).toEqual(simulate(sieveSimulator(capacity), keys));
         }),
+        { numRuns: 300 },
       ),
     ).toThrow();
   });
@@ -73,6 +74,7 @@ describe('S3-FIFO', () => {
         fc.property(sequences, ([capacity, keys]) => {
           expect(replay('sieve', capacity, keys)).toEqual(simulate(s3fifoSimulator(capacity), keys));
         }),
+        { numRuns: 300 },
       ),
     ).toThrow();
   });
