@@ -197,7 +197,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     const w: Workload = { name: `Zipf(${alpha})`, ...dense(keys), sizes };
     replayAll(w);
     const row = results.get(w.name)?.get(1000) as Record<string, number>;
-    alphaRows.push([alpha, ...POLICIES.map((p) => pct(row[p] as number)), pct(row.OPT as number)]);
+    alphaRows.push([String(alpha), ...POLICIES.map((p) => pct(row[p] as number)), pct(row.OPT as number)]);
   }
   tables.push({
     title: `Hit ratio on Zipf(α), ${ZIPF_N.toLocaleString('en-US')} keys, ${zipfRequests.toLocaleString('en-US')} requests, cache 1 % (1,000 entries)`,
@@ -283,11 +283,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       columns: ['cache size (entries)', ...POLICIES, 'OPT', `${DEFAULT_POLICY} − lru (points)`],
       rows: w.sizes.map((size) => {
         const row = bySize.get(size) as Record<string, number>;
+        const diff = (row[DEFAULT_POLICY] as number) - (row.lru as number);
         return [
-          size,
+          size.toLocaleString('en-US'),
           ...POLICIES.map((p) => pct(row[p] as number)),
           pct(row.OPT as number),
-          points((row[DEFAULT_POLICY] as number) - (row.lru as number)),
+          `${diff >= 0 ? '+' : ''}${diff.toFixed(2)}`,
         ];
       }),
       ...(isTrace ? { note: `Trace: ${CREDIT}` } : {}),
