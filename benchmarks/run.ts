@@ -21,8 +21,14 @@ const { values, positionals } = parseArgs({
 });
 if (values.help) {
   console.log(
-    'usage: npm run bench [-- AREA…] [--quick] [--write] [--trace FILE]\n  --quick  smoke run: every suite runs briefly, no thresholds, nothing written unless --write',
+    'usage: npm run bench [-- AREA…] [--quick] [--write] [--render] [--trace FILE]\n  --quick  smoke run: every suite runs briefly, no thresholds, nothing written unless --write',
   );
+  process.exit(0);
+}
+if (values.render) {
+  // Re-render docs/benchmarks.md and its charts from the figures already in latest.json.
+  const { md } = await writeReport([], { machine: '', quick: false, keepMeta: true });
+  console.log(`rendered ${md} from benchmarks/results/latest.json`);
   process.exit(0);
 }
 const all = readdirSync(here, { withFileTypes: true })

@@ -61,16 +61,21 @@ export function formatNumber(n: number): string {
  * Writes benchmarks/results/latest.json (merging areas not run this time from the previous file) and
  * regenerates docs/benchmarks.md with one SVG per chart under docs/benchmarks/.
  */
-export async function writeReport(reports: AreaReport[], meta: { machine: string; quick: boolean }): Promise<{ json: string; md: string }> {
+export async function writeReport(
+  reports: AreaReport[],
+  meta: { machine: string; quick: boolean; keepMeta?: boolean },
+): Promise<{ json: string; md: string }> {
   const jsonPath = join(root, 'benchmarks', 'results', 'latest.json');
-  const previous: { areas?: AreaReport[] } = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
+  const previous: { areas?: AreaReport[]; machine?: string; node?: string; date?: string } = existsSync(jsonPath)
+    ? JSON.parse(readFileSync(jsonPath, 'utf8'))
+    : {};
   const byArea = new Map<string, AreaReport>((previous.areas ?? []).map((a) => [a.area, a]));
   for (const r of reports) byArea.set(r.area, r);
   const areas = [...byArea.values()].sort((a, b) => a.area.localeCompare(b.area));
   const result = {
-    machine: meta.machine,
-    node: process.version,
-    date: new Date().toISOString(),
+    machine: meta.keepMeta && previous.machine ? previous.machine : meta.machine,
+    node: meta.keepMeta && previous.node ? previous.node : process.version,
+    date: meta.keepMeta && previous.date ? previous.date : new Date().toISOString(),
     quick: meta.quick,
     areas: areas.map((a) => ({ ...a, ratios: a.ratios.map((r) => ({ ...r, met: metTarget(r) })) })),
   };
@@ -113,7 +118,7 @@ function updateReadmeHeadlines(areas: AreaReport[]): void {
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   if (i < 0 || j < i) return;
-  const rows = areas.flatMap((a) => a.ratios.filter((r) => r.headline).map((r) => `| ${a.area} | ${r.name} | ${r.value.toFixed(2)}× |`));
+  const rows = areas.flatMap((a) => a.ratios.filter((r) => r.headline).map((r) => `| ${a.area} | ${r.name} | ${r.value.toFixed(2)}${r.name.includes('%') ? ' %' : '×'} |`));
   const table =
     rows.length > 0
       ? `| area | ratio (same run) | value |\n| --- | --- | ---: |\n${rows.join('\n')}`

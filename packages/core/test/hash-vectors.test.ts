@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import xxhashWasm from 'xxhash-wasm';
-import { fnv1a64, xxHash32 } from '../src/index.js';
+import { fnv1a64, xxHash32, xxHash64 } from '../src/index.js';
 
 const hex = (n: number) => n.toString(16).padStart(8, '0');
 const fnvHex = (input: string | Uint8Array) => {
@@ -68,6 +68,43 @@ describe('fnv1a64 matches the FNV reference vectors', () => {
         expect(fnvHex(s)).toBe(fnvReference(new TextEncoder().encode(s)));
       }),
     );
+  });
+});
+
+const x64Hex = (input: string | Uint8Array, seed = 0) => {
+  const [hi, lo] = xxHash64(input, new Uint32Array(2), seed);
+  return hex(hi as number) + hex(lo as number);
+};
+
+describe('xxHash64 matches the published XXH64 vectors', () => {
+  it.each([
+    ['', 0, 'ef46db3751d8e999'],
+    ['a', 0, 'd24ec4f1a98c6e5b'],
+    ['abc', 0, '44bc2cf5ad770999'],
+    ['Nobody inspects the spammish repetition', 0, 'fbcea83c8a378bf1'],
+    ['', 0x9e3779b1, 'ac75fda2929b17ef'],
+  ])('xxh64(%j, seed %d)', (input, seed, expected) => {
+    expect(x64Hex(input, seed)).toBe(expected);
+  });
+
+  it('agrees with the xxhash-wasm reference build (h64) on random strings, bytes and seeds, every length path', async () => {
+    const ref = await xxhashWasm();
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.nat(), (s, seed) => {
+        expect(x64Hex(s, seed)).toBe(ref.h64(s, BigInt(seed)).toString(16).padStart(16, '0'));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 140 }), fc.nat(), (b, seed) => {
+        expect(x64Hex(b, seed)).toBe(ref.h64Raw(b, BigInt(seed)).toString(16).padStart(16, '0'));
+      }),
+    );
+  });
+
+  it('writes into the caller-supplied array and returns it', () => {
+    const out = new Uint32Array(2);
+    expect(xxHash64('abc', out)).toBe(out);
+    expect(xxHash64(new TextEncoder().encode('日本語'), new Uint32Array(2))).toEqual(xxHash64('日本語', new Uint32Array(2)));
   });
 });
 

@@ -1,0 +1,83 @@
+import { assertNonNegativeFinite } from '@scaling/core';
+import type { BalancerOptions } from './_pool.js';
+import { BalancerBase } from './balancer-base.js';
+import type { Endpoint, Lease, PickOptions } from './types.js';
+
+/** Options of {@link PowerOfTwoChoices}. */
+export interface PowerOfTwoChoicesOptions<E extends Endpoint = Endpoint> extends BalancerOptions<E> {
+  /**
+   * Envoy's `active_request_bias`: with unequal weights a candidate scores `weight / (active + 1)^bias`.
+   * 0 ignores load (weights only), 1 (default) divides by load linearly.
+   */
+  activeRequestBias?: number;
+}
+
+/**
+ * Power of two choices, least-request (Mitzenmacher, "The Power of Two Choices in Randomized Load
+ * Balancing", 2001; Envoy's `LEAST_REQUEST`): draw two *distinct* eligible endpoints uniformly at random and
+ * take the one with fewer active requests (ties: the first drawn, itself random). When weights differ, the
+ * candidate with the larger `effectiveWeight / (active + 1)^activeRequestBias` wins, as Envoy does.
+ * An endpoint busier than all others is never picked while two others are eligible. O(1) per pick.
+ *
+ * @example
+ * ```ts
+ * import { PowerOfTwoChoices } from '@scaling/load-balancer';
+ * const lb = new PowerOfTwoChoices({ endpoints: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] });
+ * const lease = lb.pick();
+ * try { console.log('calling', lease.endpoint.id); lease.release({ ok: true }); }
+ * catch { lease.release({ ok: false }); }
+ * ```
+ */
+export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBase<E> {
+  readonly #bias: number;
+
+  /** @throws {TypeError}/{@link RangeError} on a bad option. */
+  constructor(options: PowerOfTwoChoicesOptions<E> = {}) {
+    super(options);
+    const bias = options.activeRequestBias ?? 1;
+    assertNonNegativeFinite('activeRequestBias', bias);
+    this.#bias = bias;
+  }
+
+  /** Picks the less loaded of two random eligible endpoints; see `LoadBalancer.pick`. */
+  pick(options?: PickOptions): Lease<E> {
+    const pool = this.pool;
+    if (pool.slowStarting > 0) pool.refreshSlowStart();
+    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const n = pool.n;
+    let a: number;
+    let b: number;
+    if (pool.allIn && exclude === undefined) {
+      if (n < 2) return n === 1 ? pool.lease(0) : pool.fail();
+      if (n <= 256) {
+        // One 30-bit draw, two 15-bit halves, integer math only (bias ≤ n / 2^15 ≤ 0.8 %).
+        const x = pool.bits();
+        a = ((x & 0x7fff) * n) >>> 15;
+        b = ((x >>> 15) * (n - 1)) >>> 15;
+      } else {
+        a = pool.below(n);
+        b = pool.below(n - 1);
+      }
+      if (b >= a) b++;
+    } else {
+      a = pool.randomEligible(exclude, -1);
+      if (a < 0) return pool.fail();
+      b = pool.randomEligible(exclude, a);
+      if (b < 0) return pool.lease(a);
+    }
+    const active = pool.active;
+    if (pool.equalWeights) return pool.lease((active[b] as number) < (active[a] as number) ? b : a);
+    const eff = pool.eff;
+    const bias = this.#bias;
+    let sa: number;
+    let sb: number;
+    if (bias === 1) {
+      sa = (eff[a] as number) / ((active[a] as number) + 1);
+      sb = (eff[b] as number) / ((active[b] as number) + 1);
+    } else {
+      sa = (eff[a] as number) / ((active[a] as number) + 1) ** bias;
+      sb = (eff[b] as number) / ((active[b] as number) + 1) ** bias;
+    }
+    return pool.lease(sb > sa ? b : a);
+  }
+}

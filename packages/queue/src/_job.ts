@@ -1,0 +1,172 @@
+import type { TimerHandle } from '@scaling/core';
+import type { Task, TaskContext } from './task.js';
+
+/** Job states. A job is in at most one list at a time, which its state names. @internal */
+export const FREE = 0;
+/** In a priority level, waiting for a slot. @internal */
+export const QUEUED = 1;
+/** Waiting for room (`whenFull: 'wait'`), not yet counted in `size`. @internal */
+export const WAITING = 2;
+/** Holding a concurrency slot. @internal */
+export const RUNNING = 3;
+/** Failed, waiting out its retry backoff. @internal */
+export const DELAYED = 4;
+/** Settled by the queue (timeout, close deadline) while its task still runs; returns to the pool when the task settles. @internal */
+export const ABANDONED = 5;
+
+/**
+ * The rarely needed part of a record — caller signal, timeout, timer, the task's own `AbortController`, start
+ * time, bound callbacks — kept out of {@link Job} so a queued task costs only nine fields. Created on first need
+ * and kept with the pooled record.
+ * @internal
+ */
+export class JobExt {
+  timeoutMs = Number.POSITIVE_INFINITY;
+  startedAt = 0;
+  timer: TimerHandle | undefined = undefined;
+  userSignal: AbortSignal | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+  aborted = false;
+  abortReason: unknown = undefined;
+  /** Bound once per record (not per task): the timer callback. */
+  onTimer: (() => void) | undefined = undefined;
+  /** Membership in the {@link SignalGroup} of `userSignal`. */
+  group: SignalGroup | undefined = undefined;
+  sigPrev: Job | undefined = undefined;
+  sigNext: Job | undefined = undefined;
+}
+
+/**
+ * Every unsettled job sharing one caller `AbortSignal`, behind a single `abort` listener. Node's `EventTarget`
+ * scans its listener list on every add (O(n)) and warns past 10 listeners, so one listener per job would make
+ * 100,000 tasks under one request's signal quadratic; a group keeps add and removal O(1).
+ * @internal
+ */
+export class SignalGroup {
+  readonly signal: AbortSignal;
+  head: Job | undefined = undefined;
+  count = 0;
+  /** The listener (set by the queue): aborts or removes every member. */
+  handleEvent: () => void;
+  constructor(signal: AbortSignal, handleEvent: () => void) {
+    this.signal = signal;
+    this.handleEvent = handleEvent;
+  }
+
+  add(job: Job, x: JobExt): void {
+    x.group = this;
+    x.sigPrev = undefined;
+    x.sigNext = this.head;
+    if (this.head !== undefined) (this.head.ext as JobExt).sigPrev = job;
+    this.head = job;
+    this.count++;
+  }
+
+  /** Unlinks `job`; returns true when the group became empty. */
+  delete(x: JobExt): boolean {
+    const { sigPrev, sigNext } = x;
+    if (sigPrev === undefined) this.head = sigNext;
+    else (sigPrev.ext as JobExt).sigNext = sigNext;
+    if (sigNext !== undefined) (sigNext.ext as JobExt).sigPrev = sigPrev;
+    x.group = undefined;
+    x.sigPrev = undefined;
+    x.sigNext = undefined;
+    return --this.count === 0;
+  }
+}
+
+/**
+ * One pooled task record (fastq's design: records are reused, so the steady state allocates only the caller's
+ * promise). It is also the {@link TaskContext} handed to the task: `signal` is created lazily, so a task that
+ * never reads it costs no `AbortController`. Every field is initialised in the constructor so all records share
+ * one hidden class.
+ * @internal
+ */
+export class Job implements TaskContext {
+  state = FREE;
+  attempt = 0;
+  priority = 0;
+  fn: Task<unknown> | undefined = undefined;
+  resolve: ((value: unknown) => void) | undefined = undefined;
+  prev: Job | undefined = undefined;
+  next: Job | undefined = undefined;
+  ext: JobExt | undefined = undefined;
+  /** Settle handlers for the task's promise, bound once per pooled record (not per task). */
+  onOk: ((value: unknown) => unknown) | undefined = undefined;
+  onErr: ((error: unknown) => unknown) | undefined = undefined;
+
+  /** The extension, created on first need. */
+  x(): JobExt {
+    let x = this.ext;
+    if (x === undefined) x = this.ext = new JobExt();
+    return x;
+  }
+
+  get signal(): AbortSignal {
+    const x = this.x();
+    let c = x.controller;
+    if (c === undefined) {
+      c = x.controller = new AbortController();
+      if (x.aborted) c.abort(x.abortReason);
+    }
+    return c.signal;
+  }
+
+  /** Aborts the task's signal (now if it was read, else as soon as it is). */
+  abort(reason: unknown): void {
+    const x = this.x();
+    if (x.aborted) return;
+    x.aborted = true;
+    x.abortReason = reason;
+    x.controller?.abort(reason);
+  }
+}
+
+/** Intrusive doubly linked list of jobs: O(1) push, shift and removal of any member. @internal */
+export class JobList {
+  head: Job | undefined = undefined;
+  tail: Job | undefined = undefined;
+  length = 0;
+
+  push(job: Job): void {
+    job.next = undefined;
+    const tail = this.tail;
+    job.prev = tail;
+    if (tail === undefined) this.head = job;
+    else tail.next = job;
+    this.tail = job;
+    this.length++;
+  }
+
+  shift(): Job | undefined {
+    const job = this.head;
+    if (job === undefined) return undefined;
+    const next = job.next;
+    this.head = next;
+    if (next === undefined) this.tail = undefined;
+    else next.prev = undefined;
+    job.next = undefined;
+    this.length--;
+    return job;
+  }
+
+  remove(job: Job): void {
+    const { prev, next } = job;
+    if (prev === undefined) this.head = next;
+    else prev.next = next;
+    if (next === undefined) this.tail = prev;
+    else next.prev = prev;
+    job.prev = undefined;
+    job.next = undefined;
+    this.length--;
+  }
+}
+
+/** One priority level: a FIFO of jobs with the same priority. @internal */
+export class Level extends JobList {
+  readonly priority: number;
+  constructor(priority: number) {
+    super();
+    this.priority = priority;
+  }
+}
