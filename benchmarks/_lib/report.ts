@@ -118,7 +118,9 @@ function updateReadmeHeadlines(areas: AreaReport[]): void {
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   if (i < 0 || j < i) return;
-  const rows = areas.flatMap((a) => a.ratios.filter((r) => r.headline).map((r) => `| ${a.area} | ${r.name} | ${r.value.toFixed(2)}${r.name.includes('%') ? ' %' : '×'} |`));
+  const rows = areas.flatMap((a) =>
+    a.ratios.filter((r) => r.headline).map((r) => `| ${a.area} | ${r.name} | ${r.value.toFixed(2)}${r.name.includes('%') ? ' %' : '×'} |`),
+  );
   const table =
     rows.length > 0
       ? `| area | ratio (same run) | value |\n| --- | --- | ---: |\n${rows.join('\n')}`
