@@ -1,6 +1,5 @@
 /** Halve every 4-bit counter of a word at once. */
 const HALF_MASK = 0x77777777;
-const SEEDS = [0x97cb3127, 0xb3c4d5e7, 0x62b821a3, 0x1b873593];
 
 function nextPowerOfTwo(n: number): number {
   let p = 1;
@@ -39,12 +38,13 @@ export class FrequencySketch {
   /** The estimated count of `hash` (0 … 15). */
   frequency(hash: number): number {
     const table = this.#table;
+    const mask = this.#mask;
+    // Four rows by double hashing (Kirsch–Mitzenmacher): index_k = h1 + k·h2; nibble from the top bits.
+    const h1 = Math.imul(hash, 0x9e3779b1);
+    const h2 = Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) | 1;
     let min = 15;
-    for (let k = 0; k < 4; k++) {
-      let x = Math.imul(hash ^ (SEEDS[k] as number), 0x9e3779b1);
-      x ^= x >>> 15;
-      const shift = (x >>> 29) << 2;
-      const v = ((table[x & this.#mask] as number) >>> shift) & 15;
+    for (let k = 0, x = h1; k < 4; k++, x = (x + h2) | 0) {
+      const v = ((table[x & mask] as number) >>> ((x >>> 29) << 2)) & 15;
       if (v < min) min = v;
     }
     return min;
@@ -53,12 +53,13 @@ export class FrequencySketch {
   /** Count one occurrence of `hash`. */
   increment(hash: number): void {
     const table = this.#table;
+    const mask = this.#mask;
+    const h1 = Math.imul(hash, 0x9e3779b1);
+    const h2 = Math.imul(hash ^ (hash >>> 15), 0x85ebca6b) | 1;
     let added = false;
-    for (let k = 0; k < 4; k++) {
-      let x = Math.imul(hash ^ (SEEDS[k] as number), 0x9e3779b1);
-      x ^= x >>> 15;
+    for (let k = 0, x = h1; k < 4; k++, x = (x + h2) | 0) {
       const shift = (x >>> 29) << 2;
-      const w = x & this.#mask;
+      const w = x & mask;
       const word = table[w] as number;
       if (((word >>> shift) & 15) < 15) {
         table[w] = word + (1 << shift);

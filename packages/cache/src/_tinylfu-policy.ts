@@ -36,6 +36,8 @@ export class TinyLfuPolicy implements EvictionPolicy {
   #step: number;
   #sampleHits = 0;
   #sampleCount = 0;
+  /** Accesses per hill-climbing sample: 10 × capacity (re-read after each sample when only `maxSize` limits). */
+  #sampleSize: number;
   #previousRatio = 0;
 
   constructor(capacity: number, max: number) {
@@ -46,6 +48,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#sketch = new FrequencySketch(known);
     this.#window = Math.max(1, known * INITIAL_WINDOW);
     this.#step = STEP * known;
+    this.#sampleSize = 10 * Math.max(known, 16);
   }
 
   grow(capacity: number): void {
@@ -70,12 +73,14 @@ export class TinyLfuPolicy implements EvictionPolicy {
   hit(i: number): void {
     this.#sketch.increment(this.#hashes[i] as number);
     const lists = this.#lists;
-    if (lists.owner[i] === PROBATION) {
+    const owner = lists.owner[i] as number;
+    if (owner === PROBATION) {
       lists.moveTo(PROTECTED, i);
       const protectedMax = PROTECTED_SHARE * (this.#capacity() - this.#window);
       if ((lists.count[PROTECTED] as number) > protectedMax) lists.moveTo(PROBATION, lists.head[PROTECTED] as number);
-    } else {
-      lists.moveTo(lists.owner[i] as number, i);
+    } else if (lists.tail[owner] !== i) {
+      lists.unlink(i);
+      lists.push(owner, i);
     }
     this.#sample(1);
   }
@@ -122,8 +127,9 @@ export class TinyLfuPolicy implements EvictionPolicy {
   /** Count an access (hit = 1) and climb after each sample. */
   #sample(hit: number): void {
     this.#sampleHits += hit;
+    if (++this.#sampleCount < this.#sampleSize) return;
     const capacity = this.#capacity();
-    if (++this.#sampleCount < 10 * Math.max(capacity, 16)) return;
+    this.#sampleSize = 10 * Math.max(capacity, 16);
     const ratio = this.#sampleHits / this.#sampleCount;
     const change = ratio - this.#previousRatio;
     const amount = change >= 0 ? this.#step : -this.#step;
