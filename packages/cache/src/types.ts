@@ -99,7 +99,8 @@ export interface CacheOptions<K, V> {
    */
   autoPurge?: boolean;
   /**
-   * How long a clock reading may be reused, in ms (default `1`; `0` reads the clock on every TTL check).
+   * How long a clock reading may be reused, in ms (default `1`, or `0` when `autoPurge` is on so the purge
+   * timer stays the cache's only timer; `0` reads the clock on every TTL check).
    * Reading `performance.now()` costs about as much as a cache hit, so TTL checks share one reading per
    * window, refreshed by a short `unref()`ed timer. Expiry is therefore up to this late.
    */
