@@ -118,10 +118,19 @@ function updateReadmeHeadlines(areas: AreaReport[]): void {
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   if (i < 0 || j < i) return;
-  const rows = areas.flatMap((a) => a.ratios.filter((r) => r.headline).map((r) => `| ${a.area} | ${r.name} | ${r.value.toFixed(2)}${r.name.includes('%') ? ' %' : '×'} |`));
+  const rows = areas.flatMap((a) =>
+    a.ratios.filter((r) => r.headline).map((r) => `| ${a.area} | ${r.name} | ${r.value.toFixed(2)}${unitOf(r.name)} |`),
+  );
   const table =
     rows.length > 0
       ? `| area | ratio (same run) | value |\n| --- | --- | ---: |\n${rows.join('\n')}`
       : '_No benchmark results yet: run `npm run bench`._';
   writeFileSync(readme, `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`);
+}
+
+/** The unit a headline value is shown in, read from the ratio's name. */
+function unitOf(name: string): string {
+  if (name.includes('(points)')) return ' points';
+  if (/% of|%\)?$/.test(name) || name.startsWith('S1 %')) return ' %';
+  return '×';
 }

@@ -51,7 +51,8 @@ export function resolveOptions<K, V>(options: CacheOptions<K, V>): ResolvedOptio
   if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
     throw new TypeError(`Expected \`clock\` to be a Clock, got ${describeValue(clock)}`);
   }
-  let resolution = 1;
+  // With autoPurge the purge timer is the cache's only timer: readings are not reused unless asked for.
+  let resolution = options.autoPurge === true ? 0 : 1;
   if (ttlResolution !== undefined) {
     if (typeof ttlResolution !== 'number')
       throw new TypeError(`Expected \`ttlResolution\` to be a number ≥ 0, got ${describeValue(ttlResolution)}`);

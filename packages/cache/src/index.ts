@@ -1,3 +1,4 @@
+export { Cache, type CachePolicy, DEFAULT_POLICY, type PolicyCacheOptions } from './cache.js';
 export { LruCache } from './lru-cache.js';
 export type {
   BoundedCache,

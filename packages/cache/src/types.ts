@@ -74,7 +74,8 @@ export interface CacheOptions<K, V> {
   max?: number;
   /**
    * Maximum total size, as measured by `sizeOf` (a positive number). An item whose own size exceeds it is
-   * not stored (`set` returns `false`); otherwise least-recently-used entries are evicted until it fits.
+   * not stored (`set` returns `false`); otherwise entries are evicted (least recently used first for
+   * `LruCache`; the policy's victims for `Cache`) until it fits.
    */
   maxSize?: number;
   /** Size of one entry, a finite number ≥ 0. Required with `maxSize`. Called once per `set`. */
@@ -98,7 +99,8 @@ export interface CacheOptions<K, V> {
    */
   autoPurge?: boolean;
   /**
-   * How long a clock reading may be reused, in ms (default `1`; `0` reads the clock on every TTL check).
+   * How long a clock reading may be reused, in ms (default `1`, or `0` when `autoPurge` is on so the purge
+   * timer stays the cache's only timer; `0` reads the clock on every TTL check).
    * Reading `performance.now()` costs about as much as a cache hit, so TTL checks share one reading per
    * window, refreshed by a short `unref()`ed timer. Expiry is therefore up to this late.
    */
@@ -110,8 +112,8 @@ export interface CacheOptions<K, V> {
 }
 
 /**
- * The contract every cache of this package implements (LRU today; other eviction policies share it and its
- * conformance test suite). Keys follow `Map` semantics (SameValueZero: `1` and `'1'` are distinct,
+ * The contract every cache of this package implements (`LruCache`, and `Cache` with each of its eviction
+ * policies), checked by one conformance test suite. Keys follow `Map` semantics (SameValueZero: `1` and `'1'` are distinct,
  * `'__proto__'` is an ordinary key).
  */
 export interface BoundedCache<K, V> extends Iterable<[K, V]> {
@@ -119,13 +121,13 @@ export interface BoundedCache<K, V> extends Iterable<[K, V]> {
   readonly size: number;
   /** Sum of the stored entries' sizes (0 without `maxSize`). */
   readonly totalSize: number;
-  /** The value for `key`, marking it as recently used; `undefined` when absent or expired. */
+  /** The value for `key`, recording the access (LRU: marking it most recently used); `undefined` when absent or expired. */
   get(key: K): V | undefined;
-  /** The value for `key` without changing recency; `undefined` when absent or expired. */
+  /** The value for `key` without recording an access; `undefined` when absent or expired. */
   peek(key: K): V | undefined;
-  /** Whether a live entry exists, without changing recency. */
+  /** Whether a live entry exists, without recording an access. */
   has(key: K): boolean;
-  /** Store `value` (most recently used). Returns `false` when it was not stored (larger than `maxSize`). */
+  /** Store `value` (LRU: as most recently used). Returns `false` when it was not stored (larger than `maxSize`). */
   set(key: K, value: V, options?: SetOptions): boolean;
   /** Remove `key`; `true` when a live entry was removed. Also makes a pending load's result be dropped. */
   delete(key: K): boolean;
@@ -135,11 +137,11 @@ export interface BoundedCache<K, V> extends Iterable<[K, V]> {
   purgeStale(): number;
   /** Milliseconds until `key` expires: `Infinity` without a TTL, `0` when absent or expired. */
   remainingTtl(key: K): number;
-  /** Keys of live entries, most recently used first. */
+  /** Keys of live entries, in the policy's keep-longest-first order (LRU: most recently used first). */
   keys(): IterableIterator<K>;
-  /** Values of live entries, most recently used first. */
+  /** Values of live entries, in the same order as `keys()`. */
   values(): IterableIterator<V>;
-  /** `[key, value]` of live entries, most recently used first. */
+  /** `[key, value]` of live entries, in the same order as `keys()`. */
   entries(): IterableIterator<[K, V]>;
   /** The cached value, or the result of one shared `loader` call per key; see the implementation. */
   getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<V>;

@@ -4,7 +4,7 @@
  * Used only by the ketama-compatible ring; not for security.
  * @internal
  */
-import { scratchBuffer, utf8Scratch } from './_shared.js';
+import { scratchBytes, utf8IntoScratch } from '@scaling/core';
 
 const S = [
   7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11,
@@ -89,8 +89,8 @@ export function md5Words(bytes: Uint8Array, len: number): Uint32Array {
 /** @internal MD5 words of a string's UTF-8 bytes or of raw bytes. */
 export function md5(input: string | Uint8Array): Uint32Array {
   if (typeof input === 'string') {
-    const len = utf8Scratch(input); // may grow the scratch buffer: read it after
-    return md5Words(scratchBuffer(), len);
+    const len = utf8IntoScratch(input); // may grow the scratch buffer: read it after
+    return md5Words(scratchBytes(), len);
   }
   return md5Words(input, input.length);
 }

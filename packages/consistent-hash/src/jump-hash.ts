@@ -1,5 +1,4 @@
-import { ScalingError } from '@scaling/core';
-import { keyHash32 } from './_key-hash.js';
+import { ScalingError, xxHash32 } from '@scaling/core';
 import { checkCount, checkNodeName, checkWeight, duplicateNode, fmix32, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
@@ -131,7 +130,7 @@ export class JumpHash implements ConsistentHash {
   getNode(key: HashKey): string {
     const n = this.#buckets.length;
     if (n === 0) throw noNodes();
-    return this.#buckets[jumpConsistentHash(0, keyHash32(key), n)] as string;
+    return this.#buckets[jumpConsistentHash(0, xxHash32(key), n)] as string;
   }
 
   /** The owner, then the owners under re-mixed keys, distinct, `min(count, size)` of them. */
@@ -142,7 +141,7 @@ export class JumpHash implements ConsistentHash {
     if (n === 0 || count === 0) return out;
     const want = Math.min(count, n);
     let hi = 0;
-    let lo = keyHash32(key);
+    let lo = xxHash32(key);
     this.#epoch = (this.#epoch + 1) >>> 0;
     if (this.#epoch === 0) {
       this.#seen.fill(0);

@@ -1,5 +1,4 @@
 import { assertPositiveInteger, xxHash32 } from '@scaling/core';
-import { keyHash32 } from './_key-hash.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
@@ -112,14 +111,14 @@ export class MaglevHash implements ConsistentHash {
   }
 
   /**
-   * `table[keyHash32(key) mod M]`.
+   * `table[xxHash32(key) mod M]`.
    * @throws {ScalingError} `ERR_NO_NODES` when empty.
    */
   getNode(key: HashKey): string {
     if (this.#dirty) this.#rebuild();
     const table = this.#table;
     if (table.length === 0) throw noNodes();
-    return this.#sorted[table[keyHash32(key) % this.#m] as number] as string;
+    return this.#sorted[table[xxHash32(key) % this.#m] as number] as string;
   }
 
   /** The owner, then the distinct owners of the following table entries. */
@@ -138,7 +137,7 @@ export class MaglevHash implements ConsistentHash {
     }
     const seen = this.#seen;
     const epoch = this.#epoch;
-    let p = keyHash32(key) % m;
+    let p = xxHash32(key) % m;
     for (let k = 0; k < m && out.length < want; k++) {
       const i = table[p] as number;
       if (seen[i] !== epoch) {

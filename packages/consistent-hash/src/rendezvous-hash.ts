@@ -1,5 +1,4 @@
 import { xxHash32 } from '@scaling/core';
-import { keyHash32 } from './_key-hash.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, fmix32, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
@@ -93,7 +92,7 @@ export class RendezvousHash implements ConsistentHash {
   getNode(key: HashKey): string {
     const n = this.#names.length;
     if (n === 0) throw noNodes();
-    const k = keyHash32(key);
+    const k = xxHash32(key);
     const nh = this.#nodeHash;
     const names = this.#names;
     let best = 0;
@@ -126,7 +125,7 @@ export class RendezvousHash implements ConsistentHash {
     const n = this.#names.length;
     if (n === 0 || count === 0) return [];
     const want = Math.min(count, n);
-    const k = keyHash32(key);
+    const k = xxHash32(key);
     const nh = this.#nodeHash;
     const w = this.#weights;
     const scores = this.#scores;

@@ -1,5 +1,4 @@
-import { assertPositiveInteger, type HashInput, xxHash64 } from '@scaling/core';
-import { keyHash32 } from './_key-hash.js';
+import { assertPositiveInteger, type HashInput, xxHash32, xxHash64 } from '@scaling/core';
 import { md5 } from './_md5.js';
 import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
@@ -92,7 +91,7 @@ export class RingHash implements ConsistentHash {
     const hash = options.hash ?? 'xxh32';
     if (hash === 'xxh32') {
       this.#mode = MODE_XXH32;
-      this.#hash = keyHash32;
+      this.#hash = xxHash32;
     } else if (hash === 'ketama') {
       this.#mode = MODE_KETAMA;
       this.#hash = ketamaKeyHash;
@@ -281,7 +280,7 @@ export class RingHash implements ConsistentHash {
     const pts = this.#points;
     const n = pts.length;
     if (n === 0) throw noNodes();
-    const h = this.#mode === MODE_XXH32 ? keyHash32(key) : this.#hash(key) >>> 0;
+    const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
     const b = h >>> this.#shift;
     let lo = this.#index[b] as number;
     let hi = this.#index[b + 1] as number;
@@ -307,7 +306,7 @@ export class RingHash implements ConsistentHash {
     const n = pts.length;
     if (n === 0 || count === 0) return out;
     const want = Math.min(count, this.#slotOf.size);
-    const h = this.#mode === MODE_XXH32 ? keyHash32(key) : this.#hash(key) >>> 0;
+    const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
     const b = h >>> this.#shift;
     let lo = this.#index[b] as number;
     let hi = this.#index[b + 1] as number;

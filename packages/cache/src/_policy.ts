@@ -1,0 +1,108 @@
+/** "No slot". */
+export const NIL = 0xffffffff;
+
+/**
+ * An eviction policy over the slot indices of a {@link Cache}: the cache owns keys, values, TTLs and sizes
+ * per slot; the policy owns the order in which slots are evicted.
+ */
+export interface EvictionPolicy {
+  /**
+   * A saturating counter per slot that the cache bumps inline on a hit (up to {@link countCap}), instead of
+   * calling {@link hit}: SIEVE's visited bit and S3-FIFO's 2-bit frequency. `undefined` for list-moving policies.
+   */
+  readonly counts: Uint8Array | undefined;
+  /** Largest value of a `counts` entry. */
+  readonly countCap: number;
+  /** Make room for slots `0 … capacity − 1` (arrays replaced, so `counts` must be read again). */
+  grow(capacity: number): void;
+  /** A new entry (a miss that is stored) took slot `i`. */
+  insert(i: number, key: unknown): void;
+  /** A read or an overwrite hit slot `i` (only called when `counts` is undefined, or on overwrite). */
+  hit(i: number): void;
+  /** The slot to evict next (the cache then calls {@link remove} with `evicted` = true). Cache not empty. */
+  victim(): number;
+  /** Slot `i` leaves the cache; `evicted` when it was the policy's victim. */
+  remove(i: number, key: unknown, evicted: boolean): void;
+  /** Every stored slot, the one the policy would keep longest first (LRU: most recently used first). */
+  order(): number[];
+  /** Forget every slot (the cache is being cleared). */
+  clear(): void;
+}
+
+function grown(a: Uint32Array, capacity: number): Uint32Array {
+  const b = new Uint32Array(capacity);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Several doubly-linked lists of slots in two shared `Uint32Array`s (`next`, `prev`), with the list each slot
+ * is on in a `Uint8Array`. Each list runs from its head (oldest) to its tail (newest).
+ */
+export class SlotLists {
+  next: Uint32Array;
+  prev: Uint32Array;
+  owner: Uint8Array;
+  readonly head: Uint32Array;
+  readonly tail: Uint32Array;
+  readonly count: Uint32Array;
+
+  constructor(lists: number, capacity: number) {
+    this.next = new Uint32Array(capacity);
+    this.prev = new Uint32Array(capacity);
+    this.owner = new Uint8Array(capacity);
+    this.head = new Uint32Array(lists).fill(NIL);
+    this.tail = new Uint32Array(lists).fill(NIL);
+    this.count = new Uint32Array(lists);
+  }
+
+  grow(capacity: number): void {
+    this.next = grown(this.next, capacity);
+    this.prev = grown(this.prev, capacity);
+    const owner = new Uint8Array(capacity);
+    owner.set(this.owner);
+    this.owner = owner;
+  }
+
+  /** Append slot `i` (not on any list) as the newest of list `l`. */
+  push(l: number, i: number): void {
+    const t = this.tail[l] as number;
+    this.prev[i] = t;
+    this.next[i] = NIL;
+    if (t === NIL) this.head[l] = i;
+    else this.next[t] = i;
+    this.tail[l] = i;
+    this.owner[i] = l;
+    this.count[l] = (this.count[l] as number) + 1;
+  }
+
+  /** Take slot `i` off its list. */
+  unlink(i: number): void {
+    const l = this.owner[i] as number;
+    const p = this.prev[i] as number;
+    const n = this.next[i] as number;
+    if (p === NIL) this.head[l] = n;
+    else this.next[p] = n;
+    if (n === NIL) this.tail[l] = p;
+    else this.prev[n] = p;
+    this.count[l] = (this.count[l] as number) - 1;
+  }
+
+  /** Make slot `i` the newest of list `l` (it may be on any list). */
+  moveTo(l: number, i: number): void {
+    if (this.owner[i] === l && this.tail[l] === i) return;
+    this.unlink(i);
+    this.push(l, i);
+  }
+
+  /** Slots of list `l`, newest first, appended to `out`. */
+  collect(l: number, out: number[]): void {
+    for (let i = this.tail[l] as number; i !== NIL; i = this.prev[i] as number) out.push(i);
+  }
+
+  clear(): void {
+    this.head.fill(NIL);
+    this.tail.fill(NIL);
+    this.count.fill(0);
+  }
+}

@@ -1,0 +1,550 @@
+/**
+ * SQL read/write classification with a real (PostgreSQL-dialect) tokenizer: comments (nested block
+ * comments too), string literals (standard, `E'…'` with backslash escapes, `U&'…'`, `B'…'`, `X'…'`),
+ * quoted identifiers, dollar quoting (`$$…$$`, `$tag$…$tag$`), parameters (`$1`), parentheses,
+ * any letter case and several statements separated by `;`.
+ *
+ * Words are matched against keyword tables by a case-folded hash and a character compare, so classifying
+ * allocates nothing.
+ */
+
+/** What {@link classifySql} decides: `'read'` may go to a replica, `'write'` must go to the primary. */
+export type SqlClass = 'read' | 'write';
+
+// Keyword ids. The tables below map a case-folded word to one of these.
+const K_NONE = 0;
+// statements that may read (first word of a statement)
+const K_SELECT = 1;
+const K_WITH = 2;
+const K_VALUES = 3;
+const K_TABLE = 4;
+const K_SHOW = 5;
+const K_EXPLAIN = 6;
+const K_COPY = 7;
+// words that change the class wherever they appear
+const K_WRITE = 8;
+// words that matter in context
+const K_FOR = 9;
+const K_UPDATE = 10;
+const K_SHARE = 11;
+const K_KEY = 12;
+const K_NO = 13;
+const K_ANALYZE = 14;
+const K_TO = 15;
+const K_FROM = 16;
+const K_INTO = 17;
+
+/**
+ * Words that make any statement a write wherever they stand outside literals, comments and quoted
+ * identifiers. A column named like one of them (`cluster`, `refresh`) sends the query to the primary:
+ * the safe direction.
+ */
+export const SQL_WRITE_KEYWORDS: readonly string[] = [
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'TRUNCATE',
+  'INTO',
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'GRANT',
+  'REVOKE',
+  'VACUUM',
+  'REINDEX',
+  'CLUSTER',
+  'REFRESH',
+  'LISTEN',
+  'UNLISTEN',
+  'NOTIFY',
+];
+
+/**
+ * Functions whose call makes a statement a write: sequences, advisory locks, notifications,
+ * transaction-id assignment and WAL control (each fails or misbehaves on a hot standby, or depends on
+ * the primary's session state). Names starting with `pg_advisory`, `pg_try_advisory`, `pg_create_`,
+ * `pg_drop_`, `pg_replication_origin`, `pg_current_wal` or `lo_` count as well.
+ */
+export const SQL_WRITE_FUNCTIONS: readonly string[] = [
+  'nextval',
+  'setval',
+  'currval',
+  'lastval',
+  'pg_notify',
+  'txid_current',
+  'pg_current_xact_id',
+  'pg_switch_wal',
+  'pg_create_restore_point',
+  'pg_start_backup',
+  'pg_stop_backup',
+  'pg_backup_start',
+  'pg_backup_stop',
+  'pg_promote',
+  'pg_terminate_backend',
+  'pg_cancel_backend',
+  'pg_reload_conf',
+  'pg_rotate_logfile',
+  'set_config',
+  'dblink_exec',
+];
+
+const WRITE_FUNCTION_PREFIXES = [
+  'pg_advisory',
+  'pg_try_advisory',
+  'pg_create_',
+  'pg_drop_',
+  'pg_replication_origin',
+  'pg_current_wal',
+  'lo_',
+];
+
+// ---- case-folded word hashing and lookup tables ------------------------------------------------
+
+function foldCode(c: number): number {
+  return c >= 65 && c <= 90 ? c | 0x20 : c;
+}
+
+function hashRange(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ foldCode(s.charCodeAt(i)), 0x01000193);
+  return h >>> 0;
+}
+
+function equalsFolded(s: string, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (foldCode(s.charCodeAt(start + i)) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** hash → list of [lower-case word, id]; collisions are resolved by the character compare. */
+type Table = Map<number, Array<[string, number]>>;
+
+function buildTable(entries: ReadonlyArray<readonly [string, number]>): Table {
+  const t: Table = new Map();
+  for (const [w, id] of entries) {
+    const lw = w.toLowerCase();
+    const h = hashRange(lw, 0, lw.length);
+    const list = t.get(h);
+    if (list) list.push([lw, id]);
+    else t.set(h, [[lw, id]]);
+  }
+  return t;
+}
+
+function lookup(t: Table, s: string, start: number, end: number): number {
+  const list = t.get(hashRange(s, start, end));
+  return list === undefined ? K_NONE : findIn(list, s, start, end);
+}
+
+function findIn(list: Array<[string, number]>, s: string, start: number, end: number): number {
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as [string, number];
+    if (equalsFolded(s, start, end, e[0])) return e[1];
+  }
+  return K_NONE;
+}
+
+const KEYWORDS: Table = buildTable([
+  ['SELECT', K_SELECT],
+  ['WITH', K_WITH],
+  ['VALUES', K_VALUES],
+  ['TABLE', K_TABLE],
+  ['SHOW', K_SHOW],
+  ['EXPLAIN', K_EXPLAIN],
+  ['COPY', K_COPY],
+  ...SQL_WRITE_KEYWORDS.filter((w) => w !== 'UPDATE' && w !== 'INTO').map((w) => [w, K_WRITE] as const),
+  ['FOR', K_FOR],
+  ['UPDATE', K_UPDATE],
+  ['SHARE', K_SHARE],
+  ['KEY', K_KEY],
+  ['NO', K_NO],
+  ['ANALYZE', K_ANALYZE],
+  ['ANALYSE', K_ANALYZE],
+  ['TO', K_TO],
+  ['FROM', K_FROM],
+  ['INTO', K_INTO],
+]);
+
+/** Longest keyword, and a bit per ASCII letter that starts one: most identifiers skip the table. */
+let KEYWORD_MAX = 0;
+let KEYWORD_FIRST = 0;
+for (const list of KEYWORDS.values()) {
+  for (const [w] of list) {
+    if (w.length > KEYWORD_MAX) KEYWORD_MAX = w.length;
+    KEYWORD_FIRST |= 1 << (w.charCodeAt(0) - 97);
+  }
+}
+
+function keywordOf(s: string, start: number, end: number): number {
+  if (end - start > KEYWORD_MAX) return K_NONE;
+  const f = foldCode(s.charCodeAt(start)) - 97;
+  if (f < 0 || f > 25 || (KEYWORD_FIRST & (1 << f)) === 0) return K_NONE;
+  return lookup(KEYWORDS, s, start, end);
+}
+
+const FUNCTIONS: Table = buildTable(SQL_WRITE_FUNCTIONS.map((f) => [f, 1] as const));
+
+function isWriteFunction(s: string, start: number, end: number): boolean {
+  if (lookup(FUNCTIONS, s, start, end) !== K_NONE) return true;
+  for (let p = 0; p < WRITE_FUNCTION_PREFIXES.length; p++) {
+    const pre = WRITE_FUNCTION_PREFIXES[p] as string;
+    if (end - start < pre.length) continue;
+    let ok = true;
+    for (let i = 0; i < pre.length; i++) {
+      if (foldCode(s.charCodeAt(start + i)) !== pre.charCodeAt(i)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+// ---- character classes ------------------------------------------------------------------------
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+}
+
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+// ---- statement state (module-level, reset per statement: no allocation) -----------------------
+
+const UNPARSABLE = -1;
+
+/** Index just past a `'…'` literal that starts at `i` (the quote); backslash escapes when `escapes`. */
+function skipQuoted(s: string, i: number, quote: number, escapes: boolean): number {
+  const n = s.length;
+  i++;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (escapes && c === 92) {
+      i += 2;
+      continue;
+    }
+    if (c === quote) {
+      if (i + 1 < n && s.charCodeAt(i + 1) === quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return UNPARSABLE;
+}
+
+/** Index just past a nested block comment starting at `i` (the slash). */
+function skipBlockComment(s: string, i: number): number {
+  const n = s.length;
+  let depth = 1;
+  i += 2;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 47 && i + 1 < n && s.charCodeAt(i + 1) === 42) {
+      depth++;
+      i += 2;
+    } else if (c === 42 && i + 1 < n && s.charCodeAt(i + 1) === 47) {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else i++;
+  }
+  return UNPARSABLE;
+}
+
+/**
+ * If a dollar quote opens at `i` (`$$` or `$tag$`), the index just past its closing delimiter;
+ * `UNPARSABLE` when unterminated; `i` itself when this `$` does not open a dollar quote (e.g. `$1`).
+ */
+function skipDollarQuoted(s: string, i: number): number {
+  const n = s.length;
+  let j = i + 1;
+  if (j < n && s.charCodeAt(j) !== 36) {
+    if (!isIdentStart(s.charCodeAt(j))) return i;
+    j++;
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c === 36) break;
+      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128 || (c >= 48 && c <= 57))) return i;
+      j++;
+    }
+    if (j >= n) return i;
+  }
+  if (j >= n) return i;
+  // delimiter is s[i..j] inclusive
+  const tagLen = j - i + 1;
+  let k = j + 1;
+  while (k < n) {
+    const close = s.indexOf('$', k);
+    if (close < 0) return UNPARSABLE;
+    if (close + tagLen <= n && sameRange(s, i, close, tagLen)) return close + tagLen;
+    k = close + 1;
+  }
+  return UNPARSABLE;
+}
+
+function sameRange(s: string, a: number, b: number, len: number): boolean {
+  for (let x = 0; x < len; x++) if (s.charCodeAt(a + x) !== s.charCodeAt(b + x)) return false;
+  return true;
+}
+
+/**
+ * Classifies SQL text as `'read'` (safe on a hot-standby replica and free of side effects) or `'write'`.
+ *
+ * Reads are statements that start with SELECT, WITH (whose CTEs only select), VALUES, TABLE, SHOW,
+ * EXPLAIN without ANALYZE, or COPY … TO. Everything else is a write, including SELECT … FOR UPDATE /
+ * NO KEY UPDATE / SHARE / KEY SHARE, data-modifying CTEs, SELECT … INTO, calls of sequence,
+ * advisory-lock and notification functions ({@link SQL_WRITE_FUNCTIONS}), LISTEN/NOTIFY, CALL/DO,
+ * SET, maintenance commands, transaction control and anything the tokenizer cannot parse (an
+ * unterminated literal or comment, an empty text). Text with several statements is a read only when
+ * each of them is. Any {@link SQL_WRITE_KEYWORDS} word outside literals, comments and quoted
+ * identifiers makes the text a write.
+ *
+ * The rule set follows the statements a PostgreSQL hot standby accepts (PostgreSQL docs, "Hot Standby",
+ * §27.4.1) and GitLab's database load balancer's read/write split, but errs to the primary.
+ *
+ * @param sql - the query text.
+ * @returns `'read'` or `'write'`.
+ * @throws {TypeError} when `sql` is not a string.
+ * @example
+ * ```ts
+ * import { classifySql } from '@scaling/replica-router';
+ * classifySql('SELECT * FROM users WHERE id = $1'); // 'read'
+ * classifySql('WITH moved AS (DELETE FROM q RETURNING *) SELECT * FROM moved'); // 'write'
+ * classifySql("SELECT nextval('ids')"); // 'write'
+ * ```
+ */
+export function classifySql(sql: string): SqlClass {
+  if (typeof sql !== 'string') throw new TypeError(`Expected \`sql\` to be a string, got ${typeof sql}`);
+  const n = sql.length;
+  let i = 0;
+  let statements = 0;
+  // per-statement state
+  let first = K_NONE; // first keyword of the statement
+  let words = 0; // words seen in the statement
+  let prev = K_NONE; // previous keyword (for FOR UPDATE / FOR SHARE / FOR KEY SHARE / FOR NO KEY UPDATE)
+  let depth = 0; // parenthesis depth
+  let copyDirection = K_NONE; // first TO/FROM at depth 0 of a COPY
+  let tokens = 0; // tokens in the statement (to tell an empty statement)
+
+  while (i <= n) {
+    const c = i < n ? sql.charCodeAt(i) : 59; // virtual ';' at the end
+    if (c === 59) {
+      // end of a statement
+      if (tokens > 0) {
+        if (depth !== 0) return 'write';
+        if (first === K_NONE) return 'write';
+        if (first === K_COPY && copyDirection !== K_TO) return 'write';
+        statements++;
+      }
+      first = K_NONE;
+      words = 0;
+      prev = K_NONE;
+      depth = 0;
+      copyDirection = K_NONE;
+      tokens = 0;
+      i++;
+      continue;
+    }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    // comments
+    if (c === 45 && i + 1 < n && sql.charCodeAt(i + 1) === 45) {
+      const nl = sql.indexOf('\n', i + 2);
+      i = nl < 0 ? n : nl + 1;
+      continue;
+    }
+    if (c === 47 && i + 1 < n && sql.charCodeAt(i + 1) === 42) {
+      i = skipBlockComment(sql, i);
+      if (i === UNPARSABLE) return 'write';
+      continue;
+    }
+    tokens++;
+    if (c === 39) {
+      i = skipQuoted(sql, i, 39, false);
+      if (i === UNPARSABLE) return 'write';
+      prev = K_NONE;
+      continue;
+    }
+    if (c === 34) {
+      // quoted identifier: never a keyword, but "nextval"(…) is still a function call
+      const start = i + 1;
+      i = skipQuoted(sql, i, 34, false);
+      if (i === UNPARSABLE) return 'write';
+      if (words === 0) return 'write';
+      words++;
+      if (nextNonSpace(sql, i) === 40 && isWriteFunction(sql, start, i - 1)) return 'write';
+      prev = K_NONE;
+      continue;
+    }
+    if (c === 36) {
+      const j = skipDollarQuoted(sql, i);
+      if (j === UNPARSABLE) return 'write';
+      if (j !== i) {
+        i = j;
+        prev = K_NONE;
+        continue;
+      }
+      // a parameter ($1) or a stray dollar
+      i++;
+      while (i < n && sql.charCodeAt(i) >= 48 && sql.charCodeAt(i) <= 57) i++;
+      prev = K_NONE;
+      continue;
+    }
+    if (c === 40) {
+      depth++;
+      i++;
+      prev = K_NONE;
+      continue;
+    }
+    if (c === 41) {
+      depth--;
+      if (depth < 0) return 'write';
+      i++;
+      prev = K_NONE;
+      continue;
+    }
+    if (isIdentStart(c)) {
+      const start = i;
+      i++;
+      while (i < n && isIdentPart(sql.charCodeAt(i))) i++;
+      // prefixed string literals: E'…' (escapes), U&'…', B'…', X'…', N'…'
+      if (i < n && i - start === 1 && sql.charCodeAt(i) === 39) {
+        const p = c | 0x20;
+        i = skipQuoted(sql, i, 39, p === 101);
+        if (i === UNPARSABLE) return 'write';
+        prev = K_NONE;
+        continue;
+      }
+      if (i + 1 < n && i - start === 1 && (c | 0x20) === 117 && sql.charCodeAt(i) === 38) {
+        const q = sql.charCodeAt(i + 1);
+        if (q === 39 || q === 34) {
+          i = skipQuoted(sql, i + 1, q, false);
+          if (i === UNPARSABLE) return 'write';
+          prev = K_NONE;
+          continue;
+        }
+      }
+      const k = keywordOf(sql, start, i);
+      if (words === 0) {
+        if (k < K_SELECT || k > K_COPY) return 'write';
+        first = k;
+      }
+      words++;
+      switch (k) {
+        case K_WRITE:
+        case K_UPDATE:
+        case K_INTO:
+          return 'write';
+        case K_SHARE:
+        case K_KEY:
+        case K_NO:
+          if (prev === K_FOR) return 'write';
+          break;
+        case K_ANALYZE:
+          if (first === K_EXPLAIN) return 'write';
+          break;
+        case K_TO:
+        case K_FROM:
+          if (first === K_COPY && depth === 0 && copyDirection === K_NONE) copyDirection = k;
+          break;
+        case K_NONE:
+          if (nextNonSpace(sql, i) === 40 && isWriteFunction(sql, start, i)) return 'write';
+          break;
+      }
+      prev = k;
+      continue;
+    }
+    // numbers, operators, punctuation
+    if (words === 0) return 'write';
+    prev = K_NONE;
+    i++;
+  }
+  return statements > 0 ? 'read' : 'write';
+}
+
+/** Char code of the next character at or after `i` that is not white space or inside a comment, or -1. */
+function nextNonSpace(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c)) i++;
+    else if (c === 45 && i + 1 < n && s.charCodeAt(i + 1) === 45) {
+      const nl = s.indexOf('\n', i + 2);
+      if (nl < 0) return -1;
+      i = nl + 1;
+    } else if (c === 47 && i + 1 < n && s.charCodeAt(i + 1) === 42) {
+      i = skipBlockComment(s, i);
+      if (i === UNPARSABLE) return -1;
+    } else return c;
+  }
+  return -1;
+}
+
+/** Options of {@link SqlClassifier}. */
+export interface SqlClassifierOptions {
+  /** Distinct statement texts remembered; when full, the memory is cleared and refilled. Default 1,024. */
+  maxEntries?: number;
+  /** Texts longer than this (in UTF-16 code units) are classified every time, never remembered. Default 4,096. */
+  maxLength?: number;
+}
+
+/**
+ * {@link classifySql} with a bounded memory of recent statement texts. Applications send a small set of
+ * parameterised texts over and over, so most calls become one `Map` lookup. When `maxEntries` texts
+ * are remembered the memory is cleared (cheaper than LRU bookkeeping on every call).
+ *
+ * @throws {TypeError}/{@link RangeError} on a bad option.
+ * @example
+ * ```ts
+ * import { SqlClassifier } from '@scaling/replica-router';
+ * const classifier = new SqlClassifier({ maxEntries: 512 });
+ * classifier.classify('SELECT * FROM users WHERE id = $1'); // 'read', tokenized once
+ * ```
+ */
+export class SqlClassifier {
+  readonly #memory = new Map<string, SqlClass>();
+  readonly #maxEntries: number;
+  readonly #maxLength: number;
+
+  constructor(options: SqlClassifierOptions = {}) {
+    const { maxEntries = 1_024, maxLength = 4_096 } = options;
+    for (const [name, v] of [
+      ['maxEntries', maxEntries],
+      ['maxLength', maxLength],
+    ] as const) {
+      if (typeof v !== 'number') throw new TypeError(`Expected \`${name}\` to be a non-negative integer, got ${typeof v}`);
+      if (!Number.isInteger(v) || v < 0) throw new RangeError(`Expected \`${name}\` to be a non-negative integer, got ${v}`);
+    }
+    this.#maxEntries = maxEntries;
+    this.#maxLength = maxLength;
+  }
+
+  /** Classifies `sql` exactly as {@link classifySql} does. @throws {TypeError} when `sql` is not a string. */
+  classify(sql: string): SqlClass {
+    const known = this.#memory.get(sql);
+    if (known !== undefined) return known;
+    const c = classifySql(sql);
+    if (sql.length <= this.#maxLength && this.#maxEntries > 0) {
+      if (this.#memory.size >= this.#maxEntries) this.#memory.clear();
+      this.#memory.set(sql, c);
+    }
+    return c;
+  }
+
+  /** Number of texts remembered. */
+  get size(): number {
+    return this.#memory.size;
+  }
+}
