@@ -266,7 +266,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
    * @throws {RangeError} when `position` is negative, `NaN` or infinite.
    */
   recordWrite(session: ReplicaSession, position?: number): void {
-    if (!(session instanceof ReplicaSession))
+    if (typeof session !== 'object' || session === null || typeof session.position !== 'number')
       throw new TypeError(`Expected \`session\` to be a ReplicaSession, got ${describeValue(session)}`);
     if (position !== undefined || this.readYourWrites === 'position') {
       if (position === undefined)
