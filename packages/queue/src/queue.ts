@@ -4,6 +4,7 @@ import {
   assertPositiveInteger,
   type Backoff,
   type Clock,
+  type TimerHandle,
   describeValue,
   exponentialBackoff,
   ScalingError,
@@ -377,7 +378,6 @@ export class Queue {
       this.#running.length < this.#concurrency &&
       (this.#limiter === undefined || this.#rateAllows())
     ) {
-      if (timeoutMs === INF && this.#attempts === 1) return this.#runDirect(job) as Promise<T>;
       const promise = new Promise<T>(this.#executor as never);
       job.resolve = this.#resolveNext;
       this.#start(job);
@@ -399,21 +399,6 @@ export class Queue {
     this.#counters.rejectedFull++;
     this.#release(job);
     return Promise.reject(new ScalingError('ERR_QUEUE_FULL', `The queue is full (maxQueued ${this.#maxQueued})`));
-  }
-
-  /**
-   * Fastest path (slot free, nothing queued, no timeout, no retry): the caller's promise is the task's own promise
-   * chained once through the record's bound settle handlers — no extra promise and no executor call.
-   */
-  #runDirect(job: Job): Promise<unknown> {
-    this.#begin(job);
-    const onOk = job.onOk ?? this.#bind(job);
-    try {
-      const result = (job.fn as Task<unknown>)(job);
-      return (result instanceof Promise ? result : Promise.resolve(result)).then(onOk, job.onErr);
-    } catch (error) {
-      return Promise.reject(error).then(undefined, job.onErr);
-    }
   }
 
   /**
@@ -495,15 +480,14 @@ export class Queue {
       return idle;
     }
     this.#closing = new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimeout(() => {
+      const timer = this.#arm(() => {
         this.#rejectNotStarted('ERR_QUEUE_CLOSED', 'The queue was closed before the task started');
         for (let j = this.#running.head; j !== undefined; j = this.#running.head) {
           const error = new ScalingError('ERR_QUEUE_CLOSED', `The close() deadline of ${timeoutMs} ms passed while the task ran`);
-          const resolve = j.resolve;
+          const resolve = j.resolve as (value: unknown) => void;
           this.#abandon(j, error);
-          // a task started on the direct path (no timeout, no retry) owns its caller's promise: it settles with it
-          if (resolve !== undefined) settleRejected(resolve, error);
-          j.resolve = resolve === undefined ? undefined : ABANDONED_RESOLVE;
+          settleRejected(resolve, error);
+          j.resolve = ABANDONED_RESOLVE;
         }
         this.#notify();
         resolve();
@@ -571,12 +555,32 @@ export class Queue {
     x.userSignal = undefined;
   }
 
+  /**
+   * Schedules one of the queue's own timers (rate-limit wait, timeout, retry backoff, close deadline) and keeps
+   * it ref()ed when the clock's handle supports it. Core clocks unref() their timers; the queue only schedules
+   * one while accepted work waits on it, so a script whose only remaining work is that task must not exit
+   * before it settles. An idle queue has no timer, so it never keeps a process alive.
+   */
+  #arm(callback: () => void, delayMs: number): TimerHandle {
+    const handle = this.#clock.setTimeout(callback, delayMs) as { ref?: unknown };
+    if (typeof handle.ref === 'function') (handle.ref as () => unknown)();
+    return handle;
+  }
+
+  /** The rate-limit timer is only needed while tasks are queued; drop it once none are (clear, abort, close). */
+  #dropRateTimerIfEmpty(): void {
+    if (this.#size === 0 && this.#rateTimer !== undefined) {
+      this.#clock.clearTimeout(this.#rateTimer);
+      this.#rateTimer = undefined;
+    }
+  }
+
   #rateAllows(): boolean {
     const limiter = this.#limiter;
     if (limiter === undefined) return true;
     const wait = limiter.waitMs(this.#clock.now());
     if (wait === 0) return true;
-    if (this.#rateTimer === undefined) this.#rateTimer = this.#clock.setTimeout(this.#onRateTimer, wait);
+    if (this.#rateTimer === undefined) this.#rateTimer = this.#arm(this.#onRateTimer, wait);
     return false;
   }
 
@@ -649,47 +653,40 @@ export class Queue {
     const x = job.ext;
     if (x !== undefined && x.timeoutMs !== INF) {
       if (x.onTimer === undefined) x.onTimer = () => this.#onTimer(job);
-      x.timer = this.#clock.setTimeout(x.onTimer, x.timeoutMs);
+      x.timer = this.#arm(x.onTimer, x.timeoutMs);
     }
   }
 
   /**
-   * Creates the record's two settle handlers, once per pooled record (never per task). They serve both paths:
-   * on the direct path (`job.resolve` undefined) the derived promise *is* the caller's, so they return the value
-   * or rethrow; otherwise they settle the caller's promise through `resolve` and never throw, so the derived
-   * promise cannot reject unhandled. A record whose slot was taken away (timeout, close deadline) only goes back
-   * to the pool.
+   * Creates the record's two settle handlers, once per pooled record (never per task). They settle the caller's
+   * promise through `resolve` and never throw, so the derived promise cannot reject unhandled. Every caller's
+   * promise is the queue's own (never the task's derived promise), so the queue can always settle it — even for
+   * a task that never settles, at a timeout or the close() deadline. A record whose slot was taken away
+   * (timeout, close deadline) only goes back to the pool.
    */
   #bind(job: Job): (value: unknown) => unknown {
     job.onErr = (error: unknown): unknown => {
-      const resolve = job.resolve;
       if (job.state !== RUNNING) {
         if (job.state === ABANDONED) this.#release(job);
-        if (resolve === undefined) throw error;
         return undefined;
       }
       this.#vacate(job);
-      if (resolve === undefined) {
-        this.#fail(job, error, false);
-        this.#next();
-        throw error;
-      }
       this.#onError(job, error);
       this.#next();
       return undefined;
     };
     const onOk = (job.onOk = (value: unknown): unknown => {
-      const resolve = job.resolve;
       if (job.state !== RUNNING) {
         if (job.state === ABANDONED) this.#release(job);
-        return value;
+        return undefined;
       }
+      const resolve = job.resolve as (value: unknown) => void;
       this.#vacate(job);
       this.#completed++;
       this.#release(job);
-      if (resolve !== undefined) resolve(value);
+      resolve(value);
       this.#next();
-      return value;
+      return undefined;
     });
     return onOk;
   }
@@ -742,7 +739,7 @@ export class Queue {
       x.aborted = false;
       x.abortReason = undefined;
       this.#delayed.push(job);
-      x.timer = this.#clock.setTimeout(x.onTimer ?? (x.onTimer = () => this.#onTimer(job)), delay);
+      x.timer = this.#arm(x.onTimer ?? (x.onTimer = () => this.#onTimer(job)), delay);
     } else {
       this.#fail(job, error, false);
     }
@@ -827,7 +824,10 @@ export class Queue {
       else if (this.#removeAborted(job, reason)) removed = true;
       job = next;
     }
-    if (removed) this.#pump();
+    if (removed) {
+      this.#dropRateTimerIfEmpty();
+      this.#pump();
+    }
   }
 
   /** Removes a member that has not started and rejects it with `reason`; false when it was not removable. */
@@ -869,6 +869,7 @@ export class Queue {
     for (let j = this.#waiting.shift(); j !== undefined; j = this.#waiting.shift()) drop(j);
     for (let j = this.#delayed.shift(); j !== undefined; j = this.#delayed.shift()) drop(j);
     this.#counters.cleared += n;
+    this.#dropRateTimerIfEmpty();
     return n;
   }
 
@@ -934,7 +935,7 @@ export class Queue {
  * function is never referenced, so it is garbage at once — about 70 bytes less per queued task); failures are
  * the slow path and pay one extra promise.
  */
-/** Stands in for `resolve` on an abandoned record that had one, so its handlers still know it was not direct. */
+/** Stands in for `resolve` on an abandoned record, whose caller's promise has already been settled. */
 function ABANDONED_RESOLVE(): void {}
 
 function settleRejected(resolve: (value: unknown) => void, reason: unknown): void {
