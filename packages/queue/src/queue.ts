@@ -95,8 +95,9 @@ export interface CloseOptions {
   /** `true` (default): run everything already accepted; `false`: reject what has not started with `ERR_QUEUE_CLOSED`. */
   drain?: boolean;
   /**
-   * Deadline in ms: when it passes, everything still unsettled rejects with `ERR_QUEUE_CLOSED` (running tasks
-   * also get their signal aborted) and `close` resolves. Default `Infinity`.
+   * Deadline in ms: when it passes, every accepted task still unsettled — queued, waiting, in a retry backoff or
+   * running, even one that never settles — rejects with `ERR_QUEUE_CLOSED` (running tasks also get their signal
+   * aborted) and `close` resolves. Default `Infinity`.
    */
   timeoutMs?: number;
 }
@@ -123,10 +124,10 @@ export interface QueueCounters {
 export interface RunningTask {
   priority: number;
   attempt: number;
-  /** `clock.now()` when this attempt started; `NaN` unless `trackStartTimes` or a rate limit is on. */
-  startedAt: number;
-  /** ms since it started; `NaN` unless `trackStartTimes` or a rate limit is on. */
-  ageMs: number;
+  /** `clock.now()` when this attempt started; `undefined` unless `trackStartTimes` or a rate limit is on. */
+  startedAt: number | undefined;
+  /** ms since it started; `undefined` unless `trackStartTimes` or a rate limit is on. */
+  ageMs: number | undefined;
 }
 
 /** The listener parameter type of `AbortSignal.addEventListener` (a {@link SignalGroup} has `handleEvent`). */
@@ -152,8 +153,11 @@ const INF = Number.POSITIVE_INFINITY;
  *   the slot is released during the backoff and the retry rejoins the back of its level. A task that fails for
  *   good rejects its promise and goes to `onFailed`.
  * - **Nothing lost**: every accepted task settles exactly once (resolved, failed, timed out, cancelled with its
- *   signal's reason, `ERR_QUEUE_CLEARED`, or `ERR_QUEUE_CLOSED`); the queue creates no promise of its own that
- *   could reject unhandled.
+ *   signal's reason, `ERR_QUEUE_CLEARED`, or `ERR_QUEUE_CLOSED`) — at the latest at the `close({ timeoutMs })`
+ *   deadline, even a task that never settles; the queue creates no promise of its own that could reject unhandled.
+ * - **Process lifetime**: the queue's own timers (rate-limit wait, retry backoff, timeout, close deadline) are
+ *   `ref()`ed while accepted work waits on them, so a script does not exit before that work settles; an idle
+ *   queue (or one whose waiting work was cleared or aborted) holds no timer and never keeps the process alive.
  *
  * Design after mcollina/fastq (pooled records, no closure per task) and sindresorhus/p-queue (the feature set).
  *
@@ -314,13 +318,17 @@ export class Queue {
     this.#pump();
   }
 
-  /** The tasks holding a slot, oldest first, with their age in ms (with `trackStartTimes` or a rate limit). */
+  /**
+   * The tasks holding a slot, oldest first, with their start time and age in ms — both `undefined` unless
+   * `trackStartTimes` (or a rate limit) is on, since the fast path then never reads the clock.
+   */
   running(): RunningTask[] {
-    const now = this.#timed ? this.#clock.now() : Number.NaN;
+    const timed = this.#timed;
+    const now = timed ? this.#clock.now() : 0;
     const out: RunningTask[] = [];
     for (let j = this.#running.head; j !== undefined; j = j.next) {
-      const startedAt = this.#timed ? (j.ext?.startedAt ?? Number.NaN) : Number.NaN;
-      out.push({ priority: j.priority, attempt: j.attempt, startedAt, ageMs: now - startedAt });
+      const startedAt = timed ? j.ext?.startedAt : undefined;
+      out.push({ priority: j.priority, attempt: j.attempt, startedAt, ageMs: startedAt === undefined ? undefined : now - startedAt });
     }
     return out;
   }
@@ -350,7 +358,9 @@ export class Queue {
     if (options !== undefined) {
       if (options.priority !== undefined) {
         priority = options.priority;
-        if (typeof priority !== 'number' || !Number.isFinite(priority))
+        if (typeof priority !== 'number')
+          throw new TypeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
+        if (!Number.isFinite(priority))
           throw new RangeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
       }
       if (options.timeoutMs !== undefined) {
