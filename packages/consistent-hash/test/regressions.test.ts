@@ -209,3 +209,17 @@ describe('RingHash.shares', () => {
     expect((s.get('b') as number) / (s.get('a') as number)).toBeGreaterThan(2);
   });
 });
+
+describe('non-string keys', () => {
+  // every implementation that hashes keys through @scaling/core; ketama hashes them with its own MD5 (not core's)
+  for (const impl of implementations.filter((i) => !i.name.includes('ketama'))) {
+    it(`${impl.name}: getNode(5 as never) throws a TypeError naming the key instead of sending every number to one node`, () => {
+      const h = impl.create();
+      h.addNode('a');
+      h.addNode('b');
+      expect(() => h.getNode(5 as never)).toThrow(TypeError);
+      expect(() => h.getNode(5 as never)).toThrow(/string or Uint8Array, got 5/);
+      expect(() => h.getNodes(undefined as never, 2)).toThrow(TypeError);
+    });
+  }
+});

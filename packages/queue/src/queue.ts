@@ -4,12 +4,12 @@ import {
   assertPositiveInteger,
   type Backoff,
   type Clock,
-  type TimerHandle,
   describeValue,
   exponentialBackoff,
   ScalingError,
   systemClock,
   TimeoutError,
+  type TimerHandle,
 } from '@scaling/core';
 import { ABANDONED, DELAYED, FREE, Job, type JobExt, JobList, Level, QUEUED, RUNNING, SignalGroup, WAITING } from './_job.js';
 import { SlidingWindowLimiter } from './_rate-limiter.js';
@@ -360,8 +360,7 @@ export class Queue {
         priority = options.priority;
         if (typeof priority !== 'number')
           throw new TypeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
-        if (!Number.isFinite(priority))
-          throw new RangeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
+        if (!Number.isFinite(priority)) throw new RangeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
       }
       if (options.timeoutMs !== undefined) {
         timeoutMs = options.timeoutMs;
