@@ -4,7 +4,7 @@
  * Used only by the ketama-compatible ring; not for security.
  * @internal
  */
-import { scratchBytes, utf8IntoScratch } from '@scaling/core';
+import { assertHashInput, scratchBytes, utf8IntoScratch } from '@scaling/core';
 
 const S = [
   7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11,
@@ -92,5 +92,6 @@ export function md5(input: string | Uint8Array): Uint32Array {
     const len = utf8IntoScratch(input); // may grow the scratch buffer: read it after
     return md5Words(scratchBytes(), len);
   }
+  assertHashInput(input);
   return md5Words(input, input.length);
 }

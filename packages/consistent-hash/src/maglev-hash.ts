@@ -31,7 +31,9 @@ function isPrime(n: number): boolean {
  *
  * **Extra disruption.** Maglev trades minimal disruption for balance: when a node joins or leaves, besides
  * the keys that must move, a small fraction of keys moves between unaffected nodes (the paper measures a
- * few percent of entries; see the benchmark's moved-fraction table for this build).
+ * few percent of entries). Measured for this build with a 4,099-entry table and 3–10 nodes: about 1 % of
+ * keys on average, under 5 % at p99, with a long tail for very small node sets (a 3 → 4 node change was
+ * seen moving 15 %). Use a removal-tolerant algorithm (`MementoHash`) where that matters.
  *
  * @throws {RangeError} from the constructor when `tableSize` is not a prime; from `addNode` when the table
  * would have fewer entries than nodes.

@@ -251,3 +251,17 @@ describe('weight bounds (tester report)', () => {
     expect(rendezvous.getNodes('k', 2).sort()).toEqual(['a', 'b']);
   });
 });
+
+describe('non-string keys', () => {
+  // every implementation, ketama included (it hashes keys with its own MD5, guarded by core's assertHashInput)
+  for (const impl of implementations) {
+    it(`${impl.name}: getNode(5 as never) throws a TypeError naming the key instead of sending every number to one node`, () => {
+      const h = impl.create();
+      h.addNode('a');
+      h.addNode('b');
+      expect(() => h.getNode(5 as never)).toThrow(TypeError);
+      expect(() => h.getNode(5 as never)).toThrow(/string or Uint8Array, got 5/);
+      expect(() => h.getNodes(undefined as never, 2)).toThrow(TypeError);
+    });
+  }
+});

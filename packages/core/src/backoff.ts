@@ -1,5 +1,5 @@
 import type { RandomSource } from './random.js';
-import { assertFunction, assertNonNegativeFinite, assertPositiveFinite } from './validate.js';
+import { assertFunction, assertNonNegativeFinite, assertPositiveFinite, describeValue } from './validate.js';
 
 /** Options of {@link exponentialBackoff}. All times in milliseconds. */
 export interface BackoffOptions {
@@ -16,7 +16,7 @@ export interface BackoffOptions {
 }
 
 /**
- * Returns the delay before retry number `attempt` (1 for the first retry).
+ * Returns the delay in ms before retry number `attempt` (1 for the first retry).
  */
 export type Backoff = (attempt: number) => number;
 
@@ -24,7 +24,11 @@ export type Backoff = (attempt: number) => number;
  * Exponential backoff with full jitter and a cap ("Exponential Backoff And Jitter", Marc Brooker, AWS
  * Architecture Blog, 2015): `delay(n) = random() × min(maxMs, baseMs × factor^(n−1))`.
  *
- * @throws {TypeError}/{@link RangeError} on a bad option, naming it.
+ * The returned function is total over numbers: an attempt below 1 counts as 1, a huge one (even `Infinity`)
+ * gives the `maxMs` ceiling, and the result is always a finite number in [0, maxMs].
+ *
+ * @throws {TypeError}/{@link RangeError} on a bad option, naming it; the returned function throws a
+ * `TypeError` for a non-number `attempt` and a `RangeError` for `NaN`.
  * @example
  * ```ts
  * import { exponentialBackoff } from '@scaling/core';
@@ -41,9 +45,14 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
   if (jitter !== 'full' && jitter !== 'none')
     throw new TypeError(`Expected \`jitter\` to be "full" or "none", got ${JSON.stringify(jitter)}`);
   assertFunction('random', random);
+  // With baseMs 0 or factor 1 the ceiling never grows; computing it would hit 0 × Infinity or 1 ** Infinity (NaN).
+  const flat = baseMs === 0 || factor === 1;
+  const first = Math.min(maxMs, baseMs);
   return (attempt: number): number => {
-    const n = Math.max(attempt, 1);
-    const ceiling = Math.min(maxMs, baseMs * factor ** (n - 1));
+    if (typeof attempt !== 'number') throw new TypeError(`Expected \`attempt\` to be a number, got ${describeValue(attempt)}`);
+    if (Number.isNaN(attempt)) throw new RangeError('Expected `attempt` to be a number ≥ 1, got NaN');
+    // attempts below 1 count as the first; huge ones (up to Infinity) overflow to Infinity, capped by maxMs
+    const ceiling = flat || attempt <= 1 ? first : Math.min(maxMs, baseMs * factor ** (attempt - 1));
     return jitter === 'full' ? random() * ceiling : ceiling;
   };
 }

@@ -1,3 +1,5 @@
+import { describeValue } from './validate.js';
+
 /**
  * An opaque handle for a timer scheduled through a {@link Clock}.
  */
@@ -42,10 +44,16 @@ export const systemClock: Clock = {
   },
 };
 
-interface ManualTimer {
+/** A timer of a {@link ManualClock} (a class, so `clearTimeout` can tell its own handles from anything else). */
+class ManualTimer {
   due: number;
   seq: number;
   callback: (() => void) | undefined;
+  constructor(due: number, seq: number, callback: () => void) {
+    this.due = due;
+    this.seq = seq;
+    this.callback = callback;
+  }
 }
 
 /**
@@ -88,15 +96,24 @@ export class ManualClock implements Clock {
     return n;
   }
 
+  /**
+   * Schedules `callback` at `now() + delayMs` (like Node, a delay that is not a positive finite number means 0).
+   * @throws {TypeError} when `callback` is not a function (checked here, not later inside `advance`).
+   */
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    if (typeof callback !== 'function') throw new TypeError(`Expected \`callback\` to be a function, got ${describeValue(callback)}`);
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const timer: ManualTimer = { due: this.#now + delay, seq: this.#seq++, callback };
+    const timer = new ManualTimer(this.#now + delay, this.#seq++, callback);
     this.#push(timer);
     return timer;
   }
 
-  clearTimeout(handle: TimerHandle): void {
-    (handle as ManualTimer).callback = undefined;
+  /**
+   * Cancels a timer of this clock. Like Node's `clearTimeout`, anything else — `undefined`, `null`, a handle that
+   * already fired or was cancelled, a foreign object — is a no-op.
+   */
+  clearTimeout(handle: TimerHandle | undefined | null): void {
+    if (handle instanceof ManualTimer) handle.callback = undefined;
   }
 
   /**

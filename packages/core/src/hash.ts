@@ -6,6 +6,8 @@
  * once the buffer has grown to fit.
  */
 
+import { describeValue } from './validate.js';
+
 /** Key types the hashes accept: a string (UTF-8 encoded) or raw bytes. */
 export type HashInput = string | Uint8Array;
 
@@ -178,6 +180,7 @@ function asciiWord(s: string, i: number): number {
  * @param input - string (UTF-8 encoded) or bytes.
  * @param seed - unsigned 32-bit seed (default 0).
  * @returns an unsigned 32-bit integer.
+ * @throws {TypeError} when `input` is neither a string nor a `Uint8Array` (a number key, `undefined` …).
  * @example
  * ```ts
  * import { xxHash32 } from '@scaling/core';
@@ -191,7 +194,23 @@ export function xxHash32(input: HashInput, seed = 0): number {
     const len = utf8IntoScratch(input);
     return xxh32Bytes(scratch, len, seed >>> 0);
   }
+  assertHashInput(input);
   return xxh32Bytes(input, input.length, seed >>> 0);
+}
+
+/**
+ * Checks that a key can be hashed: a `string` or a `Uint8Array` (also one from another realm).
+ * Every hash here runs it on its non-string path (a number key or `undefined` would otherwise hash as zero
+ * bytes or throw from deep inside; the string hot path never pays for it), and packages that hash keys with
+ * an algorithm of their own (e.g. ketama's MD5) call it so they fail the same way.
+ * @throws {TypeError} "Expected \`input\` to be a string or Uint8Array, got …" for anything else.
+ */
+export function assertHashInput(input: unknown): asserts input is HashInput {
+  if (typeof input === 'string') return;
+  if (input instanceof Uint8Array) return;
+  // a Uint8Array from another realm still reports its own type name
+  if (ArrayBuffer.isView(input) && Object.prototype.toString.call(input) === '[object Uint8Array]') return;
+  throw new TypeError(`Expected \`input\` to be a string or Uint8Array, got ${describeValue(input)}`);
 }
 
 /**
@@ -204,6 +223,7 @@ export function xxHash32(input: HashInput, seed = 0): number {
  * @param input - string (UTF-8 encoded) or bytes.
  * @param out - a `Uint32Array` of length ≥ 2 that receives `[hi, lo]`.
  * @returns `out`.
+ * @throws {TypeError} when `input` is neither a string nor a `Uint8Array`.
  * @example
  * ```ts
  * import { fnv1a64 } from '@scaling/core';
@@ -217,6 +237,7 @@ export function fnv1a64(input: HashInput, out: Uint32Array): Uint32Array {
     len = utf8IntoScratch(input);
     b = scratch;
   } else {
+    assertHashInput(input);
     b = input;
     len = input.length;
   }
@@ -413,6 +434,7 @@ function xxh64Bytes(b: Uint8Array, len: number, seed: number, out: Uint32Array):
  * @param out - a `Uint32Array` of length ≥ 2 that receives `[hi, lo]`.
  * @param seed - unsigned 32-bit seed (default 0; the high 32 bits of the 64-bit seed are 0).
  * @returns `out`.
+ * @throws {TypeError} when `input` is neither a string nor a `Uint8Array`.
  * @example
  * ```ts
  * import { xxHash64 } from '@scaling/core';
@@ -424,5 +446,6 @@ export function xxHash64(input: HashInput, out: Uint32Array, seed = 0): Uint32Ar
     const len = utf8IntoScratch(input);
     return xxh64Bytes(scratch, len, seed >>> 0, out);
   }
+  assertHashInput(input);
   return xxh64Bytes(input, input.length, seed >>> 0, out);
 }

@@ -1,7 +1,7 @@
 export { type Backoff, type BackoffOptions, exponentialBackoff } from './backoff.js';
 export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 export { isScalingError, ScalingError, type ScalingErrorCode, TimeoutError } from './errors.js';
-export { fnv1a64, type HashInput, scratchBytes, utf8IntoScratch, xxHash32, xxHash64 } from './hash.js';
+export { assertHashInput, fnv1a64, type HashInput, scratchBytes, utf8IntoScratch, xxHash32, xxHash64 } from './hash.js';
 export { type RandomSource, seededRandom } from './random.js';
 export {
   assertFunction,

@@ -69,4 +69,25 @@ describe('systemClock', () => {
     expect(t.hasRef()).toBe(false);
     systemClock.clearTimeout(t);
   });
+
+  it('setTimeout(5, 1) throws a TypeError naming `callback` at the call, not later inside advance()', () => {
+    const clock = new ManualClock();
+    expect(() => clock.setTimeout(5 as never, 1)).toThrow(TypeError);
+    expect(() => clock.setTimeout(5 as never, 1)).toThrow('Expected `callback` to be a function, got 5');
+    expect(clock.pendingTimers).toBe(0);
+    expect(() => clock.advance(2)).not.toThrow();
+  });
+
+  it('clearTimeout(undefined), null and foreign objects are no-ops like Node, leaving real timers and the object alone', () => {
+    const clock = new ManualClock();
+    let fired = 0;
+    clock.setTimeout(() => fired++, 1);
+    const foreign = { callback: 'mine' };
+    expect(() => clock.clearTimeout(undefined as never)).not.toThrow();
+    expect(() => clock.clearTimeout(null as never)).not.toThrow();
+    clock.clearTimeout(foreign);
+    expect(foreign.callback).toBe('mine');
+    clock.advance(1);
+    expect(fired).toBe(1);
+  });
 });

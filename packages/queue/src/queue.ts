@@ -9,6 +9,7 @@ import {
   ScalingError,
   systemClock,
   TimeoutError,
+  type TimerHandle,
 } from '@scaling/core';
 import { ABANDONED, DELAYED, FREE, Job, type JobExt, JobList, Level, QUEUED, RUNNING, SignalGroup, WAITING } from './_job.js';
 import { SlidingWindowLimiter } from './_rate-limiter.js';
@@ -94,8 +95,9 @@ export interface CloseOptions {
   /** `true` (default): run everything already accepted; `false`: reject what has not started with `ERR_QUEUE_CLOSED`. */
   drain?: boolean;
   /**
-   * Deadline in ms: when it passes, everything still unsettled rejects with `ERR_QUEUE_CLOSED` (running tasks
-   * also get their signal aborted) and `close` resolves. Default `Infinity`.
+   * Deadline in ms: when it passes, every accepted task still unsettled — queued, waiting, in a retry backoff or
+   * running, even one that never settles — rejects with `ERR_QUEUE_CLOSED` (running tasks also get their signal
+   * aborted) and `close` resolves. Default `Infinity`.
    */
   timeoutMs?: number;
 }
@@ -122,10 +124,10 @@ export interface QueueCounters {
 export interface RunningTask {
   priority: number;
   attempt: number;
-  /** `clock.now()` when this attempt started; `NaN` unless `trackStartTimes` or a rate limit is on. */
-  startedAt: number;
-  /** ms since it started; `NaN` unless `trackStartTimes` or a rate limit is on. */
-  ageMs: number;
+  /** `clock.now()` when this attempt started; `undefined` unless `trackStartTimes` or a rate limit is on. */
+  startedAt: number | undefined;
+  /** ms since it started; `undefined` unless `trackStartTimes` or a rate limit is on. */
+  ageMs: number | undefined;
 }
 
 /** The listener parameter type of `AbortSignal.addEventListener` (a {@link SignalGroup} has `handleEvent`). */
@@ -151,8 +153,11 @@ const INF = Number.POSITIVE_INFINITY;
  *   the slot is released during the backoff and the retry rejoins the back of its level. A task that fails for
  *   good rejects its promise and goes to `onFailed`.
  * - **Nothing lost**: every accepted task settles exactly once (resolved, failed, timed out, cancelled with its
- *   signal's reason, `ERR_QUEUE_CLEARED`, or `ERR_QUEUE_CLOSED`); the queue creates no promise of its own that
- *   could reject unhandled.
+ *   signal's reason, `ERR_QUEUE_CLEARED`, or `ERR_QUEUE_CLOSED`) — at the latest at the `close({ timeoutMs })`
+ *   deadline, even a task that never settles; the queue creates no promise of its own that could reject unhandled.
+ * - **Process lifetime**: the queue's own timers (rate-limit wait, retry backoff, timeout, close deadline) are
+ *   `ref()`ed while accepted work waits on them, so a script does not exit before that work settles; an idle
+ *   queue (or one whose waiting work was cleared or aborted) holds no timer and never keeps the process alive.
  *
  * Design after mcollina/fastq (pooled records, no closure per task) and sindresorhus/p-queue (the feature set).
  *
@@ -313,13 +318,17 @@ export class Queue {
     this.#pump();
   }
 
-  /** The tasks holding a slot, oldest first, with their age in ms (with `trackStartTimes` or a rate limit). */
+  /**
+   * The tasks holding a slot, oldest first, with their start time and age in ms — both `undefined` unless
+   * `trackStartTimes` (or a rate limit) is on, since the fast path then never reads the clock.
+   */
   running(): RunningTask[] {
-    const now = this.#timed ? this.#clock.now() : Number.NaN;
+    const timed = this.#timed;
+    const now = timed ? this.#clock.now() : 0;
     const out: RunningTask[] = [];
     for (let j = this.#running.head; j !== undefined; j = j.next) {
-      const startedAt = this.#timed ? (j.ext?.startedAt ?? Number.NaN) : Number.NaN;
-      out.push({ priority: j.priority, attempt: j.attempt, startedAt, ageMs: now - startedAt });
+      const startedAt = timed ? j.ext?.startedAt : undefined;
+      out.push({ priority: j.priority, attempt: j.attempt, startedAt, ageMs: startedAt === undefined ? undefined : now - startedAt });
     }
     return out;
   }
@@ -349,8 +358,9 @@ export class Queue {
     if (options !== undefined) {
       if (options.priority !== undefined) {
         priority = options.priority;
-        if (typeof priority !== 'number' || !Number.isFinite(priority))
-          throw new RangeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
+        if (typeof priority !== 'number')
+          throw new TypeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
+        if (!Number.isFinite(priority)) throw new RangeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
       }
       if (options.timeoutMs !== undefined) {
         timeoutMs = options.timeoutMs;
@@ -377,7 +387,6 @@ export class Queue {
       this.#running.length < this.#concurrency &&
       (this.#limiter === undefined || this.#rateAllows())
     ) {
-      if (timeoutMs === INF && this.#attempts === 1) return this.#runDirect(job) as Promise<T>;
       const promise = new Promise<T>(this.#executor as never);
       job.resolve = this.#resolveNext;
       this.#start(job);
@@ -399,21 +408,6 @@ export class Queue {
     this.#counters.rejectedFull++;
     this.#release(job);
     return Promise.reject(new ScalingError('ERR_QUEUE_FULL', `The queue is full (maxQueued ${this.#maxQueued})`));
-  }
-
-  /**
-   * Fastest path (slot free, nothing queued, no timeout, no retry): the caller's promise is the task's own promise
-   * chained once through the record's bound settle handlers — no extra promise and no executor call.
-   */
-  #runDirect(job: Job): Promise<unknown> {
-    this.#begin(job);
-    const onOk = job.onOk ?? this.#bind(job);
-    try {
-      const result = (job.fn as Task<unknown>)(job);
-      return (result instanceof Promise ? result : Promise.resolve(result)).then(onOk, job.onErr);
-    } catch (error) {
-      return Promise.reject(error).then(undefined, job.onErr);
-    }
   }
 
   /**
@@ -495,15 +489,14 @@ export class Queue {
       return idle;
     }
     this.#closing = new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimeout(() => {
+      const timer = this.#arm(() => {
         this.#rejectNotStarted('ERR_QUEUE_CLOSED', 'The queue was closed before the task started');
         for (let j = this.#running.head; j !== undefined; j = this.#running.head) {
           const error = new ScalingError('ERR_QUEUE_CLOSED', `The close() deadline of ${timeoutMs} ms passed while the task ran`);
-          const resolve = j.resolve;
+          const resolve = j.resolve as (value: unknown) => void;
           this.#abandon(j, error);
-          // a task started on the direct path (no timeout, no retry) owns its caller's promise: it settles with it
-          if (resolve !== undefined) settleRejected(resolve, error);
-          j.resolve = resolve === undefined ? undefined : ABANDONED_RESOLVE;
+          settleRejected(resolve, error);
+          j.resolve = ABANDONED_RESOLVE;
         }
         this.#notify();
         resolve();
@@ -571,12 +564,32 @@ export class Queue {
     x.userSignal = undefined;
   }
 
+  /**
+   * Schedules one of the queue's own timers (rate-limit wait, timeout, retry backoff, close deadline) and keeps
+   * it ref()ed when the clock's handle supports it. Core clocks unref() their timers; the queue only schedules
+   * one while accepted work waits on it, so a script whose only remaining work is that task must not exit
+   * before it settles. An idle queue has no timer, so it never keeps a process alive.
+   */
+  #arm(callback: () => void, delayMs: number): TimerHandle {
+    const handle = this.#clock.setTimeout(callback, delayMs) as { ref?: unknown };
+    if (typeof handle.ref === 'function') (handle.ref as () => unknown)();
+    return handle;
+  }
+
+  /** The rate-limit timer is only needed while tasks are queued; drop it once none are (clear, abort, close). */
+  #dropRateTimerIfEmpty(): void {
+    if (this.#size === 0 && this.#rateTimer !== undefined) {
+      this.#clock.clearTimeout(this.#rateTimer);
+      this.#rateTimer = undefined;
+    }
+  }
+
   #rateAllows(): boolean {
     const limiter = this.#limiter;
     if (limiter === undefined) return true;
     const wait = limiter.waitMs(this.#clock.now());
     if (wait === 0) return true;
-    if (this.#rateTimer === undefined) this.#rateTimer = this.#clock.setTimeout(this.#onRateTimer, wait);
+    if (this.#rateTimer === undefined) this.#rateTimer = this.#arm(this.#onRateTimer, wait);
     return false;
   }
 
@@ -649,47 +662,40 @@ export class Queue {
     const x = job.ext;
     if (x !== undefined && x.timeoutMs !== INF) {
       if (x.onTimer === undefined) x.onTimer = () => this.#onTimer(job);
-      x.timer = this.#clock.setTimeout(x.onTimer, x.timeoutMs);
+      x.timer = this.#arm(x.onTimer, x.timeoutMs);
     }
   }
 
   /**
-   * Creates the record's two settle handlers, once per pooled record (never per task). They serve both paths:
-   * on the direct path (`job.resolve` undefined) the derived promise *is* the caller's, so they return the value
-   * or rethrow; otherwise they settle the caller's promise through `resolve` and never throw, so the derived
-   * promise cannot reject unhandled. A record whose slot was taken away (timeout, close deadline) only goes back
-   * to the pool.
+   * Creates the record's two settle handlers, once per pooled record (never per task). They settle the caller's
+   * promise through `resolve` and never throw, so the derived promise cannot reject unhandled. Every caller's
+   * promise is the queue's own (never the task's derived promise), so the queue can always settle it — even for
+   * a task that never settles, at a timeout or the close() deadline. A record whose slot was taken away
+   * (timeout, close deadline) only goes back to the pool.
    */
   #bind(job: Job): (value: unknown) => unknown {
     job.onErr = (error: unknown): unknown => {
-      const resolve = job.resolve;
       if (job.state !== RUNNING) {
         if (job.state === ABANDONED) this.#release(job);
-        if (resolve === undefined) throw error;
         return undefined;
       }
       this.#vacate(job);
-      if (resolve === undefined) {
-        this.#fail(job, error, false);
-        this.#next();
-        throw error;
-      }
       this.#onError(job, error);
       this.#next();
       return undefined;
     };
     const onOk = (job.onOk = (value: unknown): unknown => {
-      const resolve = job.resolve;
       if (job.state !== RUNNING) {
         if (job.state === ABANDONED) this.#release(job);
-        return value;
+        return undefined;
       }
+      const resolve = job.resolve as (value: unknown) => void;
       this.#vacate(job);
       this.#completed++;
       this.#release(job);
-      if (resolve !== undefined) resolve(value);
+      resolve(value);
       this.#next();
-      return value;
+      return undefined;
     });
     return onOk;
   }
@@ -742,7 +748,7 @@ export class Queue {
       x.aborted = false;
       x.abortReason = undefined;
       this.#delayed.push(job);
-      x.timer = this.#clock.setTimeout(x.onTimer ?? (x.onTimer = () => this.#onTimer(job)), delay);
+      x.timer = this.#arm(x.onTimer ?? (x.onTimer = () => this.#onTimer(job)), delay);
     } else {
       this.#fail(job, error, false);
     }
@@ -827,7 +833,10 @@ export class Queue {
       else if (this.#removeAborted(job, reason)) removed = true;
       job = next;
     }
-    if (removed) this.#pump();
+    if (removed) {
+      this.#dropRateTimerIfEmpty();
+      this.#pump();
+    }
   }
 
   /** Removes a member that has not started and rejects it with `reason`; false when it was not removable. */
@@ -869,6 +878,7 @@ export class Queue {
     for (let j = this.#waiting.shift(); j !== undefined; j = this.#waiting.shift()) drop(j);
     for (let j = this.#delayed.shift(); j !== undefined; j = this.#delayed.shift()) drop(j);
     this.#counters.cleared += n;
+    this.#dropRateTimerIfEmpty();
     return n;
   }
 
@@ -934,7 +944,7 @@ export class Queue {
  * function is never referenced, so it is garbage at once — about 70 bytes less per queued task); failures are
  * the slow path and pay one extra promise.
  */
-/** Stands in for `resolve` on an abandoned record that had one, so its handlers still know it was not direct. */
+/** Stands in for `resolve` on an abandoned record, whose caller's promise has already been settled. */
 function ABANDONED_RESOLVE(): void {}
 
 function settleRejected(resolve: (value: unknown) => void, reason: unknown): void {

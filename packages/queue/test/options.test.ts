@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Queue } from '../src/index.js';
 
@@ -29,5 +30,24 @@ describe('option validation', () => {
     }).toThrow(/`concurrency`/);
     expect(() => q.onSizeLessThan(0)).toThrow(/`limit`/);
     expect(() => q.close({ timeoutMs: 0 })).toThrow(/`timeoutMs`/);
+  });
+
+  it('a priority of the wrong type is a TypeError, a non-finite one a RangeError (both naming `priority`)', () => {
+    const q = new Queue();
+    expect(() => q.add(async () => {}, { priority: '1' as never })).toThrow(TypeError);
+    expect(() => q.add(async () => {}, { priority: '1' as never })).toThrow(/Expected `priority` to be a finite number, got "1"/);
+    expect(() => q.add(async () => {}, { priority: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+    expect(() => q.add(async () => {}, { priority: Number.NaN })).toThrow(RangeError);
+  });
+
+  it('onSizeLessThan names its parameter `limit` in its errors and in the README alike', () => {
+    const q = new Queue();
+    expect(() => q.onSizeLessThan(0)).toThrow(RangeError);
+    expect(() => q.onSizeLessThan(0)).toThrow(/Expected `limit` to be a positive number, got 0/);
+    expect(() => q.onSizeLessThan('3' as never)).toThrow(TypeError);
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const uses = readme.match(/onSizeLessThan\([^)]*\)/g) ?? [];
+    expect(uses.length).toBeGreaterThan(0);
+    for (const use of uses) expect(use).toBe('onSizeLessThan(limit)');
   });
 });
