@@ -141,6 +141,10 @@ interface CheckState {
   /** Deadline timer of the run in flight. */
   deadline: TimerHandle | undefined;
   inFlight: boolean;
+  /** Clock time the run in flight started. */
+  startedAt: number;
+  /** Extra failures charged to the hung run in flight (one per missed slot). */
+  overdue: number;
   controller: AbortController | undefined;
   /** Bumped by stop(): results of runs from an older epoch are dropped. */
   epoch: number;
@@ -157,7 +161,13 @@ const PROBE_KINDS: readonly ProbeKind[] = ['liveness', 'readiness', 'startup'];
  *
  * - Never two runs of one check at once: the next run is scheduled `intervalMs` (+ jitter) after the
  *   previous one completes — a check that ignores its abort signal still blocks its own next run.
- * - A run longer than `timeoutMs` aborts its signal and counts as exactly one failure.
+ * - A run longer than `timeoutMs` aborts its signal and counts as one failure.
+ * - A run that ignores its signal and stays pending past its deadline (a hung check) keeps being
+ *   evaluated: every further `intervalMs + timeoutMs` (`unhealthyIntervalMs + timeoutMs` while unhealthy)
+ *   that passes with it still outstanding — the time in which a replacement run would have started and
+ *   timed out — counts as one more failure, without starting a second run. So a hung check turns unhealthy
+ *   after `unhealthyThreshold` such failures. When the hung run finally settles, its result is dropped and
+ *   the next run starts at once if at least one such extra failure was counted, else `intervalMs` later.
  * - Unhealthy checks keep running (every `unhealthyIntervalMs`) so they can recover.
  * - Emits `change` on every status change of a check, `status` when the aggregate changes, `result`
  *   after every run. Every timer goes through the `clock` and is `unref()`ed by `systemClock`, so a
@@ -288,6 +298,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       timer: undefined,
       deadline: undefined,
       inFlight: false,
+      startedAt: 0,
+      overdue: 0,
       controller: undefined,
       epoch: 0,
       runs: 0,
@@ -317,7 +329,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   start(): this {
     if (this.#running) return this;
     this.#running = true;
-    for (const s of this.#checks.values()) if (!s.inFlight) this.#schedule(s, 0);
+    // A run still pending from before stop() is evaluated after one slot, like a hung run.
+    for (const s of this.#checks.values()) this.#schedule(s, s.inFlight ? this.#slot(s) : 0);
     return this;
   }
 
@@ -419,14 +432,37 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     s.timer = this.#clock.setTimeout(() => this.#run(s), delayMs);
   }
 
+  /** Time after which a hung run is charged one more failure: one interval plus one deadline. */
+  #slot(s: CheckState): number {
+    return (s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs) + s.timeoutMs;
+  }
+
   #run(s: CheckState): void {
     s.timer = undefined;
-    if (!this.#running || s.inFlight || s.removed) return;
+    if (!this.#running || s.removed) return;
+    if (s.inFlight) {
+      // The previous run is still outstanding a whole slot later: one more failure, no second run.
+      s.overdue++;
+      const ms = this.#clock.now() - s.startedAt;
+      this.#record(
+        s,
+        'fail',
+        undefined,
+        undefined,
+        `health check ${JSON.stringify(s.def.name)} still running after ${ms} ms (timeout ${s.timeoutMs} ms)`,
+        s.startedAt,
+        true,
+      );
+      if (this.#running && !s.removed && s.inFlight) this.#schedule(s, this.#slot(s));
+      return;
+    }
     s.inFlight = true;
+    s.overdue = 0;
     const epoch = s.epoch;
     const controller = new AbortController();
     s.controller = controller;
     const startedAt = this.#clock.now();
+    s.startedAt = startedAt;
     let settled = false;
     const timeout = this.#clock.setTimeout(() => {
       if (s.deadline === timeout) s.deadline = undefined;
@@ -434,7 +470,12 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       settled = true;
       const err = new TimeoutError(`health check ${JSON.stringify(s.def.name)} timed out after ${s.timeoutMs} ms`, s.timeoutMs);
       controller.abort(err);
-      if (epoch === s.epoch) this.#record(s, 'fail', undefined, undefined, err.message, startedAt, true);
+      if (epoch !== s.epoch) return;
+      this.#record(s, 'fail', undefined, undefined, err.message, startedAt, true);
+      // Still pending (the check ignores its signal): evaluate it again one slot later.
+      if (s.inFlight && this.#running && !s.removed && s.timer === undefined) {
+        this.#schedule(s, this.#slot(s));
+      }
     }, s.timeoutMs);
     s.deadline = timeout;
     let pending: Promise<unknown>;
@@ -470,9 +511,16 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       .finally(() => {
         s.inFlight = false;
         s.controller = undefined;
-        if (this.#running && !s.removed && s.timer === undefined) {
-          const base = s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs;
-          this.#schedule(s, s.jitterMs > 0 ? base + this.#random() * s.jitterMs : base);
+            if (s.timer !== undefined) {
+          this.#clock.clearTimeout(s.timer);
+          s.timer = undefined;
+        }
+        if (this.#running && !s.removed) {
+          if (s.overdue > 0) this.#schedule(s, 0);
+          else {
+            const base = s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs;
+            this.#schedule(s, s.jitterMs > 0 ? base + this.#random() * s.jitterMs : base);
+          }
         }
       });
   }
