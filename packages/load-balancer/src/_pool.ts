@@ -4,6 +4,7 @@ import {
   assertNonNegativeFinite,
   assertPositiveFinite,
   type Clock,
+  describeValue,
   type RandomSource,
   ScalingError,
   systemClock,
@@ -472,6 +473,17 @@ export class Pool<E extends Endpoint> {
   }
 
   release(l: PooledLease<E>, result: LeaseResult | undefined): void {
+    // A bad latencyMs is reported after the lease is released (as if it were omitted), so counters never leak.
+    let bad: unknown = undefined;
+    let badLatency = false;
+    if (result !== undefined && result !== null) {
+      const ms = result.latencyMs;
+      if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && ms < Number.POSITIVE_INFINITY)) {
+        badLatency = true;
+        bad = ms;
+        result = { ok: result.ok };
+      }
+    }
     let pos = l.pos;
     l.pos = -1;
     if (l.slot >= 0) this.#untrack(l);
@@ -498,6 +510,10 @@ export class Pool<E extends Endpoint> {
     if (this.pooled) {
       if (this.#spare === undefined) this.#spare = l;
       else this.#free.push(l);
+    }
+    if (badLatency) {
+      const msg = `Expected \`latencyMs\` to be a finite number >= 0, got ${describeValue(bad)} (the lease was released)`;
+      throw typeof bad === 'number' ? new RangeError(msg) : new TypeError(msg);
     }
   }
 

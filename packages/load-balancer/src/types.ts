@@ -28,6 +28,9 @@ export interface Lease<E extends Endpoint = Endpoint> {
   /**
    * Ends the lease: decrements the endpoint's active-request counter once, feeds latency-aware strategies
    * and the outcome listeners. Idempotent.
+   * @throws {RangeError} when `result.latencyMs` is a negative, NaN or infinite number, {@link TypeError}
+   * when it is not a number — after the lease has been released (as if `latencyMs` were omitted), so the
+   * counters never leak.
    */
   release(result?: LeaseResult): void;
 }
