@@ -511,7 +511,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       .finally(() => {
         s.inFlight = false;
         s.controller = undefined;
-            if (s.timer !== undefined) {
+        if (s.timer !== undefined) {
           this.#clock.clearTimeout(s.timer);
           s.timer = undefined;
         }

@@ -1,5 +1,5 @@
 import { assertNonNegativeFinite, assertPositiveFinite } from '@scaling/core';
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -69,7 +69,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     const n = pool.n;
     let a: number;
     let b: number;

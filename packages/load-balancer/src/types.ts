@@ -39,7 +39,11 @@ export interface Lease<E extends Endpoint = Endpoint> {
 export interface PickOptions {
   /** Request key for {@link ConsistentHashing}; ignored by the other strategies. */
   key?: string | undefined;
-  /** Endpoint ids not to pick, e.g. the ones a retry already tried. */
+  /**
+   * Endpoint ids not to pick, e.g. the ones a retry already tried. Must be a `ReadonlySet` (a `Set`, or an
+   * object with `has()` and `size`) — an array or other iterable throws a `TypeError` naming `exclude`
+   * rather than being copied on every pick.
+   */
   exclude?: ReadonlySet<string> | undefined;
 }
 
