@@ -18,8 +18,9 @@ import { statusRank } from './health-report.js';
 
 /**
  * What a check may resolve to. `undefined`/`true`/any other value means `pass`; `false` means `fail`;
- * an object with a `status` gives the status and the details. A thrown error or a rejection is a `fail`
- * whose `output` is the error message.
+ * an object with a `status` gives the status and the details (no `status` means `pass`). A `status`
+ * other than `'pass'`, `'warn'` or `'fail'` is a `fail` whose `output` names the bad status (a typo must
+ * not pass silently). A thrown error or a rejection is a `fail` whose `output` is the error message.
  */
 export interface CheckOutcome {
   status?: HealthStatus;
@@ -202,6 +203,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
    */
   constructor(options: HealthMonitorOptions = {}) {
     super();
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
     const { clock = systemClock, random = Math.random, wallClock = Date.now } = options;
     assertFunction('random', random);
     assertFunction('wallClock', wallClock);
@@ -494,8 +497,11 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
           if (value === false) return this.#record(s, 'fail', undefined, undefined, 'check returned false', startedAt, false);
           if (typeof value === 'object' && value !== null) {
             const o = value as CheckOutcome;
-            const st = o.status === 'warn' || o.status === 'fail' ? o.status : 'pass';
-            return this.#record(s, st, o.observedValue, o.observedUnit, o.output, startedAt, false);
+            const st = o.status;
+            if (st === undefined || st === 'pass' || st === 'warn' || st === 'fail')
+              return this.#record(s, st ?? 'pass', o.observedValue, o.observedUnit, o.output, startedAt, false);
+            const output = `check returned an invalid status ${describeValue(st)} (expected "pass", "warn" or "fail")`;
+            return this.#record(s, 'fail', o.observedValue, o.observedUnit, output, startedAt, false);
           }
           this.#record(s, 'pass', undefined, undefined, undefined, startedAt, false);
         },
