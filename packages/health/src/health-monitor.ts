@@ -107,7 +107,10 @@ export interface CheckRunResult {
   status: HealthStatus;
   /** Run time in ms (by the monitor's clock). */
   durationMs: number;
-  /** True when the run was cut off by `timeoutMs`. */
+  /**
+   * True when the run was cut off by `timeoutMs`, or when this result is a further failure charged to a
+   * run still outstanding past its deadline (then `durationMs` is how long it has been running).
+   */
   timedOut: boolean;
   output?: string;
 }
