@@ -1,3 +1,4 @@
+import { assertFunction } from '@scaling/core';
 import type { Loader } from './types.js';
 
 /** What a cache provides to its {@link SingleFlight}: where loaded values go and the counters. */
@@ -59,6 +60,9 @@ export class SingleFlight<K, V> {
 
   /** Join the load for `key`, starting it with `loader` when none is in flight. */
   load(key: K, loader: Loader<K, V>, staleValue: V | undefined, ttl: number | undefined, signal: AbortSignal | undefined): Promise<V> {
+    assertFunction('loader', loader);
+    // A caller that has already given up neither starts nor joins a load.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       flight = this.#start(key, loader, staleValue, ttl);
@@ -87,7 +91,8 @@ export class SingleFlight<K, V> {
       (value) => {
         if (this.#flights.get(key) === flight) {
           this.#flights.delete(key);
-          if (value !== undefined) this.#host.storeLoaded(key, value, ttl);
+          // Every waiter aborted (so did the loader's signal): a loader that ignored it is not cached, as lru-cache does.
+          if (value !== undefined && !flight.controller.signal.aborted) this.#host.storeLoaded(key, value, ttl);
         }
         return value;
       },

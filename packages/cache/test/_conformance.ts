@@ -408,6 +408,44 @@ export function cacheConformance(name: string, create: CacheFactory): void {
         await expect(cache.getOrLoad('x', async () => 1, { signal: already.signal })).rejects.toThrow('already');
       });
 
+      it('regression: a loader that is not a function is a TypeError naming `loader`', () => {
+        const cache = create<string, string>({ max: 10 });
+        expect(() => cache.getOrLoad('k', 'x' as never)).toThrow(/`loader`/);
+      });
+
+      it('regression: a pre-aborted signal rejects without calling the loader, and nothing is stored', async () => {
+        const cache = create<string, string>({ max: 10 });
+        const already = new AbortController();
+        already.abort(new Error('pre'));
+        let calls = 0;
+        await expect(
+          cache.getOrLoad(
+            'z',
+            async () => {
+              calls++;
+              return 'v';
+            },
+            { signal: already.signal },
+          ),
+        ).rejects.toThrow('pre');
+        await new Promise((r) => setImmediate(r));
+        expect(calls).toBe(0);
+        expect(cache.has('z')).toBe(false);
+        expect(cache.stats().loads).toBe(0);
+      });
+
+      it('regression: a loader that ignores its aborted signal (every waiter gave up) is not cached', async () => {
+        const cache = create<string, string>({ max: 10 });
+        const d = deferred<string>();
+        const ac = new AbortController();
+        const p = cache.getOrLoad('y', () => d.promise, { signal: ac.signal });
+        ac.abort(new Error('gave up'));
+        await expect(p).rejects.toThrow('gave up');
+        d.resolve('late');
+        await new Promise((r) => setImmediate(r));
+        expect(cache.has('y')).toBe(false);
+      });
+
       it('set, delete and clear during a load win over its late result', async () => {
         const cache = create<string, string>({ max: 10 });
         for (const write of [

@@ -11,7 +11,8 @@ export type RingHashFunction = (input: HashKey) => number;
 export interface RingHashOptions {
   /**
    * Virtual nodes (points on the ring) per unit of weight; a node of weight `w` gets
-   * `max(1, round(vnodes × w))` points, independent of the other nodes. Default 160. Ignored in ketama mode.
+   * `max(1, round(vnodes × w))` points, independent of the other nodes. Default 160, at most
+   * {@link RingHash.MAX_POINTS_PER_NODE}. Ignored in ketama mode.
    */
   vnodes?: number;
   /**
@@ -44,7 +45,11 @@ const MODE_CUSTOM = 2;
  * minimal disruption holds only for equal weights. Unlike libketama, point names are not truncated at 29
  * bytes, and weights may be fractional.
  *
- * @throws {RangeError} from the constructor when `vnodes` is not a positive integer.
+ * Outside ketama mode a node may own at most {@link RingHash.MAX_POINTS_PER_NODE} (2^20) points, so
+ * `vnodes × weight` is bounded (a weight of 6,553.6 at the default 160 vnodes).
+ *
+ * @throws {RangeError} from the constructor when `vnodes` is not a positive integer or exceeds
+ * {@link RingHash.MAX_POINTS_PER_NODE}.
  * @example
  * ```ts
  * import { RingHash } from '@scaling/consistent-hash';
@@ -56,6 +61,14 @@ const MODE_CUSTOM = 2;
  * ```
  */
 export class RingHash implements ConsistentHash {
+  /**
+   * Most points one node may own outside ketama mode: 2^20 (1,048,576, about 6 MB of ring and 0.3 s of
+   * hashing). `round(vnodes × weight)` above it is refused, so with the default 160 vnodes a weight may be
+   * up to 6,553.6; scale weights down (only their ratios matter) or lower `vnodes`. Ketama mode gives
+   * each node a share of `40 × nodes` point groups whatever the weights, so it needs no limit.
+   */
+  static readonly MAX_POINTS_PER_NODE: number = 2 ** 20;
+
   readonly #vnodes: number;
   readonly #mode: number;
   readonly #hash: RingHashFunction;
@@ -87,6 +100,10 @@ export class RingHash implements ConsistentHash {
   constructor(options: RingHashOptions = {}) {
     const vnodes = options.vnodes ?? 160;
     assertPositiveInteger('vnodes', vnodes);
+    if (vnodes > RingHash.MAX_POINTS_PER_NODE)
+      throw new RangeError(
+        `Expected \`vnodes\` to be at most ${RingHash.MAX_POINTS_PER_NODE} (RingHash.MAX_POINTS_PER_NODE), got ${vnodes}`,
+      );
     this.#vnodes = vnodes;
     const hash = options.hash ?? 'xxh32';
     if (hash === 'xxh32') {
@@ -144,12 +161,19 @@ export class RingHash implements ConsistentHash {
   }
 
   /**
-   * Adds `node` with `weight` (default 1).
-   * @throws {ScalingError} `ERR_DUPLICATE_NODE` when present; {@link RangeError} for a weight that is not finite > 0.
+   * Adds `node` with `weight` (default 1): `max(1, round(vnodes × weight))` points outside ketama mode.
+   * @throws {ScalingError} `ERR_DUPLICATE_NODE` when present; {@link RangeError} for a weight that is not
+   * finite > 0, or (outside ketama mode) one that would give the node more than
+   * {@link RingHash.MAX_POINTS_PER_NODE} points.
    */
   addNode(node: string, weight = 1): void {
     checkNodeName(node);
     checkWeight(weight, 'RingHash', true);
+    if (this.#mode !== MODE_KETAMA && Math.round(this.#vnodes * weight) > RingHash.MAX_POINTS_PER_NODE) {
+      throw new RangeError(
+        `Expected \`weight\` to be at most ${RingHash.MAX_POINTS_PER_NODE / this.#vnodes} (${RingHash.MAX_POINTS_PER_NODE} points per node at ${this.#vnodes} vnodes, RingHash.MAX_POINTS_PER_NODE), got ${weight}`,
+      );
+    }
     if (this.#slotOf.has(node)) throw duplicateNode(node);
     const slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#names.length;
     this.#slotOf.set(node, slot);

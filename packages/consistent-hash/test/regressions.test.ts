@@ -209,3 +209,45 @@ describe('RingHash.shares', () => {
     expect((s.get('b') as number) / (s.get('a') as number)).toBeGreaterThan(2);
   });
 });
+
+describe('weight bounds (tester report)', () => {
+  it('regression: RingHash.addNode("a", 1e6) throws a RangeError naming `weight` and the limit instead of building 160 M points', () => {
+    const ring = new RingHash();
+    expect(() => ring.addNode('a', 1e6)).toThrow(RangeError);
+    expect(() => ring.addNode('a', 1e6)).toThrow(/`weight`.*6553\.6.*1048576 points per node/);
+    expect(ring.size).toBe(0);
+    expect(() => ring.getNode('x')).toThrow(); // nothing was added
+  });
+
+  it('RingHash accepts a weight right at the limit and refuses the next one up', () => {
+    const ring = new RingHash({ vnodes: 1024 });
+    ring.addNode('a', 1024); // 2^20 points exactly
+    expect(ring.pointCount).toBe(RingHash.MAX_POINTS_PER_NODE);
+    expect(() => ring.addNode('b', 1025)).toThrow(/`weight` to be at most 1024/);
+    expect(ring.getNode('x')).toBe('a');
+  });
+
+  it('RingHash refuses vnodes above MAX_POINTS_PER_NODE, naming `vnodes`', () => {
+    expect(() => new RingHash({ vnodes: 2 ** 20 + 1 })).toThrow(/`vnodes`/);
+  });
+
+  it('ketama mode is not limited by weight: point groups are shared out of 40 × nodes', () => {
+    const ring = new RingHash({ hash: 'ketama' });
+    ring.addNode('a', 1e6);
+    ring.addNode('b', 1);
+    expect(ring.pointCount).toBeLessThanOrEqual(4 * (40 * 2 + 2));
+    expect(ring.getNodes('k', 2).sort()).toEqual(['a', 'b']);
+  });
+
+  it('Maglev and Rendezvous cost does not grow with weight magnitude (only ratios matter)', () => {
+    const maglev = new MaglevHash({ tableSize: 251 });
+    maglev.addNode('a', 1e300);
+    maglev.addNode('b', 1e-300);
+    maglev.addNode('c', 1);
+    expect(new Set(Array.from({ length: 2_000 }, (_, i) => maglev.getNode(`k${i}`))).has('a')).toBe(true);
+    const rendezvous = new RendezvousHash();
+    rendezvous.addNode('a', 1e300);
+    rendezvous.addNode('b', 1e-300);
+    expect(rendezvous.getNodes('k', 2).sort()).toEqual(['a', 'b']);
+  });
+});

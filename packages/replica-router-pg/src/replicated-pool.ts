@@ -18,11 +18,12 @@ import {
   type ReplicaSession,
   type ReplicaState,
   SqlClassifier,
+  transactionEffect,
 } from '@scaling/replica-router';
 import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
 import { isConnectionError } from './_connection-error.js';
-import { transactionControl } from './_transaction-control.js';
+import { isBareTransactionControl } from './_transaction-control.js';
 import { formatLsn, parseLsn } from './lsn.js';
 
 /** A `pg` pool, a `pg` pool config, or a connection string. */
@@ -156,8 +157,10 @@ export class ReplicatedSession {
   }
 
   /**
-   * Run one statement, routed by `classifySql` (from `@scaling/replica-router`) and the session's token; `BEGIN`…`COMMIT` pins a
-   * primary connection for every statement in between.
+   * Run one statement (or a multi-statement text), routed by `classifySql` (from `@scaling/replica-router`)
+   * and the session's token. A text that leaves a transaction open (`BEGIN`, `"BEGIN; INSERT …"`, by
+   * `transactionEffect`) pins a primary connection for every statement until a text closes it
+   * (`COMMIT`, `ROLLBACK`, `"…; COMMIT"`).
    */
   query<R extends QueryResultRow = QueryResultRow>(text: Statement, values?: unknown[]): Promise<QueryResult<R>> {
     return this.#pool._run<R>(text, values, this);
@@ -285,8 +288,10 @@ export class ReplicatedPool {
    * read that fails at connection level marks that replica down and is retried on another replica or
    * the primary. For read-your-writes, use a {@link ReplicatedPool.session}.
    *
-   * @throws `ScalingError` `ERR_TRANSACTION_NEEDS_SESSION` for `BEGIN`/`START TRANSACTION` (each
-   * pool query may run on a different connection: use {@link ReplicatedPool.transaction} or a session).
+   * @throws `ScalingError` `ERR_TRANSACTION_NEEDS_SESSION` for a text that leaves a transaction open:
+   * `BEGIN`/`START TRANSACTION`, also as part of a multi-statement text like `"BEGIN; INSERT …"` (see
+   * `transactionEffect` from `@scaling/replica-router`; each pool query may run on a different connection:
+   * use {@link ReplicatedPool.transaction} or a session). `"BEGIN; …; COMMIT"` in one text is accepted.
    */
   query<R extends QueryResultRow = QueryResultRow>(text: Statement, values?: unknown[]): Promise<QueryResult<R>> {
     return this._run<R>(text, values, undefined);
@@ -373,11 +378,13 @@ export class ReplicatedPool {
     session: ReplicatedSession | undefined,
     sql: string,
   ): Promise<QueryResult<R>> {
-    if (transactionControl(sql) === 'begin') {
+    // a text whose last transaction-control statement opens a transaction ("BEGIN", "BEGIN; INSERT …")
+    // leaves its connection inside it: only a session can keep that connection for what follows
+    if (transactionEffect(sql) === 'open') {
       if (session === undefined) {
         throw new ScalingError(
           'ERR_TRANSACTION_NEEDS_SESSION',
-          'BEGIN through ReplicatedPool.query would run each later statement on a different connection; use pool.transaction(fn) or a pool.session()',
+          'This text leaves a transaction open (BEGIN/START TRANSACTION without a COMMIT/ROLLBACK after it); through ReplicatedPool.query each later statement would run on a different connection and the open one would go back to the pool; use pool.transaction(fn) or a pool.session()',
         );
       }
       const client = await this.primary.connect();
@@ -385,7 +392,7 @@ export class ReplicatedPool {
       try {
         const r = await client.query<R>(text as string, values);
         session._client = client;
-        session._wrote = false;
+        session._wrote = !isBareTransactionControl(sql) && this.#classifier.classify(sql) === 'write';
         this.#primaryCount++;
         return r;
       } catch (e) {
@@ -442,8 +449,8 @@ export class ReplicatedPool {
     values: unknown[] | undefined,
     sql: string,
   ): Promise<QueryResult<R>> {
-    const control = transactionControl(sql);
-    if (control === undefined && !session._wrote && this.#classifier.classify(sql) === 'write') session._wrote = true;
+    const effect = transactionEffect(sql);
+    if (!session._wrote && !isBareTransactionControl(sql) && this.#classifier.classify(sql) === 'write') session._wrote = true;
     this.#primaryCount++;
     let r: QueryResult<R>;
     try {
@@ -456,7 +463,7 @@ export class ReplicatedPool {
       }
       throw e;
     }
-    if (control === 'end') {
+    if (effect === 'close') {
       session._client = undefined;
       client.removeListener('error', noop);
       client.release();

@@ -8,6 +8,18 @@
  * allocates nothing.
  */
 
+import {
+  equalsFolded,
+  foldCode,
+  isIdentPart,
+  isIdentStart,
+  isSpace,
+  skipBlockComment,
+  skipDollarQuoted,
+  skipQuoted,
+  UNPARSABLE,
+} from './_sql-lexer.js';
+
 /** What {@link classifySql} decides: `'read'` may go to a replica, `'write'` must go to the primary. */
 export type SqlClass = 'read' | 'write';
 
@@ -101,20 +113,10 @@ const WRITE_FUNCTION_PREFIXES = [
 
 // ---- case-folded word hashing and lookup tables ------------------------------------------------
 
-function foldCode(c: number): number {
-  return c >= 65 && c <= 90 ? c | 0x20 : c;
-}
-
 function hashRange(s: string, start: number, end: number): number {
   let h = 0x811c9dc5 ^ (end - start);
   for (let i = start; i < end; i++) h = Math.imul(h ^ foldCode(s.charCodeAt(i)), 0x01000193);
   return h >>> 0;
-}
-
-function equalsFolded(s: string, start: number, end: number, word: string): boolean {
-  if (end - start !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if (foldCode(s.charCodeAt(start + i)) !== word.charCodeAt(i)) return false;
-  return true;
 }
 
 /** hash → list of [lower-case word, id]; collisions are resolved by the character compare. */
@@ -200,101 +202,6 @@ function isWriteFunction(s: string, start: number, end: number): boolean {
     if (ok) return true;
   }
   return false;
-}
-
-// ---- character classes ------------------------------------------------------------------------
-
-function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
-}
-
-function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-// ---- statement state (module-level, reset per statement: no allocation) -----------------------
-
-const UNPARSABLE = -1;
-
-/** Index just past a `'…'` literal that starts at `i` (the quote); backslash escapes when `escapes`. */
-function skipQuoted(s: string, i: number, quote: number, escapes: boolean): number {
-  const n = s.length;
-  i++;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (escapes && c === 92) {
-      i += 2;
-      continue;
-    }
-    if (c === quote) {
-      if (i + 1 < n && s.charCodeAt(i + 1) === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i++;
-  }
-  return UNPARSABLE;
-}
-
-/** Index just past a nested block comment starting at `i` (the slash). */
-function skipBlockComment(s: string, i: number): number {
-  const n = s.length;
-  let depth = 1;
-  i += 2;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === 47 && i + 1 < n && s.charCodeAt(i + 1) === 42) {
-      depth++;
-      i += 2;
-    } else if (c === 42 && i + 1 < n && s.charCodeAt(i + 1) === 47) {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else i++;
-  }
-  return UNPARSABLE;
-}
-
-/**
- * If a dollar quote opens at `i` (`$$` or `$tag$`), the index just past its closing delimiter;
- * `UNPARSABLE` when unterminated; `i` itself when this `$` does not open a dollar quote (e.g. `$1`).
- */
-function skipDollarQuoted(s: string, i: number): number {
-  const n = s.length;
-  let j = i + 1;
-  if (j < n && s.charCodeAt(j) !== 36) {
-    if (!isIdentStart(s.charCodeAt(j))) return i;
-    j++;
-    while (j < n) {
-      const c = s.charCodeAt(j);
-      if (c === 36) break;
-      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128 || (c >= 48 && c <= 57))) return i;
-      j++;
-    }
-    if (j >= n) return i;
-  }
-  if (j >= n) return i;
-  // delimiter is s[i..j] inclusive
-  const tagLen = j - i + 1;
-  let k = j + 1;
-  while (k < n) {
-    const close = s.indexOf('$', k);
-    if (close < 0) return UNPARSABLE;
-    if (close + tagLen <= n && sameRange(s, i, close, tagLen)) return close + tagLen;
-    k = close + 1;
-  }
-  return UNPARSABLE;
-}
-
-function sameRange(s: string, a: number, b: number, len: number): boolean {
-  for (let x = 0; x < len; x++) if (s.charCodeAt(a + x) !== s.charCodeAt(b + x)) return false;
-  return true;
 }
 
 /**

@@ -31,3 +31,4 @@ export {
   type ReplicaState,
 } from './replica-router.js';
 export { ReplicaSession } from './replica-session.js';
+export { type TransactionEffect, transactionEffect } from './transaction-effect.js';

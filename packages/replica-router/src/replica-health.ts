@@ -1,5 +1,6 @@
 import { assertFunction, assertPositiveFinite, assertPositiveInteger, type Clock, describeValue, systemClock } from '@scaling/core';
 import { HealthMonitor } from '@scaling/health';
+import { assertLagFields } from './_sample.js';
 import type { ReplicaEndpoint } from './replica-balancer.js';
 import type { ReplicaRouter, ReplicaState } from './replica-router.js';
 
@@ -113,6 +114,7 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
         check: async (signal) => {
           this.#last[i] = undefined;
           const result = await this.#probe(replica, signal);
+          assertLagFields(result); // a bad probe result fails the check instead of breaking the router
           this.#last[i] = result;
           return { status: 'pass', observedValue: result.lagMs, observedUnit: 'ms' };
         },
@@ -149,7 +151,9 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
         const controller = new AbortController();
         const timer = this.#clock.setTimeout(() => controller.abort(new Error('probe timed out')), this.#timeoutMs);
         try {
-          this.#last[i] = await this.#probe(replica, controller.signal);
+          const result = await this.#probe(replica, controller.signal);
+          assertLagFields(result);
+          this.#last[i] = result;
         } catch {
           this.#last[i] = undefined;
         } finally {

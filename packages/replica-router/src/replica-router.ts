@@ -8,6 +8,7 @@ import {
   type TimerHandle,
 } from '@scaling/core';
 import { RoundRobin } from '@scaling/load-balancer';
+import { assertLagFields } from './_sample.js';
 import type { PickOptions, ReplicaBalancer, ReplicaBalancerFactory, ReplicaEndpoint, ReplicaLease } from './replica-balancer.js';
 import { ReplicaSession } from './replica-session.js';
 
@@ -86,6 +87,11 @@ export interface ReadOptions {
   minPosition?: number;
   /** Affinity key passed to the balancer. */
   key?: string;
+  /**
+   * {@link ReplicaRouter.forReadAsync} only: cancels the call (and its wait for a replica to catch up);
+   * the promise rejects with the signal's `reason`. Ignored by `forRead`.
+   */
+  signal?: AbortSignal;
 }
 
 /** Thrown by `forRead` when no replica is eligible and `fallback` is `'error'` (code `ERR_NO_REPLICA`). */
@@ -107,6 +113,8 @@ interface Waiter<P, R> {
   resolve: (lease: ReplicaLease<P | R>) => void;
   reject: (error: unknown) => void;
   timer: TimerHandle | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 /**
@@ -186,9 +194,15 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     } = options;
     if (primary === undefined || primary === null) throw new TypeError(`Expected \`primary\` to be defined, got ${describeValue(primary)}`);
     if (!Array.isArray(replicas)) throw new TypeError(`Expected \`replicas\` to be an array, got ${describeValue(replicas)}`);
+    const primaryId = typeof primary === 'object' ? (primary as { id?: unknown }).id : undefined;
     replicas.forEach((r, i) => {
       if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || r.id === '')
         throw new TypeError(`Expected \`replicas[${i}].id\` to be a non-empty string, got ${describeValue(r?.id)}`);
+      if (r.id === primaryId || (r as unknown) === primary)
+        throw new ScalingError(
+          'ERR_DUPLICATE_ENDPOINT',
+          `Replica id ${JSON.stringify(r.id)} is the primary's id: the primary cannot also be one of its replicas`,
+        );
       if (this.#index.has(r.id)) throw new ScalingError('ERR_DUPLICATE_ENDPOINT', `Duplicate replica id ${JSON.stringify(r.id)}`);
       this.#index.set(r.id, i);
     });
@@ -245,15 +259,24 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   /**
    * Note a write made on behalf of `session`: starts its `'time'` stickiness window and, with a
    * `position` (the primary's replication position after the write), raises its read-your-writes token.
+   * In `'position'` mode the position is required: without it the session's reads could not tell which
+   * replicas have its write, and would silently lose read-your-writes.
    *
-   * @throws {TypeError} when `position` is given and is not a non-negative number.
+   * @throws {TypeError} when `position` is missing in `'position'` mode, or given and not a number.
+   * @throws {RangeError} when `position` is negative, `NaN` or infinite.
    */
   recordWrite(session: ReplicaSession, position?: number): void {
-    session.lastWriteAt = this.#clock.now();
-    if (position !== undefined) {
+    if (typeof session !== 'object' || session === null || typeof session.position !== 'number')
+      throw new TypeError(`Expected \`session\` to be a ReplicaSession, got ${describeValue(session)}`);
+    if (position !== undefined || this.readYourWrites === 'position') {
+      if (position === undefined)
+        throw new TypeError(
+          "Expected `position` (the primary's replication position after the write) in 'position' read-your-writes mode, got undefined",
+        );
       assertNonNegativeFinite('position', position);
       if (position > session.position) session.position = position;
     }
+    session.lastWriteAt = this.#clock.now();
   }
 
   /**
@@ -281,9 +304,18 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   /**
    * Like {@link ReplicaRouter.forRead}, but in `'position'` mode with `maxWaitMs` > 0, when no replica
    * has caught up to the session yet, waits up to `maxWaitMs` for a {@link ReplicaRouter.report} that
-   * makes one eligible, then falls back.
+   * makes one eligible, then falls back. An aborted `signal` rejects the call with the signal's reason
+   * (at once when it is already aborted).
+   *
+   * @throws (rejects) {@link NoReplicaError} as `forRead`; `signal.reason` when `signal` aborts.
    */
   forReadAsync(options?: ReadOptions): Promise<ReplicaLease<P | R>> {
+    const signal = options?.signal;
+    if (signal !== undefined) {
+      if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')
+        return Promise.reject(new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`));
+      if (signal.aborted) return Promise.reject(signal.reason);
+    }
     let lease: ReplicaLease<P | R>;
     try {
       lease = this.forRead(options);
@@ -304,12 +336,22 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     }
     const minPosition = Math.max(session.position, options?.minPosition ?? 0);
     return new Promise<ReplicaLease<P | R>>((resolve, reject) => {
-      const waiter: Waiter<P, R> = { minPosition, key: options?.key, resolve, reject, timer: undefined };
+      const waiter: Waiter<P, R> = { minPosition, key: options?.key, resolve, reject, timer: undefined, signal, onAbort: undefined };
       waiter.timer = this.#clock.setTimeout(() => {
         this.#removeWaiter(waiter);
+        detach(waiter);
         if (this.#fallbackError) reject(new NoReplicaError(this.#explain(minPosition)));
         else resolve(this.#primaryLease);
       }, this.#maxWaitMs);
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          this.#removeWaiter(waiter);
+          if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
+          detach(waiter);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
       this.#waiters.push(waiter);
       this.#onWait();
     });
@@ -324,10 +366,15 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
    * Record a health/lag sample for replica `id` (from a health check). Takes effect on the next
    * routing decision and wakes `forReadAsync` waiters the replica now satisfies.
    *
-   * @throws {RangeError} when `id` is not a replica of this router.
+   * @throws {RangeError} when `id` is not a replica of this router, or `lagMs`, `lagBytes` or `position`
+   * is negative, `NaN` or infinite.
+   * @throws {TypeError} when `healthy` is not a boolean or a lag/position field is present and not a number.
    */
   report(id: string, sample: ReplicaSample): void {
     const i = this.#indexOf(id);
+    assertLagFields(sample);
+    if (typeof sample.healthy !== 'boolean')
+      throw new TypeError(`Expected \`healthy\` to be a boolean, got ${describeValue(sample.healthy)}`);
     this.#healthy[i] = sample.healthy ? 1 : 0;
     this.#lagMs[i] = numberOrUnknown(sample.lagMs);
     this.#lagBytes[i] = numberOrUnknown(sample.lagBytes);
@@ -366,6 +413,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     this.#waiters = [];
     for (const w of waiters) {
       if (w.timer !== undefined) this.#clock.clearTimeout(w.timer);
+      detach(w);
       w.resolve(this.#primaryLease);
     }
   }
@@ -439,6 +487,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     this.#waiters = still;
     for (const [w, lease] of ready) {
       if (w.timer !== undefined) this.#clock.clearTimeout(w.timer);
+      detach(w);
       w.resolve(lease);
     }
   }
@@ -447,6 +496,12 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     const i = this.#waiters.indexOf(w);
     if (i >= 0) this.#waiters.splice(i, 1);
   }
+}
+
+/** Stops a settled waiter listening to its signal. */
+function detach(w: { signal: AbortSignal | undefined; onAbort: (() => void) | undefined }): void {
+  if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort);
+  w.onAbort = undefined;
 }
 
 function numberOrUnknown(v: number | undefined): number {

@@ -90,3 +90,18 @@ describe('replica health through @scaling/health checks', () => {
     expect(() => new ReplicaHealth(router, { probe: async () => ({}), intervalMs: 0 })).toThrow(RangeError);
   });
 });
+
+describe('probe result validation', () => {
+  it('a probe returning a negative lag fails its check (the replica leaves routing) instead of throwing out of the monitor', async () => {
+    const { clock, health, results, eligible } = setup();
+    health.start();
+    await clock.advanceAsync(0);
+    expect(eligible()).toEqual([true, true]);
+    results.set('r1', { lagMs: -5, lagBytes: 0, position: 10 });
+    await clock.advanceAsync(1_000);
+    expect(eligible()).toEqual([false, true]);
+    await health.checkNow();
+    expect(eligible()).toEqual([false, true]);
+    health.stop();
+  });
+});
