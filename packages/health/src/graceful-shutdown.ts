@@ -44,6 +44,18 @@ export interface GracefulShutdownOptions {
   clock?: Clock;
 }
 
+/**
+ * What a shutdown resolves with: whether it was clean, and every failure — a hook that threw or rejected
+ * (`ScalingError` `ERR_SHUTDOWN_HOOK`, the hook's error as `cause`), hooks still running at `hookTimeoutMs`
+ * or in-flight work still running at `drainTimeoutMs` (`TimeoutError`) — in the order they happened.
+ */
+export interface ShutdownResult {
+  /** True when nothing failed and no deadline passed (exit code 0 after a signal). */
+  clean: boolean;
+  /** The failures, also emitted as `error` events when there is a listener. */
+  errors: Error[];
+}
+
 /** Events of a {@link GracefulShutdown}. */
 export interface GracefulShutdownEvents {
   /** The state changed; `reason` is the signal name or the reason given to `shutdown()`. */
@@ -65,6 +77,8 @@ export interface GracefulShutdownEvents {
  *
  * The defaults add up to 20 s, below Kubernetes' default 30 s `terminationGracePeriodSeconds`.
  * While a shutdown runs, the process is kept alive so it can finish; every timer goes through the clock.
+ * Failures never stop the sequence: `shutdown()` resolves with a {@link ShutdownResult} listing them (and
+ * each is emitted as `error` when there is a listener); after a signal the process exits with 1 if any.
  *
  * @example
  * ```ts
@@ -89,7 +103,7 @@ export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
   #state: ShutdownState = 'running';
   #inFlight = 0;
   #drained: (() => void) | undefined;
-  #done: Promise<void> | undefined;
+  #done: Promise<ShutdownResult> | undefined;
 
   /** @throws {TypeError}/{@link RangeError} on a bad option, naming it. */
   constructor(options: GracefulShutdownOptions = {}) {
@@ -169,10 +183,12 @@ export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
   }
 
   /**
-   * Starts the shutdown (idempotent: later calls return the same promise). Resolves when closed; never
-   * rejects (failures are emitted as `error`).
+   * Starts the shutdown (idempotent: later calls return the same promise). Resolves when closed with a
+   * {@link ShutdownResult} listing every hook failure and passed deadline (`clean: false` when there is
+   * any), whether or not an `error` listener is attached; never rejects, so a failing hook cannot stop
+   * the servers from closing. After a signal, the exit code is 0 when clean and 1 otherwise.
    */
-  shutdown(reason = 'shutdown()'): Promise<void> {
+  shutdown(reason = 'shutdown()'): Promise<ShutdownResult> {
     return this.#shutdown(reason, false);
   }
 
@@ -186,25 +202,27 @@ export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
     this.emit('state', state, reason);
   }
 
-  #emitError(error: unknown): void {
+  #emitError(errors: Error[], error: Error): void {
+    errors.push(error);
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
-  #shutdown(reason: string, fromSignal: boolean): Promise<void> {
+  #shutdown(reason: string, fromSignal: boolean): Promise<ShutdownResult> {
     if (this.#done !== undefined) return this.#done;
     this.dispose();
     this.#setState('draining', reason);
     // Keeps the event loop alive until the shutdown finishes (clock timers are unref()ed).
     const keepAlive = setInterval(() => {}, 1 << 30);
-    this.#done = this.#run(reason).then((clean) => {
+    this.#done = this.#run(reason).then((result) => {
       clearInterval(keepAlive);
-      if (fromSignal && this.#exit !== false) this.#exit(clean ? 0 : 1);
+      if (fromSignal && this.#exit !== false) this.#exit(result.clean ? 0 : 1);
+      return result;
     });
     return this.#done;
   }
 
-  async #run(reason: string): Promise<boolean> {
-    let clean = true;
+  async #run(reason: string): Promise<ShutdownResult> {
+    const errors: Error[] = [];
     await this.#sleep(this.#delayMs);
     const closed = this.#servers.map(
       (server) =>
@@ -223,8 +241,8 @@ export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
       );
       this.#drained = undefined;
       if (!drained) {
-        clean = false;
         this.#emitError(
+          errors,
           new TimeoutError(`${this.#inFlight} in-flight request(s) still running after ${this.#drainTimeoutMs} ms`, this.#drainTimeoutMs),
         );
       }
@@ -237,22 +255,20 @@ export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
           try {
             await hook(controller.signal);
           } catch (e) {
-            clean = false;
-            this.#emitError(new ScalingError('ERR_SHUTDOWN_HOOK', 'a shutdown hook failed', { cause: e }));
+            this.#emitError(errors, new ScalingError('ERR_SHUTDOWN_HOOK', 'a shutdown hook failed', { cause: e }));
           }
         }),
       );
       if (!(await this.#within(hooks, this.#hookTimeoutMs))) {
-        clean = false;
         const err = new TimeoutError(`shutdown hooks still running after ${this.#hookTimeoutMs} ms`, this.#hookTimeoutMs);
         controller.abort(err);
-        this.#emitError(err);
+        this.#emitError(errors, err);
       }
     }
     for (const server of this.#servers) server.closeAllConnections();
     await Promise.all(closed);
     this.#setState('closed', reason);
-    return clean;
+    return { clean: errors.length === 0, errors };
   }
 
   #sleep(ms: number): Promise<void> {

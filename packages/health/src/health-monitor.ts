@@ -18,8 +18,9 @@ import { statusRank } from './health-report.js';
 
 /**
  * What a check may resolve to. `undefined`/`true`/any other value means `pass`; `false` means `fail`;
- * an object with a `status` gives the status and the details. A thrown error or a rejection is a `fail`
- * whose `output` is the error message.
+ * an object with a `status` gives the status and the details (no `status` means `pass`). A `status`
+ * other than `'pass'`, `'warn'` or `'fail'` is a `fail` whose `output` names the bad status (a typo must
+ * not pass silently). A thrown error or a rejection is a `fail` whose `output` is the error message.
  */
 export interface CheckOutcome {
   status?: HealthStatus;
@@ -106,7 +107,10 @@ export interface CheckRunResult {
   status: HealthStatus;
   /** Run time in ms (by the monitor's clock). */
   durationMs: number;
-  /** True when the run was cut off by `timeoutMs`. */
+  /**
+   * True when the run was cut off by `timeoutMs`, or when this result is a further failure charged to a
+   * run still outstanding past its deadline (then `durationMs` is how long it has been running).
+   */
   timedOut: boolean;
   output?: string;
 }
@@ -141,6 +145,10 @@ interface CheckState {
   /** Deadline timer of the run in flight. */
   deadline: TimerHandle | undefined;
   inFlight: boolean;
+  /** Clock time the run in flight started. */
+  startedAt: number;
+  /** Extra failures charged to the hung run in flight (one per missed slot). */
+  overdue: number;
   controller: AbortController | undefined;
   /** Bumped by stop(): results of runs from an older epoch are dropped. */
   epoch: number;
@@ -157,7 +165,13 @@ const PROBE_KINDS: readonly ProbeKind[] = ['liveness', 'readiness', 'startup'];
  *
  * - Never two runs of one check at once: the next run is scheduled `intervalMs` (+ jitter) after the
  *   previous one completes — a check that ignores its abort signal still blocks its own next run.
- * - A run longer than `timeoutMs` aborts its signal and counts as exactly one failure.
+ * - A run longer than `timeoutMs` aborts its signal and counts as one failure.
+ * - A run that ignores its signal and stays pending past its deadline (a hung check) keeps being
+ *   evaluated: every further `intervalMs + timeoutMs` (`unhealthyIntervalMs + timeoutMs` while unhealthy)
+ *   that passes with it still outstanding — the time in which a replacement run would have started and
+ *   timed out — counts as one more failure, without starting a second run. So a hung check turns unhealthy
+ *   after `unhealthyThreshold` such failures. When the hung run finally settles, its result is dropped and
+ *   the next run starts at once if at least one such extra failure was counted, else `intervalMs` later.
  * - Unhealthy checks keep running (every `unhealthyIntervalMs`) so they can recover.
  * - Emits `change` on every status change of a check, `status` when the aggregate changes, `result`
  *   after every run. Every timer goes through the `clock` and is `unref()`ed by `systemClock`, so a
@@ -192,6 +206,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
    */
   constructor(options: HealthMonitorOptions = {}) {
     super();
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
     const { clock = systemClock, random = Math.random, wallClock = Date.now } = options;
     assertFunction('random', random);
     assertFunction('wallClock', wallClock);
@@ -288,6 +304,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       timer: undefined,
       deadline: undefined,
       inFlight: false,
+      startedAt: 0,
+      overdue: 0,
       controller: undefined,
       epoch: 0,
       runs: 0,
@@ -317,7 +335,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   start(): this {
     if (this.#running) return this;
     this.#running = true;
-    for (const s of this.#checks.values()) if (!s.inFlight) this.#schedule(s, 0);
+    // A run still pending from before stop() is evaluated after one slot, like a hung run.
+    for (const s of this.#checks.values()) this.#schedule(s, s.inFlight ? this.#slot(s) : 0);
     return this;
   }
 
@@ -419,14 +438,37 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     s.timer = this.#clock.setTimeout(() => this.#run(s), delayMs);
   }
 
+  /** Time after which a hung run is charged one more failure: one interval plus one deadline. */
+  #slot(s: CheckState): number {
+    return (s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs) + s.timeoutMs;
+  }
+
   #run(s: CheckState): void {
     s.timer = undefined;
-    if (!this.#running || s.inFlight || s.removed) return;
+    if (!this.#running || s.removed) return;
+    if (s.inFlight) {
+      // The previous run is still outstanding a whole slot later: one more failure, no second run.
+      s.overdue++;
+      const ms = this.#clock.now() - s.startedAt;
+      this.#record(
+        s,
+        'fail',
+        undefined,
+        undefined,
+        `health check ${JSON.stringify(s.def.name)} still running after ${ms} ms (timeout ${s.timeoutMs} ms)`,
+        s.startedAt,
+        true,
+      );
+      if (this.#running && !s.removed && s.inFlight) this.#schedule(s, this.#slot(s));
+      return;
+    }
     s.inFlight = true;
+    s.overdue = 0;
     const epoch = s.epoch;
     const controller = new AbortController();
     s.controller = controller;
     const startedAt = this.#clock.now();
+    s.startedAt = startedAt;
     let settled = false;
     const timeout = this.#clock.setTimeout(() => {
       if (s.deadline === timeout) s.deadline = undefined;
@@ -434,7 +476,12 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       settled = true;
       const err = new TimeoutError(`health check ${JSON.stringify(s.def.name)} timed out after ${s.timeoutMs} ms`, s.timeoutMs);
       controller.abort(err);
-      if (epoch === s.epoch) this.#record(s, 'fail', undefined, undefined, err.message, startedAt, true);
+      if (epoch !== s.epoch) return;
+      this.#record(s, 'fail', undefined, undefined, err.message, startedAt, true);
+      // Still pending (the check ignores its signal): evaluate it again one slot later.
+      if (s.inFlight && this.#running && !s.removed && s.timer === undefined) {
+        this.#schedule(s, this.#slot(s));
+      }
     }, s.timeoutMs);
     s.deadline = timeout;
     let pending: Promise<unknown>;
@@ -453,8 +500,11 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
           if (value === false) return this.#record(s, 'fail', undefined, undefined, 'check returned false', startedAt, false);
           if (typeof value === 'object' && value !== null) {
             const o = value as CheckOutcome;
-            const st = o.status === 'warn' || o.status === 'fail' ? o.status : 'pass';
-            return this.#record(s, st, o.observedValue, o.observedUnit, o.output, startedAt, false);
+            const st = o.status;
+            if (st === undefined || st === 'pass' || st === 'warn' || st === 'fail')
+              return this.#record(s, st ?? 'pass', o.observedValue, o.observedUnit, o.output, startedAt, false);
+            const output = `check returned an invalid status ${describeValue(st)} (expected "pass", "warn" or "fail")`;
+            return this.#record(s, 'fail', o.observedValue, o.observedUnit, output, startedAt, false);
           }
           this.#record(s, 'pass', undefined, undefined, undefined, startedAt, false);
         },
@@ -470,9 +520,16 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
       .finally(() => {
         s.inFlight = false;
         s.controller = undefined;
-        if (this.#running && !s.removed && s.timer === undefined) {
-          const base = s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs;
-          this.#schedule(s, s.jitterMs > 0 ? base + this.#random() * s.jitterMs : base);
+        if (s.timer !== undefined) {
+          this.#clock.clearTimeout(s.timer);
+          s.timer = undefined;
+        }
+        if (this.#running && !s.removed) {
+          if (s.overdue > 0) this.#schedule(s, 0);
+          else {
+            const base = s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs;
+            this.#schedule(s, s.jitterMs > 0 ? base + this.#random() * s.jitterMs : base);
+          }
         }
       });
   }

@@ -3,6 +3,7 @@ export {
   type GracefulShutdownEvents,
   type GracefulShutdownOptions,
   type ShutdownHook,
+  type ShutdownResult,
   type ShutdownState,
 } from './graceful-shutdown.js';
 export {

@@ -191,7 +191,10 @@ export class OutlierDetector {
     if (options.onReturn !== undefined) assertFunction('onReturn', options.onReturn);
     this.#onEject = options.onEject;
     this.#onReturn = options.onReturn;
-    for (const id of options.endpoints ?? []) this.add(id);
+    const endpoints = options.endpoints ?? [];
+    if (!Array.isArray(endpoints))
+      throw new TypeError(`Expected \`endpoints\` to be an array of endpoint ids, got ${describeValue(endpoints)}`);
+    for (const id of endpoints) this.add(id);
     this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
   }
 
@@ -244,8 +247,11 @@ export class OutlierDetector {
   /**
    * Records the outcome of one request to `endpointId` (the hot path: no allocation). Unknown ids are
    * added. A failure may eject the endpoint; the outcome of a probing endpoint decides its return.
+   * @throws {TypeError} when `outcome` is not an object (nothing is recorded).
    */
   record(endpointId: string, outcome: RequestOutcome): void {
+    if (typeof outcome !== 'object' || outcome === null)
+      throw new TypeError(`Expected \`outcome\` to be an object like { ok: boolean }, got ${describeValue(outcome)}`);
     let i = this.#index.get(endpointId);
     if (i === undefined) {
       if (this.#stopped) return;

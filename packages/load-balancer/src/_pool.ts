@@ -4,13 +4,14 @@ import {
   assertNonNegativeFinite,
   assertPositiveFinite,
   type Clock,
+  describeValue,
   type RandomSource,
   ScalingError,
   systemClock,
   type TimerHandle,
 } from '@scaling/core';
 import { NoEndpointError } from './errors.js';
-import type { Endpoint, Lease, LeaseResult, OutcomeListener, PanicEvent } from './types.js';
+import type { Endpoint, Lease, LeaseResult, OutcomeListener, PanicEvent, PickOptions } from './types.js';
 
 /** Slow start (Envoy): a new or recovered endpoint's weight ramps up over `windowMs`. */
 export interface SlowStartOptions {
@@ -64,6 +65,25 @@ export interface LatencyTracking {
 }
 
 const PANIC_OFF = 0;
+
+/**
+ * @internal The `exclude` set of a pick, or `undefined` when there is none or it is empty.
+ * @throws {TypeError} when `exclude` is not a `ReadonlySet` (e.g. an array).
+ */
+export function excludeOf(options: PickOptions | undefined): ReadonlySet<string> | undefined {
+  if (options === undefined) return undefined;
+  const exclude = options.exclude;
+  if (exclude === undefined) return undefined;
+  if (exclude instanceof Set) return exclude.size === 0 ? undefined : exclude;
+  return checkExclude(exclude);
+}
+
+function checkExclude(exclude: unknown): ReadonlySet<string> | undefined {
+  const set = exclude as ReadonlySet<string>;
+  if (typeof exclude !== 'object' || exclude === null || typeof set.has !== 'function' || typeof set.size !== 'number')
+    throw new TypeError(`Expected \`exclude\` to be a ReadonlySet of endpoint ids, got ${describeValue(exclude)}`);
+  return set.size === 0 ? undefined : set;
+}
 
 /** @internal A lease object; pooled by its {@link Pool}. */
 export class PooledLease<E extends Endpoint> implements Lease<E> {
@@ -175,7 +195,7 @@ export class Pool<E extends Endpoint> {
 
   constructor(options: BalancerOptions<E>) {
     if (typeof options !== 'object' || options === null)
-      throw new TypeError(`Expected \`options\` to be an object, got ${String(options)}`);
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
     const { clock = systemClock, random, panicThreshold = 50, slowStart, leaseTimeoutMs, onOutcome, pooledLeases = true } = options;
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')
       throw new TypeError('Expected `clock` to be a Clock, got a value without now()');
@@ -196,7 +216,8 @@ export class Pool<E extends Endpoint> {
     }
     if (leaseTimeoutMs !== undefined) assertPositiveFinite('leaseTimeoutMs', leaseTimeoutMs);
     this.leaseTimeoutMs = leaseTimeoutMs ?? Number.POSITIVE_INFINITY;
-    if (typeof pooledLeases !== 'boolean') throw new TypeError(`Expected \`pooledLeases\` to be a boolean, got ${String(pooledLeases)}`);
+    if (typeof pooledLeases !== 'boolean')
+      throw new TypeError(`Expected \`pooledLeases\` to be a boolean, got ${describeValue(pooledLeases)}`);
     this.pooled = pooledLeases;
     this.needStart = leaseTimeoutMs !== undefined;
     if (onOutcome !== undefined) {
@@ -205,7 +226,12 @@ export class Pool<E extends Endpoint> {
       this.needStart = true;
     }
     this.#grow(8);
-    if (options.endpoints !== undefined) for (const e of options.endpoints) this.add(e);
+    const endpoints = options.endpoints;
+    if (endpoints !== undefined) {
+      if (!Array.isArray(endpoints))
+        throw new TypeError(`Expected \`endpoints\` to be an array of endpoints, got ${describeValue(endpoints)}`);
+      for (const e of endpoints) this.add(e);
+    }
     this.#initialising = false;
   }
 
@@ -243,9 +269,9 @@ export class Pool<E extends Endpoint> {
 
   add(endpoint: E): void {
     if (typeof endpoint !== 'object' || endpoint === null)
-      throw new TypeError(`Expected \`endpoint\` to be an object, got ${String(endpoint)}`);
+      throw new TypeError(`Expected \`endpoint\` to be an object, got ${describeValue(endpoint)}`);
     const id = endpoint.id;
-    if (typeof id !== 'string') throw new TypeError(`Expected \`endpoint.id\` to be a string, got ${typeof id}`);
+    if (typeof id !== 'string') throw new TypeError(`Expected \`endpoint.id\` to be a string, got ${describeValue(id)}`);
     const w = endpoint.weight ?? 1;
     assertPositiveFinite('endpoint.weight', w);
     if (this.index.has(id)) throw new ScalingError('ERR_DUPLICATE_ENDPOINT', `Endpoint ${JSON.stringify(id)} is already present`);
@@ -308,7 +334,7 @@ export class Pool<E extends Endpoint> {
   }
 
   setHealthy(id: string, healthy: boolean): boolean {
-    if (typeof healthy !== 'boolean') throw new TypeError(`Expected \`healthy\` to be a boolean, got ${String(healthy)}`);
+    if (typeof healthy !== 'boolean') throw new TypeError(`Expected \`healthy\` to be a boolean, got ${describeValue(healthy)}`);
     const pos = this.index.get(id);
     if (pos === undefined) return false;
     const was = this.healthy[pos] === 1;
@@ -472,6 +498,17 @@ export class Pool<E extends Endpoint> {
   }
 
   release(l: PooledLease<E>, result: LeaseResult | undefined): void {
+    // A bad latencyMs is reported after the lease is released (as if it were omitted), so counters never leak.
+    let bad: unknown;
+    let badLatency = false;
+    if (result !== undefined && result !== null) {
+      const ms = result.latencyMs;
+      if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && ms < Number.POSITIVE_INFINITY)) {
+        badLatency = true;
+        bad = ms;
+        result = { ok: result.ok };
+      }
+    }
     let pos = l.pos;
     l.pos = -1;
     if (l.slot >= 0) this.#untrack(l);
@@ -498,6 +535,10 @@ export class Pool<E extends Endpoint> {
     if (this.pooled) {
       if (this.#spare === undefined) this.#spare = l;
       else this.#free.push(l);
+    }
+    if (badLatency) {
+      const msg = `Expected \`latencyMs\` to be a finite number >= 0, got ${describeValue(bad)} (the lease was released)`;
+      throw typeof bad === 'number' ? new RangeError(msg) : new TypeError(msg);
     }
   }
 

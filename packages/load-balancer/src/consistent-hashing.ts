@@ -1,6 +1,6 @@
 import { RingHash } from '@scaling/consistent-hash';
 import { assertInRange } from '@scaling/core';
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -106,7 +106,7 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
     const pool = this.pool;
     const n = pool.n;
     if (n === 0) return pool.fail();
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     let key: string | Uint8Array | undefined = options === undefined ? undefined : options.key;
     if (key === undefined) {
       const s = this.#scratch;

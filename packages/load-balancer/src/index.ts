@@ -3,7 +3,7 @@ export { BalancerBase, type EndpointState } from './balancer-base.js';
 export { ConsistentHashing, type ConsistentHashingOptions, type ConsistentHashLike } from './consistent-hashing.js';
 export { NoEndpointError } from './errors.js';
 export { LeastConnections } from './least-connections.js';
-export { PeakEwma, type PeakEwmaOptions } from './peak-ewma.js';
+export { PEAK_EWMA_COST_FLOOR_MS, PeakEwma, type PeakEwmaOptions } from './peak-ewma.js';
 export { PowerOfTwoChoices, type PowerOfTwoChoicesOptions } from './power-of-two-choices.js';
 export { Random } from './random.js';
 export { RoundRobin } from './round-robin.js';

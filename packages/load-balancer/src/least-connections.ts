@@ -1,4 +1,4 @@
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -27,7 +27,7 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     const all = pool.allIn && exclude === undefined;
     const n = pool.n;
     const active = pool.active;

@@ -1,5 +1,5 @@
 import { assertNonNegativeFinite, assertPositiveFinite } from '@scaling/core';
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -18,16 +18,30 @@ export interface PeakEwmaOptions<E extends Endpoint = Endpoint> extends Balancer
 const PENALTY = Number.MAX_SAFE_INTEGER / 2;
 
 /**
+ * Floor of the latency cost in ms (100 µs, about one round trip inside a data centre). A cost of 0 — a
+ * latency measured as 0 by a coarse clock, or an average that decayed to 0 while idle — would make
+ * `cost × (active + 1)` zero whatever the load, so such an endpoint would win every comparison and take
+ * every request. With the floor, load stays in play: an endpoint at the floor takes at most about
+ * `peerCost / 0.1` times the requests of a peer. (Finagle likewise never lets a zero cost hide load: a
+ * zero-cost node with requests outstanding is charged a penalty.)
+ */
+export const PEAK_EWMA_COST_FLOOR_MS = 0.1;
+
+/**
  * Peak EWMA (Finagle's `PeakEwma` balancer, Linkerd 2's proxy; Twitter, 2016): each endpoint keeps a
  * peak-sensitive exponentially weighted moving average of latency — a sample above the average replaces
  * it at once, lower samples blend in with weight `1 − e^(−Δt/τ)` — that also decays toward 0 while idle.
  * Its load is `cost × (active + 1) / weight`; the lesser loaded of two distinct random eligible endpoints
  * (power of two choices) is picked.
  *
+ * The latency cost used in the comparison is never below {@link PEAK_EWMA_COST_FLOOR_MS} (0.1 ms), so an
+ * endpoint whose average is 0 does not take every request whatever its load.
+ *
  * An endpoint without samples costs 0 while idle and a prohibitive penalty once it has a request
  * outstanding, so a new endpoint is probed with one request at a time until it answers. Failures are
  * charged at least `failurePenaltyMs`. Latency comes from `release({ ok, latencyMs })` or, if omitted,
- * from the clock since `pick()`.
+ * from the clock since `pick()`; a `latencyMs` that is not a finite number ≥ 0 releases the lease (with
+ * the clock's latency) and then throws.
  *
  * @example
  * ```ts
@@ -55,7 +69,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     const n = pool.n;
     let a: number;
     let b: number;
@@ -90,13 +104,17 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     if (sampled[a] === 0) la = aa === 0 ? 0 : PENALTY + aa;
     else {
       const dt = now - (pool.stamp[a] as number);
-      la = ((dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[a] as number) * (aa + 1)) / (pool.eff[a] as number);
+      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[a] as number);
+      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
+      la = (c * (aa + 1)) / (pool.eff[a] as number);
     }
     const ab = active[b] as number;
     if (sampled[b] === 0) lb = ab === 0 ? 0 : PENALTY + ab;
     else {
       const dt = now - (pool.stamp[b] as number);
-      lb = ((dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[b] as number) * (ab + 1)) / (pool.eff[b] as number);
+      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[b] as number);
+      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
+      lb = (c * (ab + 1)) / (pool.eff[b] as number);
     }
     return pool.lease(lb < la ? b : a);
   }

@@ -1,5 +1,5 @@
 import { assertNonNegativeFinite } from '@scaling/core';
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -43,7 +43,7 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     const n = pool.n;
     let a: number;
     let b: number;

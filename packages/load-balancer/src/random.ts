@@ -1,4 +1,4 @@
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -23,7 +23,7 @@ export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   /** Picks a uniformly random eligible endpoint; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     const n = pool.n;
     if (pool.allIn && exclude === undefined && n > 0) return pool.lease(pool.below(n));
     const p = pool.randomEligible(exclude, -1);

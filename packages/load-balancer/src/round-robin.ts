@@ -1,4 +1,4 @@
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -27,7 +27,7 @@ export class RoundRobin<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
     const n = pool.n;
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     let p = this.#next;
     if (p >= n) p = 0;
     if (pool.allIn && exclude === undefined) {

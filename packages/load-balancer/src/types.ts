@@ -28,6 +28,9 @@ export interface Lease<E extends Endpoint = Endpoint> {
   /**
    * Ends the lease: decrements the endpoint's active-request counter once, feeds latency-aware strategies
    * and the outcome listeners. Idempotent.
+   * @throws {RangeError} when `result.latencyMs` is a negative, NaN or infinite number, {@link TypeError}
+   * when it is not a number — after the lease has been released (as if `latencyMs` were omitted), so the
+   * counters never leak.
    */
   release(result?: LeaseResult): void;
 }
@@ -36,7 +39,11 @@ export interface Lease<E extends Endpoint = Endpoint> {
 export interface PickOptions {
   /** Request key for {@link ConsistentHashing}; ignored by the other strategies. */
   key?: string | undefined;
-  /** Endpoint ids not to pick, e.g. the ones a retry already tried. */
+  /**
+   * Endpoint ids not to pick, e.g. the ones a retry already tried. Must be a `ReadonlySet` (a `Set`, or an
+   * object with `has()` and `size`) — an array or other iterable throws a `TypeError` naming `exclude`
+   * rather than being copied on every pick.
+   */
   exclude?: ReadonlySet<string> | undefined;
 }
 

@@ -1,4 +1,4 @@
-import type { BalancerOptions } from './_pool.js';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -30,7 +30,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
     if (this.#version !== pool.version) this.#rebuild();
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     const m = this.#m;
     if (m === 0) return pool.fail();
     const cum = this.#cum;

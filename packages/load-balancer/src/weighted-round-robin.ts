@@ -1,4 +1,5 @@
-import type { BalancerOptions } from './_pool.js';
+import { describeValue } from '@scaling/core';
+import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -49,9 +50,9 @@ export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerB
     super(options);
     const { scheduler = 'auto', edfThreshold = 32 } = options;
     if (scheduler !== 'smooth' && scheduler !== 'edf' && scheduler !== 'auto')
-      throw new TypeError(`Expected \`scheduler\` to be "smooth", "edf" or "auto", got ${JSON.stringify(scheduler)}`);
+      throw new TypeError(`Expected \`scheduler\` to be "smooth", "edf" or "auto", got ${describeValue(scheduler)}`);
     if (typeof edfThreshold !== 'number' || !Number.isInteger(edfThreshold) || edfThreshold < 0)
-      throw new RangeError(`Expected \`edfThreshold\` to be a non-negative integer, got ${String(edfThreshold)}`);
+      throw new RangeError(`Expected \`edfThreshold\` to be a non-negative integer, got ${describeValue(edfThreshold)}`);
     this.#scheduler = scheduler;
     this.#edfThreshold = edfThreshold;
   }
@@ -66,7 +67,7 @@ export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerB
   pick(options?: PickOptions): Lease<E> {
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = options === undefined || options.exclude === undefined || options.exclude.size === 0 ? undefined : options.exclude;
+    const exclude = excludeOf(options);
     const p = this.activeScheduler === 'edf' ? this.#edf(exclude, true) : this.#smooth(exclude, true);
     if (p < 0) return pool.fail();
     return pool.lease(p);
