@@ -4,7 +4,8 @@ import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import type { EvictionPolicy } from './_policy.js';
 import { S3FifoPolicy } from './_s3fifo-policy.js';
 import { SievePolicy } from './_sieve-policy.js';
-import { type FlightHost, SingleFlight } from './_single-flight.js';
+import { SingleFlight } from './_single-flight.js';
+import { cacheStats } from './_stats.js';
 import { TinyLfuPolicy } from './_tinylfu-policy.js';
 import type {
   BoundedCache,
@@ -158,8 +159,6 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #misses = 0;
   #evictions = 0;
   #expirations = 0;
-  #loads = 0;
-  #loadErrors = 0;
 
   /**
    * @param options - policy, limits, TTL, listener and clock; see {@link PolicyCacheOptions}.
@@ -458,16 +457,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
 
   /** Counters since construction. */
   stats(): CacheStats {
-    const reads = this.#hits + this.#misses;
-    return {
-      hits: this.#hits,
-      misses: this.#misses,
-      evictions: this.#evictions,
-      expirations: this.#expirations,
-      loads: this.#loads,
-      loadErrors: this.#loadErrors,
-      hitRatio: reads === 0 ? 0 : this.#hits / reads,
-    };
+    return cacheStats(this.#hits, this.#misses, this.#evictions, this.#expirations, this.#flights);
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -533,23 +523,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   }
 
   #singleFlight(): SingleFlight<K, V> {
-    let flights = this.#flights;
-    if (flights === undefined) {
-      const host: FlightHost<K, V> = {
-        storeLoaded: (key, value, ttl) => {
-          this.set(key, value, ttl === undefined ? undefined : { ttl });
-        },
-        loadStarted: () => {
-          this.#loads++;
-        },
-        loadFailed: () => {
-          this.#loadErrors++;
-        },
-      };
-      flights = new SingleFlight(host);
-      this.#flights = flights;
-    }
-    return flights;
+    if (this.#flights === undefined) this.#flights = new SingleFlight(this);
+    return this.#flights;
   }
 
   #allocate(): number {

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '@scaling/core';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
-import { type FlightHost, SingleFlight } from './_single-flight.js';
+import { SingleFlight } from './_single-flight.js';
+import { cacheStats } from './_stats.js';
 import type {
   BoundedCache,
   CacheOptions,
@@ -132,8 +133,6 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #misses = 0;
   #evictions = 0;
   #expirations = 0;
-  #loads = 0;
-  #loadErrors = 0;
 
   /**
    * @param options - limits, TTL, listener and clock; see {@link CacheOptions}.
@@ -447,16 +446,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
 
   /** Counters since construction. */
   stats(): CacheStats {
-    const reads = this.#hits + this.#misses;
-    return {
-      hits: this.#hits,
-      misses: this.#misses,
-      evictions: this.#evictions,
-      expirations: this.#expirations,
-      loads: this.#loads,
-      loadErrors: this.#loadErrors,
-      hitRatio: reads === 0 ? 0 : this.#hits / reads,
-    };
+    return cacheStats(this.#hits, this.#misses, this.#evictions, this.#expirations, this.#flights);
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -511,23 +501,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   }
 
   #singleFlight(): SingleFlight<K, V> {
-    let flights = this.#flights;
-    if (flights === undefined) {
-      const host: FlightHost<K, V> = {
-        storeLoaded: (key, value, ttl) => {
-          this.set(key, value, ttl === undefined ? undefined : { ttl });
-        },
-        loadStarted: () => {
-          this.#loads++;
-        },
-        loadFailed: () => {
-          this.#loadErrors++;
-        },
-      };
-      flights = new SingleFlight(host);
-      this.#flights = flights;
-    }
-    return flights;
+    if (this.#flights === undefined) this.#flights = new SingleFlight(this);
+    return this.#flights;
   }
 
   #allocate(): number {
