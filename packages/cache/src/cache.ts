@@ -1,4 +1,5 @@
 import { type Clock, describeValue, type TimerHandle } from '@scaling/core';
+import { EvictionQueue } from './_eviction-queue.js';
 import { LruPolicy } from './_lru-policy.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import type { EvictionPolicy } from './_policy.js';
@@ -11,7 +12,6 @@ import type {
   BoundedCache,
   CacheOptions,
   CacheStats,
-  EvictionListener,
   EvictionReason,
   GetOrLoadOptions,
   Loader,
@@ -146,12 +146,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#drain();
   };
 
-  readonly #onEvict: EvictionListener<K, V> | undefined;
-  readonly #evKeys: Array<K | undefined> = [];
-  readonly #evVals: Array<V | undefined> = [];
-  readonly #evReasons: EvictionReason[] = [];
-  #evLength = 0;
-  #draining = false;
+  /** Removals waiting for `onEvict` (`undefined` without a listener). */
+  readonly #evicted: EvictionQueue<K, V> | undefined;
 
   #flights: SingleFlight<K, V> | undefined = undefined;
 
@@ -175,7 +171,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
     this.#ttlResolution = o.ttlResolution;
-    this.#onEvict = o.onEvict;
+    this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
     this.#clock = o.clock;
     const capacity = Math.min(this.max, INITIAL_CAPACITY);
     this.#capacity = capacity;
@@ -300,7 +296,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
       const old = this.#vals[i] as V;
       if (!Object.is(old, value)) {
         this.#vals[i] = value;
-        if (this.#onEvict !== undefined) this.#queue(key, old, 'set');
+        if (this.#evicted !== undefined) this.#evicted.push(key, old, 'set');
       }
       if (sizes !== undefined && this.#totalSize - (sizes[i] as number) + size > this.maxSize) {
         // Growing past maxSize: step out of the policy's queues so that the entry cannot be its own victim.
@@ -326,7 +322,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
       this.#totalSize += size - (sizesNow[i] as number);
       sizesNow[i] = size;
     }
-    if (this.#evLength > 0) this.#drain();
+    if (this.#evicted !== undefined && this.#evicted.length > 0) this.#evicted.drain();
     return true;
   }
 
@@ -352,11 +348,11 @@ export class Cache<K, V> implements BoundedCache<K, V> {
       this.#purgeTimer = undefined;
       this.#purgeDue = INF;
     }
-    if (this.#map.size > 0 && this.#onEvict !== undefined) {
+    if (this.#map.size > 0 && this.#evicted !== undefined) {
       const order = this.#policy.order();
       for (let k = order.length - 1; k >= 0; k--) {
         const i = order[k] as number;
-        this.#queue(this.#keys[i] as K, this.#vals[i] as V, 'clear');
+        this.#evicted.push(this.#keys[i] as K, this.#vals[i] as V, 'clear');
       }
     }
     this.#policy.clear();
@@ -559,7 +555,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     const key = this.#keys[i] as K;
     if (reason === 'evict') this.#evictions++;
     else if (reason === 'expire') this.#expirations++;
-    if (this.#onEvict !== undefined) this.#queue(key, this.#vals[i] as V, reason);
+    if (this.#evicted !== undefined) this.#evicted.push(key, this.#vals[i] as V, reason);
     this.#map.delete(key);
     this.#policy.remove(i, key, evicted);
     if (this.#sizes !== undefined) {
@@ -601,40 +597,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#purgeTimer = this.#clock.setTimeout(this.#onPurgeTimer, Math.max(0, due - this.#clock.now()));
   }
 
-  #queue(key: K, value: V, reason: EvictionReason): void {
-    const n = this.#evLength++;
-    this.#evKeys[n] = key;
-    this.#evVals[n] = value;
-    this.#evReasons[n] = reason;
-  }
-
-  /** Call `onEvict` for queued removals, in order; re-entrant calls only queue; the first error is rethrown. */
+  /** Deliver queued removals to `onEvict`; the first error a listener threw is rethrown. */
   #drain(): void {
-    if (this.#draining || this.#evLength === 0) return;
-    const listener = this.#onEvict as EvictionListener<K, V>;
-    this.#draining = true;
-    let failed = false;
-    let error: unknown;
-    try {
-      for (let k = 0; k < this.#evLength; k++) {
-        const key = this.#evKeys[k] as K;
-        const value = this.#evVals[k] as V;
-        const reason = this.#evReasons[k] as EvictionReason;
-        this.#evKeys[k] = undefined;
-        this.#evVals[k] = undefined;
-        try {
-          listener(key, value, reason);
-        } catch (e) {
-          if (!failed) {
-            failed = true;
-            error = e;
-          }
-        }
-      }
-    } finally {
-      this.#evLength = 0;
-      this.#draining = false;
-    }
-    if (failed) throw error;
+    if (this.#evicted !== undefined) this.#evicted.drain();
   }
 }

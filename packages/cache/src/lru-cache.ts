@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '@scaling/core';
+import { EvictionQueue } from './_eviction-queue.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
@@ -6,7 +7,6 @@ import type {
   BoundedCache,
   CacheOptions,
   CacheStats,
-  EvictionListener,
   EvictionReason,
   GetOrLoadOptions,
   Loader,
@@ -119,13 +119,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#drain();
   };
 
-  readonly #onEvict: EvictionListener<K, V> | undefined;
-  /** Removals waiting for `onEvict`, as three parallel queues (reused, never shrunk). */
-  readonly #evKeys: Array<K | undefined> = [];
-  readonly #evVals: Array<V | undefined> = [];
-  readonly #evReasons: EvictionReason[] = [];
-  #evLength = 0;
-  #draining = false;
+  /** Removals waiting for `onEvict` (`undefined` without a listener). */
+  readonly #evicted: EvictionQueue<K, V> | undefined;
 
   #flights: SingleFlight<K, V> | undefined = undefined;
 
@@ -149,7 +144,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
     this.#ttlResolution = o.ttlResolution;
-    this.#onEvict = o.onEvict;
+    this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
     this.#clock = o.clock;
     const capacity = Math.min(this.max, INITIAL_CAPACITY);
     this.#capacity = capacity;
@@ -276,7 +271,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         if (reason === 'evict') this.#evictions++;
         else this.#expirations++;
         const oldKey = this.#keys[i] as K;
-        if (this.#onEvict !== undefined) this.#queue(oldKey, this.#vals[i] as V, reason);
+        if (this.#evicted !== undefined) this.#evicted.push(oldKey, this.#vals[i] as V, reason);
         this.#map.delete(oldKey);
         if (this.#sizes !== undefined) {
           this.#totalSize -= this.#sizes[i] as number;
@@ -295,7 +290,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       const old = this.#vals[i] as V;
       if (!Object.is(old, value)) {
         this.#vals[i] = value;
-        if (this.#onEvict !== undefined) this.#queue(key, old, 'set');
+        if (this.#evicted !== undefined) this.#evicted.push(key, old, 'set');
       }
       if (i !== this.#tail) this.#moveToTail(i);
     }
@@ -311,7 +306,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       sizes[i] = size;
       while (this.#totalSize > this.maxSize) this.#remove(this.#head, this.#evictionReason(this.#head));
     }
-    if (this.#evLength > 0) this.#drain();
+    if (this.#evicted !== undefined && this.#evicted.length > 0) this.#evicted.drain();
     return true;
   }
 
@@ -338,9 +333,9 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       this.#purgeDue = INF;
     }
     const n = this.#map.size;
-    if (n > 0 && this.#onEvict !== undefined) {
+    if (n > 0 && this.#evicted !== undefined) {
       for (let i = this.#head, k = 0; k < n; k++, i = this.#links[i << this.#shift] as number) {
-        this.#queue(this.#keys[i] as K, this.#vals[i] as V, 'clear');
+        this.#evicted.push(this.#keys[i] as K, this.#vals[i] as V, 'clear');
       }
     }
     this.#map.clear();
@@ -573,7 +568,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     const key = this.#keys[i] as K;
     if (reason === 'evict') this.#evictions++;
     else if (reason === 'expire') this.#expirations++;
-    if (this.#onEvict !== undefined) this.#queue(key, this.#vals[i] as V, reason);
+    if (this.#evicted !== undefined) this.#evicted.push(key, this.#vals[i] as V, reason);
     this.#map.delete(key);
     if (this.#sizes !== undefined) {
       this.#totalSize -= this.#sizes[i] as number;
@@ -632,43 +627,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#purgeTimer = this.#clock.setTimeout(this.#onPurgeTimer, Math.max(0, due - this.#clock.now()));
   }
 
-  #queue(key: K, value: V, reason: EvictionReason): void {
-    const n = this.#evLength++;
-    this.#evKeys[n] = key;
-    this.#evVals[n] = value;
-    this.#evReasons[n] = reason;
-  }
-
-  /**
-   * Call `onEvict` for queued removals, in order. Re-entrant calls (from inside a listener) only queue; the
-   * outermost drain delivers them. A throwing listener does not stop the others; the first error is rethrown.
-   */
+  /** Deliver queued removals to `onEvict`; the first error a listener threw is rethrown. */
   #drain(): void {
-    if (this.#draining || this.#evLength === 0) return;
-    const listener = this.#onEvict as EvictionListener<K, V>;
-    this.#draining = true;
-    let failed = false;
-    let error: unknown;
-    try {
-      for (let k = 0; k < this.#evLength; k++) {
-        const key = this.#evKeys[k] as K;
-        const value = this.#evVals[k] as V;
-        const reason = this.#evReasons[k] as EvictionReason;
-        this.#evKeys[k] = undefined;
-        this.#evVals[k] = undefined;
-        try {
-          listener(key, value, reason);
-        } catch (e) {
-          if (!failed) {
-            failed = true;
-            error = e;
-          }
-        }
-      }
-    } finally {
-      this.#evLength = 0;
-      this.#draining = false;
-    }
-    if (failed) throw error;
+    if (this.#evicted !== undefined) this.#evicted.drain();
   }
 }
