@@ -8,15 +8,7 @@ import { SievePolicy } from './_sieve-policy.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
 import { TinyLfuPolicy } from './_tinylfu-policy.js';
-import type {
-  BoundedCache,
-  CacheOptions,
-  CacheStats,
-  EvictionReason,
-  GetOrLoadOptions,
-  Loader,
-  SetOptions,
-} from './types.js';
+import type { BoundedCache, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, SetOptions } from './types.js';
 
 /**
  * An eviction policy of {@link Cache}:

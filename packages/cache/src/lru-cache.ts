@@ -3,15 +3,7 @@ import { EvictionQueue } from './_eviction-queue.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
-import type {
-  BoundedCache,
-  CacheOptions,
-  CacheStats,
-  EvictionReason,
-  GetOrLoadOptions,
-  Loader,
-  SetOptions,
-} from './types.js';
+import type { BoundedCache, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, SetOptions } from './types.js';
 
 const INF = Number.POSITIVE_INFINITY;
 /** "No slot" in the free list. */
