@@ -1,5 +1,6 @@
-import { type Clock, describeValue, type TimerHandle } from '@scaling/core';
+import { describeValue } from '@scaling/core';
 import { EvictionQueue } from './_eviction-queue.js';
+import { ExpiryClock } from './_expiry-clock.js';
 import { LruPolicy } from './_lru-policy.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import type { EvictionPolicy } from './_policy.js';
@@ -121,22 +122,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet`. */
   #ttls: Float64Array | undefined;
-  readonly #clock: Clock;
-  readonly #ttlResolution: number;
-  #nowValid = false;
-  #cachedNow = 0;
-  readonly #invalidateNow = (): void => {
-    this.#nowValid = false;
-  };
-  #purgeTimer: TimerHandle | undefined = undefined;
-  #purgeDue = INF;
-  readonly #onPurgeTimer = (): void => {
-    this.#purgeTimer = undefined;
-    this.#purgeDue = INF;
-    this.#nowValid = false;
-    this.#sweep();
-    this.#drain();
-  };
+  /** Clock-reading reuse and the automatic purge timer. */
+  readonly #time: ExpiryClock;
 
   /** Removals waiting for `onEvict` (`undefined` without a listener). */
   readonly #evicted: EvictionQueue<K, V> | undefined;
@@ -162,9 +149,11 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#updateAgeOnGet = o.updateAgeOnGet;
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
-    this.#ttlResolution = o.ttlResolution;
     this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
-    this.#clock = o.clock;
+    this.#time = new ExpiryClock(o.clock, o.ttlResolution, () => {
+      this.#sweep();
+      this.#drain();
+    });
     const capacity = Math.min(this.max, INITIAL_CAPACITY);
     this.#capacity = capacity;
     this.#policy = createPolicy(options.policy ?? DEFAULT_POLICY, capacity, this.max);
@@ -238,7 +227,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    return Math.max((expires[i] as number) - this.#now(), 0);
+    return Math.max((expires[i] as number) - this.#time.now(), 0);
   }
 
   // ---- writes ------------------------------------------------------------------------------------------
@@ -303,10 +292,10 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     }
     const expires = this.#expires;
     if (expires !== undefined) {
-      const expiresAt = this.#now() + ttl;
+      const expiresAt = this.#time.now() + ttl;
       expires[i] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
-      if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
+      if (this.#autoPurge && expiresAt < this.#time.purgeDue) this.#time.schedulePurge(expiresAt);
     }
     // Read again: `#allocate` may have grown (replaced) the array.
     const sizesNow = this.#sizes;
@@ -335,11 +324,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   /** Remove every entry (each reported once with reason `'clear'`, the policy's next victims first) and detach pending loads. */
   clear(): void {
     if (this.#flights !== undefined) this.#flights.detachAll();
-    if (this.#purgeTimer !== undefined) {
-      this.#clock.clearTimeout(this.#purgeTimer);
-      this.#purgeTimer = undefined;
-      this.#purgeDue = INF;
-    }
+    this.#time.cancelPurge();
     if (this.#map.size > 0 && this.#evicted !== undefined) {
       const order = this.#policy.order();
       for (let k = order.length - 1; k >= 0; k--) {
@@ -388,7 +373,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     const i = this.#map.get(key);
     if (i !== undefined) {
       const expires = this.#expires;
-      const now = expires === undefined ? 0 : this.#now();
+      const now = expires === undefined ? 0 : this.#time.now();
       const expiresAt = expires === undefined ? INF : (expires[i] as number);
       if (now < expiresAt) {
         if (this.#ttls !== undefined) (expires as Float64Array)[i] = now + (this.#ttls[i] as number);
@@ -456,7 +441,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
    */
   #liveOnRead(i: number): boolean {
     const expires = this.#expires as Float64Array;
-    const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+    const now = this.#time.now();
     const expiresAt = expires[i] as number;
     if (now >= expiresAt) {
       this.#misses++;
@@ -487,22 +472,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     return out;
   }
 
-  #now(): number {
-    return this.#nowValid ? this.#cachedNow : this.#readClock();
-  }
-
-  #readClock(): number {
-    const now = this.#clock.now();
-    if (this.#ttlResolution > 0) {
-      this.#cachedNow = now;
-      this.#nowValid = true;
-      this.#clock.setTimeout(this.#invalidateNow, this.#ttlResolution);
-    }
-    return now;
-  }
-
   #isStale(i: number): boolean {
-    return this.#now() >= ((this.#expires as Float64Array)[i] as number);
+    return this.#time.now() >= ((this.#expires as Float64Array)[i] as number);
   }
 
   #initTtl(): void {
@@ -563,7 +534,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #sweep(): number {
     const expires = this.#expires;
     if (expires === undefined || this.#map.size === 0) return 0;
-    const now = this.#now();
+    const now = this.#time.now();
     const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
@@ -578,15 +549,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
         earliest = removeAt;
       }
     }
-    if (this.#autoPurge && earliest !== INF) this.#schedulePurge(earliest);
+    if (this.#autoPurge && earliest !== INF) this.#time.schedulePurge(earliest);
     return removed;
-  }
-
-  #schedulePurge(due: number): void {
-    if (due >= this.#purgeDue) return;
-    if (this.#purgeTimer !== undefined) this.#clock.clearTimeout(this.#purgeTimer);
-    this.#purgeDue = due;
-    this.#purgeTimer = this.#clock.setTimeout(this.#onPurgeTimer, Math.max(0, due - this.#clock.now()));
   }
 
   /** Deliver queued removals to `onEvict`; the first error a listener threw is rethrown. */

@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '@scaling/core';
 import { EvictionQueue } from './_eviction-queue.js';
+import { ExpiryClock } from './_expiry-clock.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
@@ -94,22 +94,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet` (to restart it). */
   #ttls: Float64Array | undefined;
-  readonly #clock: Clock;
-  readonly #ttlResolution: number;
-  #nowValid = false;
-  #cachedNow = 0;
-  readonly #invalidateNow = (): void => {
-    this.#nowValid = false;
-  };
-  #purgeTimer: TimerHandle | undefined = undefined;
-  #purgeDue = INF;
-  readonly #onPurgeTimer = (): void => {
-    this.#purgeTimer = undefined;
-    this.#purgeDue = INF;
-    this.#nowValid = false;
-    this.#sweep();
-    this.#drain();
-  };
+  /** Clock-reading reuse and the automatic purge timer. */
+  readonly #time: ExpiryClock;
 
   /** Removals waiting for `onEvict` (`undefined` without a listener). */
   readonly #evicted: EvictionQueue<K, V> | undefined;
@@ -135,9 +121,11 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#updateAgeOnGet = o.updateAgeOnGet;
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
-    this.#ttlResolution = o.ttlResolution;
     this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
-    this.#clock = o.clock;
+    this.#time = new ExpiryClock(o.clock, o.ttlResolution, () => {
+      this.#sweep();
+      this.#drain();
+    });
     const capacity = Math.min(this.max, INITIAL_CAPACITY);
     this.#capacity = capacity;
     this.#keys = new Array<K | undefined>(capacity).fill(undefined);
@@ -174,7 +162,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     const expires = this.#expires;
     if (expires !== undefined) {
-      const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+      const now = this.#time.now();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now >= expiresAt) {
         this.#misses++;
@@ -213,7 +201,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    const remaining = (expires[(i << 1) | 1] as number) - this.#now();
+    const remaining = (expires[(i << 1) | 1] as number) - this.#time.now();
     return Math.max(remaining, 0);
   }
 
@@ -253,7 +241,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     // Arrays are read again after `#allocate`, which may have grown (replaced) them.
     let expires = this.#expires;
-    const now = expires === undefined ? 0 : this.#nowValid ? this.#cachedNow : this.#readClock();
+    const now = expires === undefined ? 0 : this.#time.now();
     let i = this.#map.get(key);
     if (i === undefined) {
       if (this.#map.size >= this.max) {
@@ -290,7 +278,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       const expiresAt = now + ttl;
       expires[(i << 1) | 1] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
-      if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
+      if (this.#autoPurge && expiresAt < this.#time.purgeDue) this.#time.schedulePurge(expiresAt);
     }
     const sizes = this.#sizes;
     if (sizes !== undefined) {
@@ -319,11 +307,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   /** Remove every entry (each reported once with reason `'clear'`, least recently used first) and detach pending loads. */
   clear(): void {
     if (this.#flights !== undefined) this.#flights.detachAll();
-    if (this.#purgeTimer !== undefined) {
-      this.#clock.clearTimeout(this.#purgeTimer);
-      this.#purgeTimer = undefined;
-      this.#purgeDue = INF;
-    }
+    this.#time.cancelPurge();
     const n = this.#map.size;
     if (n > 0 && this.#evicted !== undefined) {
       for (let i = this.#head, k = 0; k < n; k++, i = this.#links[i << this.#shift] as number) {
@@ -376,7 +360,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         this.#hits++;
         return Promise.resolve(this.#vals[i] as V);
       }
-      const now = this.#now();
+      const now = this.#time.now();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now < expiresAt) {
         if (this.#ttls !== undefined) expires[(i << 1) | 1] = now + (this.#ttls[i] as number);
@@ -447,24 +431,9 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     return out;
   }
 
-  #now(): number {
-    return this.#nowValid ? this.#cachedNow : this.#readClock();
-  }
-
-  /** Read the clock and, with a `ttlResolution`, keep the reading until a timer that long fires. */
-  #readClock(): number {
-    const now = this.#clock.now();
-    if (this.#ttlResolution > 0) {
-      this.#cachedNow = now;
-      this.#nowValid = true;
-      this.#clock.setTimeout(this.#invalidateNow, this.#ttlResolution);
-    }
-    return now;
-  }
-
   /** Expired by the one rule `now − setAt ≥ ttl`, i.e. `now ≥ setAt + ttl`. Only with TTL tracking on. */
   #isStale(i: number): boolean {
-    return this.#now() >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
+    return this.#time.now() >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
   }
 
   #initTtl(): void {
@@ -591,7 +560,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #sweep(): number {
     const expires = this.#expires;
     if (expires === undefined || this.#map.size === 0) return 0;
-    const now = this.#now();
+    const now = this.#time.now();
     const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
@@ -608,15 +577,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       }
       i = next;
     }
-    if (this.#autoPurge && earliest !== INF) this.#schedulePurge(earliest);
+    if (this.#autoPurge && earliest !== INF) this.#time.schedulePurge(earliest);
     return removed;
-  }
-
-  #schedulePurge(due: number): void {
-    if (due >= this.#purgeDue) return;
-    if (this.#purgeTimer !== undefined) this.#clock.clearTimeout(this.#purgeTimer);
-    this.#purgeDue = due;
-    this.#purgeTimer = this.#clock.setTimeout(this.#onPurgeTimer, Math.max(0, due - this.#clock.now()));
   }
 
   /** Deliver queued removals to `onEvict`; the first error a listener threw is rethrown. */
