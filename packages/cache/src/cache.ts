@@ -1,6 +1,7 @@
 import { describeValue } from '@scaling/core';
 import { EvictionQueue } from './_eviction-queue.js';
 import { ExpiryClock } from './_expiry-clock.js';
+import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { LruPolicy } from './_lru-policy.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import type { EvictionPolicy } from './_policy.js';
@@ -401,26 +402,18 @@ export class Cache<K, V> implements BoundedCache<K, V> {
    * is taken when iteration starts; entries deleted or expired before they are reached are skipped, entries
    * added meanwhile are not visited, and iterating records no access.
    */
-  *keys(): IterableIterator<K> {
-    for (const key of this.#snapshot()) {
-      if (this.has(key)) yield key;
-    }
+  keys(): IterableIterator<K> {
+    return liveKeys(this, () => this.#snapshot());
   }
 
   /** Values of live entries (same order and rules as {@link Cache.keys}). */
-  *values(): IterableIterator<V> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield this.#vals[i] as V;
-    }
+  values(): IterableIterator<V> {
+    return liveValues(this, () => this.#snapshot());
   }
 
   /** `[key, value]` pairs of live entries (same order and rules as {@link Cache.keys}). */
-  *entries(): IterableIterator<[K, V]> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield [key, this.#vals[i] as V];
-    }
+  entries(): IterableIterator<[K, V]> {
+    return liveEntries(this, () => this.#snapshot());
   }
 
   /** Same as {@link Cache.entries}. */

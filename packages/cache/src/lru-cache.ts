@@ -1,5 +1,6 @@
 import { EvictionQueue } from './_eviction-queue.js';
 import { ExpiryClock } from './_expiry-clock.js';
+import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
@@ -388,26 +389,18 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
    * deleted or expired before they are reached are skipped, entries added meanwhile are not visited, and
    * iterating does not change recency.
    */
-  *keys(): IterableIterator<K> {
-    for (const key of this.#snapshot()) {
-      if (this.has(key)) yield key;
-    }
+  keys(): IterableIterator<K> {
+    return liveKeys(this, () => this.#snapshot());
   }
 
   /** Values of live entries, most recently used first (same rules as {@link LruCache.keys}). */
-  *values(): IterableIterator<V> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield this.#vals[i] as V;
-    }
+  values(): IterableIterator<V> {
+    return liveValues(this, () => this.#snapshot());
   }
 
   /** `[key, value]` pairs of live entries, most recently used first (same rules as {@link LruCache.keys}). */
-  *entries(): IterableIterator<[K, V]> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield [key, this.#vals[i] as V];
-    }
+  entries(): IterableIterator<[K, V]> {
+    return liveEntries(this, () => this.#snapshot());
   }
 
   /** Same as {@link LruCache.entries}. */
