@@ -1,3 +1,4 @@
+import { growU8 } from './_grow.js';
 import { type EvictionPolicy, SlotLists } from './_policy.js';
 
 const SMALL = 0;
@@ -34,9 +35,7 @@ export class S3FifoPolicy implements EvictionPolicy {
   }
   grow(capacity: number): void {
     this.#lists.grow(capacity);
-    const counts = new Uint8Array(capacity);
-    counts.set(this.counts);
-    this.counts = counts;
+    this.counts = growU8(this.counts, capacity);
   }
   insert(i: number, key: unknown): void {
     this.counts[i] = 0;

@@ -1,3 +1,4 @@
+import { growU8 } from './_grow.js';
 import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
 
 /**
@@ -18,9 +19,7 @@ export class SievePolicy implements EvictionPolicy {
   }
   grow(capacity: number): void {
     this.#lists.grow(capacity);
-    const counts = new Uint8Array(capacity);
-    counts.set(this.counts);
-    this.counts = counts;
+    this.counts = growU8(this.counts, capacity);
   }
   insert(i: number): void {
     this.counts[i] = 0;

@@ -1,4 +1,5 @@
 import { FrequencySketch } from './_frequency-sketch.js';
+import { growU32 } from './_grow.js';
 import { hashKey } from './_hash-key.js';
 import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
 
@@ -53,9 +54,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
 
   grow(capacity: number): void {
     this.#lists.grow(capacity);
-    const hashes = new Uint32Array(capacity);
-    hashes.set(this.#hashes);
-    this.#hashes = hashes;
+    this.#hashes = growU32(this.#hashes, capacity);
     if (this.#max === Number.POSITIVE_INFINITY) this.#sketch.ensureCapacity(capacity);
   }
 

@@ -1,6 +1,7 @@
 import { describeValue } from '@scaling/core';
 import { EvictionQueue } from './_eviction-queue.js';
 import { ExpiryClock } from './_expiry-clock.js';
+import { growArray, growF64, growU32 } from './_grow.js';
 import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { LruPolicy } from './_lru-policy.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
@@ -36,19 +37,6 @@ export const DEFAULT_POLICY: CachePolicy = 's3fifo';
 const INF = Number.POSITIVE_INFINITY;
 const INITIAL_CAPACITY = 16;
 const POLICIES: readonly CachePolicy[] = ['lru', 's3fifo', 'sieve', 'tinylfu'];
-
-function growArray<T>(a: Array<T | undefined>, capacity: number): Array<T | undefined> {
-  const b = new Array<T | undefined>(capacity).fill(undefined);
-  for (let i = 0; i < a.length; i++) b[i] = a[i];
-  return b;
-}
-
-function growF64(a: Float64Array, capacity: number, fill: number): Float64Array {
-  const b = new Float64Array(capacity);
-  b.fill(fill, a.length);
-  b.set(a);
-  return b;
-}
 
 function createPolicy(policy: unknown, capacity: number, max: number): EvictionPolicy {
   switch (policy) {
@@ -490,9 +478,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#capacity = capacity;
     this.#keys = growArray(this.#keys, capacity);
     this.#vals = growArray(this.#vals, capacity);
-    const free = new Uint32Array(capacity);
-    free.set(this.#free);
-    this.#free = free;
+    this.#free = growU32(this.#free, capacity);
     this.#policy.grow(capacity);
     this.#counts = this.#policy.counts;
     if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity, 0);

@@ -1,5 +1,6 @@
 import { EvictionQueue } from './_eviction-queue.js';
 import { ExpiryClock } from './_expiry-clock.js';
+import { growArray, growF64, growU32 } from './_grow.js';
 import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
@@ -11,24 +12,6 @@ const INF = Number.POSITIVE_INFINITY;
 const NIL = 0xffffffff;
 /** Slots allocated up front; the arrays double from here up to `max`. */
 const INITIAL_CAPACITY = 16;
-
-function growU32(a: Uint32Array, capacity: number): Uint32Array {
-  const b = new Uint32Array(capacity);
-  b.set(a);
-  return b;
-}
-
-function growF64(a: Float64Array, capacity: number): Float64Array {
-  const b = new Float64Array(capacity);
-  b.set(a);
-  return b;
-}
-
-function growArray<T>(a: Array<T | undefined>, capacity: number): Array<T | undefined> {
-  const b = new Array<T | undefined>(capacity).fill(undefined);
-  for (let i = 0; i < a.length; i++) b[i] = a[i];
-  return b;
-}
 
 /**
  * A least-recently-used cache with optional TTL, size limit, stale-while-revalidate and single-flight
@@ -481,16 +464,14 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#vals = growArray(this.#vals, capacity);
     const links = growU32(this.#links, capacity << this.#shift);
     this.#links = links;
-    if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity);
+    if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity, 0);
     if (this.#expires !== undefined) {
       const expires = new Float64Array(links.buffer);
       for (let i = this.#used; i < capacity; i++) expires[(i << 1) | 1] = INF;
       this.#expires = expires;
     }
     if (this.#ttls !== undefined) {
-      const ttls = growF64(this.#ttls, capacity);
-      ttls.fill(INF, this.#used);
-      this.#ttls = ttls;
+      this.#ttls = growF64(this.#ttls, capacity, INF);
     }
   }
 
