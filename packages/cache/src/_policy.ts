@@ -89,9 +89,13 @@ export class SlotLists {
     this.push(l, i);
   }
 
-  /** Slots of list `l`, newest first, appended to `out`. */
-  collect(l: number, out: number[]): void {
-    for (let i = this.tail[l] as number; i !== NIL; i = this.prev[i] as number) out.push(i);
+  /** Slots of the lists `ls`, list by list, each list newest first. */
+  order(ls: readonly number[]): number[] {
+    const out: number[] = [];
+    for (const l of ls) {
+      for (let i = this.tail[l] as number; i !== NIL; i = this.prev[i] as number) out.push(i);
+    }
+    return out;
   }
 
   clear(): void {

@@ -1,6 +1,9 @@
 import { growU8 } from './_grow.js';
 import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
 
+/** The one list (see `order`). */
+const ORDER: readonly number[] = [0];
+
 /**
  * SIEVE (Zhang et al., "SIEVE is Simpler than LRU", NSDI 2024): one FIFO queue and a visited bit per slot. A
  * hit only sets the bit. To evict, a hand walks from the oldest entry towards the newest, clearing set bits,
@@ -45,9 +48,7 @@ export class SievePolicy implements EvictionPolicy {
     this.#lists.unlink(i);
   }
   order(): number[] {
-    const out: number[] = [];
-    this.#lists.collect(0, out);
-    return out;
+    return this.#lists.order(ORDER);
   }
   clear(): void {
     this.#lists.clear();

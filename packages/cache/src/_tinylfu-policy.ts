@@ -6,6 +6,8 @@ import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
+/** The lists in keep-longest-first order (see `order`). */
+const ORDER: readonly number[] = [PROTECTED, WINDOW, PROBATION];
 /** Initial window share (Caffeine's 1 %). */
 const INITIAL_WINDOW = 0.01;
 /** Share of the main space that is protected. */
@@ -105,11 +107,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   order(): number[] {
-    const out: number[] = [];
-    this.#lists.collect(PROTECTED, out);
-    this.#lists.collect(WINDOW, out);
-    this.#lists.collect(PROBATION, out);
-    return out;
+    return this.#lists.order(ORDER);
   }
 
   clear(): void {
