@@ -183,13 +183,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     }
     // Kept small so that it inlines into callers; the TTL work is out of line.
     if (this.#expires !== undefined && !this.#liveOnRead(i)) return undefined;
-    const counts = this.#counts;
-    if (counts !== undefined) {
-      const c = counts[i] as number;
-      if (c < this.#countCap) counts[i] = c + 1;
-    } else {
-      this.#policy.hit(i);
-    }
+    this.#touch(i);
     this.#hits++;
     return this.#vals[i];
   }
@@ -436,6 +430,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     return true;
   }
 
+  /** Record a hit on slot `i` for the policy: bump its counter inline (S3-FIFO, SIEVE) or call `hit`. */
   #touch(i: number): void {
     const counts = this.#counts;
     if (counts !== undefined) {
