@@ -1,8 +1,9 @@
+import type { Clock } from '@scaling/core';
 import { EvictionQueue } from './_eviction-queue.js';
-import { ExpiryClock } from './_expiry-clock.js';
 import { growArray, growF64, growU32 } from './_grow.js';
 import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
+import { PurgeTimer } from './_purge-timer.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
 import type { BoundedCache, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, SetOptions } from './types.js';
@@ -78,8 +79,14 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet` (to restart it). */
   #ttls: Float64Array | undefined;
-  /** Clock-reading reuse and the automatic purge timer. */
-  readonly #time: ExpiryClock;
+  readonly #clock: Clock;
+  readonly #ttlResolution: number;
+  #nowValid = false;
+  #cachedNow = 0;
+  readonly #invalidateNow = (): void => {
+    this.#nowValid = false;
+  };
+  readonly #purge: PurgeTimer;
 
   /** Removals waiting for `onEvict` (`undefined` without a listener). */
   readonly #evicted: EvictionQueue<K, V> | undefined;
@@ -106,7 +113,10 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
     this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
-    this.#time = new ExpiryClock(o.clock, o.ttlResolution, () => {
+    this.#clock = o.clock;
+    this.#ttlResolution = o.ttlResolution;
+    this.#purge = new PurgeTimer(o.clock, () => {
+      this.#nowValid = false;
       this.#sweep();
       this.#drain();
     });
@@ -146,7 +156,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     const expires = this.#expires;
     if (expires !== undefined) {
-      const now = this.#time.now();
+      const now = this.#nowValid ? this.#cachedNow : this.#readClock();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now >= expiresAt) {
         this.#misses++;
@@ -185,7 +195,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    const remaining = (expires[(i << 1) | 1] as number) - this.#time.now();
+    const remaining = (expires[(i << 1) | 1] as number) - this.#now();
     return Math.max(remaining, 0);
   }
 
@@ -225,7 +235,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     // Arrays are read again after `#allocate`, which may have grown (replaced) them.
     let expires = this.#expires;
-    const now = expires === undefined ? 0 : this.#time.now();
+    const now = expires === undefined ? 0 : this.#nowValid ? this.#cachedNow : this.#readClock();
     let i = this.#map.get(key);
     if (i === undefined) {
       if (this.#map.size >= this.max) {
@@ -262,7 +272,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       const expiresAt = now + ttl;
       expires[(i << 1) | 1] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
-      if (this.#autoPurge && expiresAt < this.#time.purgeDue) this.#time.schedulePurge(expiresAt);
+      if (this.#autoPurge && expiresAt < this.#purge.due) this.#purge.schedule(expiresAt);
     }
     const sizes = this.#sizes;
     if (sizes !== undefined) {
@@ -291,7 +301,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   /** Remove every entry (each reported once with reason `'clear'`, least recently used first) and detach pending loads. */
   clear(): void {
     if (this.#flights !== undefined) this.#flights.detachAll();
-    this.#time.cancelPurge();
+    this.#purge.cancel();
     const n = this.#map.size;
     if (n > 0 && this.#evicted !== undefined) {
       for (let i = this.#head, k = 0; k < n; k++, i = this.#links[i << this.#shift] as number) {
@@ -344,7 +354,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         this.#hits++;
         return Promise.resolve(this.#vals[i] as V);
       }
-      const now = this.#time.now();
+      const now = this.#now();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now < expiresAt) {
         if (this.#ttls !== undefined) expires[(i << 1) | 1] = now + (this.#ttls[i] as number);
@@ -407,9 +417,24 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     return out;
   }
 
+  #now(): number {
+    return this.#nowValid ? this.#cachedNow : this.#readClock();
+  }
+
+  /** Read the clock and, with a `ttlResolution`, keep the reading until a timer that long fires. */
+  #readClock(): number {
+    const now = this.#clock.now();
+    if (this.#ttlResolution > 0) {
+      this.#cachedNow = now;
+      this.#nowValid = true;
+      this.#clock.setTimeout(this.#invalidateNow, this.#ttlResolution);
+    }
+    return now;
+  }
+
   /** Expired by the one rule `now − setAt ≥ ttl`, i.e. `now ≥ setAt + ttl`. Only with TTL tracking on. */
   #isStale(i: number): boolean {
-    return this.#time.now() >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
+    return this.#now() >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
   }
 
   #initTtl(): void {
@@ -534,7 +559,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #sweep(): number {
     const expires = this.#expires;
     if (expires === undefined || this.#map.size === 0) return 0;
-    const now = this.#time.now();
+    const now = this.#now();
     const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
@@ -551,7 +576,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       }
       i = next;
     }
-    if (this.#autoPurge && earliest !== INF) this.#time.schedulePurge(earliest);
+    if (this.#autoPurge && earliest !== INF) this.#purge.schedule(earliest);
     return removed;
   }
 
