@@ -1,11 +1,11 @@
-import { type Clock, describeValue } from '@scaling/core';
+import { describeValue } from '@scaling/core';
 import { EvictionQueue } from './_eviction-queue.js';
+import { ExpiryClock } from './_expiry-clock.js';
 import { growArray, growF64, growU32 } from './_grow.js';
 import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { LruPolicy } from './_lru-policy.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import type { EvictionPolicy } from './_policy.js';
-import { PurgeTimer } from './_purge-timer.js';
 import { S3FifoPolicy } from './_s3fifo-policy.js';
 import { SievePolicy } from './_sieve-policy.js';
 import { SingleFlight } from './_single-flight.js';
@@ -111,14 +111,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet`. */
   #ttls: Float64Array | undefined;
-  readonly #clock: Clock;
-  readonly #ttlResolution: number;
-  #nowValid = false;
-  #cachedNow = 0;
-  readonly #invalidateNow = (): void => {
-    this.#nowValid = false;
-  };
-  readonly #purge: PurgeTimer;
+  /** Clock-reading reuse and the automatic purge timer. */
+  readonly #time: ExpiryClock;
 
   /** Removals waiting for `onEvict` (`undefined` without a listener). */
   readonly #evicted: EvictionQueue<K, V> | undefined;
@@ -145,10 +139,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
     this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
-    this.#clock = o.clock;
-    this.#ttlResolution = o.ttlResolution;
-    this.#purge = new PurgeTimer(o.clock, () => {
-      this.#nowValid = false;
+    this.#time = new ExpiryClock(o.clock, o.ttlResolution, () => {
       this.#sweep();
       this.#drain();
     });
@@ -219,7 +210,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    return Math.max((expires[i] as number) - this.#now(), 0);
+    return Math.max((expires[i] as number) - this.#time.now(), 0);
   }
 
   // ---- writes ------------------------------------------------------------------------------------------
@@ -284,10 +275,11 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     }
     const expires = this.#expires;
     if (expires !== undefined) {
-      const expiresAt = this.#now() + ttl;
+      const time = this.#time;
+      const expiresAt = (time.nowValid ? time.cachedNow : time.readClock()) + ttl;
       expires[i] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
-      if (this.#autoPurge && expiresAt < this.#purge.due) this.#purge.schedule(expiresAt);
+      if (this.#autoPurge && expiresAt < this.#time.purgeDue) this.#time.schedulePurge(expiresAt);
     }
     // Read again: `#allocate` may have grown (replaced) the array.
     const sizesNow = this.#sizes;
@@ -316,7 +308,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   /** Remove every entry (each reported once with reason `'clear'`, the policy's next victims first) and detach pending loads. */
   clear(): void {
     if (this.#flights !== undefined) this.#flights.detachAll();
-    this.#purge.cancel();
+    this.#time.cancelPurge();
     if (this.#map.size > 0 && this.#evicted !== undefined) {
       const order = this.#policy.order();
       for (let k = order.length - 1; k >= 0; k--) {
@@ -365,7 +357,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     const i = this.#map.get(key);
     if (i !== undefined) {
       const expires = this.#expires;
-      const now = expires === undefined ? 0 : this.#now();
+      const now = expires === undefined ? 0 : this.#time.now();
       const expiresAt = expires === undefined ? INF : (expires[i] as number);
       if (now < expiresAt) {
         if (this.#ttls !== undefined) (expires as Float64Array)[i] = now + (this.#ttls[i] as number);
@@ -425,7 +417,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
    */
   #liveOnRead(i: number): boolean {
     const expires = this.#expires as Float64Array;
-    const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+    const time = this.#time;
+    const now = time.nowValid ? time.cachedNow : time.readClock();
     const expiresAt = expires[i] as number;
     if (now >= expiresAt) {
       this.#misses++;
@@ -457,22 +450,9 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     return out;
   }
 
-  #now(): number {
-    return this.#nowValid ? this.#cachedNow : this.#readClock();
-  }
-
-  #readClock(): number {
-    const now = this.#clock.now();
-    if (this.#ttlResolution > 0) {
-      this.#cachedNow = now;
-      this.#nowValid = true;
-      this.#clock.setTimeout(this.#invalidateNow, this.#ttlResolution);
-    }
-    return now;
-  }
-
   #isStale(i: number): boolean {
-    return this.#now() >= ((this.#expires as Float64Array)[i] as number);
+    const time = this.#time;
+    return (time.nowValid ? time.cachedNow : time.readClock()) >= ((this.#expires as Float64Array)[i] as number);
   }
 
   #initTtl(): void {
@@ -531,7 +511,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #sweep(): number {
     const expires = this.#expires;
     if (expires === undefined || this.#map.size === 0) return 0;
-    const now = this.#now();
+    const now = this.#time.now();
     const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
@@ -546,7 +526,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
         earliest = removeAt;
       }
     }
-    if (this.#autoPurge && earliest !== INF) this.#purge.schedule(earliest);
+    if (this.#autoPurge && earliest !== INF) this.#time.schedulePurge(earliest);
     return removed;
   }
 

@@ -1,9 +1,8 @@
-import type { Clock } from '@scaling/core';
 import { EvictionQueue } from './_eviction-queue.js';
+import { ExpiryClock } from './_expiry-clock.js';
 import { growArray, growF64, growU32 } from './_grow.js';
 import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
-import { PurgeTimer } from './_purge-timer.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
 import type { BoundedCache, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, SetOptions } from './types.js';
@@ -79,14 +78,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet` (to restart it). */
   #ttls: Float64Array | undefined;
-  readonly #clock: Clock;
-  readonly #ttlResolution: number;
-  #nowValid = false;
-  #cachedNow = 0;
-  readonly #invalidateNow = (): void => {
-    this.#nowValid = false;
-  };
-  readonly #purge: PurgeTimer;
+  /** Clock-reading reuse and the automatic purge timer. */
+  readonly #time: ExpiryClock;
 
   /** Removals waiting for `onEvict` (`undefined` without a listener). */
   readonly #evicted: EvictionQueue<K, V> | undefined;
@@ -113,10 +106,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
     this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
-    this.#clock = o.clock;
-    this.#ttlResolution = o.ttlResolution;
-    this.#purge = new PurgeTimer(o.clock, () => {
-      this.#nowValid = false;
+    this.#time = new ExpiryClock(o.clock, o.ttlResolution, () => {
       this.#sweep();
       this.#drain();
     });
@@ -156,7 +146,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     const expires = this.#expires;
     if (expires !== undefined) {
-      const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+      const time = this.#time;
+      const now = time.nowValid ? time.cachedNow : time.readClock();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now >= expiresAt) {
         this.#misses++;
@@ -195,7 +186,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    const remaining = (expires[(i << 1) | 1] as number) - this.#now();
+    const remaining = (expires[(i << 1) | 1] as number) - this.#time.now();
     return Math.max(remaining, 0);
   }
 
@@ -235,7 +226,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     // Arrays are read again after `#allocate`, which may have grown (replaced) them.
     let expires = this.#expires;
-    const now = expires === undefined ? 0 : this.#nowValid ? this.#cachedNow : this.#readClock();
+    const time = this.#time;
+    const now = expires === undefined ? 0 : time.nowValid ? time.cachedNow : time.readClock();
     let i = this.#map.get(key);
     if (i === undefined) {
       if (this.#map.size >= this.max) {
@@ -272,7 +264,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       const expiresAt = now + ttl;
       expires[(i << 1) | 1] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
-      if (this.#autoPurge && expiresAt < this.#purge.due) this.#purge.schedule(expiresAt);
+      if (this.#autoPurge && expiresAt < this.#time.purgeDue) this.#time.schedulePurge(expiresAt);
     }
     const sizes = this.#sizes;
     if (sizes !== undefined) {
@@ -301,7 +293,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   /** Remove every entry (each reported once with reason `'clear'`, least recently used first) and detach pending loads. */
   clear(): void {
     if (this.#flights !== undefined) this.#flights.detachAll();
-    this.#purge.cancel();
+    this.#time.cancelPurge();
     const n = this.#map.size;
     if (n > 0 && this.#evicted !== undefined) {
       for (let i = this.#head, k = 0; k < n; k++, i = this.#links[i << this.#shift] as number) {
@@ -354,7 +346,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         this.#hits++;
         return Promise.resolve(this.#vals[i] as V);
       }
-      const now = this.#now();
+      const now = this.#time.now();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now < expiresAt) {
         if (this.#ttls !== undefined) expires[(i << 1) | 1] = now + (this.#ttls[i] as number);
@@ -417,24 +409,10 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     return out;
   }
 
-  #now(): number {
-    return this.#nowValid ? this.#cachedNow : this.#readClock();
-  }
-
-  /** Read the clock and, with a `ttlResolution`, keep the reading until a timer that long fires. */
-  #readClock(): number {
-    const now = this.#clock.now();
-    if (this.#ttlResolution > 0) {
-      this.#cachedNow = now;
-      this.#nowValid = true;
-      this.#clock.setTimeout(this.#invalidateNow, this.#ttlResolution);
-    }
-    return now;
-  }
-
   /** Expired by the one rule `now − setAt ≥ ttl`, i.e. `now ≥ setAt + ttl`. Only with TTL tracking on. */
   #isStale(i: number): boolean {
-    return this.#now() >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
+    const time = this.#time;
+    return (time.nowValid ? time.cachedNow : time.readClock()) >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
   }
 
   #initTtl(): void {
@@ -559,7 +537,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #sweep(): number {
     const expires = this.#expires;
     if (expires === undefined || this.#map.size === 0) return 0;
-    const now = this.#now();
+    const now = this.#time.now();
     const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
@@ -576,7 +554,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       }
       i = next;
     }
-    if (this.#autoPurge && earliest !== INF) this.#purge.schedule(earliest);
+    if (this.#autoPurge && earliest !== INF) this.#time.schedulePurge(earliest);
     return removed;
   }
 
