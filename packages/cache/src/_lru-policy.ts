@@ -1,5 +1,8 @@
 import { type EvictionPolicy, SlotLists } from './_policy.js';
 
+/** The one list (see `order`). */
+const ORDER: readonly number[] = [0];
+
 /** Least recently used: one list; a hit moves the slot to the newest end; the victim is the oldest. */
 export class LruPolicy implements EvictionPolicy {
   readonly counts = undefined;
@@ -25,9 +28,7 @@ export class LruPolicy implements EvictionPolicy {
     this.#lists.unlink(i);
   }
   order(): number[] {
-    const out: number[] = [];
-    this.#lists.collect(0, out);
-    return out;
+    return this.#lists.order(ORDER);
   }
   clear(): void {
     this.#lists.clear();

@@ -1,3 +1,5 @@
+import { growU8, growU32 } from './_grow.js';
+
 /** "No slot". */
 export const NIL = 0xffffffff;
 
@@ -29,12 +31,6 @@ export interface EvictionPolicy {
   clear(): void;
 }
 
-function grown(a: Uint32Array, capacity: number): Uint32Array {
-  const b = new Uint32Array(capacity);
-  b.set(a);
-  return b;
-}
-
 /**
  * Several doubly-linked lists of slots in two shared `Uint32Array`s (`next`, `prev`), with the list each slot
  * is on in a `Uint8Array`. Each list runs from its head (oldest) to its tail (newest).
@@ -57,11 +53,9 @@ export class SlotLists {
   }
 
   grow(capacity: number): void {
-    this.next = grown(this.next, capacity);
-    this.prev = grown(this.prev, capacity);
-    const owner = new Uint8Array(capacity);
-    owner.set(this.owner);
-    this.owner = owner;
+    this.next = growU32(this.next, capacity);
+    this.prev = growU32(this.prev, capacity);
+    this.owner = growU8(this.owner, capacity);
   }
 
   /** Append slot `i` (not on any list) as the newest of list `l`. */
@@ -95,9 +89,13 @@ export class SlotLists {
     this.push(l, i);
   }
 
-  /** Slots of list `l`, newest first, appended to `out`. */
-  collect(l: number, out: number[]): void {
-    for (let i = this.tail[l] as number; i !== NIL; i = this.prev[i] as number) out.push(i);
+  /** Slots of the lists `ls`, list by list, each list newest first. */
+  order(ls: readonly number[]): number[] {
+    const out: number[] = [];
+    for (const l of ls) {
+      for (let i = this.tail[l] as number; i !== NIL; i = this.prev[i] as number) out.push(i);
+    }
+    return out;
   }
 
   clear(): void {

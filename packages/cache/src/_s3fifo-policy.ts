@@ -1,7 +1,10 @@
+import { growU8 } from './_grow.js';
 import { type EvictionPolicy, SlotLists } from './_policy.js';
 
 const SMALL = 0;
 const MAIN = 1;
+/** The lists in keep-longest-first order (see `order`). */
+const ORDER: readonly number[] = [MAIN, SMALL];
 /** Share of the capacity given to the small FIFO queue (the paper's 10 %). */
 const SMALL_SHARE = 0.1;
 /** Smallest ghost queue (keys only) when the capacity is known only by size. */
@@ -34,9 +37,7 @@ export class S3FifoPolicy implements EvictionPolicy {
   }
   grow(capacity: number): void {
     this.#lists.grow(capacity);
-    const counts = new Uint8Array(capacity);
-    counts.set(this.counts);
-    this.counts = counts;
+    this.counts = growU8(this.counts, capacity);
   }
   insert(i: number, key: unknown): void {
     this.counts[i] = 0;
@@ -73,10 +74,7 @@ export class S3FifoPolicy implements EvictionPolicy {
     this.#lists.unlink(i);
   }
   order(): number[] {
-    const out: number[] = [];
-    this.#lists.collect(MAIN, out);
-    this.#lists.collect(SMALL, out);
-    return out;
+    return this.#lists.order(ORDER);
   }
   clear(): void {
     this.#lists.clear();

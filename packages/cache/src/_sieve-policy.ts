@@ -1,4 +1,8 @@
+import { growU8 } from './_grow.js';
 import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
+
+/** The one list (see `order`). */
+const ORDER: readonly number[] = [0];
 
 /**
  * SIEVE (Zhang et al., "SIEVE is Simpler than LRU", NSDI 2024): one FIFO queue and a visited bit per slot. A
@@ -18,9 +22,7 @@ export class SievePolicy implements EvictionPolicy {
   }
   grow(capacity: number): void {
     this.#lists.grow(capacity);
-    const counts = new Uint8Array(capacity);
-    counts.set(this.counts);
-    this.counts = counts;
+    this.counts = growU8(this.counts, capacity);
   }
   insert(i: number): void {
     this.counts[i] = 0;
@@ -46,9 +48,7 @@ export class SievePolicy implements EvictionPolicy {
     this.#lists.unlink(i);
   }
   order(): number[] {
-    const out: number[] = [];
-    this.#lists.collect(0, out);
-    return out;
+    return this.#lists.order(ORDER);
   }
   clear(): void {
     this.#lists.clear();

@@ -1,14 +1,10 @@
 import { assertFunction } from '@scaling/core';
-import type { Loader } from './types.js';
+import type { Loader, SetOptions } from './types.js';
 
-/** What a cache provides to its {@link SingleFlight}: where loaded values go and the counters. */
-export interface FlightHost<K, V> {
+/** Where a {@link SingleFlight} stores loaded values: the cache it serves. */
+export interface FlightStore<K, V> {
   /** Store a loaded value (only called while the load is still the current one for its key). */
-  storeLoaded(key: K, value: V, ttl: number | undefined): void;
-  /** A loader call starts. */
-  loadStarted(): void;
-  /** A load failed. */
-  loadFailed(): void;
+  set(key: K, value: V, options?: SetOptions): boolean;
 }
 
 /** One in-flight load, shared by every caller of `getOrLoad` for its key. */
@@ -32,10 +28,14 @@ const noop = (): void => {};
  */
 export class SingleFlight<K, V> {
   readonly #flights = new Map<K, Flight<V>>();
-  readonly #host: FlightHost<K, V>;
+  readonly #store: FlightStore<K, V>;
+  /** Loader calls started (one per single-flight group). */
+  loads = 0;
+  /** Loader calls that threw or rejected. */
+  loadErrors = 0;
 
-  constructor(host: FlightHost<K, V>) {
-    this.#host = host;
+  constructor(store: FlightStore<K, V>) {
+    this.#store = store;
   }
 
   /** Number of loads in flight. */
@@ -80,7 +80,7 @@ export class SingleFlight<K, V> {
   #start(key: K, loader: Loader<K, V>, staleValue: V | undefined, ttl: number | undefined): Flight<V> {
     const flight = new Flight<V>(new AbortController());
     this.#flights.set(key, flight);
-    this.#host.loadStarted();
+    this.loads++;
     let result: PromiseLike<V> | V;
     try {
       result = loader(key, { signal: flight.controller.signal, staleValue });
@@ -92,13 +92,14 @@ export class SingleFlight<K, V> {
         if (this.#flights.get(key) === flight) {
           this.#flights.delete(key);
           // Every waiter aborted (so did the loader's signal): a loader that ignored it is not cached, as lru-cache does.
-          if (value !== undefined && !flight.controller.signal.aborted) this.#host.storeLoaded(key, value, ttl);
+          if (value !== undefined && !flight.controller.signal.aborted)
+            this.#store.set(key, value, ttl === undefined ? undefined : { ttl });
         }
         return value;
       },
       (error: unknown) => {
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
-        this.#host.loadFailed();
+        this.loadErrors++;
         throw error;
       },
     );

@@ -1,10 +1,13 @@
 import { FrequencySketch } from './_frequency-sketch.js';
+import { growU32 } from './_grow.js';
 import { hashKey } from './_hash-key.js';
 import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
 
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
+/** The lists in keep-longest-first order (see `order`). */
+const ORDER: readonly number[] = [PROTECTED, WINDOW, PROBATION];
 /** Initial window share (Caffeine's 1 %). */
 const INITIAL_WINDOW = 0.01;
 /** Share of the main space that is protected. */
@@ -53,9 +56,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
 
   grow(capacity: number): void {
     this.#lists.grow(capacity);
-    const hashes = new Uint32Array(capacity);
-    hashes.set(this.#hashes);
-    this.#hashes = hashes;
+    this.#hashes = growU32(this.#hashes, capacity);
     if (this.#max === Number.POSITIVE_INFINITY) this.#sketch.ensureCapacity(capacity);
   }
 
@@ -106,11 +107,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   order(): number[] {
-    const out: number[] = [];
-    this.#lists.collect(PROTECTED, out);
-    this.#lists.collect(WINDOW, out);
-    this.#lists.collect(PROBATION, out);
-    return out;
+    return this.#lists.order(ORDER);
   }
 
   clear(): void {

@@ -1,21 +1,17 @@
-import { type Clock, describeValue, type TimerHandle } from '@scaling/core';
+import { describeValue } from '@scaling/core';
+import { EvictionQueue } from './_eviction-queue.js';
+import { ExpiryClock } from './_expiry-clock.js';
+import { growArray, growF64, growU32 } from './_grow.js';
+import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { LruPolicy } from './_lru-policy.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
 import type { EvictionPolicy } from './_policy.js';
 import { S3FifoPolicy } from './_s3fifo-policy.js';
 import { SievePolicy } from './_sieve-policy.js';
-import { type FlightHost, SingleFlight } from './_single-flight.js';
+import { SingleFlight } from './_single-flight.js';
+import { cacheStats } from './_stats.js';
 import { TinyLfuPolicy } from './_tinylfu-policy.js';
-import type {
-  BoundedCache,
-  CacheOptions,
-  CacheStats,
-  EvictionListener,
-  EvictionReason,
-  GetOrLoadOptions,
-  Loader,
-  SetOptions,
-} from './types.js';
+import type { BoundedCache, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, SetOptions } from './types.js';
 
 /**
  * An eviction policy of {@link Cache}:
@@ -41,19 +37,6 @@ export const DEFAULT_POLICY: CachePolicy = 's3fifo';
 const INF = Number.POSITIVE_INFINITY;
 const INITIAL_CAPACITY = 16;
 const POLICIES: readonly CachePolicy[] = ['lru', 's3fifo', 'sieve', 'tinylfu'];
-
-function growArray<T>(a: Array<T | undefined>, capacity: number): Array<T | undefined> {
-  const b = new Array<T | undefined>(capacity).fill(undefined);
-  for (let i = 0; i < a.length; i++) b[i] = a[i];
-  return b;
-}
-
-function growF64(a: Float64Array, capacity: number, fill: number): Float64Array {
-  const b = new Float64Array(capacity);
-  b.fill(fill, a.length);
-  b.set(a);
-  return b;
-}
 
 function createPolicy(policy: unknown, capacity: number, max: number): EvictionPolicy {
   switch (policy) {
@@ -128,29 +111,11 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet`. */
   #ttls: Float64Array | undefined;
-  readonly #clock: Clock;
-  readonly #ttlResolution: number;
-  #nowValid = false;
-  #cachedNow = 0;
-  readonly #invalidateNow = (): void => {
-    this.#nowValid = false;
-  };
-  #purgeTimer: TimerHandle | undefined = undefined;
-  #purgeDue = INF;
-  readonly #onPurgeTimer = (): void => {
-    this.#purgeTimer = undefined;
-    this.#purgeDue = INF;
-    this.#nowValid = false;
-    this.#sweep();
-    this.#drain();
-  };
+  /** Clock-reading reuse and the automatic purge timer. */
+  readonly #time: ExpiryClock;
 
-  readonly #onEvict: EvictionListener<K, V> | undefined;
-  readonly #evKeys: Array<K | undefined> = [];
-  readonly #evVals: Array<V | undefined> = [];
-  readonly #evReasons: EvictionReason[] = [];
-  #evLength = 0;
-  #draining = false;
+  /** Removals waiting for `onEvict` (`undefined` without a listener). */
+  readonly #evicted: EvictionQueue<K, V> | undefined;
 
   #flights: SingleFlight<K, V> | undefined = undefined;
 
@@ -158,8 +123,6 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #misses = 0;
   #evictions = 0;
   #expirations = 0;
-  #loads = 0;
-  #loadErrors = 0;
 
   /**
    * @param options - policy, limits, TTL, listener and clock; see {@link PolicyCacheOptions}.
@@ -175,9 +138,11 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#updateAgeOnGet = o.updateAgeOnGet;
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
-    this.#ttlResolution = o.ttlResolution;
-    this.#onEvict = o.onEvict;
-    this.#clock = o.clock;
+    this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
+    this.#time = new ExpiryClock(o.clock, o.ttlResolution, () => {
+      this.#sweep();
+      this.#drain();
+    });
     const capacity = Math.min(this.max, INITIAL_CAPACITY);
     this.#capacity = capacity;
     this.#policy = createPolicy(options.policy ?? DEFAULT_POLICY, capacity, this.max);
@@ -218,13 +183,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     }
     // Kept small so that it inlines into callers; the TTL work is out of line.
     if (this.#expires !== undefined && !this.#liveOnRead(i)) return undefined;
-    const counts = this.#counts;
-    if (counts !== undefined) {
-      const c = counts[i] as number;
-      if (c < this.#countCap) counts[i] = c + 1;
-    } else {
-      this.#policy.hit(i);
-    }
+    this.#touch(i);
     this.#hits++;
     return this.#vals[i];
   }
@@ -251,7 +210,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    return Math.max((expires[i] as number) - this.#now(), 0);
+    return Math.max((expires[i] as number) - this.#time.now(), 0);
   }
 
   // ---- writes ------------------------------------------------------------------------------------------
@@ -301,7 +260,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
       const old = this.#vals[i] as V;
       if (!Object.is(old, value)) {
         this.#vals[i] = value;
-        if (this.#onEvict !== undefined) this.#queue(key, old, 'set');
+        if (this.#evicted !== undefined) this.#evicted.push(key, old, 'set');
       }
       if (sizes !== undefined && this.#totalSize - (sizes[i] as number) + size > this.maxSize) {
         // Growing past maxSize: step out of the policy's queues so that the entry cannot be its own victim.
@@ -316,10 +275,11 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     }
     const expires = this.#expires;
     if (expires !== undefined) {
-      const expiresAt = this.#now() + ttl;
+      const time = this.#time;
+      const expiresAt = (time.nowValid ? time.cachedNow : time.readClock()) + ttl;
       expires[i] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
-      if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
+      if (this.#autoPurge && expiresAt < this.#time.purgeDue) this.#time.schedulePurge(expiresAt);
     }
     // Read again: `#allocate` may have grown (replaced) the array.
     const sizesNow = this.#sizes;
@@ -327,7 +287,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
       this.#totalSize += size - (sizesNow[i] as number);
       sizesNow[i] = size;
     }
-    if (this.#evLength > 0) this.#drain();
+    if (this.#evicted !== undefined && this.#evicted.length > 0) this.#evicted.drain();
     return true;
   }
 
@@ -348,16 +308,12 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   /** Remove every entry (each reported once with reason `'clear'`, the policy's next victims first) and detach pending loads. */
   clear(): void {
     if (this.#flights !== undefined) this.#flights.detachAll();
-    if (this.#purgeTimer !== undefined) {
-      this.#clock.clearTimeout(this.#purgeTimer);
-      this.#purgeTimer = undefined;
-      this.#purgeDue = INF;
-    }
-    if (this.#map.size > 0 && this.#onEvict !== undefined) {
+    this.#time.cancelPurge();
+    if (this.#map.size > 0 && this.#evicted !== undefined) {
       const order = this.#policy.order();
       for (let k = order.length - 1; k >= 0; k--) {
         const i = order[k] as number;
-        this.#queue(this.#keys[i] as K, this.#vals[i] as V, 'clear');
+        this.#evicted.push(this.#keys[i] as K, this.#vals[i] as V, 'clear');
       }
     }
     this.#policy.clear();
@@ -401,7 +357,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     const i = this.#map.get(key);
     if (i !== undefined) {
       const expires = this.#expires;
-      const now = expires === undefined ? 0 : this.#now();
+      const now = expires === undefined ? 0 : this.#time.now();
       const expiresAt = expires === undefined ? INF : (expires[i] as number);
       if (now < expiresAt) {
         if (this.#ttls !== undefined) (expires as Float64Array)[i] = now + (this.#ttls[i] as number);
@@ -429,26 +385,18 @@ export class Cache<K, V> implements BoundedCache<K, V> {
    * is taken when iteration starts; entries deleted or expired before they are reached are skipped, entries
    * added meanwhile are not visited, and iterating records no access.
    */
-  *keys(): IterableIterator<K> {
-    for (const key of this.#snapshot()) {
-      if (this.has(key)) yield key;
-    }
+  keys(): IterableIterator<K> {
+    return liveKeys(this, () => this.#snapshot());
   }
 
   /** Values of live entries (same order and rules as {@link Cache.keys}). */
-  *values(): IterableIterator<V> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield this.#vals[i] as V;
-    }
+  values(): IterableIterator<V> {
+    return liveValues(this, () => this.#snapshot());
   }
 
   /** `[key, value]` pairs of live entries (same order and rules as {@link Cache.keys}). */
-  *entries(): IterableIterator<[K, V]> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield [key, this.#vals[i] as V];
-    }
+  entries(): IterableIterator<[K, V]> {
+    return liveEntries(this, () => this.#snapshot());
   }
 
   /** Same as {@link Cache.entries}. */
@@ -458,16 +406,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
 
   /** Counters since construction. */
   stats(): CacheStats {
-    const reads = this.#hits + this.#misses;
-    return {
-      hits: this.#hits,
-      misses: this.#misses,
-      evictions: this.#evictions,
-      expirations: this.#expirations,
-      loads: this.#loads,
-      loadErrors: this.#loadErrors,
-      hitRatio: reads === 0 ? 0 : this.#hits / reads,
-    };
+    return cacheStats(this.#hits, this.#misses, this.#evictions, this.#expirations, this.#flights);
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -478,7 +417,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
    */
   #liveOnRead(i: number): boolean {
     const expires = this.#expires as Float64Array;
-    const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+    const time = this.#time;
+    const now = time.nowValid ? time.cachedNow : time.readClock();
     const expiresAt = expires[i] as number;
     if (now >= expiresAt) {
       this.#misses++;
@@ -492,6 +432,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     return true;
   }
 
+  /** Record a hit on slot `i` for the policy: bump its counter inline (S3-FIFO, SIEVE) or call `hit`. */
   #touch(i: number): void {
     const counts = this.#counts;
     if (counts !== undefined) {
@@ -509,22 +450,9 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     return out;
   }
 
-  #now(): number {
-    return this.#nowValid ? this.#cachedNow : this.#readClock();
-  }
-
-  #readClock(): number {
-    const now = this.#clock.now();
-    if (this.#ttlResolution > 0) {
-      this.#cachedNow = now;
-      this.#nowValid = true;
-      this.#clock.setTimeout(this.#invalidateNow, this.#ttlResolution);
-    }
-    return now;
-  }
-
   #isStale(i: number): boolean {
-    return this.#now() >= ((this.#expires as Float64Array)[i] as number);
+    const time = this.#time;
+    return (time.nowValid ? time.cachedNow : time.readClock()) >= ((this.#expires as Float64Array)[i] as number);
   }
 
   #initTtl(): void {
@@ -533,23 +461,8 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   }
 
   #singleFlight(): SingleFlight<K, V> {
-    let flights = this.#flights;
-    if (flights === undefined) {
-      const host: FlightHost<K, V> = {
-        storeLoaded: (key, value, ttl) => {
-          this.set(key, value, ttl === undefined ? undefined : { ttl });
-        },
-        loadStarted: () => {
-          this.#loads++;
-        },
-        loadFailed: () => {
-          this.#loadErrors++;
-        },
-      };
-      flights = new SingleFlight(host);
-      this.#flights = flights;
-    }
-    return flights;
+    if (this.#flights === undefined) this.#flights = new SingleFlight(this);
+    return this.#flights;
   }
 
   #allocate(): number {
@@ -563,9 +476,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     this.#capacity = capacity;
     this.#keys = growArray(this.#keys, capacity);
     this.#vals = growArray(this.#vals, capacity);
-    const free = new Uint32Array(capacity);
-    free.set(this.#free);
-    this.#free = free;
+    this.#free = growU32(this.#free, capacity);
     this.#policy.grow(capacity);
     this.#counts = this.#policy.counts;
     if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity, 0);
@@ -584,7 +495,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
     const key = this.#keys[i] as K;
     if (reason === 'evict') this.#evictions++;
     else if (reason === 'expire') this.#expirations++;
-    if (this.#onEvict !== undefined) this.#queue(key, this.#vals[i] as V, reason);
+    if (this.#evicted !== undefined) this.#evicted.push(key, this.#vals[i] as V, reason);
     this.#map.delete(key);
     this.#policy.remove(i, key, evicted);
     if (this.#sizes !== undefined) {
@@ -600,7 +511,7 @@ export class Cache<K, V> implements BoundedCache<K, V> {
   #sweep(): number {
     const expires = this.#expires;
     if (expires === undefined || this.#map.size === 0) return 0;
-    const now = this.#now();
+    const now = this.#time.now();
     const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
@@ -615,51 +526,12 @@ export class Cache<K, V> implements BoundedCache<K, V> {
         earliest = removeAt;
       }
     }
-    if (this.#autoPurge && earliest !== INF) this.#schedulePurge(earliest);
+    if (this.#autoPurge && earliest !== INF) this.#time.schedulePurge(earliest);
     return removed;
   }
 
-  #schedulePurge(due: number): void {
-    if (due >= this.#purgeDue) return;
-    if (this.#purgeTimer !== undefined) this.#clock.clearTimeout(this.#purgeTimer);
-    this.#purgeDue = due;
-    this.#purgeTimer = this.#clock.setTimeout(this.#onPurgeTimer, Math.max(0, due - this.#clock.now()));
-  }
-
-  #queue(key: K, value: V, reason: EvictionReason): void {
-    const n = this.#evLength++;
-    this.#evKeys[n] = key;
-    this.#evVals[n] = value;
-    this.#evReasons[n] = reason;
-  }
-
-  /** Call `onEvict` for queued removals, in order; re-entrant calls only queue; the first error is rethrown. */
+  /** Deliver queued removals to `onEvict`; the first error a listener threw is rethrown. */
   #drain(): void {
-    if (this.#draining || this.#evLength === 0) return;
-    const listener = this.#onEvict as EvictionListener<K, V>;
-    this.#draining = true;
-    let failed = false;
-    let error: unknown;
-    try {
-      for (let k = 0; k < this.#evLength; k++) {
-        const key = this.#evKeys[k] as K;
-        const value = this.#evVals[k] as V;
-        const reason = this.#evReasons[k] as EvictionReason;
-        this.#evKeys[k] = undefined;
-        this.#evVals[k] = undefined;
-        try {
-          listener(key, value, reason);
-        } catch (e) {
-          if (!failed) {
-            failed = true;
-            error = e;
-          }
-        }
-      }
-    } finally {
-      this.#evLength = 0;
-      this.#draining = false;
-    }
-    if (failed) throw error;
+    if (this.#evicted !== undefined) this.#evicted.drain();
   }
 }

@@ -1,40 +1,17 @@
-import type { Clock, TimerHandle } from '@scaling/core';
+import { EvictionQueue } from './_eviction-queue.js';
+import { ExpiryClock } from './_expiry-clock.js';
+import { growArray, growF64, growU32 } from './_grow.js';
+import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { checkSize, checkTtl, resolveOptions } from './_options.js';
-import { type FlightHost, SingleFlight } from './_single-flight.js';
-import type {
-  BoundedCache,
-  CacheOptions,
-  CacheStats,
-  EvictionListener,
-  EvictionReason,
-  GetOrLoadOptions,
-  Loader,
-  SetOptions,
-} from './types.js';
+import { SingleFlight } from './_single-flight.js';
+import { cacheStats } from './_stats.js';
+import type { BoundedCache, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, SetOptions } from './types.js';
 
 const INF = Number.POSITIVE_INFINITY;
 /** "No slot" in the free list. */
 const NIL = 0xffffffff;
 /** Slots allocated up front; the arrays double from here up to `max`. */
 const INITIAL_CAPACITY = 16;
-
-function growU32(a: Uint32Array, capacity: number): Uint32Array {
-  const b = new Uint32Array(capacity);
-  b.set(a);
-  return b;
-}
-
-function growF64(a: Float64Array, capacity: number): Float64Array {
-  const b = new Float64Array(capacity);
-  b.set(a);
-  return b;
-}
-
-function growArray<T>(a: Array<T | undefined>, capacity: number): Array<T | undefined> {
-  const b = new Array<T | undefined>(capacity).fill(undefined);
-  for (let i = 0; i < a.length; i++) b[i] = a[i];
-  return b;
-}
 
 /**
  * A least-recently-used cache with optional TTL, size limit, stale-while-revalidate and single-flight
@@ -101,30 +78,11 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #expires: Float64Array | undefined;
   /** TTL per slot, kept only with `updateAgeOnGet` (to restart it). */
   #ttls: Float64Array | undefined;
-  readonly #clock: Clock;
-  readonly #ttlResolution: number;
-  #nowValid = false;
-  #cachedNow = 0;
-  readonly #invalidateNow = (): void => {
-    this.#nowValid = false;
-  };
-  #purgeTimer: TimerHandle | undefined = undefined;
-  #purgeDue = INF;
-  readonly #onPurgeTimer = (): void => {
-    this.#purgeTimer = undefined;
-    this.#purgeDue = INF;
-    this.#nowValid = false;
-    this.#sweep();
-    this.#drain();
-  };
+  /** Clock-reading reuse and the automatic purge timer. */
+  readonly #time: ExpiryClock;
 
-  readonly #onEvict: EvictionListener<K, V> | undefined;
-  /** Removals waiting for `onEvict`, as three parallel queues (reused, never shrunk). */
-  readonly #evKeys: Array<K | undefined> = [];
-  readonly #evVals: Array<V | undefined> = [];
-  readonly #evReasons: EvictionReason[] = [];
-  #evLength = 0;
-  #draining = false;
+  /** Removals waiting for `onEvict` (`undefined` without a listener). */
+  readonly #evicted: EvictionQueue<K, V> | undefined;
 
   #flights: SingleFlight<K, V> | undefined = undefined;
 
@@ -132,8 +90,6 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #misses = 0;
   #evictions = 0;
   #expirations = 0;
-  #loads = 0;
-  #loadErrors = 0;
 
   /**
    * @param options - limits, TTL, listener and clock; see {@link CacheOptions}.
@@ -149,9 +105,11 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#updateAgeOnGet = o.updateAgeOnGet;
     this.#swr = o.staleWhileRevalidate;
     this.#autoPurge = o.autoPurge;
-    this.#ttlResolution = o.ttlResolution;
-    this.#onEvict = o.onEvict;
-    this.#clock = o.clock;
+    this.#evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
+    this.#time = new ExpiryClock(o.clock, o.ttlResolution, () => {
+      this.#sweep();
+      this.#drain();
+    });
     const capacity = Math.min(this.max, INITIAL_CAPACITY);
     this.#capacity = capacity;
     this.#keys = new Array<K | undefined>(capacity).fill(undefined);
@@ -188,7 +146,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     const expires = this.#expires;
     if (expires !== undefined) {
-      const now = this.#nowValid ? this.#cachedNow : this.#readClock();
+      const time = this.#time;
+      const now = time.nowValid ? time.cachedNow : time.readClock();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now >= expiresAt) {
         this.#misses++;
@@ -227,7 +186,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     if (i === undefined) return 0;
     const expires = this.#expires;
     if (expires === undefined) return INF;
-    const remaining = (expires[(i << 1) | 1] as number) - this.#now();
+    const remaining = (expires[(i << 1) | 1] as number) - this.#time.now();
     return Math.max(remaining, 0);
   }
 
@@ -267,7 +226,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     }
     // Arrays are read again after `#allocate`, which may have grown (replaced) them.
     let expires = this.#expires;
-    const now = expires === undefined ? 0 : this.#nowValid ? this.#cachedNow : this.#readClock();
+    const time = this.#time;
+    const now = expires === undefined ? 0 : time.nowValid ? time.cachedNow : time.readClock();
     let i = this.#map.get(key);
     if (i === undefined) {
       if (this.#map.size >= this.max) {
@@ -277,7 +237,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         if (reason === 'evict') this.#evictions++;
         else this.#expirations++;
         const oldKey = this.#keys[i] as K;
-        if (this.#onEvict !== undefined) this.#queue(oldKey, this.#vals[i] as V, reason);
+        if (this.#evicted !== undefined) this.#evicted.push(oldKey, this.#vals[i] as V, reason);
         this.#map.delete(oldKey);
         if (this.#sizes !== undefined) {
           this.#totalSize -= this.#sizes[i] as number;
@@ -296,7 +256,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       const old = this.#vals[i] as V;
       if (!Object.is(old, value)) {
         this.#vals[i] = value;
-        if (this.#onEvict !== undefined) this.#queue(key, old, 'set');
+        if (this.#evicted !== undefined) this.#evicted.push(key, old, 'set');
       }
       if (i !== this.#tail) this.#moveToTail(i);
     }
@@ -304,7 +264,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       const expiresAt = now + ttl;
       expires[(i << 1) | 1] = expiresAt;
       if (this.#ttls !== undefined) this.#ttls[i] = ttl;
-      if (this.#autoPurge && expiresAt < this.#purgeDue) this.#schedulePurge(expiresAt);
+      if (this.#autoPurge && expiresAt < this.#time.purgeDue) this.#time.schedulePurge(expiresAt);
     }
     const sizes = this.#sizes;
     if (sizes !== undefined) {
@@ -312,7 +272,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       sizes[i] = size;
       while (this.#totalSize > this.maxSize) this.#remove(this.#head, this.#evictionReason(this.#head));
     }
-    if (this.#evLength > 0) this.#drain();
+    if (this.#evicted !== undefined && this.#evicted.length > 0) this.#evicted.drain();
     return true;
   }
 
@@ -333,15 +293,11 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   /** Remove every entry (each reported once with reason `'clear'`, least recently used first) and detach pending loads. */
   clear(): void {
     if (this.#flights !== undefined) this.#flights.detachAll();
-    if (this.#purgeTimer !== undefined) {
-      this.#clock.clearTimeout(this.#purgeTimer);
-      this.#purgeTimer = undefined;
-      this.#purgeDue = INF;
-    }
+    this.#time.cancelPurge();
     const n = this.#map.size;
-    if (n > 0 && this.#onEvict !== undefined) {
+    if (n > 0 && this.#evicted !== undefined) {
       for (let i = this.#head, k = 0; k < n; k++, i = this.#links[i << this.#shift] as number) {
-        this.#queue(this.#keys[i] as K, this.#vals[i] as V, 'clear');
+        this.#evicted.push(this.#keys[i] as K, this.#vals[i] as V, 'clear');
       }
     }
     this.#map.clear();
@@ -390,7 +346,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
         this.#hits++;
         return Promise.resolve(this.#vals[i] as V);
       }
-      const now = this.#now();
+      const now = this.#time.now();
       const expiresAt = expires[(i << 1) | 1] as number;
       if (now < expiresAt) {
         if (this.#ttls !== undefined) expires[(i << 1) | 1] = now + (this.#ttls[i] as number);
@@ -418,26 +374,18 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
    * deleted or expired before they are reached are skipped, entries added meanwhile are not visited, and
    * iterating does not change recency.
    */
-  *keys(): IterableIterator<K> {
-    for (const key of this.#snapshot()) {
-      if (this.has(key)) yield key;
-    }
+  keys(): IterableIterator<K> {
+    return liveKeys(this, () => this.#snapshot());
   }
 
   /** Values of live entries, most recently used first (same rules as {@link LruCache.keys}). */
-  *values(): IterableIterator<V> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield this.#vals[i] as V;
-    }
+  values(): IterableIterator<V> {
+    return liveValues(this, () => this.#snapshot());
   }
 
   /** `[key, value]` pairs of live entries, most recently used first (same rules as {@link LruCache.keys}). */
-  *entries(): IterableIterator<[K, V]> {
-    for (const key of this.#snapshot()) {
-      const i = this.#map.get(key);
-      if (i !== undefined && !(this.#expires !== undefined && this.#isStale(i))) yield [key, this.#vals[i] as V];
-    }
+  entries(): IterableIterator<[K, V]> {
+    return liveEntries(this, () => this.#snapshot());
   }
 
   /** Same as {@link LruCache.entries}. */
@@ -447,16 +395,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
 
   /** Counters since construction. */
   stats(): CacheStats {
-    const reads = this.#hits + this.#misses;
-    return {
-      hits: this.#hits,
-      misses: this.#misses,
-      evictions: this.#evictions,
-      expirations: this.#expirations,
-      loads: this.#loads,
-      loadErrors: this.#loadErrors,
-      hitRatio: reads === 0 ? 0 : this.#hits / reads,
-    };
+    return cacheStats(this.#hits, this.#misses, this.#evictions, this.#expirations, this.#flights);
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -470,24 +409,10 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     return out;
   }
 
-  #now(): number {
-    return this.#nowValid ? this.#cachedNow : this.#readClock();
-  }
-
-  /** Read the clock and, with a `ttlResolution`, keep the reading until a timer that long fires. */
-  #readClock(): number {
-    const now = this.#clock.now();
-    if (this.#ttlResolution > 0) {
-      this.#cachedNow = now;
-      this.#nowValid = true;
-      this.#clock.setTimeout(this.#invalidateNow, this.#ttlResolution);
-    }
-    return now;
-  }
-
   /** Expired by the one rule `now − setAt ≥ ttl`, i.e. `now ≥ setAt + ttl`. Only with TTL tracking on. */
   #isStale(i: number): boolean {
-    return this.#now() >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
+    const time = this.#time;
+    return (time.nowValid ? time.cachedNow : time.readClock()) >= ((this.#expires as Float64Array)[(i << 1) | 1] as number);
   }
 
   #initTtl(): void {
@@ -511,23 +436,8 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   }
 
   #singleFlight(): SingleFlight<K, V> {
-    let flights = this.#flights;
-    if (flights === undefined) {
-      const host: FlightHost<K, V> = {
-        storeLoaded: (key, value, ttl) => {
-          this.set(key, value, ttl === undefined ? undefined : { ttl });
-        },
-        loadStarted: () => {
-          this.#loads++;
-        },
-        loadFailed: () => {
-          this.#loadErrors++;
-        },
-      };
-      flights = new SingleFlight(host);
-      this.#flights = flights;
-    }
-    return flights;
+    if (this.#flights === undefined) this.#flights = new SingleFlight(this);
+    return this.#flights;
   }
 
   #allocate(): number {
@@ -557,16 +467,14 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     this.#vals = growArray(this.#vals, capacity);
     const links = growU32(this.#links, capacity << this.#shift);
     this.#links = links;
-    if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity);
+    if (this.#sizes !== undefined) this.#sizes = growF64(this.#sizes, capacity, 0);
     if (this.#expires !== undefined) {
       const expires = new Float64Array(links.buffer);
       for (let i = this.#used; i < capacity; i++) expires[(i << 1) | 1] = INF;
       this.#expires = expires;
     }
     if (this.#ttls !== undefined) {
-      const ttls = growF64(this.#ttls, capacity);
-      ttls.fill(INF, this.#used);
-      this.#ttls = ttls;
+      this.#ttls = growF64(this.#ttls, capacity, INF);
     }
   }
 
@@ -598,7 +506,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
     const key = this.#keys[i] as K;
     if (reason === 'evict') this.#evictions++;
     else if (reason === 'expire') this.#expirations++;
-    if (this.#onEvict !== undefined) this.#queue(key, this.#vals[i] as V, reason);
+    if (this.#evicted !== undefined) this.#evicted.push(key, this.#vals[i] as V, reason);
     this.#map.delete(key);
     if (this.#sizes !== undefined) {
       this.#totalSize -= this.#sizes[i] as number;
@@ -629,7 +537,7 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
   #sweep(): number {
     const expires = this.#expires;
     if (expires === undefined || this.#map.size === 0) return 0;
-    const now = this.#now();
+    const now = this.#time.now();
     const swr = this.#swr;
     let removed = 0;
     let earliest = INF;
@@ -646,54 +554,12 @@ export class LruCache<K, V> implements BoundedCache<K, V> {
       }
       i = next;
     }
-    if (this.#autoPurge && earliest !== INF) this.#schedulePurge(earliest);
+    if (this.#autoPurge && earliest !== INF) this.#time.schedulePurge(earliest);
     return removed;
   }
 
-  #schedulePurge(due: number): void {
-    if (due >= this.#purgeDue) return;
-    if (this.#purgeTimer !== undefined) this.#clock.clearTimeout(this.#purgeTimer);
-    this.#purgeDue = due;
-    this.#purgeTimer = this.#clock.setTimeout(this.#onPurgeTimer, Math.max(0, due - this.#clock.now()));
-  }
-
-  #queue(key: K, value: V, reason: EvictionReason): void {
-    const n = this.#evLength++;
-    this.#evKeys[n] = key;
-    this.#evVals[n] = value;
-    this.#evReasons[n] = reason;
-  }
-
-  /**
-   * Call `onEvict` for queued removals, in order. Re-entrant calls (from inside a listener) only queue; the
-   * outermost drain delivers them. A throwing listener does not stop the others; the first error is rethrown.
-   */
+  /** Deliver queued removals to `onEvict`; the first error a listener threw is rethrown. */
   #drain(): void {
-    if (this.#draining || this.#evLength === 0) return;
-    const listener = this.#onEvict as EvictionListener<K, V>;
-    this.#draining = true;
-    let failed = false;
-    let error: unknown;
-    try {
-      for (let k = 0; k < this.#evLength; k++) {
-        const key = this.#evKeys[k] as K;
-        const value = this.#evVals[k] as V;
-        const reason = this.#evReasons[k] as EvictionReason;
-        this.#evKeys[k] = undefined;
-        this.#evVals[k] = undefined;
-        try {
-          listener(key, value, reason);
-        } catch (e) {
-          if (!failed) {
-            failed = true;
-            error = e;
-          }
-        }
-      }
-    } finally {
-      this.#evLength = 0;
-      this.#draining = false;
-    }
-    if (failed) throw error;
+    if (this.#evicted !== undefined) this.#evicted.drain();
   }
 }
