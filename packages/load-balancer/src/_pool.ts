@@ -171,6 +171,45 @@ export class Pool<E extends Endpoint> {
   below(n: number): number {
     return ((this.bits() * n) / 1073741824) | 0;
   }
+
+  /** First candidate of the last {@link Pool.drawTwo}. */
+  candA = -1;
+  /** Second candidate of the last {@link Pool.drawTwo}, −1 when only one endpoint was eligible. */
+  candB = -1;
+
+  /**
+   * Draws two distinct random eligible endpoints into `candA`/`candB` (the "two choices" of P2C and peak
+   * EWMA; Mitzenmacher 2001). Returns false when none is eligible; `candB` is −1 when only one is.
+   */
+  drawTwo(exclude: ReadonlySet<string> | undefined): boolean {
+    const n = this.n;
+    if (this.allIn && exclude === undefined) {
+      if (n < 2) {
+        this.candA = 0;
+        this.candB = -1;
+        return n === 1;
+      }
+      let a: number;
+      let b: number;
+      if (n <= 256) {
+        // One 30-bit draw, two 15-bit halves, integer math only (bias ≤ n / 2^15 ≤ 0.8 %).
+        const x = this.bits();
+        a = ((x & 0x7fff) * n) >>> 15;
+        b = ((x >>> 15) * (n - 1)) >>> 15;
+      } else {
+        a = this.below(n);
+        b = this.below(n - 1);
+      }
+      this.candA = a;
+      this.candB = b >= a ? b + 1 : b;
+      return true;
+    }
+    const a = this.randomEligible(exclude, -1);
+    if (a < 0) return false;
+    this.candA = a;
+    this.candB = this.randomEligible(exclude, a);
+    return true;
+  }
   readonly panicThreshold: number;
   readonly ss: { windowMs: number; invAggression: number; minFactor: number } | undefined;
   readonly leaseTimeoutMs: number;

@@ -70,27 +70,10 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     const pool = this.pool;
     if (pool.slowStarting > 0) pool.refreshSlowStart();
     const exclude = excludeOf(options);
-    const n = pool.n;
-    let a: number;
-    let b: number;
-    if (pool.allIn && exclude === undefined) {
-      if (n < 2) return n === 1 ? pool.lease(0) : pool.fail();
-      if (n <= 256) {
-        // One 30-bit draw, two 15-bit halves, integer math only (bias ≤ n / 2^15 ≤ 0.8 %).
-        const x = pool.bits();
-        a = ((x & 0x7fff) * n) >>> 15;
-        b = ((x >>> 15) * (n - 1)) >>> 15;
-      } else {
-        a = pool.below(n);
-        b = pool.below(n - 1);
-      }
-      if (b >= a) b++;
-    } else {
-      a = pool.randomEligible(exclude, -1);
-      if (a < 0) return pool.fail();
-      b = pool.randomEligible(exclude, a);
-      if (b < 0) return pool.lease(a);
-    }
+    if (!pool.drawTwo(exclude)) return pool.fail();
+    const a = pool.candA;
+    const b = pool.candB;
+    if (b < 0) return pool.lease(a);
     const now = pool.clock.now();
     pool.pickTime[0] = now;
     // Load = decayed cost × (active + 1) / effective weight; no samples yet: 0 while idle, else a penalty.
