@@ -37,6 +37,22 @@ export function isSpace(c: number): boolean {
 /** Returned by the skip functions for an unterminated literal, comment or dollar quote. */
 export const UNPARSABLE = -1;
 
+/**
+ * Index just past the white space or comment (`-- …` to end of line, nested `/* … *\/`) starting at `i`;
+ * `i` itself when `s[i]` starts neither; {@link UNPARSABLE} for an unterminated block comment.
+ */
+export function skipTrivia(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (isSpace(c)) return i + 1;
+  const n = s.length;
+  if (c === 45 && i + 1 < n && s.charCodeAt(i + 1) === 45) {
+    const nl = s.indexOf('\n', i + 2);
+    return nl < 0 ? n : nl + 1;
+  }
+  if (c === 47 && i + 1 < n && s.charCodeAt(i + 1) === 42) return skipBlockComment(s, i);
+  return i;
+}
+
 /** Index just past a `'…'` literal that starts at `i` (the quote); backslash escapes when `escapes`. */
 export function skipQuoted(s: string, i: number, quote: number, escapes: boolean): number {
   const n = s.length;

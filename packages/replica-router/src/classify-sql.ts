@@ -14,9 +14,9 @@ import {
   isIdentPart,
   isIdentStart,
   isSpace,
-  skipBlockComment,
   skipDollarQuoted,
   skipQuoted,
+  skipTrivia,
   UNPARSABLE,
 } from './_sql-lexer.js';
 
@@ -266,15 +266,11 @@ export function classifySql(sql: string): SqlClass {
       i++;
       continue;
     }
-    // comments
-    if (c === 45 && i + 1 < n && sql.charCodeAt(i + 1) === 45) {
-      const nl = sql.indexOf('\n', i + 2);
-      i = nl < 0 ? n : nl + 1;
-      continue;
-    }
-    if (c === 47 && i + 1 < n && sql.charCodeAt(i + 1) === 42) {
-      i = skipBlockComment(sql, i);
-      if (i === UNPARSABLE) return 'write';
+    // comments (only `-` and `/` can start one)
+    const next = c === 45 || c === 47 ? skipTrivia(sql, i) : i;
+    if (next !== i) {
+      if (next === UNPARSABLE) return 'write';
+      i = next;
       continue;
     }
     tokens++;
@@ -385,16 +381,10 @@ export function classifySql(sql: string): SqlClass {
 function nextNonSpace(s: string, i: number): number {
   const n = s.length;
   while (i < n) {
-    const c = s.charCodeAt(i);
-    if (isSpace(c)) i++;
-    else if (c === 45 && i + 1 < n && s.charCodeAt(i + 1) === 45) {
-      const nl = s.indexOf('\n', i + 2);
-      if (nl < 0) return -1;
-      i = nl + 1;
-    } else if (c === 47 && i + 1 < n && s.charCodeAt(i + 1) === 42) {
-      i = skipBlockComment(s, i);
-      if (i === UNPARSABLE) return -1;
-    } else return c;
+    const next = skipTrivia(s, i);
+    if (next === UNPARSABLE) return -1;
+    if (next === i) return s.charCodeAt(i);
+    i = next;
   }
   return -1;
 }

@@ -1,13 +1,4 @@
-import {
-  equalsFolded,
-  isIdentPart,
-  isIdentStart,
-  isSpace,
-  skipBlockComment,
-  skipDollarQuoted,
-  skipQuoted,
-  UNPARSABLE,
-} from './_sql-lexer.js';
+import { equalsFolded, isIdentPart, isIdentStart, isSpace, skipDollarQuoted, skipQuoted, skipTrivia, UNPARSABLE } from './_sql-lexer.js';
 
 /**
  * What a SQL text leaves an explicit transaction as, by its last transaction-control statement
@@ -131,14 +122,11 @@ export function transactionEffect(sql: string): TransactionEffect {
       i++;
       continue;
     }
-    if (c === 45 && i + 1 < n && sql.charCodeAt(i + 1) === 45) {
-      const nl = sql.indexOf('\n', i + 2);
-      i = nl < 0 ? n : nl + 1;
-      continue;
-    }
-    if (c === 47 && i + 1 < n && sql.charCodeAt(i + 1) === 42) {
-      i = skipBlockComment(sql, i);
-      if (i === UNPARSABLE) return 'none';
+    // comments (only `-` and `/` can start one)
+    const next = c === 45 || c === 47 ? skipTrivia(sql, i) : i;
+    if (next !== i) {
+      if (next === UNPARSABLE) return 'none';
+      i = next;
       continue;
     }
     let w = W_OTHER;
