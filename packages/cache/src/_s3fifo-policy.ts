@@ -79,12 +79,14 @@ export class S3FifoPolicy implements EvictionPolicy {
   clear(): void {
     this.#lists.clear();
     this.#ghost.clear();
-    this.#ring.fill(undefined);
+    this.#ring = [];
+    this.#ringNext = 0;
   }
 
   #sizeRing(capacity: number): void {
     this.#ringCapacity = Math.max(MIN_GHOST, capacity - Math.floor(capacity * SMALL_SHARE));
-    this.#ring = new Array<unknown>(this.#ringCapacity).fill(undefined);
+    // Grown by appending as ghosts arrive, so a large `max` costs nothing until the cache actually evicts.
+    this.#ring = [];
     this.#ringNext = 0;
     this.#ghost.clear();
   }
@@ -96,9 +98,10 @@ export class S3FifoPolicy implements EvictionPolicy {
       this.#sizeRing((this.#lists.count[SMALL] as number) + (this.#lists.count[MAIN] as number));
     }
     const at = this.#ringNext;
-    const old = this.#ring[at];
+    const ring = this.#ring;
+    const old = at < ring.length ? ring[at] : undefined;
     if (old !== undefined && this.#ghost.get(old) === at) this.#ghost.delete(old);
-    this.#ring[at] = key;
+    ring[at] = key; // at ≤ ring.length: an append until the ring is full, then an overwrite
     this.#ghost.set(key, at);
     this.#ringNext = at + 1 === this.#ringCapacity ? 0 : at + 1;
   }

@@ -48,7 +48,9 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#hashes = new Uint32Array(capacity);
     this.#max = max;
     const known = max === Number.POSITIVE_INFINITY ? capacity : max;
-    this.#sketch = new FrequencySketch(known);
+    // Sized for the slots that exist, and grown with them (as Caffeine's sketch grows with the cache), so a
+    // large `max` costs nothing until the cache fills.
+    this.#sketch = new FrequencySketch(Math.min(capacity, known));
     this.#window = Math.max(1, known * INITIAL_WINDOW);
     this.#step = STEP * known;
     this.#sampleSize = 10 * Math.max(known, 16);
@@ -57,7 +59,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
   grow(capacity: number): void {
     this.#lists.grow(capacity);
     this.#hashes = growU32(this.#hashes, capacity);
-    if (this.#max === Number.POSITIVE_INFINITY) this.#sketch.ensureCapacity(capacity);
+    this.#sketch.ensureCapacity(Math.min(capacity, this.#max));
   }
 
   insert(i: number, key: unknown): void {
