@@ -19,7 +19,14 @@ export async function chartSvg(chart: Chart): Promise<string> {
       chart.kind === 'bar'
         ? {
             y: { field: 'x', type: 'nominal', title: chart.xLabel, sort: null },
-            x: { field: 'y', type: 'quantitative', title: chart.yLabel, ...(chart.logY ? { scale: { type: 'log' } } : {}) },
+            x: {
+              field: 'y',
+              type: 'quantitative',
+              title: chart.yLabel,
+              // Bars on a log scale need a positive baseline: start them at a decade below the smallest value.
+              ...(chart.logY ? { scale: { type: 'log', domainMin: logFloor(chart.data) } } : {}),
+            },
+            ...(chart.logY ? { x2: { datum: logFloor(chart.data) } } : {}),
             color: { field: 'series', type: 'nominal', title: null },
             yOffset: { field: 'series' },
           }
@@ -162,4 +169,10 @@ function updatePackageReadmes(areas: AreaReport[]): void {
     }
     if (changed) writeFileSync(readme, text);
   }
+}
+
+/** A power of ten at or below the smallest positive value: the baseline of log-scale bars. */
+function logFloor(data: Chart['data']): number {
+  const min = Math.min(...data.map((d) => d.y).filter((y) => y > 0));
+  return Number.isFinite(min) ? 10 ** Math.floor(Math.log10(min)) : 1;
 }
