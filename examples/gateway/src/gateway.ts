@@ -26,6 +26,7 @@ import {
   WeightedRoundRobin,
 } from '@scaling/load-balancer';
 import { Queue } from '@scaling/queue';
+import { readBody, sendJson } from './_http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { type ProductSource, startReplicaRouting } from './replicas.js';
 import { callUpstream, closeUpstreamClient, type UpstreamResponse } from './upstream-client.js';
@@ -392,28 +393,4 @@ function relay(res: ServerResponse, r: UpstreamResponse, cache?: 'hit' | 'miss')
   if (cache) headers['x-cache'] = cache;
   res.writeHead(r.status, headers);
   res.end(r.body);
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  contentType = 'application/json',
-  extra: Record<string, string> = {},
-): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(json), ...extra });
-  res.end(json);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      data += chunk;
-    });
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }

@@ -12,6 +12,7 @@
  * Every response carries `x-upstream: <id>`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody, sendJson } from './_http.js';
 
 const id = process.env.UPSTREAM_ID ?? 'u?';
 const port = Number(process.env.UPSTREAM_PORT ?? 0);
@@ -29,21 +30,7 @@ function work(baseMs: number): Promise<void> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), 'x-upstream': id });
-  res.end(json);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      data += chunk;
-    });
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
+  sendJson(res, status, body, 'application/json', { 'x-upstream': id });
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
