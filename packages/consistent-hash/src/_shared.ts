@@ -48,3 +48,29 @@ const encoder = new TextEncoder();
 export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
+
+/**
+ * @internal A reusable "seen" set over small integer ids for `getNodes`: marking is one store, and starting
+ * a new set bumps an epoch instead of clearing the array (cleared only when the 32-bit epoch wraps).
+ */
+export class EpochMarks {
+  /** `seen[id] === epoch` means `id` is in the current set. */
+  seen = new Uint32Array(0);
+  #epoch = 0;
+
+  /** Make room for ids below `n` (grows to `2n`; old marks are dropped, which no live epoch can match). */
+  ensure(n: number): void {
+    if (this.seen.length < n) this.seen = new Uint32Array(n * 2);
+  }
+
+  /** Start a new, empty set and return the epoch that marks membership in it. */
+  next(): number {
+    let epoch = (this.#epoch + 1) >>> 0;
+    if (epoch === 0) {
+      this.seen.fill(0);
+      epoch = 1;
+    }
+    this.#epoch = epoch;
+    return epoch;
+  }
+}

@@ -1,5 +1,5 @@
 import { ScalingError, xxHash32 } from '@scaling/core';
-import { checkCount, checkNodeName, checkWeight, duplicateNode, fmix32, noNodes } from './_shared.js';
+import { checkCount, checkNodeName, checkWeight, duplicateNode, EpochMarks, fmix32, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
 // 2862933555777941757 = 0x27bb2ee6_87b0b0fd, the LCG multiplier of the reference implementation.
@@ -80,8 +80,7 @@ export function jumpConsistentHash(keyHi: number, keyLo: number, buckets: number
 export class JumpHash implements ConsistentHash {
   readonly #buckets: string[] = [];
   readonly #indexOf = new Map<string, number>();
-  #seen = new Uint32Array(0);
-  #epoch = 0;
+  readonly #marks = new EpochMarks();
 
   /** Number of nodes (buckets). */
   get size(): number {
@@ -103,7 +102,7 @@ export class JumpHash implements ConsistentHash {
     if (this.#indexOf.has(node)) throw duplicateNode(node);
     this.#indexOf.set(node, this.#buckets.length);
     this.#buckets.push(node);
-    if (this.#seen.length < this.#buckets.length) this.#seen = new Uint32Array(this.#buckets.length * 2);
+    this.#marks.ensure(this.#buckets.length);
   }
 
   /**
@@ -142,13 +141,8 @@ export class JumpHash implements ConsistentHash {
     const want = Math.min(count, n);
     let hi = 0;
     let lo = xxHash32(key);
-    this.#epoch = (this.#epoch + 1) >>> 0;
-    if (this.#epoch === 0) {
-      this.#seen.fill(0);
-      this.#epoch = 1;
-    }
-    const seen = this.#seen;
-    const epoch = this.#epoch;
+    const epoch = this.#marks.next();
+    const seen = this.#marks.seen;
     for (let round = 0; out.length < want; round++) {
       if (round >= 4 * n + 16) {
         // vanishingly rare: fill the rest in bucket order after the last pick so the answer is complete

@@ -1,5 +1,5 @@
 import { assertPositiveInteger, xxHash32 } from '@scaling/core';
-import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
+import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
 /** Options of {@link MaglevHash}. */
@@ -51,8 +51,7 @@ export class MaglevHash implements ConsistentHash {
   readonly #weightOf = new Map<string, number>();
   #sorted: string[] = [];
   #table: Uint32Array;
-  #seen = new Uint32Array(0);
-  #epoch = 0;
+  readonly #marks = new EpochMarks();
   /** the table is rebuilt at the first lookup after a change, so adding many nodes costs one build */
   #dirty = false;
 
@@ -132,13 +131,8 @@ export class MaglevHash implements ConsistentHash {
     const m = this.#m;
     if (table.length === 0 || count === 0) return out;
     const want = Math.min(count, this.#sorted.length);
-    this.#epoch = (this.#epoch + 1) >>> 0;
-    if (this.#epoch === 0) {
-      this.#seen.fill(0);
-      this.#epoch = 1;
-    }
-    const seen = this.#seen;
-    const epoch = this.#epoch;
+    const epoch = this.#marks.next();
+    const seen = this.#marks.seen;
     let p = xxHash32(key) % m;
     for (let k = 0; k < m && out.length < want; k++) {
       const i = table[p] as number;
@@ -156,7 +150,7 @@ export class MaglevHash implements ConsistentHash {
     const names = [...this.#weightOf.keys()].sort(compareNames);
     const n = names.length;
     this.#sorted = names;
-    if (this.#seen.length < n) this.#seen = new Uint32Array(n * 2);
+    this.#marks.ensure(n);
     if (n === 0) {
       this.#table = new Uint32Array(0);
       return;

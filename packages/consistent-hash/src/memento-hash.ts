@@ -1,5 +1,5 @@
 import { xxHash64 } from '@scaling/core';
-import { checkCount, checkNodeName, checkWeight, duplicateNode, fmix32, noNodes } from './_shared.js';
+import { checkCount, checkNodeName, checkWeight, duplicateNode, EpochMarks, fmix32, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 import { jumpConsistentHash } from './jump-hash.js';
 
@@ -39,8 +39,7 @@ export class MementoHash implements ConsistentHash {
   #lastRemoved = 0;
   #removed = 0;
   readonly #key = new Uint32Array(2);
-  #seen = new Uint32Array(0);
-  #epoch = 0;
+  readonly #marks = new EpochMarks();
 
   /** Number of nodes (working buckets). */
   get size(): number {
@@ -83,7 +82,7 @@ export class MementoHash implements ConsistentHash {
     }
     this.#buckets[bucket] = node;
     this.#bucketOf.set(node, bucket);
-    if (this.#seen.length < this.#arraySize) this.#seen = new Uint32Array(this.#arraySize * 2);
+    this.#marks.ensure(this.#arraySize);
   }
 
   /** Removes `node` (any node); false when absent. Only its keys move. */
@@ -125,13 +124,8 @@ export class MementoHash implements ConsistentHash {
     const k = xxHash64(key, this.#key);
     let hi = k[0] as number;
     let lo = k[1] as number;
-    this.#epoch = (this.#epoch + 1) >>> 0;
-    if (this.#epoch === 0) {
-      this.#seen.fill(0);
-      this.#epoch = 1;
-    }
-    const seen = this.#seen;
-    const epoch = this.#epoch;
+    const epoch = this.#marks.next();
+    const seen = this.#marks.seen;
     for (let round = 0; out.length < want; round++) {
       if (round >= 4 * n + 16) {
         for (let b = 0; out.length < want && b < this.#arraySize; b++) {

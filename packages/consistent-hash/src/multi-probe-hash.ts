@@ -1,5 +1,5 @@
 import { assertPositiveInteger, xxHash32, xxHash64 } from '@scaling/core';
-import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
+import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
 /** Options of {@link MultiProbeHash}. */
@@ -40,8 +40,7 @@ export class MultiProbeHash implements ConsistentHash {
   readonly #steps: Int32Array;
   readonly #dist: Float64Array;
   readonly #probe: Uint32Array;
-  #seen = new Uint32Array(0);
-  #epoch = 0;
+  readonly #marks = new EpochMarks();
 
   constructor(options: MultiProbeHashOptions = {}) {
     const probes = options.probes ?? 21;
@@ -74,7 +73,7 @@ export class MultiProbeHash implements ConsistentHash {
     const slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#names.length;
     this.#slotOf.set(node, slot);
     this.#names[slot] = node;
-    if (this.#seen.length < this.#names.length) this.#seen = new Uint32Array(this.#names.length * 2);
+    this.#marks.ensure(this.#names.length);
     const p = xxHash32(node, NODE_SEED);
     const pts = this.#points;
     const own = this.#owners;
@@ -183,13 +182,8 @@ export class MultiProbeHash implements ConsistentHash {
       steps[i] = 0;
       dist[i] = ((pts[lo] as number) - p) >>> 0;
     }
-    this.#epoch = (this.#epoch + 1) >>> 0;
-    if (this.#epoch === 0) {
-      this.#seen.fill(0);
-      this.#epoch = 1;
-    }
-    const seen = this.#seen;
-    const epoch = this.#epoch;
+    const epoch = this.#marks.next();
+    const seen = this.#marks.seen;
     const own = this.#owners;
     const names = this.#names;
     while (out.length < want) {

@@ -1,7 +1,7 @@
 import { assertPositiveInteger, type HashInput, xxHash32, xxHash64 } from '@scaling/core';
 import { md5 } from './_md5.js';
 import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
-import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, noNodes } from './_shared.js';
+import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
 /** A 32-bit hash for ring points and keys: must return an unsigned 32-bit integer. */
@@ -89,8 +89,7 @@ export class RingHash implements ConsistentHash {
    */
   #index = new Uint32Array(2);
   #shift = 31;
-  #seen = new Uint32Array(0);
-  #epoch = 0;
+  readonly #marks = new EpochMarks();
   #totalWeight = 0;
   /** changes wait here until the next lookup, so adding or removing many nodes costs one merge */
   #dirty = false;
@@ -180,7 +179,7 @@ export class RingHash implements ConsistentHash {
     this.#names[slot] = node;
     this.#weights[slot] = weight;
     this.#totalWeight += weight;
-    if (this.#seen.length < this.#names.length) this.#seen = new Uint32Array(this.#names.length * 2);
+    this.#marks.ensure(this.#names.length);
     if (this.#mode === MODE_KETAMA) {
       this.#groups[slot] = -1;
       this.#slotPoints[slot] = undefined;
@@ -339,8 +338,8 @@ export class RingHash implements ConsistentHash {
       if ((pts[mid] as number) < h) lo = mid + 1;
       else hi = mid;
     }
-    const epoch = this.#nextEpoch();
-    const seen = this.#seen;
+    const epoch = this.#marks.next();
+    const seen = this.#marks.seen;
     for (let k = 0; k < n && out.length < want; k++) {
       let i = lo + k;
       if (i >= n) i -= n;
@@ -351,15 +350,6 @@ export class RingHash implements ConsistentHash {
       }
     }
     return out;
-  }
-
-  #nextEpoch(): number {
-    this.#epoch = (this.#epoch + 1) >>> 0;
-    if (this.#epoch === 0) {
-      this.#seen.fill(0);
-      this.#epoch = 1;
-    }
-    return this.#epoch;
   }
 
   /** Sorted points of a node in xxh32/custom mode. */
