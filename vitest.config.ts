@@ -6,7 +6,10 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const packages = readdirSync(`${root}packages`).filter((d) => existsSync(`${root}packages/${d}/package.json`));
 
 /** `@scaling/<name>` → its sources, so tests never need a build. */
-const alias = packages.map((d) => ({ find: `@scaling/${d}`, replacement: `${root}packages/${d}/src/index.ts` }));
+const alias = [
+  { find: /^@scaling\/core\/internal$/, replacement: `${root}packages/core/src/internal.ts` },
+  ...packages.map((d) => ({ find: new RegExp(`^@scaling/${d}$`), replacement: `${root}packages/${d}/src/index.ts` })),
+];
 
 /** Integration tests (real servers) run only under `npm run test:integration` (INTEGRATION=1). */
 const integration = process.env.INTEGRATION === '1';

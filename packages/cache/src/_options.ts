@@ -1,4 +1,5 @@
-import { assertFunction, assertPositiveFinite, assertPositiveInteger, type Clock, describeValue, systemClock } from '@scaling/core';
+import { type Clock, systemClock } from '@scaling/core';
+import { assertFunction, assertPositiveFinite, assertPositiveInteger, describeValue } from '@scaling/core/internal';
 import type { CacheOptions, EvictionListener } from './types.js';
 
 /** Options after validation, with defaults filled in (no TTL = `Infinity`). */

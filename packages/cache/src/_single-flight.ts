@@ -1,4 +1,4 @@
-import { assertFunction } from '@scaling/core';
+import { assertFunction } from '@scaling/core/internal';
 import type { Loader, SetOptions } from './types.js';
 
 /** Where a {@link SingleFlight} stores loaded values: the cache it serves. */

@@ -1,4 +1,4 @@
-import { describeValue } from '@scaling/core';
+import { describeValue } from '@scaling/core/internal';
 import { EvictionQueue } from './_eviction-queue.js';
 import { ExpiryClock } from './_expiry-clock.js';
 import { growArray, growF64, growU32 } from './_grow.js';

@@ -4,7 +4,7 @@
  * Used only by the ketama-compatible ring; not for security.
  * @internal
  */
-import { assertHashInput, scratchBytes, utf8IntoScratch } from '@scaling/core';
+import { assertHashInput, scratchBytes, utf8IntoScratch } from '@scaling/core/internal';
 
 const S = [
   7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11,

@@ -1,4 +1,5 @@
-import { assertNonNegativeInteger, assertPositiveFinite, describeValue, ScalingError } from '@scaling/core';
+import { ScalingError } from '@scaling/core';
+import { assertNonNegativeInteger, assertPositiveFinite, describeValue } from '@scaling/core/internal';
 
 /** @internal */
 export function checkNodeName(node: unknown): asserts node is string {

@@ -1,4 +1,4 @@
-import { assertInRange, describeValue } from '@scaling/core';
+import { assertInRange, describeValue } from '@scaling/core/internal';
 import { checkCount, checkNodeName, checkWeight, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 

@@ -1,4 +1,5 @@
-import { assertPositiveInteger, xxHash32 } from '@scaling/core';
+import { xxHash32 } from '@scaling/core';
+import { assertPositiveInteger } from '@scaling/core/internal';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 

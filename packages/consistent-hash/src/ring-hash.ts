@@ -1,4 +1,5 @@
-import { assertPositiveInteger, type HashInput, xxHash32, xxHash64 } from '@scaling/core';
+import { type HashInput, xxHash32, xxHash64 } from '@scaling/core';
+import { assertPositiveInteger } from '@scaling/core/internal';
 import { md5 } from './_md5.js';
 import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertPositiveInteger, isScalingError, ScalingError, TimeoutError } from '../src/index.js';
+import { isScalingError, ScalingError, TimeoutError } from '../src/index.js';
+import { assertPositiveInteger } from '../src/internal.js';
 
 describe('ScalingError', () => {
   it('carries a stable code, a name and a cause', () => {

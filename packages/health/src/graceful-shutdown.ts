@@ -1,15 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
-import {
-  assertFunction,
-  assertNonNegativeFinite,
-  type Clock,
-  describeValue,
-  ScalingError,
-  systemClock,
-  TimeoutError,
-  type TimerHandle,
-} from '@scaling/core';
+import { type Clock, ScalingError, systemClock, TimeoutError, type TimerHandle } from '@scaling/core';
+import { assertFunction, assertNonNegativeFinite, describeValue } from '@scaling/core/internal';
 
 /** Lifecycle of a service: `running` → `draining` (readiness fails) → `closing` (hooks, close) → `closed`. */
 export type ShutdownState = 'running' | 'draining' | 'closing' | 'closed';

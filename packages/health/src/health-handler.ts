@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeValue } from '@scaling/core';
+import { describeValue } from '@scaling/core/internal';
 import type { GracefulShutdown } from './graceful-shutdown.js';
 import type { HealthMonitor } from './health-monitor.js';
 import { HEALTH_CONTENT_TYPE, type HealthReport, type ProbeKind } from './health-report.js';

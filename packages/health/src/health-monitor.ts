@@ -1,17 +1,12 @@
 import { EventEmitter } from 'node:events';
+import { type Clock, type RandomSource, ScalingError, systemClock, TimeoutError, type TimerHandle } from '@scaling/core';
 import {
   assertFunction,
   assertNonNegativeFinite,
   assertPositiveFinite,
   assertPositiveInteger,
-  type Clock,
   describeValue,
-  type RandomSource,
-  ScalingError,
-  systemClock,
-  TimeoutError,
-  type TimerHandle,
-} from '@scaling/core';
+} from '@scaling/core/internal';
 import { Hysteresis } from './_hysteresis.js';
 import type { HealthCheckEntry, HealthReport, HealthStatus, ProbeKind } from './health-report.js';
 import { statusRank } from './health-report.js';

@@ -1,14 +1,12 @@
+import { type Clock, systemClock, type TimerHandle } from '@scaling/core';
 import {
   assertFunction,
   assertInRange,
   assertNonNegativeInteger,
   assertPositiveFinite,
   assertPositiveInteger,
-  type Clock,
   describeValue,
-  systemClock,
-  type TimerHandle,
-} from '@scaling/core';
+} from '@scaling/core/internal';
 
 /**
  * Where ejections go: anything with `setHealthy(id, healthy)`, such as a `@scaling/load-balancer`

@@ -1,16 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { connect } from 'node:net';
-import {
-  assertFunction,
-  assertInRange,
-  assertPositiveFinite,
-  type Clock,
-  describeValue,
-  systemClock,
-  TimeoutError,
-  type TimerHandle,
-} from '@scaling/core';
+import { type Clock, systemClock, TimeoutError, type TimerHandle } from '@scaling/core';
+import { assertFunction, assertInRange, assertPositiveFinite, describeValue } from '@scaling/core/internal';
 import type { CheckFunction, CheckOutcome } from './health-monitor.js';
 
 /** Options of {@link httpProbe}. */

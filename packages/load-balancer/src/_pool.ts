@@ -1,15 +1,5 @@
-import {
-  assertFunction,
-  assertInRange,
-  assertNonNegativeFinite,
-  assertPositiveFinite,
-  type Clock,
-  describeValue,
-  type RandomSource,
-  ScalingError,
-  systemClock,
-  type TimerHandle,
-} from '@scaling/core';
+import { type Clock, type RandomSource, ScalingError, systemClock, type TimerHandle } from '@scaling/core';
+import { assertFunction, assertInRange, assertNonNegativeFinite, assertPositiveFinite, describeValue } from '@scaling/core/internal';
 import { NoEndpointError } from './errors.js';
 import type { Endpoint, Lease, LeaseResult, OutcomeListener, PanicEvent, PickOptions } from './types.js';
 

@@ -1,5 +1,5 @@
 import { RingHash } from '@scaling/consistent-hash';
-import { assertInRange } from '@scaling/core';
+import { assertInRange } from '@scaling/core/internal';
 import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';

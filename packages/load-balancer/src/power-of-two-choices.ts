@@ -1,4 +1,4 @@
-import { assertNonNegativeFinite } from '@scaling/core';
+import { assertNonNegativeFinite } from '@scaling/core/internal';
 import { type BalancerOptions, excludeOf } from './_pool.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';

@@ -1,16 +1,5 @@
-import {
-  assertFunction,
-  assertPositiveFinite,
-  assertPositiveInteger,
-  type Backoff,
-  type Clock,
-  describeValue,
-  exponentialBackoff,
-  ScalingError,
-  systemClock,
-  TimeoutError,
-  type TimerHandle,
-} from '@scaling/core';
+import { type Backoff, type Clock, exponentialBackoff, ScalingError, systemClock, TimeoutError, type TimerHandle } from '@scaling/core';
+import { assertFunction, assertPositiveFinite, assertPositiveInteger, describeValue } from '@scaling/core/internal';
 import { ABANDONED, DELAYED, FREE, Job, type JobExt, JobList, Level, QUEUED, RUNNING, SignalGroup, WAITING } from './_job.js';
 import { SlidingWindowLimiter } from './_rate-limiter.js';
 import type { Task } from './task.js';

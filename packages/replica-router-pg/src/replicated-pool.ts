@@ -1,12 +1,5 @@
-import {
-  assertNonNegativeFinite,
-  assertPositiveFinite,
-  assertPositiveInteger,
-  type Clock,
-  describeValue,
-  ScalingError,
-  systemClock,
-} from '@scaling/core';
+import { type Clock, ScalingError, systemClock } from '@scaling/core';
+import { assertNonNegativeFinite, assertPositiveFinite, assertPositiveInteger, describeValue } from '@scaling/core/internal';
 import type { HealthMonitor } from '@scaling/health';
 import {
   type ReadYourWritesMode,

@@ -1,4 +1,4 @@
-import { assertNonNegativeFinite, describeValue } from '@scaling/core';
+import { assertNonNegativeFinite, describeValue } from '@scaling/core/internal';
 
 /**
  * Checks the lag and position fields of a replica sample or probe result: each is absent (unknown) or

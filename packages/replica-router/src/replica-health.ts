@@ -1,4 +1,5 @@
-import { assertFunction, assertPositiveFinite, assertPositiveInteger, type Clock, describeValue, systemClock } from '@scaling/core';
+import { type Clock, systemClock } from '@scaling/core';
+import { assertFunction, assertPositiveFinite, assertPositiveInteger, describeValue } from '@scaling/core/internal';
 import { HealthMonitor } from '@scaling/health';
 import { assertLagFields } from './_sample.js';
 import type { ReplicaEndpoint } from './replica-balancer.js';

@@ -1,12 +1,5 @@
-import {
-  assertFunction,
-  assertNonNegativeFinite,
-  type Clock,
-  describeValue,
-  ScalingError,
-  systemClock,
-  type TimerHandle,
-} from '@scaling/core';
+import { type Clock, ScalingError, systemClock, type TimerHandle } from '@scaling/core';
+import { assertFunction, assertNonNegativeFinite, describeValue } from '@scaling/core/internal';
 import { RoundRobin } from '@scaling/load-balancer';
 import { assertLagFields } from './_sample.js';
 import type { PickOptions, ReplicaBalancer, ReplicaBalancerFactory, ReplicaEndpoint, ReplicaLease } from './replica-balancer.js';

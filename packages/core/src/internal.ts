@@ -1,0 +1,18 @@
+/**
+ * `@scaling/core/internal`: the helpers the `@scaling/*` packages share with each other (argument
+ * checks, the UTF-8 scratch buffer). Not part of the public API: no semver promise; they may change in
+ * any release.
+ *
+ * @module
+ */
+export { assertHashInput, scratchBytes, utf8IntoScratch } from './hash.js';
+export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
+export {
+  assertFunction,
+  assertInRange,
+  assertNonNegativeFinite,
+  assertNonNegativeInteger,
+  assertPositiveFinite,
+  assertPositiveInteger,
+  describeValue,
+} from './validate.js';
