@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+export { Emitter } from './emitter.js';
 export { assertHashInput, scratchBytes, utf8IntoScratch } from './hash.js';
 export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
 export {
