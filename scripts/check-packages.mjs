@@ -1,6 +1,7 @@
 // For every built package: publint, @arethetypeswrong/cli, and a smoke test that loads the package by
 // name through both `import` and `require` and finds the same public names.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packagesInBuildOrder, root } from './workspaces.mjs';
@@ -12,6 +13,10 @@ for (const p of packagesInBuildOrder()) {
   if (p.manifest.private) continue;
   process.stdout.write(`\n== ${p.name}\n`);
   try {
+    // Every tarball carries the licence and the links npm shows (issue 13, packaging).
+    if (!existsSync(join(p.dir, 'LICENSE'))) throw new Error('no LICENSE file in the package folder');
+    for (const field of ['repository', 'homepage', 'bugs', 'license'])
+      if (p.manifest[field] === undefined) throw new Error(`package.json has no \`${field}\` field`);
     execFileSync(bin('publint'), ['--strict'], { cwd: p.dir, stdio: 'inherit' });
     execFileSync(bin('attw'), ['--pack', '.', '--profile', 'node16', '--format', 'ascii'], { cwd: p.dir, stdio: 'inherit' });
     const esm = await import(p.name);
