@@ -11,6 +11,15 @@ const alias = [
   ...packages.map((d) => ({ find: new RegExp(`^@scaling/${d}$`), replacement: `${root}packages/${d}/src/index.ts` })),
 ];
 
+/**
+ * Coverage floors (statements/branches/functions/lines, %) per package, from `npm run test:coverage`.
+ * Packages whose engine adapters are exercised mostly by integration tests get a lower floor.
+ */
+const defaultFloor = { statements: 85, branches: 80, functions: 85, lines: 85 };
+const coverageFloor: Record<string, typeof defaultFloor> = {
+  'replica-router-pg': { statements: 70, branches: 70, functions: 70, lines: 70 },
+};
+
 /** Integration tests (real servers) run only under `npm run test:integration` (INTEGRATION=1). */
 const integration = process.env.INTEGRATION === '1';
 
@@ -18,6 +27,14 @@ export default defineConfig({
   resolve: { alias },
   test: {
     passWithNoTests: true,
+    // `npm run test:coverage`: V8 coverage of every package's sources, with a floor per package (CI).
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: `${root}coverage`,
+      thresholds: Object.fromEntries(packages.map((d) => [`packages/${d}/src/**/*.ts`, coverageFloor[d] ?? defaultFloor])),
+    },
     projects: [
       ...packages.map((name) => ({
         resolve: { alias },
@@ -34,7 +51,8 @@ export default defineConfig({
         test: {
           name: 'repo',
           root,
-          include: integration ? [] : ['test/**/*.test.ts'],
+          include: integration ? ['test/**/*.integration.test.ts'] : ['test/**/*.test.ts'],
+          exclude: integration ? [] : ['test/**/*.integration.test.ts'],
           setupFiles: [`${root}test/setup-fast-check.ts`],
         },
       },
