@@ -15,7 +15,7 @@ export type EventMap = { [event: string]: object };
 /** A listener of one event. */
 export type Listener<P> = (payload: P) => void;
 
-/** The subscription surface an object with events exposes (implemented by {@link Emitter}). */
+/** The subscription surface an object with events exposes (see `docs/events.md`). */
 export interface Subscribable<Events extends EventMap> {
   /**
    * Calls `listener` with each `event`'s payload until the returned function is called.

@@ -33,7 +33,6 @@ const BRAND: unique symbol = Symbol.for('@scaling/core:ScalingError') as never;
 export class ScalingError extends Error {
   /** Stable, machine-readable code such as `ERR_NO_NODES`. */
   readonly code: ScalingErrorCode;
-  declare readonly [BRAND]: true;
 
   constructor(code: ScalingErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -41,6 +40,7 @@ export class ScalingError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
+  /** `'ScalingError'`; each subclass fixes its own. */
   override get name(): string {
     return 'ScalingError';
   }
@@ -67,6 +67,7 @@ export class TimeoutError extends ScalingError {
     super('ERR_TIMEOUT', message, options);
     this.timeoutMs = timeoutMs;
   }
+  /** `'TimeoutError'`. */
   override get name(): string {
     return 'TimeoutError';
   }

@@ -14,8 +14,11 @@
  * - `error` — the failure, when there is one (kept for diagnostics only).
  */
 export interface Outcome {
+  /** `true` success, `false` failure, absent: no outcome. */
   readonly ok?: boolean;
+  /** Measured duration in milliseconds. */
   readonly latencyMs?: number;
+  /** The failure, for diagnostics. */
   readonly error?: unknown;
 }
 
