@@ -1,19 +1,25 @@
 /**
- * Stable error codes used across `@scaling/*` packages. Codes never change meaning once published.
+ * Every error code `@scaling/*` packages throw — exactly those (a test scans the sources to keep it
+ * so). Codes never change meaning once published. Each has a `ScalingError` subclass with a fixed
+ * `name` and `code` in the package that throws it, so callers can catch by class or by code.
  */
 export type ScalingErrorCode =
   | 'ERR_NO_NODES'
   | 'ERR_DUPLICATE_NODE'
+  | 'ERR_UNSUPPORTED_REMOVAL'
   | 'ERR_NO_ENDPOINTS'
+  | 'ERR_NO_HEALTHY_ENDPOINTS'
   | 'ERR_DUPLICATE_ENDPOINT'
+  | 'ERR_DUPLICATE_CHECK'
+  | 'ERR_SHUTDOWN_HOOK'
   | 'ERR_QUEUE_FULL'
   | 'ERR_QUEUE_CLOSED'
   | 'ERR_QUEUE_CLEARED'
   | 'ERR_TIMEOUT'
-  | 'ERR_ABORTED'
   | 'ERR_NO_REPLICA'
-  | 'ERR_LOAD_FAILED'
-  | (string & {});
+  | 'ERR_NO_POSITION'
+  | 'ERR_TRANSACTION_NEEDS_SESSION'
+  | 'ERR_TRANSACTION_OPEN';
 
 /** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */
 const BRAND: unique symbol = Symbol.for('@scaling/core:ScalingError') as never;
