@@ -19,7 +19,13 @@ export type ScalingErrorCode =
   | 'ERR_NO_REPLICA'
   | 'ERR_NO_POSITION'
   | 'ERR_TRANSACTION_NEEDS_SESSION'
-  | 'ERR_TRANSACTION_OPEN';
+  | 'ERR_TRANSACTION_OPEN'
+  | 'ERR_UNKNOWN_JOB'
+  | 'ERR_DUPLICATE_JOB'
+  | 'ERR_INVALID_PAYLOAD'
+  | 'ERR_DEADLINE_EXCEEDED'
+  | 'ERR_JOBS_CLOSED'
+  | 'ERR_UNSUPPORTED';
 
 /** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */
 const BRAND: unique symbol = Symbol.for('@scaling/core:ScalingError') as never;

@@ -1,0 +1,178 @@
+/**
+ * A worker: takes deliveries from a backend and runs their handlers with a concurrency and an
+ * optional rate limit (a `@scaling/queue` `Queue` does the local scheduling), then settles each
+ * delivery — ack on success, retry with backoff while attempts remain, dead letter after the last.
+ */
+import type { Emitter } from '@scaling/core/internal';
+import { assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
+import { Queue } from '@scaling/queue';
+import { backoffDelay } from './_backoff.js';
+import type { JobContext, JobDefinition } from './define-job.js';
+import { JobDeadlineExceededError } from './errors.js';
+import type { JobEvents } from './job-queue.js';
+import type { BackendConsumer, Delivery, JobBackend } from './types.js';
+
+/** Options of `JobQueue.work()`. */
+export interface WorkerOptions {
+  /** Handlers running at once (integer ≥ 1). Default 1. */
+  readonly concurrency?: number;
+  /** At most `limit` handler starts in any `intervalMs` window (sliding window). Default: none. */
+  readonly rateLimit?: { readonly limit: number; readonly intervalMs: number };
+  /** Job names this worker runs. Default: every defined job. */
+  readonly names?: readonly string[];
+}
+
+/** What a worker shares with its `JobQueue` (not public). */
+interface WorkerHost {
+  readonly backend: JobBackend;
+  readonly defs: ReadonlyMap<string, JobDefinition<never>>;
+  readonly wall: { now(): number };
+  readonly random: () => number;
+  readonly counters: { completed: number; retried: number; deadLettered: number; running: number };
+  readonly events: Emitter<JobEvents>;
+  readonly onClosed: (w: Worker) => void;
+}
+
+/**
+ * Runs jobs from a backend. Created by `JobQueue.work()`; `close()` integrates with
+ * `GracefulShutdown` (it has the same `close({ timeoutMs })` shape as a `Queue`).
+ */
+export class Worker {
+  readonly #host: WorkerHost;
+  readonly #local: Queue;
+  readonly #inFlight = new Set<AbortController>();
+  #consumer: Promise<BackendConsumer>;
+  #closing: Promise<void> | undefined;
+
+  /** @hidden created by `JobQueue.work()` */
+  constructor(host: WorkerHost, options: WorkerOptions) {
+    assertOptions('worker options', options, ['concurrency', 'rateLimit', 'names'], {
+      limiter: 'use `rateLimit: { limit, intervalMs }`',
+      lockDuration: 'set it on the backend (`new BullMqBackend({ lockDurationMs })`)',
+    });
+    const { concurrency = 1, rateLimit, names = [...host.defs.keys()] } = options;
+    assertPositiveInteger('concurrency', concurrency);
+    if (rateLimit !== undefined) {
+      assertOptions('rateLimit', rateLimit, ['limit', 'intervalMs'], { max: 'use `limit`', duration: 'use `intervalMs`' });
+      assertPositiveInteger('rateLimit.limit', rateLimit.limit);
+      assertNonNegativeFinite('rateLimit.intervalMs', rateLimit.intervalMs);
+    }
+    if (!Array.isArray(names) || names.length === 0) throw new TypeError('Expected `names` to be a non-empty array of job names');
+    for (const n of names) if (!host.defs.has(n)) throw new TypeError(`Expected \`names\` to list defined jobs, got ${JSON.stringify(n)}`);
+    this.#host = host;
+    this.#local = new Queue({ concurrency, ...(rateLimit === undefined ? {} : { rateLimit }) });
+    this.#consumer = host.backend.consume(names, concurrency, (d) => this.#handle(d));
+    // A consume() failure surfaces on close(); keep it from being an unhandled rejection meanwhile.
+    this.#consumer.catch(() => {});
+  }
+
+  /** Handlers running now in this worker. */
+  get running(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Resolves once the worker is connected and taking deliveries (rejects if the backend refused). */
+  async ready(): Promise<void> {
+    await this.#consumer;
+  }
+
+  /**
+   * Stops taking deliveries and waits for running handlers. After `timeoutMs` (default: no limit) the
+   * handlers' signals are aborted; a job whose handler has not settled is not acknowledged, so the
+   * backend redelivers it (durable backends) or keeps it queued (in-process). Idempotent.
+   */
+  close(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    assertOptions('close options', options, ['timeoutMs'], { force: 'use `timeoutMs: 0`' });
+    const { timeoutMs = Number.POSITIVE_INFINITY } = options;
+    if (timeoutMs !== Number.POSITIVE_INFINITY) assertNonNegativeFinite('timeoutMs', timeoutMs);
+    this.#closing = (async () => {
+      const consumer = await this.#consumer.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      if (timeoutMs !== Number.POSITIVE_INFINITY) {
+        timer = setTimeout(() => {
+          for (const c of this.#inFlight) c.abort(new Error('the worker was closed before the job finished'));
+        }, timeoutMs);
+        timer.unref();
+      }
+      try {
+        await consumer?.close();
+        await this.#local.close({ drain: true });
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#host.onClosed(this);
+      }
+    })();
+    return this.#closing;
+  }
+
+  async #handle(delivery: Delivery): Promise<void> {
+    const { record, attempt } = delivery;
+    const host = this.#host;
+    const now = host.wall.now();
+    if (record.deadlineAt !== undefined && now > record.deadlineAt) {
+      const error = new JobDeadlineExceededError(record.name, now - record.deadlineAt);
+      await this.#deadLetter(delivery, error);
+      return;
+    }
+    const def = host.defs.get(record.name);
+    if (def === undefined) {
+      // A job this worker cannot run (not defined here): leave it for a worker that can.
+      await delivery.retry(0);
+      return;
+    }
+    const controller = new AbortController();
+    this.#inFlight.add(controller);
+    host.counters.running++;
+    const started = performance.now();
+    let ok = false;
+    let failure: unknown;
+    try {
+      await this.#local.add(async () => {
+        const context: JobContext = {
+          id: record.id,
+          name: record.name,
+          attempt,
+          idempotencyKey: record.idempotencyKey,
+          signal: controller.signal,
+        };
+        if (controller.signal.aborted) throw controller.signal.reason;
+        await def.handler(JSON.parse(record.payload) as never, context);
+      });
+      ok = true;
+    } catch (e) {
+      failure = e;
+    } finally {
+      host.counters.running--;
+      this.#inFlight.delete(controller);
+    }
+    if (controller.signal.aborted && !ok) return; // closed mid-job: not acknowledged, redelivered later
+    if (ok) {
+      host.counters.completed++;
+      await delivery.ack();
+      if (host.events.wants('completed'))
+        host.events.emit('completed', { id: record.id, name: record.name, attempt, durationMs: performance.now() - started });
+    } else if (attempt < record.attempts) {
+      const delayMs = backoffDelay(record.backoff, attempt, host.random);
+      host.counters.retried++;
+      await delivery.retry(delayMs);
+      if (host.events.wants('retry')) host.events.emit('retry', { id: record.id, name: record.name, attempt, delayMs, error: failure });
+    } else {
+      await this.#deadLetter(delivery, failure);
+    }
+  }
+
+  async #deadLetter(delivery: Delivery, error: unknown): Promise<void> {
+    const { record, attempt } = delivery;
+    const e = error as { message?: unknown; code?: unknown; name?: unknown } | undefined;
+    await delivery.deadLetter({
+      record,
+      attempts: attempt,
+      error: typeof e?.message === 'string' ? e.message : String(error),
+      code: typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : undefined,
+      at: this.#host.wall.now(),
+    });
+    this.#host.counters.deadLettered++;
+    if (this.#host.events.wants('dead-letter')) this.#host.events.emit('dead-letter', { id: record.id, name: record.name, attempt, error });
+  }
+}
