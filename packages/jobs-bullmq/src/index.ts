@@ -1,0 +1,1 @@
+export { BullMqBackend, type BullMqBackendOptions } from './bullmq-backend.js';
