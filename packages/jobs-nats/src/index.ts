@@ -1,0 +1,1 @@
+export { JetStreamBackend, type JetStreamBackendOptions } from './jetstream-backend.js';

@@ -1,0 +1,295 @@
+/**
+ * The NATS JetStream backend of `@scaling/jobs`: a work-queue stream with explicit acks. Mapping (see
+ * the README for the whole table):
+ *
+ * - each job name is a subject `<subjectPrefix>.<name>` of one stream with `workqueue` retention (a
+ *   message is removed once acknowledged);
+ * - workers share a durable pull consumer per set of job names (JetStream requires the filters of
+ *   consumers on a work-queue stream not to overlap: give workers of one stream disjoint `names`);
+ * - at-least-once: a job not acknowledged within `ackWaitMs` (a worker died) is redelivered; a running
+ *   handler extends the ack deadline (`working()`) every `ackWaitMs / 3`;
+ * - retries ↦ `nak(backoff)`; attempts = JetStream's delivery count (a delayed job's first, early
+ *   delivery, which only waits, is not counted); dead letters ↦ a second stream
+ *   `<stream>_DEAD` (`<subjectPrefix>-dead.<name>`), then `term()`;
+ * - idempotency keys ↦ `Nats-Msg-Id` within the stream's duplicate window (`idempotencyWindowMs`);
+ * - priorities are not supported by JetStream: a non-zero `priority` is rejected at enqueue.
+ */
+
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
+import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, JobBackend, JobRecord } from '@scaling/jobs';
+
+/** Options of {@link JetStreamBackend}. */
+export interface JetStreamBackendOptions {
+  /** An open NATS connection (not closed by the backend), or `servers` to connect to. */
+  readonly connection?: NatsConnection;
+  /** Server URLs (`'127.0.0.1:4222'`) when no `connection` is given. Default `'127.0.0.1:4222'`. */
+  readonly servers?: string | readonly string[];
+  /** Stream name. Default `'SCALING_JOBS'`. */
+  readonly stream?: string;
+  /** Subject prefix. Default `'scaling.jobs'`. */
+  readonly subjectPrefix?: string;
+  /** Durable consumer name prefix. Default `'scaling-jobs'`. */
+  readonly durable?: string;
+  /** Redelivery after this long without an ack or progress, in ms (consumer `ack_wait`). Default 30 000. */
+  readonly ackWaitMs?: number;
+  /** Duplicate window for idempotency keys, in ms (stream `duplicate_window`). Default 120 000. */
+  readonly idempotencyWindowMs?: number;
+}
+
+const ns = (ms: number): number => Math.round(ms * 1_000_000);
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/**
+ * Jobs on NATS JetStream.
+ *
+ * @example
+ * ```ts
+ * import { defineJob, JobQueue } from '@scaling/jobs';
+ * import { JetStreamBackend } from '@scaling/jobs-nats';
+ * const ping = defineJob('ping', async () => {});
+ * const jobs = new JobQueue({ backend: new JetStreamBackend({ servers: '127.0.0.1:4222' }), jobs: [ping] });
+ * ```
+ */
+export class JetStreamBackend implements JobBackend {
+  readonly kind = 'jetstream';
+  readonly capabilities: BackendCapabilities = { priority: false, durable: true, maxPayloadBytes: 1_048_576 };
+  readonly #options: Required<Omit<JetStreamBackendOptions, 'connection'>> & { connection: NatsConnection | undefined };
+  #init: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
+  readonly #stops = new Set<() => Promise<void>>();
+  #closed = false;
+
+  constructor(options: JetStreamBackendOptions = {}) {
+    assertOptions(
+      'JetStreamBackend options',
+      options,
+      ['connection', 'servers', 'stream', 'subjectPrefix', 'durable', 'ackWaitMs', 'idempotencyWindowMs'],
+      {
+        ackWait: 'use `ackWaitMs`',
+        duplicateWindow: 'use `idempotencyWindowMs`',
+      },
+    );
+    const {
+      connection,
+      servers = '127.0.0.1:4222',
+      stream = 'SCALING_JOBS',
+      subjectPrefix = 'scaling.jobs',
+      durable = 'scaling-jobs',
+      ackWaitMs = 30_000,
+      idempotencyWindowMs = 120_000,
+    } = options;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream))
+      throw new TypeError(`Expected \`stream\` to be 1–64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subjectPrefix))
+      throw new TypeError(`Expected \`subjectPrefix\` to be dot-separated tokens without wildcards, got ${JSON.stringify(subjectPrefix)}`);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(durable))
+      throw new TypeError(`Expected \`durable\` to be 1–64 letters, digits, "_" or "-", got ${JSON.stringify(durable)}`);
+    assertPositiveInteger('ackWaitMs', ackWaitMs);
+    assertNonNegativeFinite('idempotencyWindowMs', idempotencyWindowMs);
+    this.#options = { connection, servers: servers as string, stream, subjectPrefix, durable, ackWaitMs, idempotencyWindowMs };
+  }
+
+  #ready(): Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> {
+    this.#init ??= (async () => {
+      const o = this.#options;
+      const nc = o.connection ?? (await connect({ servers: o.servers as string | string[], maxReconnectAttempts: -1 }));
+      const jsm = await jetstreamManager(nc);
+      const want = {
+        subjects: [`${o.subjectPrefix}.>`],
+        retention: RetentionPolicy.Workqueue,
+        duplicate_window: ns(o.idempotencyWindowMs),
+      };
+      try {
+        await jsm.streams.info(o.stream);
+        await jsm.streams.update(o.stream, want);
+      } catch {
+        await jsm.streams.add({ name: o.stream, ...want });
+      }
+      const dead = { subjects: [`${o.subjectPrefix}-dead.>`] };
+      try {
+        await jsm.streams.info(`${o.stream}_DEAD`);
+      } catch {
+        await jsm.streams.add({ name: `${o.stream}_DEAD`, ...dead });
+      }
+      return { nc, js: jetstream(nc), jsm };
+    })();
+    return this.#init;
+  }
+
+  async enqueue(record: JobRecord): Promise<{ id: string; duplicate: boolean }> {
+    const { js } = await this.#ready();
+    const ack = await js.publish(`${this.#options.subjectPrefix}.${record.name}`, enc.encode(JSON.stringify(record)), {
+      msgID: record.idempotencyKey ?? record.id,
+    });
+    return { id: `${this.#options.stream}:${ack.seq}`, duplicate: ack.duplicate };
+  }
+
+  async consume(names: readonly string[], concurrency: number, handle: (d: Delivery) => Promise<void>): Promise<BackendConsumer> {
+    const { nc, js, jsm } = await this.#ready();
+    const o = this.#options;
+    const sorted = [...names].sort();
+    const clean = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 80);
+    // One durable consumer for the whole set where the server has multi-filter consumers (2.10+);
+    // otherwise one per job name, sharing this worker's concurrency.
+    const [major = 0, minor = 0] = (nc.info?.version ?? '0.0.0').split('.').map(Number);
+    const multi = major > 2 || (major === 2 && minor >= 10);
+    const groups = multi || sorted.length === 1 ? [sorted] : sorted.map((n) => [n]);
+    const inFlight = new Set<Promise<void>>();
+    const waiters: (() => void)[] = [];
+    const keepAliveMs = Math.max(1, Math.floor(o.ackWaitMs / 3));
+    const closers: (() => Promise<void>)[] = [];
+    let stopping = false;
+    const loops: Promise<void>[] = [];
+    for (const group of groups) {
+      const durable = `${o.durable}_${clean(group.join('_'))}`;
+      const config = {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ns(o.ackWaitMs),
+        max_deliver: -1,
+        ...(group.length === 1
+          ? { filter_subject: `${o.subjectPrefix}.${group[0]}` }
+          : { filter_subjects: group.map((n) => `${o.subjectPrefix}.${n}`) }),
+      };
+      try {
+        await jsm.consumers.info(o.stream, durable);
+      } catch {
+        await jsm.consumers.add(o.stream, config);
+      }
+      const consumer = await js.consumers.get(o.stream, durable);
+      const messages = await consumer.consume({ max_messages: concurrency });
+      closers.push(async () => {
+        await messages.close();
+      });
+      loops.push(
+        (async () => {
+          for await (const m of messages) {
+            // Wait for a free slot; a message waiting here keeps its ack deadline alive.
+            while (inFlight.size >= concurrency && !stopping) {
+              m.working();
+              await new Promise<void>((r) => {
+                const t = setTimeout(r, keepAliveMs);
+                waiters.push(() => {
+                  clearTimeout(t);
+                  r();
+                });
+              });
+            }
+            if (stopping) {
+              // Taken from the server but not started: hand it back at once.
+              m.nak();
+              continue;
+            }
+            const p = this.#run(m, handle).finally(() => {
+              inFlight.delete(p);
+              waiters.shift()?.();
+            });
+            inFlight.add(p);
+          }
+        })(),
+      );
+    }
+    const stop = async (): Promise<void> => {
+      this.#stops.delete(stop);
+      stopping = true;
+      for (const w of waiters.splice(0)) w();
+      await Promise.all(closers.map((c) => c()));
+      await Promise.all(loops.map((l) => l.catch(() => {})));
+      await Promise.all(inFlight);
+    };
+    this.#stops.add(stop);
+    return { close: stop };
+  }
+
+  async #run(m: JsMsg, handle: (d: Delivery) => Promise<void>): Promise<void> {
+    let record: JobRecord;
+    try {
+      record = JSON.parse(dec.decode(m.data)) as JobRecord;
+    } catch {
+      m.term('not a job record');
+      return;
+    }
+    const early = record.notBefore - Date.now();
+    if (early > 0) {
+      m.nak(early);
+      return;
+    }
+    const delayed = record.notBefore > record.enqueuedAt ? 1 : 0;
+    let settled = false;
+    const keepAlive = setInterval(() => m.working(), Math.max(1, Math.floor(this.#options.ackWaitMs / 3)));
+    keepAlive.unref();
+    const delivery: Delivery = {
+      record,
+      attempt: Math.max(1, m.info.deliveryCount - delayed),
+      ack: async () => {
+        if (settled) return;
+        settled = true;
+        await m.ackAck();
+      },
+      retry: async (delayMs) => {
+        if (settled) return;
+        settled = true;
+        m.nak(Math.max(1, Math.round(delayMs)));
+      },
+      deadLetter: async (letter) => {
+        if (settled) return;
+        settled = true;
+        const { js } = await this.#ready();
+        await js.publish(`${this.#options.subjectPrefix}-dead.${record.name}`, enc.encode(JSON.stringify(letter)));
+        m.term('dead-lettered');
+      },
+    };
+    try {
+      await handle(delivery);
+    } finally {
+      clearInterval(keepAlive);
+      // Unsettled (the worker closed mid-job): hand it back now rather than after ack_wait.
+      if (!settled) m.nak();
+    }
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const { jsm } = await this.#ready();
+    const name = `${this.#options.stream}_DEAD`;
+    const info = await jsm.streams.info(name);
+    const out: DeadLetter[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      try {
+        const sm = await jsm.streams.getMessage(name, { seq });
+        if (sm) out.push(JSON.parse(dec.decode(sm.data)) as DeadLetter);
+      } catch {
+        // deleted message: skip
+      }
+    }
+    return out;
+  }
+
+  /** Deletes both streams (tests and tooling). */
+  async destroy(): Promise<void> {
+    const { jsm } = await this.#ready();
+    await jsm.streams.delete(this.#options.stream).catch(() => {});
+    await jsm.streams.delete(`${this.#options.stream}_DEAD`).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#stops].map((s) => s()));
+    if (this.#init !== undefined && this.#options.connection === undefined) {
+      const { nc } = await this.#init.catch(() => ({ nc: undefined }));
+      await nc?.drain().catch(() => {});
+    }
+  }
+}
