@@ -253,6 +253,8 @@ export class JetStreamBackend implements JobBackend {
     };
     try {
       await handle(delivery);
+    } catch {
+      // Settling failed (the connection dropped): the server redelivers after `ackWaitMs`.
     } finally {
       clearInterval(keepAlive);
       // Unsettled (the worker closed mid-job): hand it back now rather than after ack_wait.
