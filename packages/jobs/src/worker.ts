@@ -115,6 +115,14 @@ export class Worker {
       await this.#deadLetter(delivery, error);
       return;
     }
+    if (attempt > record.attempts) {
+      // Redelivered more often than it may run (its workers kept dying): a poison message.
+      await this.#deadLetter(
+        delivery,
+        new Error(`redelivered ${attempt - 1} times after worker failures; attempts (${record.attempts}) exhausted`),
+      );
+      return;
+    }
     const def = host.defs.get(record.name);
     if (def === undefined) {
       // A job this worker cannot run (not defined here): leave it for a worker that can.

@@ -40,7 +40,7 @@ export async function crashTest(
     });
   let kills = 0;
   try {
-    for (let i = 0; i < total; i++) await producer.enqueue('effect', { i }, { idempotencyKey: `job-${i}` });
+    for (let i = 0; i < total; i++) await producer.enqueue('effect', { i }, { idempotencyKey: `job-${i}`, attempts: 10 });
     await Promise.all([spawnWorker(), spawnWorker(), spawnWorker()]);
     const end = Date.now() + 90_000;
     let effects = 0;

@@ -21,7 +21,7 @@ export async function restartTest(
   const producer = new JobQueue({ backend: makeBackend(), jobs: [effect] });
   const consumer = new JobQueue({ backend: makeBackend(), jobs: [effect] });
   try {
-    for (let i = 0; i < total / 2; i++) await producer.enqueue(effect, { i }, { idempotencyKey: `r-${i}` });
+    for (let i = 0; i < total / 2; i++) await producer.enqueue(effect, { i }, { idempotencyKey: `r-${i}`, attempts: 10 });
     const worker = consumer.work({ concurrency: 4 });
     await worker.ready();
     await waitFor(() => effects.size >= 10, 20_000);
@@ -32,7 +32,7 @@ export async function restartTest(
     for (let i = total / 2; i < total; i++) {
       for (let tries = 0; ; tries++) {
         try {
-          await producer.enqueue(effect, { i }, { idempotencyKey: `r-${i}` });
+          await producer.enqueue(effect, { i }, { idempotencyKey: `r-${i}`, attempts: 10 });
           break;
         } catch (e) {
           if (tries > 50) throw e;
