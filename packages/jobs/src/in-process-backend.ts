@@ -39,6 +39,12 @@ interface Stored {
   timer: TimerHandle | undefined;
 }
 
+/** An array used as a FIFO: taking from the front moves `head` instead of shifting the array. */
+interface Fifo {
+  items: (Stored | undefined)[];
+  head: number;
+}
+
 interface Consumer {
   names: ReadonlySet<string>;
   concurrency: number;
@@ -63,8 +69,8 @@ export class InProcessBackend implements JobBackend {
   readonly capabilities: BackendCapabilities;
   readonly #clock: Clock;
   readonly #windowMs: number;
-  /** Ready jobs by priority; `#priorities` sorted descending. */
-  readonly #ready = new Map<number, Stored[]>();
+  /** Ready jobs by priority (a FIFO with a head index); `#priorities` sorted descending. */
+  readonly #ready = new Map<number, Fifo>();
   #priorities: number[] = [];
   readonly #delayed = new Set<Stored>();
   readonly #keys = new Map<string, number>();
@@ -86,7 +92,7 @@ export class InProcessBackend implements JobBackend {
   /** Jobs waiting (ready or delayed), not counting running ones. */
   get size(): number {
     let n = this.#delayed.size;
-    for (const list of this.#ready.values()) n += list.length;
+    for (const f of this.#ready.values()) n += f.items.length - f.head;
     return n;
   }
 
@@ -140,13 +146,13 @@ export class InProcessBackend implements JobBackend {
 
   #makeReady(s: Stored): void {
     const p = s.record.priority;
-    let list = this.#ready.get(p);
-    if (list === undefined) {
-      list = [];
-      this.#ready.set(p, list);
+    let fifo = this.#ready.get(p);
+    if (fifo === undefined) {
+      fifo = { items: [], head: 0 };
+      this.#ready.set(p, fifo);
       this.#priorities = [...this.#ready.keys()].sort((a, b) => b - a);
     }
-    list.push(s);
+    fifo.items.push(s);
     queueMicrotask(() => this.#pump());
   }
 
@@ -164,9 +170,25 @@ export class InProcessBackend implements JobBackend {
 
   #take(names: ReadonlySet<string>): Stored | undefined {
     for (const p of this.#priorities) {
-      const list = this.#ready.get(p) as Stored[];
-      const i = list.findIndex((s) => names.has(s.record.name));
-      if (i >= 0) return list.splice(i, 1)[0];
+      const f = this.#ready.get(p) as Fifo;
+      for (let i = f.head; i < f.items.length; i++) {
+        const s = f.items[i];
+        if (s === undefined || !names.has(s.record.name)) continue;
+        if (i === f.head) {
+          f.items[i] = undefined;
+          f.head++;
+          // Skip holes left by takes further in; compact once the dead prefix is large.
+          while (f.head < f.items.length && f.items[f.head] === undefined) f.head++;
+          if (f.head === f.items.length) {
+            f.items.length = 0;
+            f.head = 0;
+          } else if (f.head > 1024 && f.head * 2 > f.items.length) {
+            f.items = f.items.slice(f.head);
+            f.head = 0;
+          }
+        } else f.items.splice(i, 1);
+        return s;
+      }
     }
     return undefined;
   }

@@ -22,6 +22,23 @@ export interface WorkerOptions {
   readonly names?: readonly string[];
 }
 
+/** A running handler; its `AbortController` is created only when the handler reads `ctx.signal`. */
+class Running {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  aborted = false;
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.aborted && !this.#controller.signal.aborted) this.#controller.abort(this.#reason);
+    return this.#controller.signal;
+  }
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
 /** What a worker shares with its `JobQueue` (not public). */
 interface WorkerHost {
   readonly backend: JobBackend;
@@ -40,7 +57,7 @@ interface WorkerHost {
 export class Worker {
   readonly #host: WorkerHost;
   readonly #local: Queue;
-  readonly #inFlight = new Set<AbortController>();
+  readonly #inFlight = new Set<Running>();
   #consumer: Promise<BackendConsumer>;
   #closing: Promise<void> | undefined;
 
@@ -129,22 +146,24 @@ export class Worker {
       await delivery.retry(0);
       return;
     }
-    const controller = new AbortController();
-    this.#inFlight.add(controller);
+    const running = new Running();
+    this.#inFlight.add(running);
     host.counters.running++;
     const started = performance.now();
     let ok = false;
     let failure: unknown;
     try {
       await this.#local.add(async () => {
+        if (running.aborted) throw running.signal.reason;
         const context: JobContext = {
           id: record.id,
           name: record.name,
           attempt,
           idempotencyKey: record.idempotencyKey,
-          signal: controller.signal,
+          get signal() {
+            return running.signal;
+          },
         };
-        if (controller.signal.aborted) throw controller.signal.reason;
         await def.handler(JSON.parse(record.payload) as never, context);
       });
       ok = true;
@@ -152,9 +171,9 @@ export class Worker {
       failure = e;
     } finally {
       host.counters.running--;
-      this.#inFlight.delete(controller);
+      this.#inFlight.delete(running);
     }
-    if (controller.signal.aborted && !ok) return; // closed mid-job: not acknowledged, redelivered later
+    if (running.aborted && !ok) return; // closed mid-job: not acknowledged, redelivered later
     if (ok) {
       host.counters.completed++;
       await delivery.ack();
