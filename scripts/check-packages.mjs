@@ -1,7 +1,7 @@
 // For every built package: publint, @arethetypeswrong/cli, and a smoke test that loads the package by
 // name through both `import` and `require` and finds the same public names.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packagesInBuildOrder, root } from './workspaces.mjs';
@@ -17,6 +17,10 @@ for (const p of packagesInBuildOrder()) {
     if (!existsSync(join(p.dir, 'LICENSE'))) throw new Error('no LICENSE file in the package folder');
     for (const field of ['repository', 'homepage', 'bugs', 'license'])
       if (p.manifest[field] === undefined) throw new Error(`package.json has no \`${field}\` field`);
+    // Nothing marked internal ships in a published declaration file (issue 14).
+    for (const f of readdirSync(join(p.dir, 'dist')).filter((f) => /\.d\.c?ts$/.test(f))) {
+      if (readFileSync(join(p.dir, 'dist', f), 'utf8').includes('@internal')) throw new Error(`dist/${f} contains an @internal declaration`);
+    }
     execFileSync(bin('publint'), ['--strict'], { cwd: p.dir, stdio: 'inherit' });
     execFileSync(bin('attw'), ['--pack', '.', '--profile', 'node16', '--format', 'ascii'], { cwd: p.dir, stdio: 'inherit' });
     const esm = await import(p.name);
