@@ -384,17 +384,19 @@ class Breaker extends PolicyBase implements CircuitBreaker {
   async _invoke(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[], i: number): Promise<unknown> {
     const epoch = this.#admit();
     const slot = this.#lastSlot;
-    const start = this.#clock.now();
+    // the clock is read only when a latency matters (slow-call detection): a clock read is not free
+    const timed = this.#slowMs !== Number.POSITIVE_INFINITY;
+    const start = timed ? this.#clock.now() : 0;
     let value: unknown;
     try {
       value = await invokeNext(ctx, fn, chain, i);
     } catch (e) {
       // cut short by the caller (abort, its deadline, a hedged twin that won): no outcome
       if (ctx.aborted) this._record(epoch, slot, NONE, 0);
-      else this._record(epoch, slot, this.#isFailure(e) ? FAIL : OK, this.#clock.now() - start);
+      else this._record(epoch, slot, this.#isFailure(e) ? FAIL : OK, timed ? this.#clock.now() - start : 0);
       throw e;
     }
-    this._record(epoch, slot, OK, this.#clock.now() - start);
+    this._record(epoch, slot, OK, timed ? this.#clock.now() - start : 0);
     return value;
   }
 

@@ -26,7 +26,7 @@ export interface HedgeOptions {
   delay: HedgeDelay;
   /** Extra attempts at most. Default 1. */
   maxHedges?: number;
-  /** Hedges are retries for the budget. Default a fresh `concurrencyBudget({ ratio: 0.1, minConcurrency: 1 })`; `false` for none. */
+  /** Hedges are retries for the budget. Default a fresh `concurrencyBudget({ ratio: 0.1, minConcurrency: 3 })`; `false` for none. */
   budget?: RetryBudget | false;
   /** Default `systemClock`. */
   clock?: Clock;
@@ -117,7 +117,7 @@ class HedgePolicy extends PolicyBase implements Hedge {
     assertClock('clock', clock, ['now', 'setTimeout', 'clearTimeout']);
     this.#clock = clock;
     this.#maxHedges = maxHedges;
-    this.#budget = budget === false ? undefined : (budget ?? concurrencyBudget({ ratio: 0.1, minConcurrency: 1 }));
+    this.#budget = budget === false ? undefined : (budget ?? concurrencyBudget({ ratio: 0.1, minConcurrency: 3 }));
     this.#emitter = new Emitter<HedgeEvents>('resilience', ['hedge'], this);
   }
 

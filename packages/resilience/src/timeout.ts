@@ -53,6 +53,13 @@ class Scope extends CallContext {
 
 const noop = (): void => {};
 
+/** The settle functions of the promise being built (a shared executor: no closure per call). */
+const captured: { resolve: (v: unknown) => void; reject: (e: unknown) => void } = { resolve: noop, reject: noop };
+const capture = (resolve: (v: unknown) => void, reject: (e: unknown) => void): void => {
+  captured.resolve = resolve;
+  captured.reject = reject;
+};
+
 class TimeoutPolicy extends PolicyBase implements Timeout {
   readonly timeoutMs: number;
   readonly #clock: Clock;
@@ -105,25 +112,29 @@ class TimeoutPolicy extends PolicyBase implements Timeout {
       scope.timeoutMs = this.timeoutMs;
     }
     this.#push(scope);
-    const p = new Promise((resolve, reject) => {
-      scope.resolve = resolve;
-      scope.reject = reject;
-    });
-    invokeNext(scope, fn, chain, i).then(
-      (v) => {
-        if (scope.settled) return;
-        const resolve = scope.resolve;
-        this.#done(scope);
-        resolve(v);
-      },
-      (e) => {
-        if (scope.settled) return;
-        const reject = scope.reject;
-        this.#done(scope);
-        reject(e);
-      },
-    );
+    const p = new Promise(capture);
+    scope.resolve = captured.resolve;
+    scope.reject = captured.reject;
+    void this.#watch(scope, invokeNext(scope, fn, chain, i));
     return p;
+  }
+
+  /** Settles the call with the inner result unless the deadline came first (an async function: no closures per call). */
+  async #watch(scope: Scope, inner: Promise<unknown>): Promise<void> {
+    let value: unknown;
+    try {
+      value = await inner;
+    } catch (e) {
+      if (scope.settled) return;
+      const reject = scope.reject;
+      this.#done(scope);
+      reject(e);
+      return;
+    }
+    if (scope.settled) return;
+    const resolve = scope.resolve;
+    this.#done(scope);
+    resolve(value);
   }
 
   #done(scope: Scope): void {
