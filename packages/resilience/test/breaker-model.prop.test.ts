@@ -178,6 +178,20 @@ class Acquire implements Cmd {
   }
 }
 
+/** Several acquisitions in a row (a burst of concurrent calls). */
+class AcquireMany implements Cmd {
+  constructor(readonly n: number) {}
+  check(): boolean {
+    return true;
+  }
+  run(m: Model, r: Real): void {
+    for (let k = 0; k < this.n; k++) new Acquire().run(m, r);
+  }
+  toString(): string {
+    return `acquire×${this.n}`;
+  }
+}
+
 class Release implements Cmd {
   constructor(
     readonly pick: number,
@@ -251,7 +265,7 @@ const commandsArb = fc.commands(
   [
     acquireArb,
     acquireArb,
-    acquireArb,
+    fc.integer({ min: 2, max: 5 }).map((n) => new AcquireMany(n)),
     releaseArb,
     releaseArb,
     releaseArb,
@@ -345,12 +359,12 @@ describe('circuit breaker against a reference state machine (fc.commands, Manual
   });
 
   it('catches a breaker that admits one trial too many in half-open', () => {
-    const out = fc.check(property(overAdmitting), { numRuns: 500 });
+    const out = fc.check(property(overAdmitting), { numRuns: 1_000, endOnFailure: true });
     expect(out.failed).toBe(true);
   });
 
   it('catches a breaker whose state only changes on calls (lazy state)', () => {
-    const out = fc.check(property(lazyState), { numRuns: 500 });
+    const out = fc.check(property(lazyState), { numRuns: 1_000, endOnFailure: true });
     expect(out.failed).toBe(true);
   });
 });
