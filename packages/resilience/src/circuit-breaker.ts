@@ -116,7 +116,7 @@ export interface CircuitBreaker extends ObservablePolicy<PolicyContext, CircuitB
   readonly state: BreakerState;
   /**
    * Admits one call or refuses it.
-   * @returns a lease; release it with the call's {@link Outcome} (`{}` for "no outcome": a cancelled call).
+   * @returns a lease; release it with the call's core `Outcome` (`{}` for "no outcome": a cancelled call).
    * @throws {@link BrokenCircuitError} (with `retryAfterMs`) when open or out of trials; {@link IsolatedCircuitError}; {@link PolicyDisposedError}.
    */
   acquire(): Lease;

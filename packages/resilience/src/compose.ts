@@ -21,13 +21,12 @@ import { type AnyFn, asBase, type ExecuteOptions, executeChain, type Policy, Pol
 import type { Retry } from './retry.js';
 import type { Timeout } from './timeout.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: matches any policy's context
-type AnyPolicy = Policy<any>;
 /** The context type of a policy. */
 export type ContextOf<P> = P extends Policy<infer C> ? C : never;
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** `A | B` → `A & B` (how the contexts of composed policies combine). */
+export type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 /** The context of policies composed together: the intersection of theirs. */
-export type CombinedContext<P extends readonly AnyPolicy[]> = PolicyContext & UnionToIntersection<ContextOf<P[number]>>;
+export type CombinedContext<P extends readonly Policy<PolicyContext>[]> = PolicyContext & UnionToIntersection<ContextOf<P[number]>>;
 
 /** Policies composed into one. `dispose()` disposes every member. */
 export interface ComposedPolicy<C extends PolicyContext> extends Policy<C> {
@@ -81,7 +80,7 @@ function continueOuter(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[]
  * await policy.execute(({ attempt, remainingMs, signal }) => fetch('http://x.internal/', { signal }));
  * ```
  */
-export function wrap<const P extends readonly AnyPolicy[]>(...policies: P): ComposedPolicy<CombinedContext<P>> {
+export function wrap<const P extends readonly Policy<PolicyContext>[]>(...policies: P): ComposedPolicy<CombinedContext<P>> {
   if (policies.length === 0) throw new TypeError('Expected `policies` to hold at least one policy, got none');
   const members = policies.map((p, k) => asBase(`policies[${k}]`, p));
   if (new Set(members).size !== members.length) throw new TypeError('Expected `policies` to hold each policy once, got a duplicate');
@@ -130,10 +129,10 @@ export type PipelineContext<O extends PipelineOptions> = PolicyContext & UnionTo
  */
 export function pipeline<const O extends PipelineOptions>(options: O): ComposedPolicy<PipelineContext<O>> {
   assertOptions('pipeline', options, ORDER, { totalTimeout: 'use `timeout`', circuitBreaker: 'use `breaker`' });
-  const members: AnyPolicy[] = [];
+  const members: Policy<PolicyContext>[] = [];
   for (const key of ORDER) {
     const p = options[key];
-    if (p !== undefined) members.push(p as AnyPolicy);
+    if (p !== undefined) members.push(p as Policy<PolicyContext>);
   }
   return wrap(...members) as unknown as ComposedPolicy<PipelineContext<O>>;
 }

@@ -31,6 +31,7 @@ export {
   type PipelineContext,
   type PipelineOptions,
   pipeline,
+  type UnionToIntersection,
   wrap,
 } from './compose.js';
 export {

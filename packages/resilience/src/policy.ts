@@ -8,7 +8,6 @@
  * Modelled on cockatiel's `IPolicy` (`src/Policy.ts`: `execute(fn, signal)`, `wrap`) and Polly v8's
  * resilience pipeline (one strategy interface, a documented order).
  */
-import type { Subscribable } from '@scaling/core';
 import { CallContext } from './_context.js';
 import { PolicyDisposedError } from './errors.js';
 
@@ -59,10 +58,17 @@ export interface Policy<C extends PolicyContext = PolicyContext> {
   dispose(): void;
 }
 
-/** A policy with events (every policy here). */
-export interface ObservablePolicy<C extends PolicyContext, Events extends { [event: string]: object }>
-  extends Policy<C>,
-    Subscribable<Events> {}
+/** A policy with events (every policy here): the one event style of `@scaling/*` (docs/events.md). */
+export interface ObservablePolicy<C extends PolicyContext, Events extends { [event: string]: object }> extends Policy<C> {
+  /**
+   * Calls `listener` with each `event`'s payload until the returned function is called. Every event is also
+   * published on `node:diagnostics_channel` as `scaling:resilience:<event>`.
+   * @throws {TypeError} when `listener` is not a function or `event` is not one of the policy's events.
+   */
+  on<K extends keyof Events & string>(event: K, listener: (payload: Events[K]) => void): () => void;
+  /** Removes `listener` from `event` (no-op when it was not subscribed). */
+  off<K extends keyof Events & string>(event: K, listener: (payload: Events[K]) => void): void;
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: the function type policies pass down unchanged
 export type AnyFn = (ctx: any) => unknown;

@@ -4,7 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { isScalingError, ManualClock, seededRandom } from '@scaling/core';
 import { describe, expect, it } from 'vitest';
 import { BrokenCircuitError, bulkhead, circuitBreaker, DeadlineExceededError, retry, timeout, wrap } from '../src/index.js';
-import { AttemptError, deferred, flush, track } from './_helpers.js';
+import { AttemptError, flush, track } from './_helpers.js';
 
 describe('regressions from peers’ trackers', () => {
   it('opossum #119 / Polly #216: after the break, 50 concurrent calls with a 1 s trial — exactly halfOpen.calls reach the callee, the rest fail fast with retryAfterMs', async () => {
