@@ -14,8 +14,8 @@ import { measure } from '../_lib/bench.js';
 import type { AreaContext, AreaReport, Chart, Ratio, Table } from '../_lib/types.js';
 import { hedgeTail, retryStorm, STORM_VARIANTS, type StormResult } from './simulate.js';
 
-/** Calls per benchmark iteration (tinybench's own cost is ~40 ns per iteration). */
-const BATCH = 1_000;
+/** Calls per benchmark iteration (tinybench's own cost is ~40 ns per iteration); a smoke run uses fewer. */
+let BATCH = 1_000;
 const noop = async (): Promise<number> => 1;
 const readSignal = async (ctx: { signal: AbortSignal }): Promise<number> => (ctx.signal.aborted ? 0 : 1);
 
@@ -117,7 +117,7 @@ async function overhead(ctx: AreaContext): Promise<{ tables: Table[]; ratios: Ra
       title: `Overhead per successful call over a bare async call (${bare.toFixed(0)} ns), batches of ${BATCH} awaited calls`,
       columns: ['policy', 'library', 'ns/call', 'overhead ns', '± %'],
       rows,
-      note: 'composition = total timeout → retry (3 attempts) → breaker, in each library’s composition API; "signal read" = the callee reads ctx.signal (cockatiel creates its AbortController per call either way).',
+      note: 'composition = total timeout → retry (3 attempts) → breaker, in each library’s composition API; "signal read" = the callee reads ctx.signal, which costs one AbortController (cockatiel creates one per call either way; on Node 20 one AbortController alone costs more than 1 µs).',
     },
   ];
   const ours = over('composition', '@scaling/resilience');
@@ -183,6 +183,7 @@ async function overhead(ctx: AreaContext): Promise<{ tables: Table[]; ratios: Ra
 }
 
 export default async function run(ctx: AreaContext): Promise<AreaReport> {
+  if (ctx.quick) BATCH = 20;
   const { tables, ratios, chart } = await overhead(ctx);
 
   // ---- retry storm ------------------------------------------------------------------------------
@@ -213,12 +214,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       target: { op: '<=', value: 1.2 },
       headline: true,
     },
+    // Finagle's shape allows 20 % of requests plus a fixed reserve (10 retries/s), so it sits just above 1.2× by construction
     {
       name: 'load amplification at 50 % failures, Finagle-shaped budget',
       ours: '@scaling/resilience',
       peer: '(absolute)',
       value: finagle.amplification,
-      target: { op: '<=', value: 1.2 },
     },
     {
       name: 'load amplification at 50 % failures, plain 3-attempt retries (reference)',
