@@ -25,7 +25,14 @@ export type ScalingErrorCode =
   | 'ERR_INVALID_PAYLOAD'
   | 'ERR_DEADLINE_EXCEEDED'
   | 'ERR_JOBS_CLOSED'
-  | 'ERR_UNSUPPORTED';
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_CIRCUIT_OPEN'
+  | 'ERR_CIRCUIT_ISOLATED'
+  | 'ERR_BULKHEAD_REJECTED'
+  | 'ERR_RETRY_BUDGET_EXHAUSTED'
+  | 'ERR_THROTTLED'
+  | 'ERR_POLICY_DISPOSED'
+
 
 /** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */
 const BRAND: unique symbol = Symbol.for('@scaling/core:ScalingError') as never;
