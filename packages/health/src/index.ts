@@ -1,11 +1,7 @@
-export {
-  GracefulShutdown,
-  type GracefulShutdownEvents,
-  type GracefulShutdownOptions,
-  type ShutdownHook,
-  type ShutdownResult,
-  type ShutdownState,
-} from './graceful-shutdown.js';
+export { type CombinedHealth, combineHealth, type HealthTarget } from './combine-health.js';
+export { DuplicateCheckError, ShutdownHookError } from './errors.js';
+export { GracefulShutdown, type GracefulShutdownEvents, type GracefulShutdownOptions } from './graceful-shutdown.js';
+export type { CheckFunction, CheckOutcome, HealthCheckDefinition } from './health-check.js';
 export {
   createHealthHandler,
   type HealthHandler,
@@ -14,20 +10,20 @@ export {
   type HealthRoute,
 } from './health-handler.js';
 export {
-  type CheckFunction,
-  type CheckOutcome,
+  type AggregateStatusChange,
   type CheckRunResult,
   type CheckStatusChange,
-  type HealthCheckDefinition,
   HealthMonitor,
   type HealthMonitorEvents,
   type HealthMonitorOptions,
 } from './health-monitor.js';
 export { HEALTH_CONTENT_TYPE, type HealthCheckEntry, type HealthReport, type HealthStatus, type ProbeKind } from './health-report.js';
 export {
+  type EjectionEvent,
   type EjectionReason,
   type FailurePercentageOptions,
   OutlierDetector,
+  type OutlierDetectorEvents,
   type OutlierDetectorOptions,
   type OutlierState,
   type OutlierTarget,
@@ -45,3 +41,13 @@ export {
   type TcpProbeOptions,
   tcpProbe,
 } from './probes.js';
+export {
+  SHUTDOWN_PHASES,
+  type ShutdownEvents,
+  type ShutdownHook,
+  type ShutdownHookOptions,
+  type ShutdownPhase,
+  type ShutdownQueue,
+  type ShutdownResult,
+  type ShutdownState,
+} from './shutdown-phases.js';

@@ -1,11 +1,14 @@
-import { type Clock, systemClock, type TimerHandle } from '@scaling/core';
+import { type Clock, type Outcome, systemClock, type TimerHandle } from '@scaling/core';
 import {
+  assertClock,
   assertFunction,
   assertInRange,
   assertNonNegativeInteger,
+  assertOptions,
   assertPositiveFinite,
   assertPositiveInteger,
   describeValue,
+  Emitter,
 } from '@scaling/core/internal';
 
 /**
@@ -16,11 +19,28 @@ export interface OutlierTarget {
   setHealthy(id: string, healthy: boolean): void;
 }
 
-/** The outcome of one request to an endpoint. `latencyMs` is accepted for symmetry with a lease's `release()` and not used to eject. */
-export interface RequestOutcome {
-  ok: boolean;
-  latencyMs?: number;
+/**
+ * The outcome of one request to an endpoint: core's `Outcome` (`@scaling/core`).
+ * @deprecated Use `Outcome` from `@scaling/core` (the same shape; `ok` may now be omitted for "no outcome").
+ */
+export type RequestOutcome = Outcome;
+
+/** Payload of the `eject` event. */
+export interface EjectionEvent {
+  /** The endpoint ejected. */
+  id: string;
+  reason: EjectionReason;
+  /** How long this ejection lasts, in milliseconds. */
+  ejectionTimeMs: number;
 }
+
+/** Events of an {@link OutlierDetector} (also on `node:diagnostics_channel` as `scaling:health:<event>`). */
+export type OutlierDetectorEvents = {
+  /** An endpoint was ejected (after `target.setHealthy(id, false)`). */
+  eject: EjectionEvent;
+  /** An endpoint is back in rotation for good: its probe succeeded. */
+  return: { id: string };
+};
 
 /** Why an endpoint was ejected. */
 export type EjectionReason = 'consecutive-failures' | 'failure-percentage' | 'success-rate' | 'probe-failed';
@@ -73,12 +93,69 @@ export interface OutlierDetectorOptions {
    * counts as failed (so a lost probe cannot keep an endpoint out for good). Default 10,000 ms.
    */
   probeTimeoutMs?: number;
-  /** Called after an endpoint is ejected. */
+  /**
+   * Called after an endpoint is ejected.
+   * @deprecated Use `detector.on('eject', ({ id, reason, ejectionTimeMs }) => …)`.
+   */
   onEject?: (id: string, reason: EjectionReason, ejectionTimeMs: number) => void;
-  /** Called when an endpoint is back in rotation for good (its probe succeeded). */
+  /**
+   * Called when an endpoint is back in rotation for good (its probe succeeded).
+   * @deprecated Use `detector.on('return', ({ id }) => …)`.
+   */
   onReturn?: (id: string) => void;
   /** Time source. Default `systemClock`. */
   clock?: Clock;
+}
+
+const DETECTOR_KEYS = [
+  'target',
+  'endpoints',
+  'consecutiveFailures',
+  'intervalMs',
+  'baseEjectionTimeMs',
+  'maxEjectionTimeMs',
+  'maxEjectionPercent',
+  'successRate',
+  'failurePercentage',
+  'probeTimeoutMs',
+  'onEject',
+  'onReturn',
+  'clock',
+];
+
+/** Envoy's field names (snake_case and camelCase) → ours. */
+const DETECTOR_HINTS: Record<string, string> = {
+  consecutive_5xx: 'use `consecutiveFailures`',
+  consecutive5xx: 'use `consecutiveFailures`',
+  consecutive_gateway_failure: 'use `consecutiveFailures` (every failure you record counts)',
+  interval: 'use `intervalMs` (milliseconds)',
+  base_ejection_time: 'use `baseEjectionTimeMs` (milliseconds)',
+  baseEjectionTime: 'use `baseEjectionTimeMs` (milliseconds)',
+  max_ejection_time: 'use `maxEjectionTimeMs` (milliseconds)',
+  maxEjectionTime: 'use `maxEjectionTimeMs` (milliseconds)',
+  max_ejection_percent: 'use `maxEjectionPercent`',
+  success_rate_minimum_hosts: 'use `successRate.minimumHosts`',
+  successRateMinimumHosts: 'use `successRate.minimumHosts`',
+  success_rate_request_volume: 'use `successRate.requestVolume`',
+  successRateRequestVolume: 'use `successRate.requestVolume`',
+  success_rate_stdev_factor: 'use `successRate.stdevFactor` (1.9, not 1900)',
+  successRateStdevFactor: 'use `successRate.stdevFactor` (1.9, not 1900)',
+  failure_percentage_threshold: 'use `failurePercentage.threshold`',
+  failurePercentageThreshold: 'use `failurePercentage.threshold`',
+  failure_percentage_minimum_hosts: 'use `failurePercentage.minimumHosts`',
+  failure_percentage_request_volume: 'use `failurePercentage.requestVolume`',
+  balancer: 'use `target`',
+};
+
+const SR_KEYS = ['minimumHosts', 'requestVolume', 'stdevFactor'];
+const FP_KEYS = ['threshold', 'minimumHosts', 'requestVolume'];
+const EVENTS: readonly (keyof OutlierDetectorEvents)[] = ['eject', 'return'];
+
+/** Rethrows a user callback's error outside the current call (as a listener's error is), so the detector stays consistent. */
+function rethrowLater(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
 }
 
 const HEALTHY = 0;
@@ -106,8 +183,17 @@ const PROBE_IN_FLIGHT = 3;
  * one probe request: the first admit lets it through and takes the endpoint out again until the
  * outcome arrives, so a recovering endpoint never receives a flood.
  *
- * `record()` is the hot path: a `Map` lookup and typed-array updates, no allocation. Every timer goes
- * through the clock (`unref()`ed by `systemClock`); `stop()` clears them and returns ejected endpoints.
+ * `record(id, outcome)` takes core's `Outcome` (`@scaling/core`): `ok: true` a success, `ok: false` a failure, and no
+ * `ok` (`{}`, as a lease's `release()` / `release({})`) **no outcome** — counted as neither; an admitted probe
+ * released without an outcome lets the next request be the probe. It is the hot path: a `Map` lookup and
+ * typed-array updates, no allocation. Every timer goes through the clock (`unref()`ed by `systemClock`);
+ * `stop()` clears them and returns ejected endpoints.
+ *
+ * Events (`on(event, listener)` returns an unsubscribe function): `eject`, `return`. The target, the
+ * listeners and the deprecated `onEject`/`onReturn` are called only once the detector's state is
+ * consistent, so they may call back into it (`record`, `admit`, `remove`, `stop`); one that throws is
+ * rethrown on `process.nextTick` and never leaves the detector broken. To combine the detector with
+ * active checks on one balancer, give it a source of {@link combineHealth} as `target`.
  *
  * @throws {TypeError}/{@link RangeError} on a bad option, naming it.
  * @example
@@ -131,6 +217,7 @@ export class OutlierDetector {
   readonly #fp: Required<FailurePercentageOptions> | undefined;
   readonly #onEject: OutlierDetectorOptions['onEject'];
   readonly #onReturn: OutlierDetectorOptions['onReturn'];
+  readonly #events = new Emitter<OutlierDetectorEvents>('health', EVENTS, this);
 
   readonly #index = new Map<string, number>();
   #ids: string[] = [];
@@ -148,13 +235,13 @@ export class OutlierDetector {
   readonly #onSweep = () => this.#analyse();
 
   constructor(options: OutlierDetectorOptions) {
-    if (typeof options !== 'object' || options === null)
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    assertOptions('OutlierDetector options', options, DETECTOR_KEYS, DETECTOR_HINTS);
     const { target } = options;
     if (typeof target !== 'object' || target === null || typeof target.setHealthy !== 'function')
       throw new TypeError(`Expected \`target\` to have a setHealthy(id, healthy) method, got ${describeValue(target)}`);
     this.#target = target;
     this.#clock = options.clock ?? systemClock;
+    assertClock('clock', this.#clock, ['now', 'setTimeout', 'clearTimeout']);
     this.#consecutive = options.consecutiveFailures ?? 5;
     assertNonNegativeInteger('consecutiveFailures', this.#consecutive);
     this.#intervalMs = options.intervalMs ?? 10_000;
@@ -170,7 +257,7 @@ export class OutlierDetector {
     this.#probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
     assertPositiveFinite('probeTimeoutMs', this.#probeTimeoutMs);
     if (options.successRate !== false) {
-      const o = options.successRate ?? {};
+      const o = assertOptions('successRate options', options.successRate, SR_KEYS, undefined, true);
       const sr = { minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 100, stdevFactor: o.stdevFactor ?? 1.9 };
       assertPositiveInteger('successRate.minimumHosts', sr.minimumHosts);
       assertPositiveInteger('successRate.requestVolume', sr.requestVolume);
@@ -178,7 +265,7 @@ export class OutlierDetector {
       this.#sr = sr;
     }
     if (options.failurePercentage !== false) {
-      const o = options.failurePercentage ?? {};
+      const o = assertOptions('failurePercentage options', options.failurePercentage, FP_KEYS, undefined, true);
       const fp = { threshold: o.threshold ?? 85, minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 50 };
       assertInRange('failurePercentage.threshold', fp.threshold, 0, 100);
       assertPositiveInteger('failurePercentage.minimumHosts', fp.minimumHosts);
@@ -194,6 +281,19 @@ export class OutlierDetector {
       throw new TypeError(`Expected \`endpoints\` to be an array of endpoint ids, got ${describeValue(endpoints)}`);
     for (const id of endpoints) this.add(id);
     this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
+  }
+
+  /**
+   * Subscribes to an event (see {@link OutlierDetectorEvents}); returns the unsubscribe function.
+   * @throws {TypeError} on an unknown event or a listener that is not a function.
+   */
+  on<K extends keyof OutlierDetectorEvents>(event: K, listener: (payload: OutlierDetectorEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link OutlierDetector.on} (no-op when absent). */
+  off<K extends keyof OutlierDetectorEvents>(event: K, listener: (payload: OutlierDetectorEvents[K]) => void): void {
+    this.#events.off(event, listener);
   }
 
   /** Number of endpoints tracked. */
@@ -245,18 +345,26 @@ export class OutlierDetector {
   /**
    * Records the outcome of one request to `endpointId` (the hot path: no allocation). Unknown ids are
    * added. A failure may eject the endpoint; the outcome of a probing endpoint decides its return.
-   * @throws {TypeError} when `outcome` is not an object (nothing is recorded).
+   * Without `ok` (`{}`) nothing is counted: the request was dropped or cancelled (an admitted probe
+   * released so makes the endpoint wait for its next probe). `latencyMs` and `error` are not used to eject.
+   * @throws {TypeError} when `outcome` is not an object or `ok` is neither a boolean nor absent (nothing is recorded).
    */
-  record(endpointId: string, outcome: RequestOutcome): void {
+  record(endpointId: string, outcome: Outcome): void {
     if (typeof outcome !== 'object' || outcome === null)
       throw new TypeError(`Expected \`outcome\` to be an object like { ok: boolean }, got ${describeValue(outcome)}`);
+    const ok = outcome.ok;
+    if (ok !== true && ok !== false) {
+      if (ok !== undefined) throw new TypeError(`Expected \`outcome.ok\` to be a boolean or absent, got ${describeValue(ok)}`);
+      this.#noOutcome(endpointId);
+      return;
+    }
     let i = this.#index.get(endpointId);
     if (i === undefined) {
       if (this.#stopped) return;
       i = this.#slot(endpointId);
     }
     const state = this.#state[i] as number;
-    if (outcome.ok) {
+    if (ok) {
       this.#ok[i] = (this.#ok[i] as number) + 1;
       this.#streak[i] = 0;
       if (state >= PROBING) this.#return(i, state);
@@ -264,10 +372,22 @@ export class OutlierDetector {
     }
     this.#failed[i] = (this.#failed[i] as number) + 1;
     if (state >= PROBING) {
-      this.#eject(i, 'probe-failed');
+      this.#ejected(this.#eject(i, 'probe-failed'));
       return;
     }
-    if (state === HEALTHY && ++this.#streak[i]! >= this.#consecutive && this.#consecutive > 0) this.#tryEject(i, 'consecutive-failures');
+    if (state === HEALTHY && ++this.#streak[i]! >= this.#consecutive && this.#consecutive > 0) {
+      const e = this.#tryEject(i, 'consecutive-failures');
+      if (e !== undefined) this.#ejected(e);
+    }
+  }
+
+  /** A probe released without an outcome: the endpoint is back on probation, the next admit is the probe. */
+  #noOutcome(endpointId: string): void {
+    const i = this.#index.get(endpointId);
+    if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
+    this.#clearTimer(i);
+    this.#state[i] = PROBING;
+    this.#setHealthy(endpointId, true);
   }
 
   /**
@@ -283,7 +403,7 @@ export class OutlierDetector {
     if (state !== PROBING) return false;
     this.#state[i] = PROBE_IN_FLIGHT;
     this.#timers[i] = this.#clock.setTimeout(() => this.#probeTimedOut(endpointId), this.#probeTimeoutMs);
-    this.#target.setHealthy(endpointId, false);
+    this.#setHealthy(endpointId, false);
     return true;
   }
 
@@ -310,14 +430,39 @@ export class OutlierDetector {
     this.#stopped = true;
     if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep);
     this.#sweep = undefined;
+    const returned: string[] = [];
     for (let i = 0; i < this.#n; i++) {
       this.#clearTimer(i);
       const s = this.#state[i];
       if (s === HEALTHY) continue;
       this.#state[i] = HEALTHY;
       this.#out--;
-      if (s !== PROBING) this.#target.setHealthy(this.#ids[i] as string, true);
+      if (s !== PROBING) returned.push(this.#ids[i] as string);
     }
+    // Only now, with every slot consistent: the target may call back into the detector.
+    for (const id of returned) this.#setHealthy(id, true);
+  }
+
+  /** Tells the target; a throwing target is rethrown outside and never breaks the detector. */
+  #setHealthy(id: string, healthy: boolean): void {
+    try {
+      this.#target.setHealthy(id, healthy);
+    } catch (e) {
+      rethrowLater(e);
+    }
+  }
+
+  /** Announces an ejection (state already updated): the target, then the callbacks. */
+  #ejected(e: EjectionEvent): void {
+    this.#setHealthy(e.id, false);
+    if (this.#onEject !== undefined) {
+      try {
+        this.#onEject(e.id, e.reason, e.ejectionTimeMs);
+      } catch (err) {
+        rethrowLater(err);
+      }
+    }
+    if (this.#events.wants('eject')) this.#events.emit('eject', e);
   }
 
   #slot(id: string): number {
@@ -353,15 +498,15 @@ export class OutlierDetector {
     this.#until = f;
   }
 
-  #tryEject(i: number, reason: EjectionReason): boolean {
-    if (this.#stopped || this.#out >= this.maxEjected) return false;
+  /** Ejects slot `i` when the cap allows; returns the ejection to announce, or `undefined`. */
+  #tryEject(i: number, reason: EjectionReason): EjectionEvent | undefined {
+    if (this.#stopped || this.#out >= this.maxEjected) return undefined;
     this.#out++;
-    this.#eject(i, reason);
-    return true;
+    return this.#eject(i, reason);
   }
 
-  /** Ejects slot `i` (already counted in `#out`). */
-  #eject(i: number, reason: EjectionReason): void {
+  /** Ejects slot `i` (already counted in `#out`): state only; the caller announces the result. */
+  #eject(i: number, reason: EjectionReason): EjectionEvent {
     const n = ++this.#ejections[i]!;
     const ms = Math.min(this.#baseMs * n, this.#maxMs);
     this.#state[i] = EJECTED;
@@ -370,8 +515,7 @@ export class OutlierDetector {
     this.#clearTimer(i);
     const id = this.#ids[i] as string;
     this.#timers[i] = this.#clock.setTimeout(() => this.#endEjection(id), ms);
-    this.#target.setHealthy(id, false);
-    this.#onEject?.(id, reason, ms);
+    return { id, reason, ejectionTimeMs: ms };
   }
 
   #endEjection(id: string): void {
@@ -379,14 +523,14 @@ export class OutlierDetector {
     if (i === undefined || this.#state[i] !== EJECTED) return;
     this.#timers[i] = undefined;
     this.#state[i] = PROBING;
-    this.#target.setHealthy(id, true);
+    this.#setHealthy(id, true);
   }
 
   #probeTimedOut(id: string): void {
     const i = this.#index.get(id);
     if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
     this.#timers[i] = undefined;
-    this.#eject(i, 'probe-failed');
+    this.#ejected(this.#eject(i, 'probe-failed'));
   }
 
   #return(i: number, state: number): void {
@@ -394,8 +538,15 @@ export class OutlierDetector {
     this.#state[i] = HEALTHY;
     this.#out--;
     const id = this.#ids[i] as string;
-    if (state === PROBE_IN_FLIGHT) this.#target.setHealthy(id, true);
-    this.#onReturn?.(id);
+    if (state === PROBE_IN_FLIGHT) this.#setHealthy(id, true);
+    if (this.#onReturn !== undefined) {
+      try {
+        this.#onReturn(id);
+      } catch (e) {
+        rethrowLater(e);
+      }
+    }
+    if (this.#events.wants('return')) this.#events.emit('return', { id });
   }
 
   #clearTimer(i: number): void {
@@ -414,6 +565,8 @@ export class OutlierDetector {
     const failed = this.#failed;
     const state = this.#state;
     const fp = this.#fp;
+    // Ejections are announced after the sweep, once every slot is consistent (the target may call back).
+    const ejected: EjectionEvent[] = [];
     if (fp !== undefined) {
       let hosts = 0;
       for (let i = 0; i < n; i++) if ((ok[i] as number) + (failed[i] as number) >= fp.requestVolume) hosts++;
@@ -421,7 +574,10 @@ export class OutlierDetector {
         for (let i = 0; i < n; i++) {
           const total = (ok[i] as number) + (failed[i] as number);
           if (state[i] !== HEALTHY || total < fp.requestVolume) continue;
-          if (((failed[i] as number) * 100) / total >= fp.threshold) this.#tryEject(i, 'failure-percentage');
+          if (((failed[i] as number) * 100) / total >= fp.threshold) {
+            const e = this.#tryEject(i, 'failure-percentage');
+            if (e !== undefined) ejected.push(e);
+          }
         }
       }
     }
@@ -445,7 +601,10 @@ export class OutlierDetector {
         for (let i = 0; i < n; i++) {
           const total = (ok[i] as number) + (failed[i] as number);
           if (state[i] !== HEALTHY || total < sr.requestVolume) continue;
-          if (((ok[i] as number) * 100) / total < limit) this.#tryEject(i, 'success-rate');
+          if (((ok[i] as number) * 100) / total < limit) {
+            const e = this.#tryEject(i, 'success-rate');
+            if (e !== undefined) ejected.push(e);
+          }
         }
       }
     }
@@ -458,5 +617,6 @@ export class OutlierDetector {
       failed[i] = 0;
     }
     this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
+    for (const e of ejected) this.#ejected(e);
   }
 }

@@ -39,7 +39,7 @@ describe('GracefulShutdown', () => {
     servers.push(server);
     const port = await listen(server);
     const shutdown = new GracefulShutdown({ clock, servers: [server], signals: [], delayMs: 5_000, hooks: [async () => log.push('hook')] });
-    shutdown.on('state', (s) => log.push(s));
+    shutdown.on('state', ({ state }) => log.push(state));
     const slow = get(port, '/slow');
     while (shutdown.inFlight === 0) await new Promise((r) => setImmediate(r));
     const done = shutdown.shutdown();
@@ -78,7 +78,7 @@ describe('GracefulShutdown', () => {
         },
       ],
     });
-    shutdown.on('error', (e) => errors.push(e));
+    shutdown.on('error', ({ error }) => errors.push(error));
     shutdown.track(new Promise(() => {}));
     const done = shutdown.shutdown();
     await clock.advanceAsync(1_000);
