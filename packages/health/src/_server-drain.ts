@@ -4,17 +4,27 @@
  *
  * - every response sent after the drain begins carries `Connection: close` — but on a socket with
  *   pipelined requests only the last known one does, so Node never drops a request it has already read;
- * - keep-alive sockets that are idle when the drain begins, or become idle during it, are closed at once
- *   (Node's own notion of idle: no request started on them; checked after the pending input was read, on
- *   `setImmediate`, so a request whose bytes already arrived is answered, not reset);
- * - a request in flight is answered; the response closes its connection.
+ * - keep-alive connections that are idle when the drain begins, or become idle during it, are closed at
+ *   once — by Node's own notion of idle (no request started on them), judged only after the input already
+ *   received has been read, so a request whose bytes arrived is answered, not reset;
+ * - a request in flight is answered; its response closes the connection;
+ * - the server stops listening the same way: its `close()` also closes the idle connections.
  *
- * What stays: HTTP/1.1 lets either side close an idle connection, so a request a client sends while the
- * server is closing that very connection can still fail in transit — clients retry idempotent requests
- * (RFC 9112 §9.3.1); this is the same window every server has at `keepAliveTimeout`.
+ * What stays: HTTP/1.1 lets either side close an idle connection, so a request a remote client sends
+ * while the server closes that very connection can still fail in transit — clients retry idempotent
+ * requests (RFC 9112 §9.3.1); this is the window every server has at `keepAliveTimeout`.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+
+/**
+ * Runs `fn` two turns of the event loop later: the first poll phase reads what was already received, the
+ * second what a client on this machine wrote in reply to the last response before the drain began. Only
+ * then is a connection with no request started really idle.
+ */
+function afterPendingInput(fn: () => void): void {
+  setImmediate(() => setImmediate(fn));
+}
 
 /** Tracks one server's requests and closes its connections politely once {@link ServerDrain.begin} is called. @internal */
 export class ServerDrain {
@@ -27,8 +37,8 @@ export class ServerDrain {
   /** Each response's own keep-alive decision, to give back when a pipelined request follows it. */
   readonly #keepAlive = new WeakMap<ServerResponse, boolean>();
   #draining = false;
-  #idleSweep: NodeJS.Immediate | undefined;
-  readonly #onRequest = (_req: IncomingMessage, res: ServerResponse) => this.#request(res);
+  #idleSweep = false;
+  readonly #onRequest = (req: IncomingMessage, res: ServerResponse) => this.#request(req.socket, res);
 
   /**
    * @param server - the server to track.
@@ -54,10 +64,35 @@ export class ServerDrain {
     this.#sweepIdle();
   }
 
-  #request(res: ServerResponse): void {
+  /**
+   * Stops accepting connections, after reading the input already received (Node's `close()` also closes
+   * the idle connections). `stopped` resolves once the server no longer listens, `closed` once its last
+   * connection ended.
+   */
+  stopAccepting(): { stopped: Promise<void>; closed: Promise<void> } {
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => {
+      stop = r;
+    });
+    const closed = new Promise<void>((resolve) => {
+      if (!this.server.listening) {
+        stop();
+        resolve();
+        return;
+      }
+      afterPendingInput(() => {
+        if (this.server.listening) this.server.close(() => resolve());
+        else resolve();
+        stop();
+      });
+    });
+    return { stopped, closed };
+  }
+
+  #request(socket: Socket | null, res: ServerResponse): void {
     const done = this.#track();
     this.#open.add(res);
-    const socket = res.socket;
+    // (`res.socket` is null while a pipelined response waits for the ones before it; `req.socket` is not.)
     if (socket !== null) {
       const previous = this.#latest.get(socket);
       this.#latest.set(socket, res);
@@ -76,7 +111,7 @@ export class ServerDrain {
   /** Makes `res` close its connection, unless its headers are out or a newer request shares its socket. */
   #closeAfter(res: ServerResponse): void {
     if (res.headersSent) return;
-    const socket = res.socket;
+    const socket = res.req.socket;
     if (socket !== null && this.#latest.get(socket) !== res) return;
     this.#keepAlive.set(res, res.shouldKeepAlive);
     // Node then writes `Connection: close` and ends the socket after this response.
@@ -85,9 +120,10 @@ export class ServerDrain {
 
   /** Closes the connections that are idle, once the input already received has been read. */
   #sweepIdle(): void {
-    if (this.#idleSweep !== undefined) return;
-    this.#idleSweep = setImmediate(() => {
-      this.#idleSweep = undefined;
+    if (this.#idleSweep) return;
+    this.#idleSweep = true;
+    afterPendingInput(() => {
+      this.#idleSweep = false;
       this.server.closeIdleConnections();
     });
   }

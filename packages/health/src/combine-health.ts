@@ -2,7 +2,7 @@
  * One balancer, several health sources: an endpoint is healthy only while every source says so.
  */
 import { describeValue } from '@scaling/core/internal';
-import type { OutlierTarget } from './outlier-detector.js';
+import type { OutlierTarget } from './outlier-options.js';
 
 /** What {@link combineHealth} drives: anything with `setHealthy(id, healthy)`, such as a `LoadBalancer`. */
 export type HealthTarget = OutlierTarget;

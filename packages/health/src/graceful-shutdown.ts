@@ -376,14 +376,8 @@ export class GracefulShutdown {
     await sleep(this.#clock, this.#delayMs);
 
     this.#setPhase('servers', reason);
-    const closed = this.#drains.map(
-      ({ server }) =>
-        new Promise<void>((resolve) => {
-          if (!server.listening) return resolve();
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
-    );
+    const stops = this.#drains.map((d) => d.stopAccepting());
+    await Promise.all(stops.map((s) => s.stopped));
     await this.#runPhase('servers', this.#hookTimeoutMs, [], errors);
 
     this.#setPhase('requests', reason);
@@ -406,7 +400,7 @@ export class GracefulShutdown {
     this.#setPhase(undefined, reason);
 
     for (const { server } of this.#drains) server.closeAllConnections();
-    await Promise.all(closed);
+    await Promise.all(stops.map((s) => s.closed));
     for (const d of this.#drains) d.detach();
     this.#setState('closed', reason);
     return { clean: errors.length === 0, errors };

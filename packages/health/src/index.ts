@@ -18,18 +18,18 @@ export {
   type HealthMonitorOptions,
 } from './health-monitor.js';
 export { HEALTH_CONTENT_TYPE, type HealthCheckEntry, type HealthReport, type HealthStatus, type ProbeKind } from './health-report.js';
-export {
-  type EjectionEvent,
-  type EjectionReason,
-  type FailurePercentageOptions,
-  OutlierDetector,
-  type OutlierDetectorEvents,
-  type OutlierDetectorOptions,
-  type OutlierState,
-  type OutlierTarget,
-  type RequestOutcome,
-  type SuccessRateOptions,
-} from './outlier-detector.js';
+export { OutlierDetector } from './outlier-detector.js';
+export type {
+  EjectionEvent,
+  EjectionReason,
+  FailurePercentageOptions,
+  OutlierDetectorEvents,
+  OutlierDetectorOptions,
+  OutlierState,
+  OutlierTarget,
+  RequestOutcome,
+  SuccessRateOptions,
+} from './outlier-options.js';
 export {
   type ClientProbeOptions,
   type HttpProbeOptions,

@@ -47,7 +47,9 @@ describe('GracefulShutdown', () => {
     // still accepting during the delay
     expect((await get(port, '/quick')).body).toBe('ok');
     await clock.advanceAsync(5_000);
-    expect(server.listening).toBe(false);
+    // it stops listening once the input already received has been read (two turns of the event loop)
+    while (server.listening) await new Promise((r) => setImmediate(r));
+    expect(shutdown.phase).toBe('requests');
     await expect(get(port, '/quick')).rejects.toThrow();
     expect(shutdown.state).toBe('draining');
     release.resolve();
