@@ -12,6 +12,7 @@ import {
 } from '@scaling/core/internal';
 
 import { findOutliers } from './_outlier-analysis.js';
+import type { combineHealth } from './combine-health.js';
 import {
   DETECTOR_HINTS,
   DETECTOR_KEYS,

@@ -3,7 +3,6 @@
  * the Envoy settings it takes.
  */
 import type { Clock, Outcome } from '@scaling/core';
-import type { combineHealth } from './combine-health.js';
 import type { OutlierDetector } from './outlier-detector.js';
 
 /**
