@@ -1,6 +1,6 @@
 export { type CombinedHealth, combineHealth, type HealthTarget } from './combine-health.js';
 export { DuplicateCheckError, ShutdownHookError } from './errors.js';
-export { GracefulShutdown, type GracefulShutdownEvents, type GracefulShutdownOptions } from './graceful-shutdown.js';
+export { GracefulShutdown, type GracefulShutdownEvents } from './graceful-shutdown.js';
 export type { CheckFunction, CheckOutcome, HealthCheckDefinition } from './health-check.js';
 export {
   createHealthHandler,
@@ -41,6 +41,7 @@ export {
   type TcpProbeOptions,
   tcpProbe,
 } from './probes.js';
+export type { GracefulShutdownOptions } from './shutdown-options.js';
 export {
   SHUTDOWN_PHASES,
   type ShutdownEvents,

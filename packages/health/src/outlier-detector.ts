@@ -1,31 +1,17 @@
-import { type Clock, type Outcome, systemClock, type TimerHandle } from '@scaling/core';
-import {
-  assertClock,
-  assertFunction,
-  assertInRange,
-  assertNonNegativeInteger,
-  assertOptions,
-  assertPositiveFinite,
-  assertPositiveInteger,
-  describeValue,
-  Emitter,
-} from '@scaling/core/internal';
-
+import type { Clock, Outcome, TimerHandle } from '@scaling/core';
+import { describeValue, Emitter } from '@scaling/core/internal';
+import { normaliseDetectorOptions } from './_detector-settings.js';
 import { findOutliers } from './_outlier-analysis.js';
 import type { combineHealth } from './combine-health.js';
-import {
-  DETECTOR_HINTS,
-  DETECTOR_KEYS,
-  type EjectionEvent,
-  type EjectionReason,
-  type FailurePercentageOptions,
-  FP_KEYS,
-  type OutlierDetectorEvents,
-  type OutlierDetectorOptions,
-  type OutlierState,
-  type OutlierTarget,
-  SR_KEYS,
-  type SuccessRateOptions,
+import type {
+  EjectionEvent,
+  EjectionReason,
+  FailurePercentageOptions,
+  OutlierDetectorEvents,
+  OutlierDetectorOptions,
+  OutlierState,
+  OutlierTarget,
+  SuccessRateOptions,
 } from './outlier-options.js';
 
 const EVENTS: readonly (keyof OutlierDetectorEvents)[] = ['eject', 'return'];
@@ -114,47 +100,19 @@ export class OutlierDetector {
   readonly #onSweep = () => this.#analyse();
 
   constructor(options: OutlierDetectorOptions) {
-    assertOptions('OutlierDetector options', options, DETECTOR_KEYS, DETECTOR_HINTS);
-    const { target } = options;
-    if (typeof target !== 'object' || target === null || typeof target.setHealthy !== 'function')
-      throw new TypeError(`Expected \`target\` to have a setHealthy(id, healthy) method, got ${describeValue(target)}`);
-    this.#target = target;
-    this.#clock = options.clock ?? systemClock;
-    assertClock('clock', this.#clock, ['now', 'setTimeout', 'clearTimeout']);
-    this.#consecutive = options.consecutiveFailures ?? 5;
-    assertNonNegativeInteger('consecutiveFailures', this.#consecutive);
-    this.#intervalMs = options.intervalMs ?? 10_000;
-    assertPositiveFinite('intervalMs', this.#intervalMs);
-    this.#baseMs = options.baseEjectionTimeMs ?? 30_000;
-    assertPositiveFinite('baseEjectionTimeMs', this.#baseMs);
-    this.#maxMs = options.maxEjectionTimeMs ?? 300_000;
-    assertPositiveFinite('maxEjectionTimeMs', this.#maxMs);
-    if (this.#maxMs < this.#baseMs)
-      throw new RangeError(`Expected \`maxEjectionTimeMs\` to be ≥ baseEjectionTimeMs (${this.#baseMs}), got ${this.#maxMs}`);
-    this.#maxPercent = options.maxEjectionPercent ?? 10;
-    assertInRange('maxEjectionPercent', this.#maxPercent, 0, 100);
-    this.#probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
-    assertPositiveFinite('probeTimeoutMs', this.#probeTimeoutMs);
-    if (options.successRate !== false) {
-      const o = assertOptions('successRate options', options.successRate, SR_KEYS, undefined, true);
-      const sr = { minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 100, stdevFactor: o.stdevFactor ?? 1.9 };
-      assertPositiveInteger('successRate.minimumHosts', sr.minimumHosts);
-      assertPositiveInteger('successRate.requestVolume', sr.requestVolume);
-      assertPositiveFinite('successRate.stdevFactor', sr.stdevFactor);
-      this.#sr = sr;
-    }
-    if (options.failurePercentage !== false) {
-      const o = assertOptions('failurePercentage options', options.failurePercentage, FP_KEYS, undefined, true);
-      const fp = { threshold: o.threshold ?? 85, minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 50 };
-      assertInRange('failurePercentage.threshold', fp.threshold, 0, 100);
-      assertPositiveInteger('failurePercentage.minimumHosts', fp.minimumHosts);
-      assertPositiveInteger('failurePercentage.requestVolume', fp.requestVolume);
-      this.#fp = fp;
-    }
-    if (options.onEject !== undefined) assertFunction('onEject', options.onEject);
-    if (options.onReturn !== undefined) assertFunction('onReturn', options.onReturn);
-    this.#onEject = options.onEject;
-    this.#onReturn = options.onReturn;
+    const o = normaliseDetectorOptions(options);
+    this.#target = o.target;
+    this.#clock = o.clock;
+    this.#consecutive = o.consecutiveFailures;
+    this.#intervalMs = o.intervalMs;
+    this.#baseMs = o.baseEjectionTimeMs;
+    this.#maxMs = o.maxEjectionTimeMs;
+    this.#maxPercent = o.maxEjectionPercent;
+    this.#probeTimeoutMs = o.probeTimeoutMs;
+    this.#sr = o.successRate;
+    this.#fp = o.failurePercentage;
+    this.#onEject = o.onEject;
+    this.#onReturn = o.onReturn;
     const endpoints = options.endpoints ?? [];
     if (!Array.isArray(endpoints))
       throw new TypeError(`Expected \`endpoints\` to be an array of endpoint ids, got ${describeValue(endpoints)}`);
