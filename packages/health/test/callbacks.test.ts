@@ -115,6 +115,28 @@ describe('HealthMonitor: every callback may throw', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('re-entrant calls from a check work: a check that stops the monitor, removes itself or adds a check', async () => {
+    const clock = new ManualClock();
+    const build = (check: (m: HealthMonitor) => unknown) => {
+      let m!: HealthMonitor;
+      m = new HealthMonitor({ clock, checks: [{ name: 'c', check: () => check(m), intervalMs: 10 }] });
+      return m;
+    };
+    const stopper = build((m) => void m.stop()).start();
+    const remover = build((m) => void m.remove('c')).start();
+    const adder = build((m) => void (m.checkNames.includes('added') || m.add({ name: 'added', check: () => true }))).start();
+    await clock.advanceAsync(0);
+    expect(stopper.running).toBe(false);
+    expect(remover.checkNames).toEqual([]);
+    expect(adder.checkNames).toEqual(['c', 'added']);
+    remover.stop();
+    adder.stop();
+    expect(clock.pendingTimers).toBe(0);
+    stopper.start(); // and a stopped monitor starts again cleanly
+    await clock.advanceAsync(0);
+    expect(stopper.running).toBe(false);
+  });
+
   it('the status event stays in order when a listener changes the aggregate re-entrantly', async () => {
     const clock = new ManualClock();
     const m = new HealthMonitor({ clock, checks: [{ name: 'a', check: () => true, intervalMs: 10, healthyThreshold: 1 }] });
