@@ -54,29 +54,40 @@ describe('combineHealth', () => {
     detector.stop();
   });
 
+  const vote = fc.record({ source: fc.integer({ min: 0, max: 3 }), id: fc.constantFrom('a', 'b', 'c'), healthy: fc.boolean() });
+  /** The invariant, for any implementation with combineHealth's shape. */
+  const andOfSources = (combine: typeof combineHealth) =>
+    fc.property(fc.array(vote, { maxLength: 60 }), (votes) => {
+      const balancer = new Balancer();
+      const health = combine(balancer);
+      const sources = [0, 1, 2, 3].map((i) => health.source(`s${i}`));
+      const model = new Map<string, boolean>();
+      for (const v of votes) {
+        (sources[v.source] as { setHealthy(id: string, h: boolean): void }).setHealthy(v.id, v.healthy);
+        model.set(`${v.source}/${v.id}`, v.healthy);
+      }
+      for (const id of ['a', 'b', 'c']) {
+        const expected = [0, 1, 2, 3].every((s) => model.get(`${s}/${id}`) !== false);
+        expect(!balancer.down.has(id)).toBe(expected);
+        expect(health.isHealthy(id)).toBe(expected);
+        // no two consecutive calls for one id say the same thing
+        const calls = balancer.calls.filter((c) => c.startsWith(`${id} `));
+        for (let i = 1; i < calls.length; i++) expect(calls[i]).not.toBe(calls[i - 1]);
+        if (calls.length > 0) expect(calls[0]).toBe(`${id} false`);
+      }
+    });
+
   it('the target’s state is always the AND of every source’s latest vote, and it only hears changes (property)', () => {
-    const vote = fc.record({ source: fc.integer({ min: 0, max: 3 }), id: fc.constantFrom('a', 'b', 'c'), healthy: fc.boolean() });
-    fc.assert(
-      fc.property(fc.array(vote, { maxLength: 60 }), (votes) => {
-        const balancer = new Balancer();
-        const health = combineHealth(balancer);
-        const sources = [0, 1, 2, 3].map((i) => health.source(`s${i}`));
-        const model = new Map<string, boolean>();
-        for (const v of votes) {
-          (sources[v.source] as { setHealthy(id: string, h: boolean): void }).setHealthy(v.id, v.healthy);
-          model.set(`${v.source}/${v.id}`, v.healthy);
-        }
-        for (const id of ['a', 'b', 'c']) {
-          const expected = [0, 1, 2, 3].every((s) => model.get(`${s}/${id}`) !== false);
-          expect(!balancer.down.has(id)).toBe(expected);
-          expect(health.isHealthy(id)).toBe(expected);
-          // no two consecutive calls for one id say the same thing
-          const calls = balancer.calls.filter((c) => c.startsWith(`${id} `));
-          for (let i = 1; i < calls.length; i++) expect(calls[i]).not.toBe(calls[i - 1]);
-          if (calls.length > 0) expect(calls[0]).toBe(`${id} false`);
-        }
-      }),
-    );
+    fc.assert(andOfSources(combineHealth));
+  });
+
+  it('the property catches a last-writer-wins combinator (the bug it replaces: sources overwriting each other)', () => {
+    const lastWriterWins: typeof combineHealth = (target) => {
+      const down = new Set<string>();
+      const source = { setHealthy: (id: string, h: boolean) => (h ? down.delete(id) : down.add(id), target.setHealthy(id, h)) };
+      return { source: () => source, isHealthy: (id) => !down.has(id), downVotes: () => [], forget: (id) => void down.delete(id) };
+    };
+    expect(() => fc.assert(andOfSources(lastWriterWins))).toThrow();
   });
 
   it('the same name gives the same source; bad names and targets are TypeErrors; forget() drops the votes', () => {
