@@ -84,7 +84,13 @@ describe('combineHealth', () => {
   it('the property catches a last-writer-wins combinator (the bug it replaces: sources overwriting each other)', () => {
     const lastWriterWins: typeof combineHealth = (target) => {
       const down = new Set<string>();
-      const source = { setHealthy: (id: string, h: boolean) => (h ? down.delete(id) : down.add(id), target.setHealthy(id, h)) };
+      const source = {
+        setHealthy(id: string, h: boolean) {
+          if (h) down.delete(id);
+          else down.add(id);
+          target.setHealthy(id, h);
+        },
+      };
       return { source: () => source, isHealthy: (id) => !down.has(id), downVotes: () => [], forget: (id) => void down.delete(id) };
     };
     expect(() => fc.assert(andOfSources(lastWriterWins))).toThrow();
