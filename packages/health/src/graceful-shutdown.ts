@@ -195,10 +195,20 @@ export class GracefulShutdown {
     this.#queues.push(queue);
   }
 
-  /** Tracks the requests of an HTTP server as in-flight work, drains its keep-alive connections politely and closes it on shutdown. */
+  /**
+   * Tracks the requests of an HTTP/1.1 server (`http.Server`, `https.Server`) as in-flight work, drains its
+   * keep-alive connections politely and closes it on shutdown.
+   * @throws {TypeError} when `server` is not such a server.
+   */
   addServer(server: Server): void {
-    if (typeof server !== 'object' || server === null || typeof server.close !== 'function' || typeof server.prependListener !== 'function')
-      throw new TypeError(`Expected \`server\` to be an http.Server, got ${describeValue(server)}`);
+    if (
+      typeof server !== 'object' ||
+      server === null ||
+      typeof server.close !== 'function' ||
+      typeof server.prependListener !== 'function' ||
+      typeof server.closeIdleConnections !== 'function'
+    )
+      throw new TypeError(`Expected \`server\` to be an http.Server or https.Server, got ${describeValue(server)}`);
     const drain = new ServerDrain(server, this.#trackBound);
     this.#drains.push(drain);
     if (this.#state !== 'running') drain.begin();
