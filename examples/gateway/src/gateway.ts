@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { LruCache } from '@scaling/cache';
 import { BoundedLoadHash, RingHash } from '@scaling/consistent-hash';
 import { exponentialBackoff, isScalingError } from '@scaling/core';
-import { createHealthHandler, HealthMonitor, httpProbe, OutlierDetector } from '@scaling/health';
+import { combineHealth, createHealthHandler, HealthMonitor, httpProbe, OutlierDetector } from '@scaling/health';
 import {
   type BalancerBase,
   LeastConnections,
@@ -103,37 +103,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   for (const u of options.upstreams) users.addNode(u.id);
 
   // ── health: an upstream is in rotation while its active check passes AND outlier detection has not ejected it
-  const activeOk = new Map(options.upstreams.map((u) => [u.id, true]));
-  const passiveOk = new Map(options.upstreams.map((u) => [u.id, true]));
-  const inRotation = new Set(options.upstreams.map((u) => u.id));
-  const apply = (id: string, why: string): void => {
-    const healthy = activeOk.get(id) === true && passiveOk.get(id) === true;
-    if (healthy === inRotation.has(id)) return;
-    balancer.setHealthy(id, healthy);
-    if (healthy) {
-      inRotation.add(id);
-      users.addNode(id);
-      metrics.restored(id);
-    } else {
-      inRotation.delete(id);
-      users.removeNode(id);
-      metrics.ejected(id);
-    }
-    metrics.event(`${id} ${healthy ? 'back in rotation' : 'ejected'} (${why})`);
-    log(`${id} ${healthy ? 'back in rotation' : 'ejected'}: ${why}`);
-  };
+  // (combineHealth ANDs the two sources per upstream; the target below only hears changes of the result).
+  const health = combineHealth({
+    setHealthy(id, healthy) {
+      balancer.setHealthy(id, healthy);
+      if (healthy) {
+        users.addNode(id);
+        metrics.restored(id);
+      } else {
+        users.removeNode(id);
+        metrics.ejected(id);
+      }
+      const why = healthy ? 'every health source agrees' : `held down by ${health.downVotes(id).join(' and ')}`;
+      metrics.event(`${id} ${healthy ? 'back in rotation' : 'ejected'} (${why})`);
+      log(`${id} ${healthy ? 'back in rotation' : 'ejected'}: ${why}`);
+    },
+  });
 
   // Passive: Envoy-style outlier detection on the outcome of every real request (fed by lease releases).
   const outliers = new OutlierDetector({
     endpoints: options.upstreams.map((u) => u.id),
     consecutiveFailures: 5,
     baseEjectionTimeMs: 10_000,
-    target: {
-      setHealthy(id, healthy) {
-        passiveOk.set(id, healthy);
-        apply(id, healthy ? 'outlier ejection over' : 'outlier detection: consecutive failures');
-      },
-    },
+    target: health.source('outlier detection'),
   });
   balancer.on('outcome', (id, outcome) => outliers.record(id, outcome));
 
@@ -154,11 +146,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       critical: false,
     })),
   });
-  monitor.on('change', (change) => {
-    const id = change.name.slice('upstream:'.length);
-    activeOk.set(id, change.healthy);
-    apply(id, `active check ${change.healthy ? 'passing' : 'failing'}`);
-  });
+  const active = health.source('the active check');
+  monitor.on('change', ({ name, healthy }) => active.setHealthy(name.slice('upstream:'.length), healthy));
   monitor.start();
   const healthHandler = createHealthHandler({ monitor, paths: { liveness: false, readiness: false, startup: false } });
 

@@ -1,76 +1,63 @@
-import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
-import { type Clock, ScalingError, systemClock, TimeoutError, type TimerHandle } from '@scaling/core';
-import { assertFunction, assertNonNegativeFinite, describeValue } from '@scaling/core/internal';
-
-/** Lifecycle of a service: `running` → `draining` (readiness fails) → `closing` (hooks, close) → `closed`. */
-export type ShutdownState = 'running' | 'draining' | 'closing' | 'closed';
-
-/** A shutdown hook: release a resource (close a pool, flush a queue). Its signal aborts at the hook deadline. */
-export type ShutdownHook = (signal: AbortSignal) => unknown;
-
-/** Options of {@link GracefulShutdown}. All times in milliseconds. */
-export interface GracefulShutdownOptions {
-  /** HTTP servers to track (in-flight requests) and close. More with {@link GracefulShutdown.addServer}. */
-  servers?: readonly Server[];
-  /**
-   * How long readiness fails before the servers stop accepting connections, so the orchestrator and the
-   * load balancers in front notice (Kubernetes endpoints propagation). Default 5,000 ms.
-   */
-  delayMs?: number;
-  /** How long to wait for in-flight work (tracked requests and {@link GracefulShutdown.track}ed promises). Default 10,000 ms. */
-  drainTimeoutMs?: number;
-  /** Deadline for all shutdown hooks together; then their signal aborts and shutdown goes on. Default 5,000 ms. */
-  hookTimeoutMs?: number;
-  /** Hooks run (concurrently) after draining. More with {@link GracefulShutdown.addHook}. */
-  hooks?: readonly ShutdownHook[];
-  /** Signals that start a shutdown. Default `['SIGTERM']`; `[]` for none. */
-  signals?: readonly NodeJS.Signals[];
-  /**
-   * Called with the exit code (0 clean, 1 when a hook failed or a deadline passed) after a shutdown that a
-   * signal started, since handling the signal stops Node's default exit. Default `process.exit`; `false`
-   * to leave the process running.
-   */
-  exit?: ((code: number) => void) | false;
-  /** Time source. Default `systemClock`. */
-  clock?: Clock;
-}
+import { type Clock, systemClock, TimeoutError } from '@scaling/core';
+import {
+  assertBoolean,
+  assertClock,
+  assertFunction,
+  assertNonNegativeFinite,
+  assertOptions,
+  describeValue,
+  Emitter,
+} from '@scaling/core/internal';
+import { sleep, within } from './_deadline.js';
+import { ServerDrain } from './_server-drain.js';
+import { ShutdownHookError } from './errors.js';
+import { type GracefulShutdownOptions, SHUTDOWN_HINTS, SHUTDOWN_KEYS } from './shutdown-options.js';
+import {
+  SHUTDOWN_PHASES,
+  type ShutdownEvents,
+  type ShutdownHook,
+  type ShutdownHookOptions,
+  type ShutdownPhase,
+  type ShutdownQueue,
+  type ShutdownResult,
+  type ShutdownState,
+} from './shutdown-phases.js';
 
 /**
- * What a shutdown resolves with: whether it was clean, and every failure — a hook that threw or rejected
- * (`ScalingError` `ERR_SHUTDOWN_HOOK`, the hook's error as `cause`), hooks still running at `hookTimeoutMs`
- * or in-flight work still running at `drainTimeoutMs` (`TimeoutError`) — in the order they happened.
+ * The events of a {@link GracefulShutdown}.
+ * @deprecated Use {@link ShutdownEvents} (payload objects instead of positional arguments).
  */
-export interface ShutdownResult {
-  /** True when nothing failed and no deadline passed (exit code 0 after a signal). */
-  clean: boolean;
-  /** The failures, also emitted as `error` events when there is a listener. */
-  errors: Error[];
-}
+export type GracefulShutdownEvents = ShutdownEvents;
 
-/** Events of a {@link GracefulShutdown}. */
-export interface GracefulShutdownEvents {
-  /** The state changed; `reason` is the signal name or the reason given to `shutdown()`. */
-  state: [state: ShutdownState, reason: string];
-  /** A hook failed or a deadline passed (the shutdown goes on). */
-  error: [error: unknown];
-}
+const EVENTS: readonly (keyof ShutdownEvents)[] = ['state', 'phase', 'error', 'signal'];
 
 /**
  * Graceful shutdown with Kubernetes semantics (the `preStop` / endpoints-propagation pattern, as in
- * lightship and terminus): on `SIGTERM` or {@link GracefulShutdown.shutdown},
+ * lightship and terminus). On a signal (`SIGTERM` by default) or {@link GracefulShutdown.shutdown}:
  *
- * 1. readiness fails at once (`draining`) while liveness stays up, so the pod leaves the Service
- *    endpoints without being restarted;
- * 2. after `delayMs` the servers stop accepting connections;
- * 3. in-flight requests and tracked work finish (up to `drainTimeoutMs`);
- * 4. shutdown hooks run with a deadline (`hookTimeoutMs`);
- * 5. the servers close (remaining idle keep-alive connections are dropped) → `closed`.
+ * 1. `draining`: readiness fails at once while liveness stays up, so the pod leaves the Service endpoints
+ *    without being restarted. From now on every response carries `Connection: close` and idle keep-alive
+ *    connections are closed at once (clients reconnect, and soon reach other pods); a request already read
+ *    is answered, never reset. After `delayMs`, the phases run in this order, each with its hooks
+ *    ({@link GracefulShutdown.addHook} with `{ phase }`) running concurrently with its own work:
+ * 2. `servers` — stop accepting: the servers stop listening (hooks: stop consumers, cron jobs; deadline
+ *    `hookTimeoutMs`);
+ * 3. `requests` — drain requests: in-flight requests and tracked promises finish (deadline `drainTimeoutMs`);
+ * 4. `queues` — close queues: each queue gets `close({ drain: true, timeoutMs: queueTimeoutMs })`, so its
+ *    accepted tasks run, or are rejected with the queue's reason (`ERR_QUEUE_CLOSED`) at the deadline;
+ * 5. `closing` state, `clients` phase — close pools and clients (the default phase of a hook; deadline
+ *    `hookTimeoutMs`); then the remaining connections are closed and the servers close → `closed`.
  *
- * The defaults add up to 20 s, below Kubernetes' default 30 s `terminationGracePeriodSeconds`.
- * While a shutdown runs, the process is kept alive so it can finish; every timer goes through the clock.
- * Failures never stop the sequence: `shutdown()` resolves with a {@link ShutdownResult} listing them (and
- * each is emitted as `error` when there is a listener); after a signal the process exits with 1 if any.
+ * The defaults (5 + 10 + 5 + 5 s, plus any `servers` hooks) stay below Kubernetes' default 30 s
+ * `terminationGracePeriodSeconds`. Failures never stop the sequence: `shutdown()` resolves with a
+ * {@link ShutdownResult} listing them, each also emitted as `error`. While a shutdown runs the process is
+ * kept alive and the signal listeners stay installed, so **a repeated signal never kills the process
+ * before its hooks ran**: it is ignored (opt in to `forceExitOnRepeat` to exit at once). After a shutdown
+ * that a signal started — or that saw a signal — the process exits with 0 when clean, else 1.
+ *
+ * Events (`on(event, listener)` returns an unsubscribe function; also on `node:diagnostics_channel` as
+ * `scaling:health:<event>`): `state`, `phase`, `error`, `signal` — see {@link ShutdownEvents}.
  *
  * @example
  * ```ts
@@ -78,52 +65,97 @@ export interface GracefulShutdownEvents {
  * import { GracefulShutdown } from '@scaling/health';
  * const server = createServer((req, res) => res.end('ok')).listen(0);
  * const shutdown = new GracefulShutdown({ servers: [server], delayMs: 5_000 });
+ * // shutdown.addQueue(queue); // a @scaling/queue Queue: drained in the `queues` phase
  * shutdown.addHook(async () => { /* close pools *\/ });
  * // SIGTERM now drains and closes; or: await shutdown.shutdown('deploy');
  * ```
  */
-export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
+export class GracefulShutdown {
   readonly #clock: Clock;
   readonly #delayMs: number;
   readonly #drainTimeoutMs: number;
+  readonly #queueTimeoutMs: number;
   readonly #hookTimeoutMs: number;
-  readonly #hooks: ShutdownHook[] = [];
-  readonly #servers: Server[] = [];
+  readonly #hooks: Record<ShutdownPhase, ShutdownHook[]> = { servers: [], requests: [], queues: [], clients: [] };
+  readonly #queues: ShutdownQueue[] = [];
+  readonly #drains: ServerDrain[] = [];
   readonly #signals: readonly NodeJS.Signals[];
+  readonly #forceExitOnRepeat: boolean;
   readonly #exit: ((code: number) => void) | false;
-  readonly #onSignal: (signal: NodeJS.Signals) => void;
+  readonly #events = new Emitter<ShutdownEvents>('health', EVENTS, this);
+  readonly #onSignal = (signal: NodeJS.Signals) => this.#signal(signal);
+  readonly #trackBound = () => this.begin();
+  #listening = false;
   #state: ShutdownState = 'running';
+  #phase: ShutdownPhase | undefined;
   #inFlight = 0;
   #drained: (() => void) | undefined;
   #done: Promise<ShutdownResult> | undefined;
+  /** A signal arrived: exit when the shutdown finishes. */
+  #exitWhenDone = false;
 
-  /** @throws {TypeError}/{@link RangeError} on a bad option, naming it. */
+  /** @throws {TypeError}/{@link RangeError} on a bad option, naming it; `TypeError` on an unknown key (with a hint for terminus, lightship, stoppable and http-terminator names). */
   constructor(options: GracefulShutdownOptions = {}) {
-    super();
-    const { delayMs = 5_000, drainTimeoutMs = 10_000, hookTimeoutMs = 5_000, clock = systemClock, signals = ['SIGTERM'] } = options;
+    assertOptions('GracefulShutdown options', options, SHUTDOWN_KEYS, SHUTDOWN_HINTS);
+    const {
+      delayMs = 5_000,
+      drainTimeoutMs = 10_000,
+      queueTimeoutMs = 5_000,
+      hookTimeoutMs = 5_000,
+      clock = systemClock,
+      signals = ['SIGTERM'],
+      forceExitOnRepeat = false,
+    } = options;
     assertNonNegativeFinite('delayMs', delayMs);
     assertNonNegativeFinite('drainTimeoutMs', drainTimeoutMs);
+    assertNonNegativeFinite('queueTimeoutMs', queueTimeoutMs);
     assertNonNegativeFinite('hookTimeoutMs', hookTimeoutMs);
-    if (!Array.isArray(signals)) throw new TypeError(`Expected \`signals\` to be an array of signal names, got ${describeValue(signals)}`);
+    assertBoolean('forceExitOnRepeat', forceExitOnRepeat);
+    assertClock('clock', clock, ['setTimeout', 'clearTimeout']);
+    if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string'))
+      throw new TypeError(`Expected \`signals\` to be an array of signal names, got ${describeValue(signals)}`);
     const exit = options.exit ?? ((code: number) => process.exit(code));
     if (exit !== false) assertFunction('exit', exit);
+    for (const k of ['hooks', 'queues', 'servers'] as const) {
+      const v = options[k];
+      if (v !== undefined && !Array.isArray(v)) throw new TypeError(`Expected \`${k}\` to be an array, got ${describeValue(v)}`);
+    }
     this.#clock = clock;
     this.#delayMs = delayMs;
     this.#drainTimeoutMs = drainTimeoutMs;
+    this.#queueTimeoutMs = queueTimeoutMs;
     this.#hookTimeoutMs = hookTimeoutMs;
+    this.#forceExitOnRepeat = forceExitOnRepeat;
     this.#exit = exit;
     this.#signals = [...signals];
     for (const h of options.hooks ?? []) this.addHook(h);
+    for (const q of options.queues ?? []) this.addQueue(q);
     for (const s of options.servers ?? []) this.addServer(s);
-    this.#onSignal = (signal) => {
-      void this.#shutdown(signal, true);
-    };
-    for (const s of this.#signals) process.once(s, this.#onSignal);
+    for (const s of this.#signals) process.on(s, this.#onSignal);
+    this.#listening = this.#signals.length > 0;
+  }
+
+  /**
+   * Subscribes to an event (see {@link ShutdownEvents}); returns the unsubscribe function.
+   * @throws {TypeError} on an unknown event or a listener that is not a function.
+   */
+  on<K extends keyof ShutdownEvents>(event: K, listener: (payload: ShutdownEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link GracefulShutdown.on} (no-op when absent). */
+  off<K extends keyof ShutdownEvents>(event: K, listener: (payload: ShutdownEvents[K]) => void): void {
+    this.#events.off(event, listener);
   }
 
   /** Current lifecycle state. */
   get state(): ShutdownState {
     return this.#state;
+  }
+
+  /** The phase running now (`undefined` before the first and after the last). */
+  get phase(): ShutdownPhase | undefined {
+    return this.#phase;
   }
 
   /** True from the moment a shutdown starts: readiness must fail. */
@@ -136,21 +168,50 @@ export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
     return this.#inFlight;
   }
 
-  /** Adds a shutdown hook (run concurrently with the others after draining). */
-  addHook(hook: ShutdownHook): void {
+  /**
+   * Adds a shutdown hook to a phase (default `clients`); hooks of one phase run concurrently.
+   * @throws {TypeError} when `hook` is not a function, or on a bad `options.phase`.
+   */
+  addHook(hook: ShutdownHook, options: ShutdownHookOptions = {}): void {
     assertFunction('hook', hook);
-    this.#hooks.push(hook);
+    assertOptions('addHook options', options, ['phase']);
+    const phase = options.phase ?? 'clients';
+    if (!SHUTDOWN_PHASES.includes(phase))
+      throw new TypeError(
+        `Expected \`phase\` to be one of ${SHUTDOWN_PHASES.map((p) => `"${p}"`).join(', ')}, got ${describeValue(phase)}`,
+      );
+    this.#hooks[phase].push(hook);
   }
 
-  /** Tracks the requests of an HTTP server as in-flight work and closes it on shutdown. */
+  /**
+   * Adds a queue closed in the `queues` phase with `close({ drain: true, timeoutMs: queueTimeoutMs })`:
+   * anything with that method, such as a `@scaling/queue` `Queue` (its accepted tasks run, or are rejected
+   * with `ERR_QUEUE_CLOSED` at the deadline).
+   * @throws {TypeError} when `queue` has no `close` method.
+   */
+  addQueue(queue: ShutdownQueue): void {
+    if (typeof queue !== 'object' || queue === null || typeof queue.close !== 'function')
+      throw new TypeError(`Expected \`queue\` to have a close({ drain, timeoutMs }) method, got ${describeValue(queue)}`);
+    this.#queues.push(queue);
+  }
+
+  /**
+   * Tracks the requests of an HTTP/1.1 server (`http.Server`, `https.Server`) as in-flight work, drains its
+   * keep-alive connections politely and closes it on shutdown.
+   * @throws {TypeError} when `server` is not such a server.
+   */
   addServer(server: Server): void {
-    if (typeof server !== 'object' || server === null || typeof server.close !== 'function')
-      throw new TypeError(`Expected \`server\` to be an http.Server, got ${describeValue(server)}`);
-    this.#servers.push(server);
-    server.on('request', (_req, res) => {
-      const done = this.begin();
-      res.once('close', done);
-    });
+    if (
+      typeof server !== 'object' ||
+      server === null ||
+      typeof server.close !== 'function' ||
+      typeof server.prependListener !== 'function' ||
+      typeof server.closeIdleConnections !== 'function'
+    )
+      throw new TypeError(`Expected \`server\` to be an http.Server or https.Server, got ${describeValue(server)}`);
+    const drain = new ServerDrain(server, this.#trackBound);
+    this.#drains.push(drain);
+    if (this.#state !== 'running') drain.begin();
   }
 
   /**
@@ -167,126 +228,157 @@ export class GracefulShutdown extends EventEmitter<GracefulShutdownEvents> {
     };
   }
 
-  /** Tracks a promise as in-flight work; returns it. */
+  /**
+   * Tracks a promise as in-flight work; returns it.
+   * @throws {TypeError} when `work` is not a promise (or thenable) — e.g. a forgotten call, `track(fn)`.
+   */
   track<T>(work: Promise<T>): Promise<T> {
+    if (typeof work !== 'object' || work === null || typeof (work as { then?: unknown }).then !== 'function')
+      throw new TypeError(`Expected \`work\` to be a promise, got ${describeValue(work)}`);
     const done = this.begin();
-    work.then(done, done);
+    Promise.resolve(work).then(done, done);
     return work;
   }
 
   /**
-   * Starts the shutdown (idempotent: later calls return the same promise). Resolves when closed with a
-   * {@link ShutdownResult} listing every hook failure and passed deadline (`clean: false` when there is
-   * any), whether or not an `error` listener is attached; never rejects, so a failing hook cannot stop
-   * the servers from closing. After a signal, the exit code is 0 when clean and 1 otherwise.
+   * Starts the shutdown (idempotent: later calls — also from listeners and hooks — return the same
+   * promise; a hook must not `await` it, as it waits for that hook). Resolves when closed with a
+   * {@link ShutdownResult}; never rejects, so a failing hook cannot stop the servers from closing.
    */
   shutdown(reason = 'shutdown()'): Promise<ShutdownResult> {
-    return this.#shutdown(reason, false);
+    return this.#start(reason);
   }
 
   /** Removes the signal listeners (for tests and hot reload). */
   dispose(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
     for (const s of this.#signals) process.removeListener(s, this.#onSignal);
   }
 
-  #setState(state: ShutdownState, reason: string): void {
-    this.#state = state;
-    this.emit('state', state, reason);
+  #signal(signal: NodeJS.Signals): void {
+    const repeated = this.#done !== undefined;
+    this.#exitWhenDone = true;
+    this.#events.emit('signal', { signal, repeated });
+    if (!repeated) {
+      void this.#start(signal);
+      return;
+    }
+    if (this.#forceExitOnRepeat) this.#callExit(1);
   }
 
-  #emitError(errors: Error[], error: Error): void {
-    errors.push(error);
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-  }
-
-  #shutdown(reason: string, fromSignal: boolean): Promise<ShutdownResult> {
+  #start(reason: string): Promise<ShutdownResult> {
     if (this.#done !== undefined) return this.#done;
-    this.dispose();
-    this.#setState('draining', reason);
     // Keeps the event loop alive until the shutdown finishes (clock timers are unref()ed).
     const keepAlive = setInterval(() => {}, 1 << 30);
-    this.#done = this.#run(reason).then((result) => {
+    let finish!: (result: ShutdownResult) => void;
+    // Set before anything runs, so a listener or hook calling shutdown() gets this same promise.
+    this.#done = new Promise((resolve) => {
+      finish = resolve;
+    });
+    void this.#run(reason).then((result) => {
       clearInterval(keepAlive);
-      if (fromSignal && this.#exit !== false) this.#exit(result.clean ? 0 : 1);
-      return result;
+      this.dispose();
+      if (this.#exitWhenDone) this.#callExit(result.clean ? 0 : 1);
+      finish(result);
     });
     return this.#done;
   }
 
+  #callExit(code: number): void {
+    if (this.#exit === false) return;
+    try {
+      this.#exit(code);
+    } catch (e) {
+      process.nextTick(() => {
+        throw e;
+      });
+    }
+  }
+
+  #setState(state: ShutdownState, reason: string): void {
+    this.#state = state;
+    this.#events.emit('state', { state, reason });
+  }
+
+  #setPhase(phase: ShutdownPhase | undefined, reason: string): void {
+    this.#phase = phase;
+    if (phase !== undefined) this.#events.emit('phase', { phase, reason });
+  }
+
+  #fail(errors: Error[], error: Error): void {
+    errors.push(error);
+    this.#events.emit('error', { error });
+  }
+
   async #run(reason: string): Promise<ShutdownResult> {
     const errors: Error[] = [];
-    await this.#sleep(this.#delayMs);
-    const closed = this.#servers.map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          if (!server.listening) return resolve();
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
-    );
-    if (this.#inFlight > 0) {
-      const drained = await this.#within(
-        new Promise<void>((resolve) => {
-          this.#drained = resolve;
-        }),
-        this.#drainTimeoutMs,
-      );
-      this.#drained = undefined;
-      if (!drained) {
-        this.#emitError(
-          errors,
-          new TimeoutError(`${this.#inFlight} in-flight request(s) still running after ${this.#drainTimeoutMs} ms`, this.#drainTimeoutMs),
-        );
-      }
-    }
+    this.#setState('draining', reason);
+    for (const d of this.#drains) d.begin();
+    await sleep(this.#clock, this.#delayMs);
+
+    this.#setPhase('servers', reason);
+    const stops = this.#drains.map((d) => d.stopAccepting());
+    await Promise.all(stops.map((s) => s.stopped));
+    await this.#runPhase('servers', this.#hookTimeoutMs, [], errors);
+
+    this.#setPhase('requests', reason);
+    const drained =
+      this.#inFlight === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.#drained = resolve;
+          });
+    await this.#runPhase('requests', this.#drainTimeoutMs, [drained], errors, () => `${this.#inFlight} in-flight request(s) still running`);
+    this.#drained = undefined;
+
+    this.#setPhase('queues', reason);
+    const queues = this.#queues.map((q) => this.#closeQueue(q, errors));
+    await this.#runPhase('queues', this.#queueTimeoutMs, queues, errors);
+
     this.#setState('closing', reason);
-    if (this.#hooks.length > 0) {
-      const controller = new AbortController();
-      const hooks = Promise.all(
-        this.#hooks.map(async (hook) => {
-          try {
-            await hook(controller.signal);
-          } catch (e) {
-            this.#emitError(errors, new ScalingError('ERR_SHUTDOWN_HOOK', 'a shutdown hook failed', { cause: e }));
-          }
-        }),
-      );
-      if (!(await this.#within(hooks, this.#hookTimeoutMs))) {
-        const err = new TimeoutError(`shutdown hooks still running after ${this.#hookTimeoutMs} ms`, this.#hookTimeoutMs);
-        controller.abort(err);
-        this.#emitError(errors, err);
-      }
-    }
-    for (const server of this.#servers) server.closeAllConnections();
-    await Promise.all(closed);
+    this.#setPhase('clients', reason);
+    await this.#runPhase('clients', this.#hookTimeoutMs, [], errors);
+    this.#setPhase(undefined, reason);
+
+    for (const { server } of this.#drains) server.closeAllConnections();
+    await Promise.all(stops.map((s) => s.closed));
+    for (const d of this.#drains) d.detach();
     this.#setState('closed', reason);
     return { clean: errors.length === 0, errors };
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (ms <= 0) resolve();
-      else this.#clock.setTimeout(resolve, ms);
-    });
+  /** Closes one queue, draining it within the phase deadline; a failure is reported, never thrown. */
+  async #closeQueue(queue: ShutdownQueue, errors: Error[]): Promise<void> {
+    try {
+      await queue.close({ drain: true, timeoutMs: this.#queueTimeoutMs });
+    } catch (e) {
+      this.#fail(errors, new ShutdownHookError('queues', e));
+    }
   }
 
-  /** Resolves true when `work` settles within `ms`, false when the deadline passes first. */
-  #within(work: Promise<unknown>, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      let timer: TimerHandle | undefined;
-      let done = false;
-      timer = this.#clock.setTimeout(() => {
-        if (done) return;
-        done = true;
-        resolve(false);
-      }, ms);
-      work.then(() => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
-        timer = undefined;
-        resolve(true);
-      });
-    });
+  /**
+   * Runs the hooks of `phase` next to `work`, all within `ms`; at the deadline the hooks' signal aborts
+   * and a `TimeoutError` is reported.
+   */
+  async #runPhase(phase: ShutdownPhase, ms: number, work: Promise<unknown>[], errors: Error[], what?: () => string): Promise<void> {
+    const hooks = this.#hooks[phase];
+    if (hooks.length === 0 && work.length === 0) return;
+    const controller = new AbortController();
+    const all = Promise.all([
+      ...work,
+      ...hooks.map(async (hook) => {
+        try {
+          await hook(controller.signal);
+        } catch (e) {
+          this.#fail(errors, new ShutdownHookError(phase, e));
+        }
+      }),
+    ]);
+    if (await within(this.#clock, all, ms)) return;
+    const message = what?.() ?? `shutdown phase "${phase}" still running`;
+    const err = new TimeoutError(`${message} after ${ms} ms`, ms);
+    controller.abort(err);
+    this.#fail(errors, err);
   }
 }

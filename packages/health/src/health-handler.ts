@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeValue } from '@scaling/core/internal';
+import { assertOptions, describeValue } from '@scaling/core/internal';
 import type { GracefulShutdown } from './graceful-shutdown.js';
 import type { HealthMonitor } from './health-monitor.js';
 import { HEALTH_CONTENT_TYPE, type HealthReport, type ProbeKind } from './health-report.js';
@@ -47,6 +47,27 @@ export interface HealthHandler {
 
 const DEFAULT_PATHS: Record<HealthRoute, string> = { health: '/health', liveness: '/livez', readiness: '/readyz', startup: '/startupz' };
 
+/** Option names from terminus and lightship. */
+const HANDLER_HINTS: Record<string, string> = {
+  healthChecks: 'use `monitor` (a HealthMonitor) and `paths` (terminus `healthChecks`)',
+  healthz: 'use `paths: { liveness: "/healthz" }` (or `readiness`)',
+  livez: 'use `paths: { liveness: "/livez" }`',
+  readyz: 'use `paths: { readiness: "/readyz" }`',
+  monitors: 'use `monitor` (one HealthMonitor holds every check)',
+  gracefulShutdown: 'use `shutdown`',
+};
+
+/** Route names users write for the Kubernetes probes. */
+const PATH_HINTS: Record<string, string> = {
+  healthz: 'the route names are `health`, `liveness`, `readiness`, `startup`: e.g. `paths: { liveness: "/healthz" }`',
+  livez: 'use `liveness`',
+  live: 'use `liveness`',
+  readyz: 'use `readiness`',
+  ready: 'use `readiness`',
+  startupz: 'use `startup`',
+  started: 'use `startup`',
+};
+
 /**
  * Creates the health endpoints, with Kubernetes probe semantics:
  *
@@ -71,10 +92,16 @@ const DEFAULT_PATHS: Record<HealthRoute, string> = { health: '/health', liveness
  * ```
  */
 export function createHealthHandler(options: HealthHandlerOptions = {}): HealthHandler {
+  assertOptions('createHealthHandler options', options, ['monitor', 'shutdown', 'paths'], HANDLER_HINTS);
   const { monitor, shutdown } = options;
+  if (monitor !== undefined && (typeof monitor !== 'object' || monitor === null || typeof monitor.report !== 'function'))
+    throw new TypeError(`Expected \`monitor\` to be a HealthMonitor, got ${describeValue(monitor)}`);
+  if (shutdown !== undefined && (typeof shutdown !== 'object' || shutdown === null || typeof shutdown.isShuttingDown !== 'boolean'))
+    throw new TypeError(`Expected \`shutdown\` to be a GracefulShutdown, got ${describeValue(shutdown)}`);
+  const paths = assertOptions('createHealthHandler `paths`', options.paths, Object.keys(DEFAULT_PATHS), PATH_HINTS, true);
   const routes = new Map<string, HealthRoute>();
   for (const route of Object.keys(DEFAULT_PATHS) as HealthRoute[]) {
-    const p = options.paths?.[route] ?? DEFAULT_PATHS[route];
+    const p = paths[route] ?? DEFAULT_PATHS[route];
     if (p === false) continue;
     if (typeof p !== 'string' || !p.startsWith('/'))
       throw new TypeError(`Expected \`paths.${route}\` to be a path starting with "/" or false, got ${describeValue(p)}`);

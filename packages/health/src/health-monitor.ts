@@ -1,69 +1,14 @@
-import { EventEmitter } from 'node:events';
-import { type Clock, type RandomSource, ScalingError, systemClock, TimeoutError, type TimerHandle } from '@scaling/core';
-import {
-  assertFunction,
-  assertNonNegativeFinite,
-  assertPositiveFinite,
-  assertPositiveInteger,
-  describeValue,
-} from '@scaling/core/internal';
+import { type Clock, type RandomSource, systemClock } from '@scaling/core';
+import { assertClock, assertFunction, assertOptions, describeValue, Emitter } from '@scaling/core/internal';
+import { type CheckConfig, normaliseCheck } from './_check-config.js';
+import type { RunResult } from './_check-result.js';
+import { CheckRunner } from './_check-runner.js';
 import { Hysteresis } from './_hysteresis.js';
+import { buildReport, makeEntry, type ReportMeta } from './_report-builder.js';
+import { worstStatus } from './_status.js';
+import { DuplicateCheckError } from './errors.js';
+import type { HealthCheckDefinition } from './health-check.js';
 import type { HealthCheckEntry, HealthReport, HealthStatus, ProbeKind } from './health-report.js';
-import { statusRank } from './health-report.js';
-
-/**
- * What a check may resolve to. `undefined`/`true`/any other value means `pass`; `false` means `fail`;
- * an object with a `status` gives the status and the details (no `status` means `pass`). A `status`
- * other than `'pass'`, `'warn'` or `'fail'` is a `fail` whose `output` names the bad status (a typo must
- * not pass silently). A thrown error or a rejection is a `fail` whose `output` is the error message.
- */
-export interface CheckOutcome {
-  status?: HealthStatus;
-  /** Measured value, e.g. a latency or a connection count. */
-  observedValue?: unknown;
-  /** Unit of `observedValue` (e.g. `ms`, `percent`). */
-  observedUnit?: string;
-  /** Human-readable detail. */
-  output?: string;
-}
-
-/**
- * A health check. It receives an `AbortSignal` that is aborted when the check runs past its `timeoutMs`
- * (or the monitor stops); it returns or resolves a {@link CheckOutcome} (or nothing), or throws.
- */
-export type CheckFunction = (signal: AbortSignal) => unknown;
-
-/** One named check of a {@link HealthMonitor}. All times in milliseconds. */
-export interface HealthCheckDefinition {
-  /** Unique name of the check; also its report key unless `key` is given. */
-  name: string;
-  /** The check itself (see {@link CheckFunction}). */
-  check: CheckFunction;
-  /** IETF `checks` key, `component:measurement` (e.g. `postgres:responseTime`). Default: `name`. */
-  key?: string;
-  /** IETF `componentId`. Default: `name`. */
-  componentId?: string;
-  /** IETF `componentType` (`datastore`, `component`, `system`, …). */
-  componentType?: string;
-  /** Delay between the end of one run and the start of the next while healthy. Default 10,000 ms. */
-  intervalMs?: number;
-  /** The same while unhealthy (unhealthy targets keep being probed so they can recover). Default: `intervalMs`. */
-  unhealthyIntervalMs?: number;
-  /** Deadline of one run: the signal is aborted and the run counts as one failure. Default 5,000 ms. */
-  timeoutMs?: number;
-  /** Consecutive successes needed to turn healthy (rise). Default 2. */
-  healthyThreshold?: number;
-  /** Consecutive failures needed to turn unhealthy (fall). Default 3. */
-  unhealthyThreshold?: number;
-  /** Up to this much random delay is added to each interval, to spread checks out. Default 0 ms. */
-  jitterMs?: number;
-  /** Status before the first threshold is reached. Default `'fail'` (not ready until proven healthy). */
-  initialStatus?: HealthStatus;
-  /** When false, an unhealthy check degrades the aggregate to `warn` instead of `fail`. Default true. */
-  critical?: boolean;
-  /** The Kubernetes probes this check takes part in. Default `['readiness']` (dependencies must not fail liveness). */
-  probes?: readonly ProbeKind[];
-}
 
 /** Options of {@link HealthMonitor}. */
 export interface HealthMonitorOptions {
@@ -95,6 +40,12 @@ export interface CheckStatusChange {
   healthy: boolean;
 }
 
+/** Payload of the `status` event: the aggregate status changed. */
+export interface AggregateStatusChange {
+  status: HealthStatus;
+  previous: HealthStatus;
+}
+
 /** Payload of the `result` event: one run finished (before hysteresis). */
 export interface CheckRunResult {
   name: string;
@@ -110,48 +61,44 @@ export interface CheckRunResult {
   output?: string;
 }
 
-/** Events of a {@link HealthMonitor}. */
-export interface HealthMonitorEvents {
+/**
+ * Events of a {@link HealthMonitor} (payload per event; also published on `node:diagnostics_channel` as
+ * `scaling:health:<event>`).
+ */
+export type HealthMonitorEvents = {
   /** A check's reported status changed. */
-  change: [change: CheckStatusChange];
+  change: CheckStatusChange;
   /** The aggregate status changed. */
-  status: [status: HealthStatus, previous: HealthStatus];
+  status: AggregateStatusChange;
   /** A run finished (emitted for every run). */
-  result: [result: CheckRunResult];
-}
+  result: CheckRunResult;
+};
 
+const MONITOR_EVENTS: readonly (keyof HealthMonitorEvents)[] = ['change', 'status', 'result'];
+
+const MONITOR_KEYS = ['checks', 'clock', 'random', 'wallClock', 'serviceId', 'version', 'releaseId', 'description'];
+const MONITOR_HINTS: Record<string, string> = {
+  healthChecks: 'pass `checks: [{ name, check }]` (terminus `healthChecks`)',
+  interval: 'set `intervalMs` on each check',
+  intervalMs: 'set `intervalMs` on each check',
+  timeout: 'set `timeoutMs` on each check',
+  timeoutMs: 'set `timeoutMs` on each check',
+  name: 'use `serviceId`',
+};
+
+/** One check inside the monitor. */
 interface CheckState {
-  def: HealthCheckDefinition;
-  key: string;
-  componentId: string;
-  intervalMs: number;
-  unhealthyIntervalMs: number;
-  timeoutMs: number;
-  jitterMs: number;
-  critical: boolean;
-  probes: readonly ProbeKind[];
-  hysteresis: Hysteresis;
+  readonly config: CheckConfig;
+  readonly key: string;
+  readonly probes: readonly ProbeKind[];
+  readonly hysteresis: Hysteresis;
+  readonly runner: CheckRunner;
   /** Reported status (after hysteresis and criticality). */
   status: HealthStatus;
   /** Status of the latest successful run (pass or warn). */
   okStatus: HealthStatus;
   entry: HealthCheckEntry;
-  timer: TimerHandle | undefined;
-  /** Deadline timer of the run in flight. */
-  deadline: TimerHandle | undefined;
-  inFlight: boolean;
-  /** Clock time the run in flight started. */
-  startedAt: number;
-  /** Extra failures charged to the hung run in flight (one per missed slot). */
-  overdue: number;
-  controller: AbortController | undefined;
-  /** Bumped by stop(): results of runs from an older epoch are dropped. */
-  epoch: number;
-  runs: number;
-  removed: boolean;
 }
-
-const PROBE_KINDS: readonly ProbeKind[] = ['liveness', 'readiness', 'startup'];
 
 /**
  * Runs named health checks on their own schedules and keeps a hysteresis-filtered status per check:
@@ -168,9 +115,13 @@ const PROBE_KINDS: readonly ProbeKind[] = ['liveness', 'readiness', 'startup'];
  *   after `unhealthyThreshold` such failures. When the hung run finally settles, its result is dropped and
  *   the next run starts at once if at least one such extra failure was counted, else `intervalMs` later.
  * - Unhealthy checks keep running (every `unhealthyIntervalMs`) so they can recover.
- * - Emits `change` on every status change of a check, `status` when the aggregate changes, `result`
- *   after every run. Every timer goes through the `clock` and is `unref()`ed by `systemClock`, so a
- *   forgotten monitor never keeps the process alive; after `stop()` no timer remains.
+ * - Events (`on(event, listener)` returns an unsubscribe function): `result` after every run, then
+ *   `change` when a check's status changed, then `status` when the aggregate changed — each emitted once
+ *   the monitor's state is fully updated, so listeners may call any method (`stop()`, `add()`,
+ *   `remove()`, `report()`) re-entrantly. A throwing listener is rethrown on `process.nextTick` and
+ *   never breaks the monitor. Also on `node:diagnostics_channel` as `scaling:health:<event>`.
+ * - Every timer goes through the `clock` and is `unref()`ed by `systemClock`, so a forgotten monitor
+ *   never keeps the process alive; after `stop()` no timer remains.
  *
  * @example
  * ```ts
@@ -182,32 +133,33 @@ const PROBE_KINDS: readonly ProbeKind[] = ['liveness', 'readiness', 'startup'];
  * monitor.start();
  * ```
  */
-export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
+export class HealthMonitor {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #wallClock: () => number;
-  readonly #meta: { serviceId?: string; version?: string; releaseId?: string; description?: string };
+  readonly #meta: ReportMeta;
+  readonly #events = new Emitter<HealthMonitorEvents>('health', MONITOR_EVENTS, this);
   readonly #checks = new Map<string, CheckState>();
   /** The checks in insertion order, and whether their report keys are all distinct (for report()). */
   #list: CheckState[] = [];
   #uniqueKeys = true;
   #running = false;
   #status: HealthStatus = 'pass';
+  /** The aggregate status last announced through the `status` event. */
+  #announced: HealthStatus = 'pass';
   #started = false;
   #revision = 0;
 
   /**
-   * @throws {TypeError}/{@link RangeError} on a bad option or check definition, naming it.
+   * @throws {TypeError}/{@link RangeError} on a bad option or check definition, naming it; `TypeError` on an
+   *   unknown option key (with a hint for names from terminus and lightship).
    */
   constructor(options: HealthMonitorOptions = {}) {
-    super();
-    if (typeof options !== 'object' || options === null)
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    assertOptions('HealthMonitor options', options, MONITOR_KEYS, MONITOR_HINTS);
     const { clock = systemClock, random = Math.random, wallClock = Date.now } = options;
     assertFunction('random', random);
     assertFunction('wallClock', wallClock);
-    if (typeof clock !== 'object' || clock === null || typeof clock.setTimeout !== 'function')
-      throw new TypeError(`Expected \`clock\` to be a Clock, got ${describeValue(clock)}`);
+    assertClock('clock', clock, ['now', 'setTimeout', 'clearTimeout']);
     this.#clock = clock;
     this.#random = random;
     this.#wallClock = wallClock;
@@ -219,7 +171,28 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
         this.#meta[k] = v;
       }
     }
-    for (const def of options.checks ?? []) this.add(def);
+    const checks = options.checks ?? [];
+    if (!Array.isArray(checks))
+      throw new TypeError(`Expected \`checks\` to be an array of check definitions, got ${describeValue(checks)}`);
+    for (const def of checks) this.add(def);
+  }
+
+  /**
+   * Subscribes to an event (see {@link HealthMonitorEvents}); returns the unsubscribe function.
+   * @throws {TypeError} on an unknown event or a listener that is not a function.
+   */
+  on<K extends keyof HealthMonitorEvents>(event: K, listener: (payload: HealthMonitorEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link HealthMonitor.on} (no-op when absent). */
+  off<K extends keyof HealthMonitorEvents>(event: K, listener: (payload: HealthMonitorEvents[K]) => void): void {
+    this.#events.off(event, listener);
+  }
+
+  /** Number of listeners of `event` (for cleanup checks). */
+  listenerCount(event: keyof HealthMonitorEvents): number {
+    return this.#events.listenerCount(event);
   }
 
   /** True between {@link HealthMonitor.start} and {@link HealthMonitor.stop}. */
@@ -243,86 +216,55 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   }
 
   /**
+   * True once every check taking part in readiness (and startup) has been healthy at the same time —
+   * sticky, as the Kubernetes startup probe stops once it succeeds — or while there are no checks.
+   */
+  get started(): boolean {
+    return this.#started || this.#list.length === 0;
+  }
+
+  /**
    * Adds a check; when the monitor is running, its first run starts at once.
-   * @throws {TypeError}/{@link RangeError} on a bad definition; `ScalingError` `ERR_DUPLICATE_CHECK` when the name is taken.
+   * @throws {TypeError}/{@link RangeError} on a bad definition (an unknown key too, with a hint such as
+   *   `interval` → `intervalMs`); {@link DuplicateCheckError} `ERR_DUPLICATE_CHECK` when the name is taken.
    */
   add(def: HealthCheckDefinition): void {
-    if (typeof def !== 'object' || def === null) throw new TypeError(`Expected \`check\` to be an object, got ${describeValue(def)}`);
-    const { name } = def;
-    if (typeof name !== 'string' || name === '')
-      throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(name)}`);
-    if (this.#checks.has(name)) throw new ScalingError('ERR_DUPLICATE_CHECK', `A check named ${JSON.stringify(name)} already exists`);
-    assertFunction(`${name}.check`, def.check);
-    const intervalMs = def.intervalMs ?? 10_000;
-    assertPositiveFinite(`${name}.intervalMs`, intervalMs);
-    const unhealthyIntervalMs = def.unhealthyIntervalMs ?? intervalMs;
-    assertPositiveFinite(`${name}.unhealthyIntervalMs`, unhealthyIntervalMs);
-    const timeoutMs = def.timeoutMs ?? 5_000;
-    assertPositiveFinite(`${name}.timeoutMs`, timeoutMs);
-    const rise = def.healthyThreshold ?? 2;
-    assertPositiveInteger(`${name}.healthyThreshold`, rise);
-    const fall = def.unhealthyThreshold ?? 3;
-    assertPositiveInteger(`${name}.unhealthyThreshold`, fall);
-    const jitterMs = def.jitterMs ?? 0;
-    assertNonNegativeFinite(`${name}.jitterMs`, jitterMs);
-    const initial = def.initialStatus ?? 'fail';
-    if (initial !== 'pass' && initial !== 'warn' && initial !== 'fail')
-      throw new TypeError(`Expected \`${name}.initialStatus\` to be "pass", "warn" or "fail", got ${describeValue(initial)}`);
-    const critical = def.critical ?? true;
-    if (typeof critical !== 'boolean') throw new TypeError(`Expected \`${name}.critical\` to be a boolean, got ${describeValue(critical)}`);
-    const probes = def.probes ?? ['readiness'];
-    if (!Array.isArray(probes) || probes.some((p) => !PROBE_KINDS.includes(p)))
-      throw new TypeError(`Expected \`${name}.probes\` to be an array of "liveness", "readiness", "startup", got ${describeValue(probes)}`);
-    for (const k of ['key', 'componentId', 'componentType'] as const) {
-      const v = def[k];
-      if (v !== undefined && typeof v !== 'string')
-        throw new TypeError(`Expected \`${name}.${k}\` to be a string, got ${describeValue(v)}`);
-    }
-    const healthy = initial !== 'fail';
-    const okStatus: HealthStatus = initial === 'warn' ? 'warn' : 'pass';
-    const status: HealthStatus = healthy ? okStatus : critical ? 'fail' : 'warn';
-    const componentId = def.componentId ?? name;
-    const s: CheckState = {
-      def,
-      key: def.key ?? name,
-      componentId,
-      intervalMs,
-      unhealthyIntervalMs,
-      timeoutMs,
-      jitterMs,
-      critical,
-      probes: [...probes],
-      hysteresis: new Hysteresis(rise, fall, healthy),
+    const config = normaliseCheck(def);
+    if (this.#checks.has(config.name)) throw new DuplicateCheckError(config.name);
+    const healthy = config.initialStatus !== 'fail';
+    const okStatus: HealthStatus = config.initialStatus === 'warn' ? 'warn' : 'pass';
+    const status: HealthStatus = healthy ? okStatus : config.critical ? 'fail' : 'warn';
+    const hysteresis = new Hysteresis(config.healthyThreshold, config.unhealthyThreshold, healthy);
+    let s: CheckState | undefined;
+    const runner = new CheckRunner(config, hysteresis, this.#clock, this.#random, (result) => this.#record(s as CheckState, result));
+    s = {
+      config,
+      key: config.key,
+      probes: config.probes,
+      hysteresis,
+      runner,
       status,
       okStatus,
-      entry: makeEntry(componentId, def.componentType, status, undefined, undefined, undefined, undefined),
-      timer: undefined,
-      deadline: undefined,
-      inFlight: false,
-      startedAt: 0,
-      overdue: 0,
-      controller: undefined,
-      epoch: 0,
-      runs: 0,
-      removed: false,
+      entry: makeEntry({ componentId: config.componentId, componentType: config.componentType, status }),
     };
-    this.#checks.set(name, s);
+    this.#checks.set(config.name, s);
     this.#reindex();
     this.#revision++;
-    this.#recomputeAggregate();
-    if (this.#running) this.#schedule(s, 0);
+    this.#aggregate();
+    if (this.#running) runner.start();
+    this.#announce();
   }
 
   /** Removes a check (aborting a run in flight). Returns false when there was none. */
   remove(name: string): boolean {
     const s = this.#checks.get(name);
     if (s === undefined) return false;
-    s.removed = true;
-    this.#halt(s);
+    s.runner.halt();
     this.#checks.delete(name);
     this.#reindex();
     this.#revision++;
-    this.#recomputeAggregate();
+    this.#aggregate();
+    this.#announce();
     return true;
   }
 
@@ -330,8 +272,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   start(): this {
     if (this.#running) return this;
     this.#running = true;
-    // A run still pending from before stop() is evaluated after one slot, like a hung run.
-    for (const s of this.#checks.values()) this.#schedule(s, s.inFlight ? this.#slot(s) : 0);
+    for (const s of this.#list) if (this.#checks.get(s.config.name) === s) s.runner.start();
     return this;
   }
 
@@ -339,7 +280,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   stop(): this {
     if (!this.#running) return this;
     this.#running = false;
-    for (const s of this.#checks.values()) this.#halt(s);
+    for (const s of this.#list) s.runner.halt();
     return this;
   }
 
@@ -351,15 +292,6 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   /** Whether one check is healthy after hysteresis, or `undefined` when there is no such check. */
   isHealthy(name: string): boolean | undefined {
     return this.#checks.get(name)?.hysteresis.healthy;
-  }
-
-  /**
-   * True once every check taking part in readiness has been healthy at the same time (sticky: the
-   * Kubernetes startup probe stops once it succeeds).
-   */
-  get started(): boolean {
-    if (!this.#started && this.#statusOf('readiness') !== 'fail' && this.#statusOf('startup') !== 'fail') this.#started = true;
-    return this.#started;
   }
 
   /**
@@ -378,27 +310,9 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
    * shared and immutable).
    */
   report(kind?: ProbeKind): HealthReport {
-    const checks: Record<string, HealthCheckEntry[]> = {};
-    const list = this.#list;
-    const unique = this.#uniqueKeys;
-    let worst = 0;
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i] as CheckState;
-      if (kind !== undefined && !s.probes.includes(kind)) continue;
-      if (unique) checks[s.key] = [s.entry];
-      else {
-        const entries = checks[s.key];
-        if (entries === undefined) checks[s.key] = [s.entry];
-        else entries.push(s.entry);
-      }
-      const r = statusRank(s.status);
-      if (r > worst) worst = r;
-    }
-    let status: HealthStatus = worst === 0 ? 'pass' : worst === 1 ? 'warn' : 'fail';
-    if (kind === 'startup' && !this.started) status = 'fail';
-    const m = this.#meta;
-    // one fixed shape (absent fields are undefined and left out when serialised)
-    return { status, version: m.version, releaseId: m.releaseId, serviceId: m.serviceId, description: m.description, checks };
+    const report = buildReport(this.#list, this.#uniqueKeys, kind, this.#meta);
+    if (kind === 'startup' && !this.started) return { ...report, status: 'fail' };
+    return report;
   }
 
   #reindex(): void {
@@ -407,192 +321,69 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   }
 
   #statusOf(kind: ProbeKind): HealthStatus {
-    let worst = 0;
-    for (const s of this.#checks.values()) {
-      if (!s.probes.includes(kind)) continue;
-      const r = statusRank(s.status);
-      if (r > worst) worst = r;
-    }
-    return worst === 0 ? 'pass' : worst === 1 ? 'warn' : 'fail';
+    return worstStatus(this.#list, (s) => s.probes.includes(kind));
   }
 
-  #halt(s: CheckState): void {
-    s.epoch++;
-    if (s.timer !== undefined) {
-      this.#clock.clearTimeout(s.timer);
-      s.timer = undefined;
-    }
-    if (s.deadline !== undefined) {
-      this.#clock.clearTimeout(s.deadline);
-      s.deadline = undefined;
-    }
-    s.controller?.abort(new Error('health monitor stopped'));
-  }
-
-  #schedule(s: CheckState, delayMs: number): void {
-    s.timer = this.#clock.setTimeout(() => this.#run(s), delayMs);
-  }
-
-  /** Time after which a hung run is charged one more failure: one interval plus one deadline. */
-  #slot(s: CheckState): number {
-    return (s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs) + s.timeoutMs;
-  }
-
-  #run(s: CheckState): void {
-    s.timer = undefined;
-    if (!this.#running || s.removed) return;
-    if (s.inFlight) {
-      // The previous run is still outstanding a whole slot later: one more failure, no second run.
-      s.overdue++;
-      const ms = this.#clock.now() - s.startedAt;
-      this.#record(
-        s,
-        'fail',
-        undefined,
-        undefined,
-        `health check ${JSON.stringify(s.def.name)} still running after ${ms} ms (timeout ${s.timeoutMs} ms)`,
-        s.startedAt,
-        true,
-      );
-      if (this.#running && !s.removed && s.inFlight) this.#schedule(s, this.#slot(s));
-      return;
-    }
-    s.inFlight = true;
-    s.overdue = 0;
-    const epoch = s.epoch;
-    const controller = new AbortController();
-    s.controller = controller;
-    const startedAt = this.#clock.now();
-    s.startedAt = startedAt;
-    let settled = false;
-    const timeout = this.#clock.setTimeout(() => {
-      if (s.deadline === timeout) s.deadline = undefined;
-      if (settled) return;
-      settled = true;
-      const err = new TimeoutError(`health check ${JSON.stringify(s.def.name)} timed out after ${s.timeoutMs} ms`, s.timeoutMs);
-      controller.abort(err);
-      if (epoch !== s.epoch) return;
-      this.#record(s, 'fail', undefined, undefined, err.message, startedAt, true);
-      // Still pending (the check ignores its signal): evaluate it again one slot later.
-      if (s.inFlight && this.#running && !s.removed && s.timer === undefined) {
-        this.#schedule(s, this.#slot(s));
-      }
-    }, s.timeoutMs);
-    s.deadline = timeout;
-    let pending: Promise<unknown>;
-    try {
-      pending = Promise.resolve(s.def.check(controller.signal));
-    } catch (e) {
-      pending = Promise.reject(e);
-    }
-    pending
-      .then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          this.#clearDeadline(s, timeout);
-          if (epoch !== s.epoch) return;
-          if (value === false) return this.#record(s, 'fail', undefined, undefined, 'check returned false', startedAt, false);
-          if (typeof value === 'object' && value !== null) {
-            const o = value as CheckOutcome;
-            const st = o.status;
-            if (st === undefined || st === 'pass' || st === 'warn' || st === 'fail')
-              return this.#record(s, st ?? 'pass', o.observedValue, o.observedUnit, o.output, startedAt, false);
-            const output = `check returned an invalid status ${describeValue(st)} (expected "pass", "warn" or "fail")`;
-            return this.#record(s, 'fail', o.observedValue, o.observedUnit, output, startedAt, false);
-          }
-          this.#record(s, 'pass', undefined, undefined, undefined, startedAt, false);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          this.#clearDeadline(s, timeout);
-          if (epoch !== s.epoch) return;
-          const output = error instanceof Error ? error.message : String(error);
-          this.#record(s, 'fail', undefined, undefined, output, startedAt, false);
-        },
-      )
-      .finally(() => {
-        s.inFlight = false;
-        s.controller = undefined;
-        if (s.timer !== undefined) {
-          this.#clock.clearTimeout(s.timer);
-          s.timer = undefined;
-        }
-        if (this.#running && !s.removed) {
-          if (s.overdue > 0) this.#schedule(s, 0);
-          else {
-            const base = s.hysteresis.healthy ? s.intervalMs : s.unhealthyIntervalMs;
-            this.#schedule(s, s.jitterMs > 0 ? base + this.#random() * s.jitterMs : base);
-          }
-        }
-      });
-  }
-
-  #clearDeadline(s: CheckState, timeout: TimerHandle): void {
-    this.#clock.clearTimeout(timeout);
-    if (s.deadline === timeout) s.deadline = undefined;
-  }
-
-  #record(
-    s: CheckState,
-    raw: HealthStatus,
-    observedValue: unknown,
-    observedUnit: string | undefined,
-    output: string | undefined,
-    startedAt: number,
-    timedOut: boolean,
-  ): void {
-    s.runs++;
+  /** One run's result (from the check's runner): hysteresis, entry, aggregate — then the events. */
+  #record(s: CheckState, result: RunResult): void {
+    if (this.#checks.get(s.config.name) !== s) return; // removed meanwhile
     this.#revision++;
-    const ok = raw !== 'fail';
-    if (ok) s.okStatus = raw;
+    const ok = result.status !== 'fail';
+    if (ok) s.okStatus = result.status;
     s.hysteresis.observe(ok);
     const previous = s.status;
-    const status: HealthStatus = s.hysteresis.healthy ? s.okStatus : s.critical ? 'fail' : 'warn';
+    const status: HealthStatus = s.hysteresis.healthy ? s.okStatus : s.config.critical ? 'fail' : 'warn';
     s.status = status;
-    s.entry = makeEntry(
-      s.componentId,
-      s.def.componentType,
+    s.entry = makeEntry({
+      componentId: s.config.componentId,
+      componentType: s.config.componentType,
       status,
-      new Date(this.#wallClock()).toISOString(),
-      observedValue,
-      observedUnit,
-      output,
-    );
-    if (this.listenerCount('result') > 0) {
-      const result: CheckRunResult = { name: s.def.name, status: raw, durationMs: this.#clock.now() - startedAt, timedOut };
-      if (output !== undefined) result.output = output;
-      this.emit('result', result);
+      time: this.#time(),
+      observedValue: result.observedValue,
+      observedUnit: result.observedUnit,
+      output: result.output,
+    });
+    this.#aggregate();
+    const name = s.config.name;
+    if (this.#events.wants('result')) {
+      const payload: CheckRunResult = {
+        name,
+        status: result.status,
+        durationMs: this.#clock.now() - result.startedAt,
+        timedOut: result.timedOut,
+      };
+      if (result.output !== undefined) payload.output = result.output;
+      this.#events.emit('result', payload);
     }
-    if (status !== previous) this.emit('change', { name: s.def.name, status, previous, healthy: s.hysteresis.healthy });
-    this.#recomputeAggregate();
+    if (status !== previous) this.#events.emit('change', { name, status, previous, healthy: s.hysteresis.healthy });
+    this.#announce();
   }
 
-  #recomputeAggregate(): void {
-    let worst = 0;
-    for (const s of this.#checks.values()) {
-      const r = statusRank(s.status);
-      if (r > worst) worst = r;
+  /** The wall-clock time of a result; a throwing `wallClock` leaves it out and is rethrown outside. */
+  #time(): string | undefined {
+    try {
+      return new Date(this.#wallClock()).toISOString();
+    } catch (e) {
+      process.nextTick(() => {
+        throw e;
+      });
+      return undefined;
     }
-    const next: HealthStatus = worst === 0 ? 'pass' : worst === 1 ? 'warn' : 'fail';
-    if (!this.#started && this.#list.length > 0) void this.started; // latch startup the moment readiness passes
-    const previous = this.#status;
-    if (next === previous) return;
-    this.#status = next;
-    this.emit('status', next, previous);
   }
-}
 
-function makeEntry(
-  componentId: string,
-  componentType: string | undefined,
-  status: HealthStatus,
-  time: string | undefined,
-  observedValue: unknown,
-  observedUnit: string | undefined,
-  output: string | undefined,
-): HealthCheckEntry {
-  // One fixed shape for every entry (absent fields are left out when serialised).
-  return Object.freeze({ componentId, componentType, status, time, observedValue, observedUnit, output });
+  /** Recomputes the aggregate and latches `started` the moment readiness (and startup) pass. */
+  #aggregate(): void {
+    this.#status = worstStatus(this.#list);
+    if (!this.#started && this.#list.length > 0 && this.#statusOf('readiness') !== 'fail' && this.#statusOf('startup') !== 'fail')
+      this.#started = true;
+  }
+
+  /** Emits `status` when the aggregate differs from the last one announced (re-entrant calls stay in order). */
+  #announce(): void {
+    const status = this.#status;
+    const previous = this.#announced;
+    if (status === previous) return;
+    this.#announced = status;
+    this.#events.emit('status', { status, previous });
+  }
 }

@@ -48,8 +48,3 @@ export interface HealthReport {
   readonly output?: string;
   readonly checks: Readonly<Record<string, readonly HealthCheckEntry[]>>;
 }
-
-/** Rank used to take the worst status: pass < warn < fail. @internal */
-export function statusRank(s: HealthStatus): number {
-  return s === 'pass' ? 0 : s === 'warn' ? 1 : 2;
-}

@@ -1,11 +1,7 @@
-export {
-  GracefulShutdown,
-  type GracefulShutdownEvents,
-  type GracefulShutdownOptions,
-  type ShutdownHook,
-  type ShutdownResult,
-  type ShutdownState,
-} from './graceful-shutdown.js';
+export { type CombinedHealth, combineHealth, type HealthTarget } from './combine-health.js';
+export { DuplicateCheckError, ShutdownHookError } from './errors.js';
+export { GracefulShutdown, type GracefulShutdownEvents } from './graceful-shutdown.js';
+export type { CheckFunction, CheckOutcome, HealthCheckDefinition } from './health-check.js';
 export {
   createHealthHandler,
   type HealthHandler,
@@ -14,26 +10,26 @@ export {
   type HealthRoute,
 } from './health-handler.js';
 export {
-  type CheckFunction,
-  type CheckOutcome,
+  type AggregateStatusChange,
   type CheckRunResult,
   type CheckStatusChange,
-  type HealthCheckDefinition,
   HealthMonitor,
   type HealthMonitorEvents,
   type HealthMonitorOptions,
 } from './health-monitor.js';
 export { HEALTH_CONTENT_TYPE, type HealthCheckEntry, type HealthReport, type HealthStatus, type ProbeKind } from './health-report.js';
-export {
-  type EjectionReason,
-  type FailurePercentageOptions,
-  OutlierDetector,
-  type OutlierDetectorOptions,
-  type OutlierState,
-  type OutlierTarget,
-  type RequestOutcome,
-  type SuccessRateOptions,
-} from './outlier-detector.js';
+export { OutlierDetector } from './outlier-detector.js';
+export type {
+  EjectionEvent,
+  EjectionReason,
+  FailurePercentageOptions,
+  OutlierDetectorEvents,
+  OutlierDetectorOptions,
+  OutlierState,
+  OutlierTarget,
+  RequestOutcome,
+  SuccessRateOptions,
+} from './outlier-options.js';
 export {
   type ClientProbeOptions,
   type HttpProbeOptions,
@@ -45,3 +41,14 @@ export {
   type TcpProbeOptions,
   tcpProbe,
 } from './probes.js';
+export type { GracefulShutdownOptions } from './shutdown-options.js';
+export {
+  SHUTDOWN_PHASES,
+  type ShutdownEvents,
+  type ShutdownHook,
+  type ShutdownHookOptions,
+  type ShutdownPhase,
+  type ShutdownQueue,
+  type ShutdownResult,
+  type ShutdownState,
+} from './shutdown-phases.js';

@@ -1,84 +1,26 @@
-import { type Clock, systemClock, type TimerHandle } from '@scaling/core';
-import {
-  assertFunction,
-  assertInRange,
-  assertNonNegativeInteger,
-  assertPositiveFinite,
-  assertPositiveInteger,
-  describeValue,
-} from '@scaling/core/internal';
+import type { Clock, Outcome, TimerHandle } from '@scaling/core';
+import { describeValue, Emitter } from '@scaling/core/internal';
+import { normaliseDetectorOptions } from './_detector-settings.js';
+import { findOutliers } from './_outlier-analysis.js';
+import type { combineHealth } from './combine-health.js';
+import type {
+  EjectionEvent,
+  EjectionReason,
+  FailurePercentageOptions,
+  OutlierDetectorEvents,
+  OutlierDetectorOptions,
+  OutlierState,
+  OutlierTarget,
+  SuccessRateOptions,
+} from './outlier-options.js';
 
-/**
- * Where ejections go: anything with `setHealthy(id, healthy)`, such as a `@scaling/load-balancer`
- * `LoadBalancer` (duck-typed, so no import is needed).
- */
-export interface OutlierTarget {
-  setHealthy(id: string, healthy: boolean): void;
-}
+const EVENTS: readonly (keyof OutlierDetectorEvents)[] = ['eject', 'return'];
 
-/** The outcome of one request to an endpoint. `latencyMs` is accepted for symmetry with a lease's `release()` and not used to eject. */
-export interface RequestOutcome {
-  ok: boolean;
-  latencyMs?: number;
-}
-
-/** Why an endpoint was ejected. */
-export type EjectionReason = 'consecutive-failures' | 'failure-percentage' | 'success-rate' | 'probe-failed';
-
-/** State of one endpoint in an {@link OutlierDetector}. */
-export type OutlierState = 'healthy' | 'ejected' | 'probing';
-
-/** Envoy `success_rate_*` settings: eject endpoints whose success rate is below mean − `stdevFactor` × stdev. */
-export interface SuccessRateOptions {
-  /** Endpoints with at least `requestVolume` requests in the interval needed to compute the statistics. Default 5. */
-  minimumHosts?: number;
-  /** Requests an endpoint needs in the interval to be included. Default 100. */
-  requestVolume?: number;
-  /** k in mean − k·stdev. Default 1.9 (Envoy's `success_rate_stdev_factor` 1900 / 1000). */
-  stdevFactor?: number;
-}
-
-/** Envoy `failure_percentage_*` settings: eject endpoints whose failure percentage reaches `threshold`. */
-export interface FailurePercentageOptions {
-  /** Failure percentage (0–100) at or above which an endpoint is ejected. Default 85. */
-  threshold?: number;
-  /** Endpoints with at least `requestVolume` requests needed before any is judged. Default 5. */
-  minimumHosts?: number;
-  /** Requests an endpoint needs in the interval to be judged. Default 50. */
-  requestVolume?: number;
-}
-
-/** Options of {@link OutlierDetector}. All times in milliseconds. */
-export interface OutlierDetectorOptions {
-  /** Receives `setHealthy(id, false)` on ejection and `setHealthy(id, true)` when an endpoint returns. */
-  target: OutlierTarget;
-  /** Endpoint ids known up front (others are added on their first {@link OutlierDetector.record}). */
-  endpoints?: readonly string[];
-  /** Consecutive failures that eject an endpoint. Default 5 (Envoy `consecutive_5xx`); 0 disables. */
-  consecutiveFailures?: number;
-  /** Analysis window for success rate and failure percentage (Envoy `interval`). Default 10,000 ms. */
-  intervalMs?: number;
-  /** Ejection time = `baseEjectionTimeMs` × number of ejections of that endpoint. Default 30,000 ms. */
-  baseEjectionTimeMs?: number;
-  /** Cap on one ejection time. Default 300,000 ms. */
-  maxEjectionTimeMs?: number;
-  /** At most this percentage of endpoints is ejected at once, but at least one may be. Default 10. */
-  maxEjectionPercent?: number;
-  /** Success-rate outlier detection; `false` disables. Default on with Envoy's defaults. */
-  successRate?: SuccessRateOptions | false;
-  /** Failure-percentage ejection; `false` disables. Default on (threshold 85 %, 5 hosts, 50 requests). */
-  failurePercentage?: FailurePercentageOptions | false;
-  /**
-   * A probe admitted through {@link OutlierDetector.admit} whose outcome is not recorded within this time
-   * counts as failed (so a lost probe cannot keep an endpoint out for good). Default 10,000 ms.
-   */
-  probeTimeoutMs?: number;
-  /** Called after an endpoint is ejected. */
-  onEject?: (id: string, reason: EjectionReason, ejectionTimeMs: number) => void;
-  /** Called when an endpoint is back in rotation for good (its probe succeeded). */
-  onReturn?: (id: string) => void;
-  /** Time source. Default `systemClock`. */
-  clock?: Clock;
+/** Rethrows a user callback's error outside the current call (as a listener's error is), so the detector stays consistent. */
+function rethrowLater(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
 }
 
 const HEALTHY = 0;
@@ -106,8 +48,17 @@ const PROBE_IN_FLIGHT = 3;
  * one probe request: the first admit lets it through and takes the endpoint out again until the
  * outcome arrives, so a recovering endpoint never receives a flood.
  *
- * `record()` is the hot path: a `Map` lookup and typed-array updates, no allocation. Every timer goes
- * through the clock (`unref()`ed by `systemClock`); `stop()` clears them and returns ejected endpoints.
+ * `record(id, outcome)` takes core's `Outcome` (`@scaling/core`): `ok: true` a success, `ok: false` a failure, and no
+ * `ok` (`{}`, as a lease's `release()` / `release({})`) **no outcome** — counted as neither; an admitted probe
+ * released without an outcome lets the next request be the probe. It is the hot path: a `Map` lookup and
+ * typed-array updates, no allocation. Every timer goes through the clock (`unref()`ed by `systemClock`);
+ * `stop()` clears them and returns ejected endpoints.
+ *
+ * Events (`on(event, listener)` returns an unsubscribe function): `eject`, `return`. The target, the
+ * listeners and the deprecated `onEject`/`onReturn` are called only once the detector's state is
+ * consistent, so they may call back into it (`record`, `admit`, `remove`, `stop`); one that throws is
+ * rethrown on `process.nextTick` and never leaves the detector broken. To combine the detector with
+ * active checks on one balancer, give it a source of {@link combineHealth} as `target`.
  *
  * @throws {TypeError}/{@link RangeError} on a bad option, naming it.
  * @example
@@ -131,6 +82,7 @@ export class OutlierDetector {
   readonly #fp: Required<FailurePercentageOptions> | undefined;
   readonly #onEject: OutlierDetectorOptions['onEject'];
   readonly #onReturn: OutlierDetectorOptions['onReturn'];
+  readonly #events = new Emitter<OutlierDetectorEvents>('health', EVENTS, this);
 
   readonly #index = new Map<string, number>();
   #ids: string[] = [];
@@ -148,52 +100,37 @@ export class OutlierDetector {
   readonly #onSweep = () => this.#analyse();
 
   constructor(options: OutlierDetectorOptions) {
-    if (typeof options !== 'object' || options === null)
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    const { target } = options;
-    if (typeof target !== 'object' || target === null || typeof target.setHealthy !== 'function')
-      throw new TypeError(`Expected \`target\` to have a setHealthy(id, healthy) method, got ${describeValue(target)}`);
-    this.#target = target;
-    this.#clock = options.clock ?? systemClock;
-    this.#consecutive = options.consecutiveFailures ?? 5;
-    assertNonNegativeInteger('consecutiveFailures', this.#consecutive);
-    this.#intervalMs = options.intervalMs ?? 10_000;
-    assertPositiveFinite('intervalMs', this.#intervalMs);
-    this.#baseMs = options.baseEjectionTimeMs ?? 30_000;
-    assertPositiveFinite('baseEjectionTimeMs', this.#baseMs);
-    this.#maxMs = options.maxEjectionTimeMs ?? 300_000;
-    assertPositiveFinite('maxEjectionTimeMs', this.#maxMs);
-    if (this.#maxMs < this.#baseMs)
-      throw new RangeError(`Expected \`maxEjectionTimeMs\` to be ≥ baseEjectionTimeMs (${this.#baseMs}), got ${this.#maxMs}`);
-    this.#maxPercent = options.maxEjectionPercent ?? 10;
-    assertInRange('maxEjectionPercent', this.#maxPercent, 0, 100);
-    this.#probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
-    assertPositiveFinite('probeTimeoutMs', this.#probeTimeoutMs);
-    if (options.successRate !== false) {
-      const o = options.successRate ?? {};
-      const sr = { minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 100, stdevFactor: o.stdevFactor ?? 1.9 };
-      assertPositiveInteger('successRate.minimumHosts', sr.minimumHosts);
-      assertPositiveInteger('successRate.requestVolume', sr.requestVolume);
-      assertPositiveFinite('successRate.stdevFactor', sr.stdevFactor);
-      this.#sr = sr;
-    }
-    if (options.failurePercentage !== false) {
-      const o = options.failurePercentage ?? {};
-      const fp = { threshold: o.threshold ?? 85, minimumHosts: o.minimumHosts ?? 5, requestVolume: o.requestVolume ?? 50 };
-      assertInRange('failurePercentage.threshold', fp.threshold, 0, 100);
-      assertPositiveInteger('failurePercentage.minimumHosts', fp.minimumHosts);
-      assertPositiveInteger('failurePercentage.requestVolume', fp.requestVolume);
-      this.#fp = fp;
-    }
-    if (options.onEject !== undefined) assertFunction('onEject', options.onEject);
-    if (options.onReturn !== undefined) assertFunction('onReturn', options.onReturn);
-    this.#onEject = options.onEject;
-    this.#onReturn = options.onReturn;
+    const o = normaliseDetectorOptions(options);
+    this.#target = o.target;
+    this.#clock = o.clock;
+    this.#consecutive = o.consecutiveFailures;
+    this.#intervalMs = o.intervalMs;
+    this.#baseMs = o.baseEjectionTimeMs;
+    this.#maxMs = o.maxEjectionTimeMs;
+    this.#maxPercent = o.maxEjectionPercent;
+    this.#probeTimeoutMs = o.probeTimeoutMs;
+    this.#sr = o.successRate;
+    this.#fp = o.failurePercentage;
+    this.#onEject = o.onEject;
+    this.#onReturn = o.onReturn;
     const endpoints = options.endpoints ?? [];
     if (!Array.isArray(endpoints))
       throw new TypeError(`Expected \`endpoints\` to be an array of endpoint ids, got ${describeValue(endpoints)}`);
     for (const id of endpoints) this.add(id);
     this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
+  }
+
+  /**
+   * Subscribes to an event (see {@link OutlierDetectorEvents}); returns the unsubscribe function.
+   * @throws {TypeError} on an unknown event or a listener that is not a function.
+   */
+  on<K extends keyof OutlierDetectorEvents>(event: K, listener: (payload: OutlierDetectorEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link OutlierDetector.on} (no-op when absent). */
+  off<K extends keyof OutlierDetectorEvents>(event: K, listener: (payload: OutlierDetectorEvents[K]) => void): void {
+    this.#events.off(event, listener);
   }
 
   /** Number of endpoints tracked. */
@@ -245,18 +182,26 @@ export class OutlierDetector {
   /**
    * Records the outcome of one request to `endpointId` (the hot path: no allocation). Unknown ids are
    * added. A failure may eject the endpoint; the outcome of a probing endpoint decides its return.
-   * @throws {TypeError} when `outcome` is not an object (nothing is recorded).
+   * Without `ok` (`{}`) nothing is counted: the request was dropped or cancelled (an admitted probe
+   * released so makes the endpoint wait for its next probe). `latencyMs` and `error` are not used to eject.
+   * @throws {TypeError} when `outcome` is not an object or `ok` is neither a boolean nor absent (nothing is recorded).
    */
-  record(endpointId: string, outcome: RequestOutcome): void {
+  record(endpointId: string, outcome: Outcome): void {
     if (typeof outcome !== 'object' || outcome === null)
       throw new TypeError(`Expected \`outcome\` to be an object like { ok: boolean }, got ${describeValue(outcome)}`);
+    const ok = outcome.ok;
+    if (ok !== true && ok !== false) {
+      if (ok !== undefined) throw new TypeError(`Expected \`outcome.ok\` to be a boolean or absent, got ${describeValue(ok)}`);
+      this.#noOutcome(endpointId);
+      return;
+    }
     let i = this.#index.get(endpointId);
     if (i === undefined) {
       if (this.#stopped) return;
       i = this.#slot(endpointId);
     }
     const state = this.#state[i] as number;
-    if (outcome.ok) {
+    if (ok) {
       this.#ok[i] = (this.#ok[i] as number) + 1;
       this.#streak[i] = 0;
       if (state >= PROBING) this.#return(i, state);
@@ -264,10 +209,22 @@ export class OutlierDetector {
     }
     this.#failed[i] = (this.#failed[i] as number) + 1;
     if (state >= PROBING) {
-      this.#eject(i, 'probe-failed');
+      this.#ejected(this.#eject(i, 'probe-failed'));
       return;
     }
-    if (state === HEALTHY && ++this.#streak[i]! >= this.#consecutive && this.#consecutive > 0) this.#tryEject(i, 'consecutive-failures');
+    if (state === HEALTHY && ++this.#streak[i]! >= this.#consecutive && this.#consecutive > 0) {
+      const e = this.#tryEject(i, 'consecutive-failures');
+      if (e !== undefined) this.#ejected(e);
+    }
+  }
+
+  /** A probe released without an outcome: the endpoint is back on probation, the next admit is the probe. */
+  #noOutcome(endpointId: string): void {
+    const i = this.#index.get(endpointId);
+    if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
+    this.#clearTimer(i);
+    this.#state[i] = PROBING;
+    this.#setHealthy(endpointId, true);
   }
 
   /**
@@ -283,7 +240,7 @@ export class OutlierDetector {
     if (state !== PROBING) return false;
     this.#state[i] = PROBE_IN_FLIGHT;
     this.#timers[i] = this.#clock.setTimeout(() => this.#probeTimedOut(endpointId), this.#probeTimeoutMs);
-    this.#target.setHealthy(endpointId, false);
+    this.#setHealthy(endpointId, false);
     return true;
   }
 
@@ -310,14 +267,39 @@ export class OutlierDetector {
     this.#stopped = true;
     if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep);
     this.#sweep = undefined;
+    const returned: string[] = [];
     for (let i = 0; i < this.#n; i++) {
       this.#clearTimer(i);
       const s = this.#state[i];
       if (s === HEALTHY) continue;
       this.#state[i] = HEALTHY;
       this.#out--;
-      if (s !== PROBING) this.#target.setHealthy(this.#ids[i] as string, true);
+      if (s !== PROBING) returned.push(this.#ids[i] as string);
     }
+    // Only now, with every slot consistent: the target may call back into the detector.
+    for (const id of returned) this.#setHealthy(id, true);
+  }
+
+  /** Tells the target; a throwing target is rethrown outside and never breaks the detector. */
+  #setHealthy(id: string, healthy: boolean): void {
+    try {
+      this.#target.setHealthy(id, healthy);
+    } catch (e) {
+      rethrowLater(e);
+    }
+  }
+
+  /** Announces an ejection (state already updated): the target, then the callbacks. */
+  #ejected(e: EjectionEvent): void {
+    this.#setHealthy(e.id, false);
+    if (this.#onEject !== undefined) {
+      try {
+        this.#onEject(e.id, e.reason, e.ejectionTimeMs);
+      } catch (err) {
+        rethrowLater(err);
+      }
+    }
+    if (this.#events.wants('eject')) this.#events.emit('eject', e);
   }
 
   #slot(id: string): number {
@@ -353,15 +335,15 @@ export class OutlierDetector {
     this.#until = f;
   }
 
-  #tryEject(i: number, reason: EjectionReason): boolean {
-    if (this.#stopped || this.#out >= this.maxEjected) return false;
+  /** Ejects slot `i` when the cap allows; returns the ejection to announce, or `undefined`. */
+  #tryEject(i: number, reason: EjectionReason): EjectionEvent | undefined {
+    if (this.#stopped || this.#out >= this.maxEjected) return undefined;
     this.#out++;
-    this.#eject(i, reason);
-    return true;
+    return this.#eject(i, reason);
   }
 
-  /** Ejects slot `i` (already counted in `#out`). */
-  #eject(i: number, reason: EjectionReason): void {
+  /** Ejects slot `i` (already counted in `#out`): state only; the caller announces the result. */
+  #eject(i: number, reason: EjectionReason): EjectionEvent {
     const n = ++this.#ejections[i]!;
     const ms = Math.min(this.#baseMs * n, this.#maxMs);
     this.#state[i] = EJECTED;
@@ -370,8 +352,7 @@ export class OutlierDetector {
     this.#clearTimer(i);
     const id = this.#ids[i] as string;
     this.#timers[i] = this.#clock.setTimeout(() => this.#endEjection(id), ms);
-    this.#target.setHealthy(id, false);
-    this.#onEject?.(id, reason, ms);
+    return { id, reason, ejectionTimeMs: ms };
   }
 
   #endEjection(id: string): void {
@@ -379,14 +360,14 @@ export class OutlierDetector {
     if (i === undefined || this.#state[i] !== EJECTED) return;
     this.#timers[i] = undefined;
     this.#state[i] = PROBING;
-    this.#target.setHealthy(id, true);
+    this.#setHealthy(id, true);
   }
 
   #probeTimedOut(id: string): void {
     const i = this.#index.get(id);
     if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
     this.#timers[i] = undefined;
-    this.#eject(i, 'probe-failed');
+    this.#ejected(this.#eject(i, 'probe-failed'));
   }
 
   #return(i: number, state: number): void {
@@ -394,8 +375,15 @@ export class OutlierDetector {
     this.#state[i] = HEALTHY;
     this.#out--;
     const id = this.#ids[i] as string;
-    if (state === PROBE_IN_FLIGHT) this.#target.setHealthy(id, true);
-    this.#onReturn?.(id);
+    if (state === PROBE_IN_FLIGHT) this.#setHealthy(id, true);
+    if (this.#onReturn !== undefined) {
+      try {
+        this.#onReturn(id);
+      } catch (e) {
+        rethrowLater(e);
+      }
+    }
+    if (this.#events.wants('return')) this.#events.emit('return', { id });
   }
 
   #clearTimer(i: number): void {
@@ -410,53 +398,25 @@ export class OutlierDetector {
   #analyse(): void {
     if (this.#stopped) return;
     const n = this.#n;
-    const ok = this.#ok;
-    const failed = this.#failed;
     const state = this.#state;
-    const fp = this.#fp;
-    if (fp !== undefined) {
-      let hosts = 0;
-      for (let i = 0; i < n; i++) if ((ok[i] as number) + (failed[i] as number) >= fp.requestVolume) hosts++;
-      if (hosts >= fp.minimumHosts) {
-        for (let i = 0; i < n; i++) {
-          const total = (ok[i] as number) + (failed[i] as number);
-          if (state[i] !== HEALTHY || total < fp.requestVolume) continue;
-          if (((failed[i] as number) * 100) / total >= fp.threshold) this.#tryEject(i, 'failure-percentage');
-        }
-      }
-    }
-    const sr = this.#sr;
-    if (sr !== undefined) {
-      let hosts = 0;
-      let sum = 0;
-      let sumSq = 0;
-      for (let i = 0; i < n; i++) {
-        const total = (ok[i] as number) + (failed[i] as number);
-        if (total < sr.requestVolume) continue;
-        const rate = ((ok[i] as number) * 100) / total;
-        hosts++;
-        sum += rate;
-        sumSq += rate * rate;
-      }
-      if (hosts >= sr.minimumHosts) {
-        const mean = sum / hosts;
-        const stdev = Math.sqrt(Math.max(0, sumSq / hosts - mean * mean));
-        const limit = mean - sr.stdevFactor * stdev;
-        for (let i = 0; i < n; i++) {
-          const total = (ok[i] as number) + (failed[i] as number);
-          if (state[i] !== HEALTHY || total < sr.requestVolume) continue;
-          if (((ok[i] as number) * 100) / total < limit) this.#tryEject(i, 'success-rate');
-        }
-      }
+    const candidates = findOutliers(n, this.#ok, this.#failed, this.#fp, this.#sr);
+    // Ejections are announced after the sweep, once every slot is consistent (the target may call back).
+    const ejected: EjectionEvent[] = [];
+    for (let k = 0; k < candidates.length; k++) {
+      const { slot, reason } = candidates[k] as { slot: number; reason: EjectionReason };
+      if (state[slot] !== HEALTHY) continue; // out already, or ejected by an earlier rule of this sweep
+      const e = this.#tryEject(slot, reason);
+      if (e !== undefined) ejected.push(e);
     }
     const now = this.#clock.now();
     for (let i = 0; i < n; i++) {
       // Envoy: the ejection multiplier decays while an endpoint stays healthy.
       if (state[i] === HEALTHY && (this.#ejections[i] as number) > 0 && (this.#until[i] as number) + this.#intervalMs <= now)
         this.#ejections[i] = (this.#ejections[i] as number) - 1;
-      ok[i] = 0;
-      failed[i] = 0;
+      this.#ok[i] = 0;
+      this.#failed[i] = 0;
     }
     this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
+    for (const e of ejected) this.#ejected(e);
   }
 }

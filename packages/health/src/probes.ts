@@ -2,8 +2,10 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { connect } from 'node:net';
 import { type Clock, systemClock, TimeoutError, type TimerHandle } from '@scaling/core';
-import { assertFunction, assertInRange, assertPositiveFinite, describeValue } from '@scaling/core/internal';
-import type { CheckFunction, CheckOutcome } from './health-monitor.js';
+import { assertClock, assertFunction, assertInRange, assertOptions, assertPositiveFinite, describeValue } from '@scaling/core/internal';
+import type { CheckFunction, CheckOutcome } from './health-check.js';
+
+const TIMEOUT_HINT = 'use `timeoutMs` (milliseconds)';
 
 /** Options of {@link httpProbe}. */
 export interface HttpProbeOptions {
@@ -35,6 +37,13 @@ export interface HttpProbeOptions {
  * ```
  */
 export function httpProbe(options: HttpProbeOptions): CheckFunction {
+  assertOptions('httpProbe options', options, ['url', 'method', 'expectStatus', 'timeoutMs', 'headers', 'requestOptions', 'clock'], {
+    timeout: TIMEOUT_HINT,
+    expectedStatus: 'use `expectStatus: [min, max]`',
+    statusCode: 'use `expectStatus: [min, max]`',
+    path: 'put the path in `url`',
+    host: 'put the host in `url`',
+  });
   const url = options.url instanceof URL ? options.url : new URL(String(options.url));
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new TypeError(`Expected \`url\` to be an http: or https: URL, got ${describeValue(String(options.url))}`);
@@ -44,6 +53,7 @@ export function httpProbe(options: HttpProbeOptions): CheckFunction {
   const timeoutMs = options.timeoutMs ?? 2_000;
   assertPositiveFinite('timeoutMs', timeoutMs);
   const clock = options.clock ?? systemClock;
+  assertClock('clock', clock, ['now', 'setTimeout', 'clearTimeout']);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const base: RequestOptions = { agent: false, ...options.requestOptions, method: options.method ?? 'GET', headers: options.headers };
   return (signal) =>
@@ -82,6 +92,7 @@ export interface TcpProbeOptions {
  * @throws {TypeError}/{@link RangeError} on a bad option.
  */
 export function tcpProbe(options: TcpProbeOptions): CheckFunction {
+  assertOptions('tcpProbe options', options, ['host', 'port', 'timeoutMs', 'clock'], { timeout: TIMEOUT_HINT, hostname: 'use `host`' });
   const { host, port } = options;
   if (typeof host !== 'string' || host === '')
     throw new TypeError(`Expected \`host\` to be a non-empty string, got ${describeValue(host)}`);
@@ -89,6 +100,7 @@ export function tcpProbe(options: TcpProbeOptions): CheckFunction {
   const timeoutMs = options.timeoutMs ?? 2_000;
   assertPositiveFinite('timeoutMs', timeoutMs);
   const clock = options.clock ?? systemClock;
+  assertClock('clock', clock, ['now', 'setTimeout', 'clearTimeout']);
   return (signal) =>
     withDeadline(clock, signal, timeoutMs, 'TCP probe', (inner, started) => {
       return new Promise<CheckOutcome>((resolve, reject) => {
@@ -123,6 +135,12 @@ export interface ClientProbeOptions {
   clock?: Clock;
 }
 
+const CLIENT_HINTS: Record<string, string> = {
+  timeout: 'set `timeoutMs` on the check: the monitor aborts the run',
+  timeoutMs: 'set `timeoutMs` on the check: the monitor aborts the run',
+  query: 'use `sql`',
+};
+
 /**
  * A PostgreSQL probe over a duck-typed pool: passes when `pool.query('SELECT 1')` resolves.
  * `observedValue` = round-trip time (ms). The query is not cancelled on abort (pg has no per-query
@@ -133,8 +151,11 @@ export interface ClientProbeOptions {
 export function pgProbe(pool: PgQueryable, options: ClientProbeOptions = {}): CheckFunction {
   if (typeof pool !== 'object' || pool === null) throw new TypeError(`Expected \`pool\` to be a pg Pool, got ${describeValue(pool)}`);
   assertFunction('pool.query', pool.query);
+  assertOptions('pgProbe options', options, ['sql', 'clock'], CLIENT_HINTS);
   const sql = options.sql ?? 'SELECT 1';
+  if (typeof sql !== 'string' || sql === '') throw new TypeError(`Expected \`sql\` to be a non-empty string, got ${describeValue(sql)}`);
   const clock = options.clock ?? systemClock;
+  assertClock('clock', clock, ['now']);
   return async (signal) => {
     const started = clock.now();
     await abortable(pool.query(sql), signal);
@@ -152,7 +173,9 @@ export function redisProbe(client: RedisPingable, options: ClientProbeOptions = 
   if (typeof client !== 'object' || client === null)
     throw new TypeError(`Expected \`client\` to be a Redis client, got ${describeValue(client)}`);
   assertFunction('client.ping', client.ping);
+  assertOptions('redisProbe options', options, ['sql', 'clock'], CLIENT_HINTS);
   const clock = options.clock ?? systemClock;
+  assertClock('clock', clock, ['now']);
   return async (signal) => {
     const started = clock.now();
     const reply = await abortable(client.ping(), signal);

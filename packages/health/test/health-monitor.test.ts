@@ -99,7 +99,7 @@ describe('HealthMonitor', () => {
     const changes: CheckStatusChange[] = [];
     const statuses: string[] = [];
     m.on('change', (c) => changes.push(c));
-    m.on('status', (s, p) => statuses.push(`${p}->${s}`));
+    m.on('status', ({ status, previous }) => statuses.push(`${previous}->${status}`));
     m.start();
     await clock.advanceAsync(0);
     ok = false;

@@ -7,7 +7,7 @@ import { type CheckRunResult, GracefulShutdown, HealthMonitor, OutlierDetector }
 describe('input validation', () => {
   it('new HealthMonitor(5) is a TypeError naming `options`', () => {
     expect(() => new HealthMonitor(5 as never)).toThrow(TypeError);
-    expect(() => new HealthMonitor(5 as never)).toThrow(/Expected `options` to be an object, got 5/);
+    expect(() => new HealthMonitor(5 as never)).toThrow(/Expected `options` of HealthMonitor options to be an object, got 5/);
     expect(() => new HealthMonitor(null as never)).toThrow(/`options`/);
   });
 

@@ -1,5 +1,6 @@
 // One conformance suite run against every probe: pass with a latency in ms when the target is up,
 // reject when it is down, reject with the signal's reason when aborted, never resolve after an abort.
+import { getEventListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckFunction, httpProbe, pgProbe, redisProbe, tcpProbe } from '../src/index.js';
@@ -72,6 +73,13 @@ for (const [name, f] of Object.entries(fixtures)) {
       const ac = new AbortController();
       ac.abort(new Error('stopped early'));
       await expect(Promise.resolve(f.up()(ac.signal))).rejects.toThrow('stopped early');
+    });
+
+    it('leaves no abort listener on the monitor’s signal once it settled, up or down (counted)', async () => {
+      const ac = new AbortController();
+      await Promise.resolve(f.up()(ac.signal));
+      await Promise.resolve(f.down()(ac.signal)).catch(() => {});
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
     });
 
     it('rejects with the reason when aborted while waiting', async () => {

@@ -1,10 +1,10 @@
-// Regression cases 4 and 5 (issue 7), each in a child process: real SIGTERM, real process exit.
+// Regressions of two process-level kinds (issue 7), each in a child process: real SIGTERM, real exit.
 import { describe, expect, it } from 'vitest';
 import { runFixture } from './_child.js';
 import { get } from './_http.js';
 
 describe('regressions (child processes)', () => {
-  it('case 4: SIGTERM while a request is in flight: readiness 503 at once, liveness 200, the request completes, then the server closes', async () => {
+  it('SIGTERM during an in-flight request (Kubernetes preStop pattern; lightship, terminus): SIGTERM while a request is in flight: readiness 503 at once, liveness 200, the request completes, then the server closes', async () => {
     const app = runFixture('sigterm-server.ts');
     const port = Number((await app.waitFor('listening ')).split(' ')[1]);
     expect((await get(port, '/readyz')).status).toBe(200);
@@ -19,6 +19,7 @@ describe('regressions (child processes)', () => {
     // the delay passes (ManualClock in the child): the server stops accepting, the slow request is still open
     app.send('advance 5000');
     await app.waitFor('advanced 5000');
+    await app.waitFor('phase requests'); // the servers stopped listening
     await expect(get(port, '/livez')).rejects.toThrow(/ECONNREFUSED/);
     expect(app.lines).not.toContain('server-closed');
     app.send('release');
@@ -31,7 +32,7 @@ describe('regressions (child processes)', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   }, 20_000);
 
-  it('case 5: a process that creates a monitor, a detector and a balancer and drops them exits without stop()', async () => {
+  it('timers keep the process alive (un-unref()ed timers, as in node-cron / health-check libraries): a process that creates a monitor, a detector and a balancer and drops them exits without stop()', async () => {
     const app = runFixture('drop-everything.ts', ['drop']);
     const timeout = setTimeout(() => app.child.kill('SIGKILL'), 15_000);
     const { code, signal } = await app.exited;
@@ -43,7 +44,7 @@ describe('regressions (child processes)', () => {
     expect(Number(/dropped with (\d+) timers/.exec(app.lines.join('\n'))?.[1])).toBeGreaterThan(0);
   }, 20_000);
 
-  it('case 5b: after stop() no timers remain (monitor with a run in flight that ignores its signal, detector with an ejection)', async () => {
+  it('timers left after stop(): after stop() no timers remain (monitor with a run in flight that ignores its signal, detector with an ejection)', async () => {
     const app = runFixture('drop-everything.ts', ['stop']);
     const { code } = await app.exited;
     expect(app.stderr()).toBe('');

@@ -1,11 +1,11 @@
-// Regression cases reported against other health-check libraries (issue 7), one named test each.
-// Cases 4 and 5 need a separate process: see graceful-shutdown-sigterm.test.ts and process-exit.test.ts.
+// Regressions of the kinds reported against other health checkers (issue 7), each named after its kind
+// and source. The SIGTERM and timer-leak kinds need a separate process: see regressions-process.test.ts.
 import { ManualClock } from '@scaling/core';
 import { describe, expect, it } from 'vitest';
 import { type CheckRunResult, HealthMonitor } from '../src/index.js';
 
 describe('regressions', () => {
-  it('case 1: a 350 ms check on a 100 ms interval never runs twice at once, and a run past its timeout counts as one failure', async () => {
+  it('overlapping runs (HAProxy/Envoy: one check in flight per target): a 350 ms check on a 100 ms interval never runs twice at once, and a run past its timeout counts as one failure', async () => {
     const clock = new ManualClock();
     let inFlight = 0;
     let maxInFlight = 0;
@@ -48,7 +48,7 @@ describe('regressions', () => {
     expect(m.checkStatus('slow')).toBe('fail');
   });
 
-  it('case 1b: a check that honours its signal is aborted at the timeout, and the next run follows one interval later', async () => {
+  it('overlapping runs, aborted variant: a check that honours its signal is aborted at the timeout, and the next run follows one interval later', async () => {
     const clock = new ManualClock();
     const starts: number[] = [];
     let aborts = 0;
@@ -77,7 +77,7 @@ describe('regressions', () => {
     expect(aborts).toBe(4); // three timeouts and the stop()
   });
 
-  it('case 2: rise 2, fall 3 with F S F S F S then F F F: healthy through the alternation, unhealthy at the third failure, healthy after two passes', async () => {
+  it('flapping (HAProxy rise/fall, Envoy healthy/unhealthy_threshold): rise 2, fall 3 with F S F S F S then F F F: healthy through the alternation, unhealthy at the third failure, healthy after two passes', async () => {
     const clock = new ManualClock();
     const script = 'FSFSFSFFFSS';
     let k = 0;
@@ -104,7 +104,7 @@ describe('regressions', () => {
     expect(after).toEqual([true, true, true, true, true, true, true, true, false, false, true]);
   });
 
-  it('case 3: three targets taken down and brought back one at a time each return within interval × healthyThreshold; the pool never erodes', async () => {
+  it('pool erosion (Envoy panic threshold reports): three targets taken down and brought back one at a time each return within interval × healthyThreshold; the pool never erodes', async () => {
     const clock = new ManualClock();
     const intervalMs = 100;
     const healthyThreshold = 2;
