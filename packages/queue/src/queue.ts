@@ -456,6 +456,11 @@ export class Queue implements Subscribable<QueueEvents> {
       return false;
     }
     this.#size++;
+    if (this.#dropOnClose) {
+      // the queue class's own callback closed the queue without draining while this job was on its way in
+      this.#dropNotStarted('closed');
+      return false;
+    }
     return true;
   }
 
