@@ -74,6 +74,8 @@ export interface QueueOptions {
   /**
    * Most tasks waiting in the queue (not counting running ones): a non-negative integer or `Infinity` (default).
    * `0` means never queue: a task starts at once if a slot is free (and the rate limit allows), else it is full.
+   * It bounds admission: a retry of an already accepted task rejoins the queue after its backoff even when that
+   * makes `size` exceed it (nothing accepted is dropped).
    */
   maxQueued?: number;
   /**

@@ -139,7 +139,8 @@ describe('a throwing user callback never leaves the queue broken (kind: throwing
             await flush();
             expect(q.pending).toBeLessThanOrEqual(Math.max(q.concurrency, 3));
             expect(q.size).toBeGreaterThanOrEqual(0);
-            expect(q.size).toBeLessThanOrEqual(config.maxQueued);
+            // maxQueued bounds admission; a retry of an accepted task rejoins the queue even past it
+            if (config.attempts === 1) expect(q.size).toBeLessThanOrEqual(config.maxQueued);
           }
           // wind down: everything running succeeds, time passes, the queue is resumed (a failed dequeue waits for the
           // next event), until nothing is left
