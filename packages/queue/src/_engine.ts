@@ -298,7 +298,7 @@ export class QueueEngine {
       const job = this.dequeue();
       if (job !== undefined) this.start(job);
       // a task now runs, so idle waiters cannot wake: only size waiters and more starts need the pump
-      if ((this.size > 0 && this.running.length < this.concurrency) || this.waiting.length > 0 || this.waiters.onSize) this.pump();
+      if ((this.size > 0 && this.running.length < this.concurrency) || this.waiting.length > 0 || this.waiters.onSize > 0) this.pump();
     } else {
       this.pump();
     }

@@ -58,21 +58,6 @@ export class Job implements TaskContext, QueuedTask {
   onOk: ((value: unknown) => unknown) | undefined = undefined;
   onErr: ((error: unknown) => unknown) | undefined = undefined;
 
-  /** Back to a free record: every field the next task must not see. The caller has left every list and signal group. */
-  reset(): void {
-    const x = this.ext;
-    if (x !== undefined) {
-      x.timeoutMs = Number.POSITIVE_INFINITY;
-      x.controller = undefined;
-      x.aborted = false;
-      x.abortReason = undefined;
-    }
-    this.state = FREE;
-    this.fn = undefined;
-    this.resolve = undefined;
-    this.attempt = 0;
-  }
-
   /** The extension, created on first need. */
   x(): JobExt {
     let x = this.ext;

@@ -10,11 +10,8 @@ export class Waiters {
   #size: Array<{ limit: number; resolve: () => void }> = [];
   /** Callers waiting, all kinds together. */
   count = 0;
-
-  /** Whether anyone waits on the size (`onEmpty`, `onSizeLessThan`): idle waiters cannot be woken while a task runs. */
-  get onSize(): boolean {
-    return this.#size.length > 0 || this.#empty.length > 0;
-  }
+  /** Callers waiting on the size (`onEmpty`, `onSizeLessThan`): idle waiters cannot wake while a task runs. A field, not a getter: the hot path reads it. */
+  onSize = 0;
 
   idle(): Promise<void> {
     return new Promise((resolve) => {
@@ -27,6 +24,7 @@ export class Waiters {
     return new Promise((resolve) => {
       this.#empty.push(resolve);
       this.count++;
+      this.onSize++;
     });
   }
 
@@ -34,6 +32,7 @@ export class Waiters {
     return new Promise((resolve) => {
       this.#size.push({ limit, resolve });
       this.count++;
+      this.onSize++;
     });
   }
 
@@ -51,12 +50,14 @@ export class Waiters {
         else still.push(w);
       }
       this.count -= this.#size.length - still.length;
+      this.onSize -= this.#size.length - still.length;
       this.#size = still;
     }
     if (empty && this.#empty.length > 0) {
       const ws = this.#empty;
       this.#empty = [];
       this.count -= ws.length;
+      this.onSize -= ws.length;
       for (const w of ws) w();
     }
     if (idle && this.#idle.length > 0) {
