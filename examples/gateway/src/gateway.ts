@@ -283,7 +283,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return sendJson(res, 200, {
         upstreams: [...metrics.upstreams.values()].map(({ latencies, ...rest }) => ({ ...rest, ok: latencies.length })),
         cache: products.stats(),
-        queue: { waiting: orders.size, running: orders.pending, ...orders.counters },
+        queue: { waiting: orders.size, running: orders.pending, ...orders.stats() },
         replicas: replicaRouting(),
       });
     }
@@ -305,11 +305,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (req.method === 'POST' && path === '/orders') {
       const body = await readBody(req);
-      const rejectedBefore = orders.counters.rejectedFull;
-      const processed = orders.add(() => forwardBalanced('POST', '/orders', body));
-      // Backpressure: when the queue is full, `add` rejects with ERR_QUEUE_FULL (counted at once).
-      if (orders.counters.rejectedFull > rejectedBefore) {
-        processed.catch(() => {});
+      // Backpressure: `tryAdd` returns undefined at once when the queue is full (nothing queued): answer 429 now.
+      const processed = orders.tryAdd(() => forwardBalanced('POST', '/orders', body));
+      if (processed === undefined) {
         metrics.ordersRejected++;
         return sendJson(res, 429, { error: 'order queue is full, retry later', waiting: orders.size }, 'application/json', {
           'retry-after': '1',

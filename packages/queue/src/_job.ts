@@ -1,4 +1,6 @@
 import type { TimerHandle } from '@scaling/core';
+import type { SignalGroup } from './_signal-groups.js';
+import type { QueuedTask } from './priority-queue.js';
 import type { Task, TaskContext } from './task.js';
 
 /** Job states. A job is in at most one list at a time, which its state names. @internal */
@@ -37,52 +39,13 @@ export class JobExt {
 }
 
 /**
- * Every unsettled job sharing one caller `AbortSignal`, behind a single `abort` listener. Node's `EventTarget`
- * scans its listener list on every add (O(n)) and warns past 10 listeners, so one listener per job would make
- * 100,000 tasks under one request's signal quadratic; a group keeps add and removal O(1).
- * @internal
- */
-export class SignalGroup {
-  readonly signal: AbortSignal;
-  head: Job | undefined = undefined;
-  count = 0;
-  /** The listener (set by the queue): aborts or removes every member. */
-  handleEvent: () => void;
-  constructor(signal: AbortSignal, handleEvent: () => void) {
-    this.signal = signal;
-    this.handleEvent = handleEvent;
-  }
-
-  add(job: Job, x: JobExt): void {
-    x.group = this;
-    x.sigPrev = undefined;
-    x.sigNext = this.head;
-    if (this.head !== undefined) (this.head.ext as JobExt).sigPrev = job;
-    this.head = job;
-    this.count++;
-  }
-
-  /** Unlinks `job`; returns true when the group became empty. */
-  delete(x: JobExt): boolean {
-    const { sigPrev, sigNext } = x;
-    if (sigPrev === undefined) this.head = sigNext;
-    else (sigPrev.ext as JobExt).sigNext = sigNext;
-    if (sigNext !== undefined) (sigNext.ext as JobExt).sigPrev = sigPrev;
-    x.group = undefined;
-    x.sigPrev = undefined;
-    x.sigNext = undefined;
-    return --this.count === 0;
-  }
-}
-
-/**
  * One pooled task record (fastq's design: records are reused, so the steady state allocates only the caller's
  * promise). It is also the {@link TaskContext} handed to the task: `signal` is created lazily, so a task that
  * never reads it costs no `AbortController`. Every field is initialised in the constructor so all records share
  * one hidden class.
  * @internal
  */
-export class Job implements TaskContext {
+export class Job implements TaskContext, QueuedTask {
   state = FREE;
   attempt = 0;
   priority = 0;
@@ -159,14 +122,5 @@ export class JobList {
     job.prev = undefined;
     job.next = undefined;
     this.length--;
-  }
-}
-
-/** One priority level: a FIFO of jobs with the same priority. @internal */
-export class Level extends JobList {
-  readonly priority: number;
-  constructor(priority: number) {
-    super();
-    this.priority = priority;
   }
 }

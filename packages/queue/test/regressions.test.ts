@@ -8,7 +8,7 @@ import { deferred, flush, track } from './_helpers.js';
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('regressions reported against other queues', () => {
-  it('1: onIdle while three async tasks are queued resolves only after the last one settles', async () => {
+  it('p-queue #40 (kind: idle before the last task settled): onIdle with three queued async tasks resolves only after the last one settles', async () => {
     const q = new Queue({ concurrency: 1 });
     const ds = [deferred(), deferred(), deferred()];
     const settled: number[] = [];
@@ -25,7 +25,7 @@ describe('regressions reported against other queues', () => {
     expect(idle.state).toBe('fulfilled');
   });
 
-  it('2: an empty batch then a real task: onIdle does not resolve before that task has run', async () => {
+  it('p-queue #34 (kind: idle resolved by an empty batch): addAll([]) then a real task — onIdle waits for that task', async () => {
     const q = new Queue({ concurrency: 1 });
     const d = deferred();
     let ran = false;
@@ -47,14 +47,14 @@ describe('regressions reported against other queues', () => {
     expect(idle.state).toBe('fulfilled');
   });
 
-  it('3: onIdle on a queue that never got a task resolves at once', async () => {
+  it('p-queue #237 (kind: idle never reported for an unused queue): onIdle on a queue that never got a task resolves at once', async () => {
     const q = new Queue();
     const idle = track(q.onIdle());
     await Promise.resolve();
     expect(idle.state).toBe('fulfilled');
   });
 
-  it('4: concurrency 1, 20 tasks, pause/resume never runs 2; raising to 5 while busy starts 4 more at once', async () => {
+  it('fastq #80 (kind: concurrency not respected): pause/resume never runs 2 at concurrency 1; raising to 5 while busy starts 4 more at once', async () => {
     const q = new Queue({ concurrency: 1 });
     let running = 0;
     let maxRunning = 0;
@@ -88,7 +88,7 @@ describe('regressions reported against other queues', () => {
     expect(maxRunning).toBe(5);
   });
 
-  it('5: a pre-aborted signal on a busy queue rejects immediately with the signal reason and never runs', async () => {
+  it('p-queue #241 (kind: pre-aborted signal never settles): on a busy queue it rejects at once with the signal reason and never runs', async () => {
     const q = new Queue({ concurrency: 1 });
     const blocker = deferred();
     void q.add(() => blocker.promise);
@@ -113,7 +113,7 @@ describe('regressions reported against other queues', () => {
     expect(ran).toBe(false);
   });
 
-  it('6: with a rate limit, aborted queued tasks use no starts, the queue keeps going, 100,000 aborts do not recurse', async () => {
+  it('p-queue #219 and #168 (kind: aborted tasks still count / hang the queue): with a rate limit aborted tasks use no starts; 100,000 aborts do not recurse', async () => {
     const clock = new ManualClock();
     const q = new Queue({ concurrency: 1, rateLimit: { limit: 2, intervalMs: 1_000 }, clock });
     const started: string[] = [];
@@ -154,7 +154,7 @@ describe('regressions reported against other queues', () => {
     expect(q.counters.cancelled).toBe(100_010);
   });
 
-  it('7: limit 2 per 1,000 ms, adds at 0, 0, 600 and 1,100: no window over 2 starts; a fresh window starts at once', async () => {
+  it('p-queue #126 (kind: burst past intervalCap at a window edge): limit 2 per 1,000 ms, adds at 0, 0, 600 and 1,100 — no window over 2 starts', async () => {
     const clock = new ManualClock();
     const q = new Queue({ concurrency: 10, rateLimit: { limit: 2, intervalMs: 1_000 }, clock });
     const starts: number[] = [];
@@ -171,7 +171,7 @@ describe('regressions reported against other queues', () => {
     for (const s of starts) expect(starts.filter((t) => t >= s && t < s + 1_000).length).toBeLessThanOrEqual(2);
   });
 
-  it('8: a task that calls clear(): every removed task rejects and nothing is left unsettled', async () => {
+  it('p-queue #239 (kind: clear() leaves promises unsettled): a task that calls clear() — every removed task rejects', async () => {
     const q = new Queue({ concurrency: 1 });
     const first = track(
       q.add(async () => {
@@ -191,7 +191,7 @@ describe('regressions reported against other queues', () => {
     expect(q.counters.cleared).toBe(5);
   });
 
-  it('9: a task that never settles, with a timeout, does not stop the queue', async () => {
+  it('p-queue #54 (kind: a hung task stalls the queue): a never-settling task with a timeout does not stop the queue', async () => {
     const clock = new ManualClock();
     const q = new Queue({ concurrency: 1, timeoutMs: 100, clock });
     let signal: AbortSignal | undefined;
@@ -212,7 +212,7 @@ describe('regressions reported against other queues', () => {
     await q.onIdle();
   });
 
-  it('10: rejected tasks awaited by the caller never crash a process run with --unhandled-rejections=strict', () => {
+  it('kind: unhandled rejections (p-queue #67): rejected tasks awaited by the caller never crash a process run with --unhandled-rejections=strict', () => {
     const script = fileURLToPath(new URL('./fixtures/strict-rejections.ts', import.meta.url));
     const r = spawnSync(process.execPath, ['--unhandled-rejections=strict', '--import', 'tsx', script], {
       cwd: repoRoot,

@@ -38,7 +38,7 @@ describe('retries and the dead-letter hook', () => {
     expect(delays).toEqual([1, 2]);
     expect(t.state).toBe('rejected');
     expect((t.reason as Error).message).toBe('attempt 3');
-    expect(dead).toEqual([[t.reason, { attempts: 3, priority: 2, timedOut: false }]]);
+    expect(dead).toEqual([[t.reason, { reason: 'error', attempts: 3, priority: 2, timedOut: false, task: expect.any(Function) }]]);
     expect(q.counters).toMatchObject({ retried: 2, failed: 1, completed: 0 });
   });
 
