@@ -3,9 +3,12 @@ import type { BusHandlers, RedisTransport } from './transport.js';
 
 /** The part of an ioredis pipeline the transport uses. */
 interface IoredisPipeline {
-  set(...args: (string | number)[]): IoredisPipeline;
-  del(key: string): IoredisPipeline;
-  publish(channel: string, message: string): IoredisPipeline;
+  // biome-ignore lint/suspicious/noExplicitAny: ioredis overloads SET by argument list
+  set(...args: any[]): IoredisPipeline;
+  // biome-ignore lint/suspicious/noExplicitAny: ioredis overloads DEL by argument list
+  del(...args: any[]): IoredisPipeline;
+  // biome-ignore lint/suspicious/noExplicitAny: ioredis overloads PUBLISH by argument list
+  publish(...args: any[]): IoredisPipeline;
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 
