@@ -42,35 +42,42 @@ export function encodeEntry(e: Entry, payload: string): string {
   return head + payload;
 }
 
+/** Where the field starting at `at` ends (the next `|`), or -1. */
+function bar(text: string, at: number): number {
+  return text.indexOf('|', at);
+}
+
 /** The parsed header of a stored entry plus where its payload starts; `undefined` when malformed. */
 export function decodeHeader(text: string): { entry: Entry; payloadAt: number } | undefined {
-  let at = 0;
-  const field = (): string | undefined => {
-    const bar = text.indexOf('|', at);
-    if (bar < 0) return undefined;
-    const s = text.slice(at, bar);
-    at = bar + 1;
-    return s;
-  };
-  const exp = Number(field());
-  const stale = Number(field());
-  const grace = Number(field());
-  const gen = Number(field());
-  const n = Number(field());
+  const b1 = bar(text, 0);
+  const b2 = bar(text, b1 + 1);
+  const b3 = bar(text, b2 + 1);
+  const b4 = bar(text, b3 + 1);
+  const b5 = bar(text, b4 + 1);
+  if (b1 < 0 || b2 < 0 || b3 < 0 || b4 < 0 || b5 < 0) return undefined;
+  const exp = Number(text.slice(0, b1));
+  const stale = Number(text.slice(b1 + 1, b2));
+  const grace = Number(text.slice(b2 + 1, b3));
+  const gen = Number(text.slice(b3 + 1, b4));
+  const n = Number(text.slice(b4 + 1, b5));
   if (Number.isNaN(exp) || Number.isNaN(stale) || Number.isNaN(grace) || !Number.isInteger(gen) || !Number.isInteger(n) || n < 0) {
     return undefined;
   }
+  let at = b5 + 1;
   let tags: string[] | undefined;
   let versions: number[] | undefined;
   if (n > 0) {
     tags = [];
     versions = [];
     for (let i = 0; i < n; i++) {
-      const tag = field();
-      const version = Number(field());
-      if (tag === undefined || !Number.isInteger(version)) return undefined;
-      tags.push(tag);
+      const t = bar(text, at);
+      const v = t < 0 ? -1 : bar(text, t + 1);
+      if (v < 0) return undefined;
+      const version = Number(text.slice(t + 1, v));
+      if (!Number.isInteger(version)) return undefined;
+      tags.push(text.slice(at, t));
       versions.push(version);
+      at = v + 1;
     }
   }
   return { entry: new Entry(undefined, exp, stale, grace, gen, tags, versions), payloadAt: at };

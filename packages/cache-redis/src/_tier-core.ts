@@ -54,6 +54,22 @@ interface Fill {
 
 let instances = 0;
 
+/** A Redis command in flight, failed by the sweep when its deadline passes. */
+class PendingCall {
+  reject: (error: unknown) => void = () => {};
+  constructor(
+    readonly deadline: number,
+    readonly operation: string,
+  ) {}
+}
+
+/** L2 reads started in one tick, sent together. */
+class GetBatch {
+  readonly keys: string[] = [];
+  readonly rkeys: string[] = [];
+  readonly resolvers: ((text: string | null | L2Failure) => void)[] = [];
+}
+
 /** Marks a failed L2 command (its error is already reported). */
 class L2Failure {
   constructor(readonly error: unknown) {}
@@ -77,6 +93,10 @@ export class TierCore {
   /** The global generation, or -1 while unknown (mirror of `#versions.get(GEN)` for the hot path). */
   #gen = -1;
   readonly #fills = new Map<string, FillMark>();
+  #batch: GetBatch | undefined;
+  readonly #pending = new Set<PendingCall>();
+  #sweepTimer: TimerHandle | undefined;
+  #sweepAt = INF;
   readonly #loads = new Map<string, Promise<TierResult<unknown>>>();
   readonly #pendingKeys = new Set<string>();
   readonly #pendingTags = new Set<string>();
@@ -236,14 +256,11 @@ export class TierCore {
     if (this.#closed) return new L2Failure(new TierClosedError());
     if (!this.#breaker.allow()) return this.#failed(operation, key, new L2UnavailableError(), false);
     this.stats.l2Commands++;
-    let timer: TimerHandle | undefined;
+    const pending = new PendingCall(this.#clock.now() + this.s.commandTimeout, operation);
     try {
-      const ms = this.s.commandTimeout;
       const result = await new Promise<T>((resolve, reject) => {
-        timer = this.#clock.setTimeout(
-          () => reject(new TimeoutError(`Redis did not answer ${operation} within commandTimeout (${ms} ms)`, ms)),
-          ms,
-        );
+        pending.reject = reject;
+        this.#watch(pending);
         run().then(resolve, reject);
       });
       this.#breaker.success();
@@ -252,8 +269,39 @@ export class TierCore {
     } catch (error) {
       return this.#failed(operation, key, error, true);
     } finally {
-      if (timer !== undefined) this.#clock.clearTimeout(timer);
+      this.#pending.delete(pending);
     }
+  }
+
+  /**
+   * Command timeouts without a timer per command: calls in flight sit in one set, and a single timer, armed
+   * for the earliest deadline, fails the overdue ones.
+   */
+  #watch(call: PendingCall): void {
+    this.#pending.add(call);
+    if (this.#sweepAt <= call.deadline) return;
+    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    this.#armSweep(call.deadline);
+  }
+
+  #armSweep(at: number): void {
+    this.#sweepAt = at;
+    this.#sweepTimer = this.#clock.setTimeout(() => this.#sweep(), Math.max(0, at - this.#clock.now()));
+  }
+
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    this.#sweepAt = INF;
+    const now = this.#clock.now();
+    let next = INF;
+    for (const call of this.#pending) {
+      if (call.deadline <= now) {
+        this.#pending.delete(call);
+        const ms = this.s.commandTimeout;
+        call.reject(new TimeoutError(`Redis did not answer ${call.operation} within commandTimeout (${ms} ms)`, ms));
+      } else if (call.deadline < next) next = call.deadline;
+    }
+    if (next !== INF) this.#armSweep(next);
   }
 
   #failed(operation: string, key: string | undefined, error: unknown, counted: boolean): L2Failure {
@@ -338,9 +386,39 @@ export class TierCore {
     this.#l1.set(key, e, { ttl: ttl === INF ? 0 : ttl });
   }
 
+  /**
+   * `GET` of one key, batched: reads started in the same tick go out as one `MGET` (one round trip, one
+   * socket write), so concurrent L2 reads cost far fewer syscalls; a lone read stays a plain `GET`.
+   */
+  #getText(key: string, rkey: string): Promise<string | null | L2Failure> {
+    let batch = this.#batch;
+    if (batch === undefined) {
+      batch = new GetBatch();
+      this.#batch = batch;
+      queueMicrotask(() => this.#flushBatch(batch as GetBatch));
+    }
+    batch.keys.push(key);
+    batch.rkeys.push(rkey);
+    return new Promise((resolve) => batch.resolvers.push(resolve));
+  }
+
+  #flushBatch(batch: GetBatch): void {
+    if (this.#batch === batch) this.#batch = undefined;
+    const { rkeys, resolvers } = batch;
+    if (rkeys.length === 1) {
+      const rkey = rkeys[0] as string;
+      void this.#call('get', batch.keys[0], () => this.s.transport.get(rkey)).then(resolvers[0]);
+      return;
+    }
+    void this.#call('mget', undefined, () => this.s.transport.mget(rkeys)).then((texts) => {
+      for (let i = 0; i < resolvers.length; i++)
+        (resolvers[i] as (v: string | null | L2Failure) => void)(texts instanceof L2Failure ? texts : (texts[i] ?? null));
+    });
+  }
+
   /** Reads and validates the L2 entry of `key`: the entry, `undefined` (none usable), or an `L2Failure`. */
   async #readL2(key: string, rkey: string): Promise<Entry | undefined | L2Failure> {
-    const text = await this.#call('get', key, () => this.s.transport.get(rkey));
+    const text = await this.#getText(key, rkey);
     if (text === null || text instanceof L2Failure) return text ?? undefined;
     const head = decodeHeader(text);
     let e: Entry | undefined;
@@ -783,6 +861,7 @@ export class TierCore {
     this.#closed = true;
     this.l1Active = false;
     this.#abort.abort(new TierClosedError());
+    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
     this.#l1.clear();
     await this.s.transport.close();
   }
