@@ -75,6 +75,7 @@ function ours(run: string, l1Max: number, clients: Redis[]): { c: Contender; tie
     redis: client,
     prefix: `${run}ours:`,
     ttl: HOUR,
+    commandTimeout: 2000, // generous: on a loaded machine the 100 ms default turns slow replies into misses
     l1: new Cache<string, unknown>({ max: l1Max }),
   });
   return {
@@ -407,6 +408,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         redis: client,
         prefix: `${runPrefix}fleet:`,
         ttl: HOUR,
+        commandTimeout: 2000,
         l1: new Cache<string, unknown>({ max: L1MAX }),
       });
     });
