@@ -185,6 +185,7 @@ function pct(values: number[], p: number): number {
 export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const title = 'cache-redis: two-level cache on Redis against bentocache and cache-manager';
   if (!(await reachable())) {
+    console.warn(`cache-redis: Redis did not answer at ${URL_}; the cache-redis benchmarks are skipped (set REDIS_URL to run them)`);
     return {
       area: 'cache-redis',
       title,
