@@ -32,6 +32,12 @@ export type ScalingErrorCode =
   | 'ERR_RETRY_BUDGET_EXHAUSTED'
   | 'ERR_THROTTLED'
   | 'ERR_POLICY_DISPOSED'
+  | 'ERR_CACHE_SERIALIZE'
+  | 'ERR_CACHE_DESERIALIZE'
+  | 'ERR_CACHE_KEY_TOO_LONG'
+  | 'ERR_CACHE_VALUE_TOO_LARGE'
+  | 'ERR_CACHE_L2_UNAVAILABLE'
+  | 'ERR_CACHE_CLOSED'
 
 
 /** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */

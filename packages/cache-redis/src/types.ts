@@ -1,0 +1,167 @@
+import type { BoundedCache } from '@scaling/cache';
+import type { Clock } from '@scaling/core';
+import type { IoredisLike } from './ioredis-transport.js';
+import type { Serializer } from './serializer.js';
+import type { RedisTransport } from './transport.js';
+
+/**
+ * Options of {@link createTieredCache}. Times in milliseconds. Exactly one of `redis` and `transport` is
+ * required.
+ */
+export interface TieredCacheOptions {
+  /** An ioredis client for L2 and (through `duplicate()`) the invalidation bus. Not closed by `close()`. */
+  redis?: IoredisLike;
+  /** Any {@link RedisTransport} instead of `redis` (e.g. `ioredisTransport(client, { heartbeatMs })`, or a test fake). */
+  transport?: RedisTransport;
+  /**
+   * The in-process L1: any `@scaling/cache` cache, owned by the tier from now on (it stores its own entry
+   * objects in it). Default `new Cache({ max: 10_000 })` (S3-FIFO).
+   */
+  l1?: BoundedCache<string, unknown>;
+  /** Prefix of every Redis key and of the bus channel (default `'scaling:cache:'`); instances sharing it share the tier. */
+  prefix?: string;
+  /** Default time to live of an entry (default 60,000; `0` or `Infinity` = never expires). */
+  ttl?: number;
+  /** Default stale-while-revalidate window after expiry: `getOrLoad` answers stale and refreshes in the background (default 0). */
+  staleWhileRevalidate?: number;
+  /**
+   * Default grace (fail-safe) window after expiry: when the loader fails, `getOrLoad` serves the last value
+   * for at most this long and says so in its status (default 0: off).
+   */
+  grace?: number;
+  /** Turns values into L2 strings (default {@link jsonSerializer}). */
+  serializer?: Serializer;
+  /** Longest wait for one Redis command before it counts as failed (default 100). */
+  commandTimeout?: number;
+  /** Consecutive L2 failures that open the circuit breaker (default 5). */
+  breakerThreshold?: number;
+  /** How long the open breaker skips L2 before one probe (default 1000). */
+  breakerOpenMs?: number;
+  /** Cross-instance stampede lock for every `getOrLoad` miss unless the call says otherwise (default `false`). */
+  lock?: boolean;
+  /** Lease of the stampede lock: a holder that dies frees it after this long (default 5000). */
+  lockLeaseMs?: number;
+  /** Longest UTF-8 length of a Redis key, prefix included (default 1024; at most 512 MiB, Redis's limit). */
+  maxKeyBytes?: number;
+  /** Longest serialised value in UTF-8 bytes (default and maximum 512 MiB − 1 KiB, under Redis's string limit). */
+  maxValueBytes?: number;
+  /** Writes kept for replay while Redis is unreachable; past this, a full flush is replayed instead (default 10,000). */
+  maxPendingWrites?: number;
+  /** Tag versions kept in memory; past this, L1 and the versions are dropped and re-read (default 100,000). */
+  maxTags?: number;
+  /**
+   * Wall clock for entry times (which every instance compares) and for timers. Default: `Date.now()` with
+   * `unref()`ed timers. A `ManualClock` in tests.
+   */
+  clock?: Clock;
+}
+
+/** Options of one write ({@link TieredCache.set}). */
+export interface TierSetOptions {
+  /** Time to live of this entry, overriding the tier's `ttl`. */
+  ttl?: number;
+  /** Stale-while-revalidate window of this entry. */
+  staleWhileRevalidate?: number;
+  /** Grace window of this entry. */
+  grace?: number;
+  /** Tags for {@link TieredCache.deleteByTag} (non-empty strings without `|`). */
+  tags?: readonly string[];
+}
+
+/** Options of {@link TieredCache.getOrLoad}: those of a write, plus the lock. */
+export interface TierLoadOptions extends TierSetOptions {
+  /** Use the cross-instance stampede lock for this call (default: the tier's `lock`). */
+  lock?: boolean;
+}
+
+/** What the loader of {@link TieredCache.getOrLoad} receives. */
+export interface TierLoaderContext<V> {
+  /** Aborted when the tier is closed. */
+  signal: AbortSignal;
+  /** The last value (stale or in grace) when there is one, else `undefined`. */
+  staleValue: V | undefined;
+}
+
+/** Produces a missing value; `undefined` is returned to the callers and not cached; a rejection is not cached. */
+export type TierLoader<V> = (key: string, context: TierLoaderContext<V>) => V | PromiseLike<V>;
+
+/**
+ * Where a {@link TierResult}'s value came from:
+ * - `'l1'`: this instance's memory; `'l2'`: Redis; `'load'`: the loader (and it was stored);
+ * - `'stale'`: an expired value within stale-while-revalidate, a refresh runs in the background;
+ * - `'fail-safe'`: the loader failed and an expired value within its grace window was served (`error` says why).
+ */
+export type TierStatus = 'l1' | 'l2' | 'load' | 'stale' | 'fail-safe';
+
+/** The answer of {@link TieredCache.getOrLoadWithStatus}. */
+export interface TierResult<V> {
+  value: V;
+  status: TierStatus;
+  /** With `'fail-safe'`: the loader's error. */
+  error?: unknown;
+}
+
+/**
+ * What happened to a write's L2 part: `'written'` (Redis has it and the invalidation was published), or
+ * `'queued'` (Redis did not answer: the write took effect in this instance's L1, and its invalidation is
+ * replayed when Redis answers again — see the README's guarantees).
+ */
+export type WriteStatus = 'written' | 'queued';
+
+/** Counters since construction, per level ({@link TieredCache.stats}). */
+export interface TierStats {
+  /** Reads answered from L1. */
+  l1Hits: number;
+  /** Reads answered from L2 (L1 missed). */
+  l2Hits: number;
+  /** Reads that found nothing usable in either level. */
+  misses: number;
+  /** Loader calls (one per single-flight group). */
+  loads: number;
+  /** Loader calls that threw or rejected. */
+  loadErrors: number;
+  /** `getOrLoad` answers served stale (stale-while-revalidate). */
+  staleServes: number;
+  /** `getOrLoad` answers served from the grace window after a loader failure. */
+  failSafeServes: number;
+  /** Invalidation messages published (writes, deletes, tag and full invalidations). */
+  invalidationsSent: number;
+  /** Invalidation messages received from other instances. */
+  invalidationsReceived: number;
+  /** Times the bus subscription came back after being lost (L1 was flushed each time). */
+  busReconnects: number;
+  /** Whether the bus subscription is active now. */
+  busConnected: boolean;
+  /** Redis commands sent (each one round trip). */
+  l2Commands: number;
+  /** Redis commands that failed, timed out, or were skipped by the open breaker. */
+  l2Errors: number;
+  /** Circuit breaker state now. */
+  breakerState: 'closed' | 'open' | 'half-open';
+  /** Writes whose invalidation waits for Redis (see `WriteStatus` `'queued'`). */
+  pendingWrites: number;
+  /** Stampede locks acquired / loads that waited for another instance's lock. */
+  lockAcquired: number;
+  lockWaits: number;
+  /** The L1 cache's own counters. */
+  l1Size: number;
+}
+
+/** Events of a {@link TieredCache} (also on `node:diagnostics_channel` as `scaling:cache-redis:<event>`). */
+export interface TierEvents {
+  [event: string]: object;
+  /** An invalidation from another instance was applied (`key` for a key, `tag` for a tag; `tag: ''` = everything). */
+  invalidation: { key?: string; tag?: string; origin: string };
+  /** The bus subscription was lost (`connected: false`) or is back (`true`, L1 flushed). */
+  bus: { connected: boolean };
+  /** The L2 circuit breaker changed state. */
+  breaker: { state: 'closed' | 'open' | 'half-open' };
+  /** A Redis command failed, timed out, or was skipped by the open breaker. */
+  'l2-error': { operation: string; key?: string; error: unknown };
+  /** A grace value was served because the loader failed. */
+  'fail-safe': { key: string; error: unknown };
+  /** A write could not reach Redis; its invalidation is queued for replay. */
+  'write-queued': { key?: string; tag?: string };
+  /** Queued invalidations were replayed to Redis (`count`; `flushed` when an overflow replayed a full flush). */
+  replayed: { count: number; flushed: boolean };
+}
