@@ -3,7 +3,7 @@
 // deterministic.
 import { isScalingError, type RandomSource, seededRandom } from '@scaling/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createReplicatedPool, parseLsn, type ReplicatedPool } from '../src/index.js';
+import { createReplicatedPool, parseLsn, ReplicatedPool, type ReplicatedSession } from '../src/index.js';
 import {
   admin,
   eventually,
@@ -46,8 +46,10 @@ async function replicaEligible(pool: ReplicatedPool): Promise<void> {
   await eventually('the replica to become eligible', async () => (await pool.checkReplicas())[0]?.eligible === true);
 }
 
-async function servedBy(pool: { query: ReplicatedPool['query'] }): Promise<number> {
-  return (await pool.query<{ port: number }>('SELECT inet_server_port() AS port')).rows[0]?.port as number;
+async function servedBy(pool: ReplicatedPool | ReplicatedSession): Promise<number> {
+  const sql = 'SELECT inet_server_port() AS port';
+  const r = pool instanceof ReplicatedPool ? await pool.query<{ port: number }>(sql) : await pool.query<{ port: number }>(sql);
+  return r.rows[0]?.port as number;
 }
 
 describe.skipIf(!haveServers)('replica routing against a real primary and streaming replica', { timeout: 60_000 }, () => {
