@@ -125,7 +125,6 @@ function serverConf(port) {
     'max_connections = 100',
     // a throw-away cluster: durability is not needed, speed is
     'fsync = off',
-    'synchronous_commit = off',
     'full_page_writes = off',
     "cluster_name = 'scaling-test'",
     '',

@@ -19,11 +19,11 @@ export function inTransactionBlock(client: PoolClient): boolean {
  * is set or the connection is still inside a transaction block — a connection never goes back to the
  * pool idle in transaction.
  */
-export function giveBack(client: PoolClient, error?: Error): void {
+export function giveBack(client: PoolClient, error?: Error, release: PoolClient['release'] = client.release): void {
   client.removeListener('error', noop);
   if (error === undefined && inTransactionBlock(client)) {
-    client.release(new Error('connection released inside a transaction block: closed so the server rolls the transaction back'));
-  } else client.release(error);
+    release.call(client, new Error('connection released inside a transaction block: closed so the server rolls the transaction back'));
+  } else release.call(client, error);
 }
 
 /** A primary connection that ignores its own idle `'error'` while we hold it (the pool handles it afterwards). */

@@ -198,15 +198,13 @@ export class ReplicatedPool {
   async connect(): Promise<PoolClient> {
     const client = await takePrimary(this.#routing);
     this.#routing.primaryCount++;
+    const original = client.release;
     let released = false;
-    const release = (error?: Error | boolean): void => {
+    client.release = (error?: Error | boolean): void => {
       if (released) return;
       released = true;
-      client.release = original;
-      giveBack(client, error === true ? new Error('released with an error') : error instanceof Error ? error : undefined);
+      giveBack(client, error === true ? new Error('released with an error') : error instanceof Error ? error : undefined, original);
     };
-    const original = client.release;
-    client.release = release;
     return client;
   }
 
