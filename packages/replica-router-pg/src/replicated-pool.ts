@@ -127,7 +127,8 @@ export class ReplicatedPool {
    * the primary) and the primary has answered; settles within `checkTimeoutMs` (plus scheduling) even
    * when a server accepts connections and never answers.
    *
-   * @throws (rejects) {@link PrimaryUnreachableError} when the primary fails or does not answer within `checkTimeoutMs`.
+   * @throws (rejects) {@link PrimaryUnreachableError} when the primary fails or does not answer within
+   * `checkTimeoutMs`; the next call checks it again.
    */
   ready(): Promise<ReplicaState[]> {
     if (this.#ready === undefined) {
@@ -139,7 +140,14 @@ export class ReplicatedPool {
           });
         },
       );
-      this.#ready = Promise.all([this.#firstCheck, primary]).then(([states]) => states);
+      const ready = Promise.all([this.#firstCheck, primary]).then(
+        ([states]) => states,
+        (e: unknown) => {
+          if (this.#ready === ready) this.#ready = undefined; // the next call checks the primary again
+          throw e;
+        },
+      );
+      this.#ready = ready;
     }
     return this.#ready;
   }

@@ -88,6 +88,8 @@ describe('every check honours checkTimeoutMs', { timeout: 3 * BOUND }, () => {
       const error = (ready as { error: unknown }).error;
       expect(isScalingError(error, 'ERR_PRIMARY_UNREACHABLE')).toBe(true);
       expect((error as Error).message).toMatch(/checkTimeoutMs \(300 ms\)/);
+      // not memoised as a failure: the next call checks again
+      expect(await within(db.ready())).toMatchObject({ error: expect.any(PrimaryUnreachableError) });
     } finally {
       await within(db.end());
     }

@@ -47,6 +47,9 @@ export function assertLagFields(sample: { lagMs?: number; lagBytes?: number; pos
  */
 export class ReplicaTable {
   readonly #limits: Limits;
+  readonly #maxLagMs: number;
+  readonly #maxLagBytes: number;
+  readonly #maxSampleAgeMs: number;
   readonly #healthy: Uint8Array;
   readonly #lagMs: Float64Array;
   readonly #lagBytes: Float64Array;
@@ -58,6 +61,9 @@ export class ReplicaTable {
 
   constructor(n: number, limits: Limits) {
     this.#limits = limits;
+    this.#maxLagMs = limits.maxLagMs;
+    this.#maxLagBytes = limits.maxLagBytes;
+    this.#maxSampleAgeMs = limits.maxSampleAgeMs;
     this.#healthy = new Uint8Array(n);
     this.#lagMs = new Float64Array(n).fill(UNKNOWN);
     this.#lagBytes = new Float64Array(n).fill(UNKNOWN);
@@ -86,23 +92,25 @@ export class ReplicaTable {
   /** 0 when replica `i` is eligible at `now` with no position requirement, else a code ≥ 1. */
   code(i: number, now: number): number {
     const at = this.#sampledAt[i] as number;
-    if (Number.isNaN(at)) return NO_SAMPLE;
-    if (this.#healthy[i] !== 1) return DOWN;
-    const limits = this.#limits;
-    if (!(now - at <= limits.maxSampleAgeMs)) return STALE;
+    if (this.#healthy[i] !== 1) return Number.isNaN(at) ? NO_SAMPLE : DOWN;
+    if (!(now - at <= this.#maxSampleAgeMs)) return STALE;
     // NaN (unknown) fails every comparison below unless the limit is off
-    const lagMs = this.#lagMs[i] as number;
-    if (limits.maxLagMs !== Number.POSITIVE_INFINITY && !(lagMs <= limits.maxLagMs)) return Number.isNaN(lagMs) ? LAG_UNKNOWN : LAG_MS;
-    const lagBytes = this.#lagBytes[i] as number;
-    if (limits.maxLagBytes !== Number.POSITIVE_INFINITY && !(lagBytes <= limits.maxLagBytes))
-      return Number.isNaN(lagBytes) ? LAG_UNKNOWN : LAG_BYTES;
+    const maxLagMs = this.#maxLagMs;
+    if (maxLagMs !== Number.POSITIVE_INFINITY) {
+      const lagMs = this.#lagMs[i] as number;
+      if (!(lagMs <= maxLagMs)) return Number.isNaN(lagMs) ? LAG_UNKNOWN : LAG_MS;
+    }
+    const maxLagBytes = this.#maxLagBytes;
+    if (maxLagBytes !== Number.POSITIVE_INFINITY) {
+      const lagBytes = this.#lagBytes[i] as number;
+      if (!(lagBytes <= maxLagBytes)) return Number.isNaN(lagBytes) ? LAG_UNKNOWN : LAG_BYTES;
+    }
     return ELIGIBLE;
   }
 
   /** Whether replica `i` is eligible at `now` and has replayed at least `minPosition` (0: no requirement). */
   eligible(i: number, minPosition: number, now: number): boolean {
-    if (this.code(i, now) !== ELIGIBLE) return false;
-    return minPosition <= 0 || (this.#position[i] as number) >= minPosition;
+    return this.code(i, now) === ELIGIBLE && (minPosition <= 0 || (this.#position[i] as number) >= minPosition);
   }
 
   /**

@@ -8,8 +8,8 @@ import type { ReplicaIneligibility } from './replica-state.js';
 export type ReplicaRouterEvents = {
   /**
    * A replica became eligible for reads (with no position requirement) or stopped being so: noticed
-   * when a sample is reported, at `markDown`, and — while someone listens — at each routing decision
-   * (a sample that grew too old).
+   * when a sample is reported, at `markDown`, and at `states()` (a sample that grew too old — with
+   * health checks running, the next report notices it too).
    */
   eligibility: {
     /** The replica's id. */

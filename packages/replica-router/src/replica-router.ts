@@ -287,10 +287,15 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     this.#notice(i, now);
   }
 
-  /** What the router currently believes about each replica, with the reason an ineligible one gets no reads. */
+  /**
+   * What the router currently believes about each replica, with the reason an ineligible one gets no
+   * reads. Emits the `eligibility` changes it notices (a sample that grew too old).
+   */
   states(): ReplicaState[] {
     const now = this.#clock.now();
-    return this.replicas.map((r, i) => this.#table.state(i, r.id, now));
+    const states = this.replicas.map((r, i) => this.#table.state(i, r.id, now));
+    for (let i = 0; i < this.replicas.length; i++) this.#notice(i, now);
+    return states;
   }
 
   /** Cancel every waiting `forReadAsync` (they resolve to the primary). */
@@ -328,8 +333,6 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     const replicas = this.replicas;
     const table = this.#table;
     const now = this.#clock.now();
-    // before the shared exclude set is filled: a listener may route a read of its own
-    if (this.#events.wants('eligibility')) for (let i = 0; i < replicas.length; i++) this.#notice(i, now);
     const exclude = this.#exclude;
     if (exclude.size > 0) exclude.clear();
     let eligible = 0;

@@ -38,7 +38,7 @@ afterEach(() => {
 });
 
 describe('eligibility events', () => {
-  it('are emitted on report, markDown and (while listened to) when a sample grows stale', () => {
+  it('are emitted on report, markDown and, for a sample grown stale, at states()', () => {
     const { router, clock } = make();
     const seen: Array<ReplicaRouterEvents['eligibility']> = [];
     const off = router.on('eligibility', (e) => seen.push(e));
@@ -47,7 +47,7 @@ describe('eligibility events', () => {
     router.markDown('a');
     router.report('a', { healthy: true, lagMs: 0 });
     clock.advance(501);
-    router.forRead();
+    router.states();
     expect(seen).toEqual([
       { id: 'a', eligible: true, reason: undefined },
       { id: 'a', eligible: false, reason: 'down' },
