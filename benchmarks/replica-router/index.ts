@@ -17,8 +17,24 @@ const QUERIES = [
 ];
 const BATCH = 1_000;
 
-const PRIMARY_URL = process.env.PRIMARY_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REPLICA_URL = process.env.REPLICA_URL ?? 'postgres://postgres@127.0.0.1:5433/postgres';
+/**
+ * The primary and streaming replica to measure against: PRIMARY_URL / REPLICA_URL when set, else (full
+ * runs only) the private pair scripts/integration/replica-router-pg.mjs creates — never the machine's own
+ * server. `stop` removes a pair this run created.
+ */
+async function servers(quick: boolean): Promise<{ primary: string; replica: string; stop: () => Promise<void> } | string> {
+  if (process.env.PRIMARY_URL && process.env.REPLICA_URL)
+    return { primary: process.env.PRIMARY_URL, replica: process.env.REPLICA_URL, stop: async () => {} };
+  if (quick) return 'quick run: no PRIMARY_URL/REPLICA_URL given, the routed-vs-direct comparison was skipped';
+  try {
+    const script = new URL('../../scripts/integration/replica-router-pg.mjs', import.meta.url).href;
+    const mod = (await import(script)) as { setup(): Promise<Record<string, string>>; teardown(): Promise<void> };
+    const env = await mod.setup();
+    return { primary: env.PRIMARY_URL as string, replica: env.REPLICA_URL as string, stop: () => mod.teardown() };
+  } catch (e) {
+    return `no private primary and streaming replica could be started (${e instanceof Error ? e.message : String(e)}): the routed-vs-direct comparison was skipped`;
+  }
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -26,8 +42,8 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-async function replicaAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: REPLICA_URL, connectionTimeoutMillis: 1_000 });
+async function replicaAvailable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
   try {
     await c.connect();
     const r = await c.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
@@ -41,7 +57,7 @@ async function replicaAvailable(): Promise<boolean> {
 
 /**
  * Routing overhead per query: classification + replica choice in process, and a routed `query()` against
- * a direct `pg.Pool.query()` on the same streaming replica (when one runs on 127.0.0.1:5433).
+ * a direct `pg.Pool.query()` on the same streaming replica (a private one, see {@link servers}).
  */
 export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const n = QUERIES.length;
@@ -152,7 +168,10 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     note: `Adapter overhead per read: ${adapterNs.toFixed(0)} ns (classification, choice, lease, counters, one extra promise).`,
   });
 
-  if (await replicaAvailable()) {
+  const pair = await servers(ctx.quick);
+  if (typeof pair !== 'string' && (await replicaAvailable(pair.replica))) {
+    const PRIMARY_URL = pair.primary;
+    const REPLICA_URL = pair.replica;
     ctx.progress('routed query vs direct pg.Pool.query on the replica');
     const direct = new pg.Pool({ connectionString: REPLICA_URL, max: 8 });
     const routed = createReplicatedPool({
@@ -196,6 +215,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     }
     const served = routed.stats();
     await Promise.all([direct.end(), routed.end()]);
+    await pair.stop();
     const d = median(directHz);
     const r = median(routedHz);
     tables.push({
@@ -251,8 +271,9 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     );
   } else {
     notes.push(
-      `No streaming replica answered at ${REPLICA_URL}: the routed-vs-direct comparison was skipped (run npm run test:integration once to create it).`,
+      typeof pair === 'string' ? pair : `No streaming replica answered at ${pair.replica}: the routed-vs-direct comparison was skipped.`,
     );
+    if (typeof pair !== 'string') await pair.stop();
   }
   if (sink === 0.5) console.log(sink);
   return { area: 'replica-router', title: 'replica-router: routing overhead per query', tables, ratios, charts, notes };

@@ -1,70 +1,77 @@
-// Integration set-up for @scaling/replica-router-pg: a PostgreSQL primary on 127.0.0.1:5432 and a
-// streaming hot-standby replica of it on 127.0.0.1:5433. Idempotent: a replica that is already running is
-// reused, a stopped one is started, a missing or broken one is (re)created with pg_basebackup.
+// Integration set-up for @scaling/replica-router-pg: a PRIVATE PostgreSQL primary and a streaming
+// hot-standby replica of it, created with the machine's PostgreSQL binaries in a temporary directory,
+// on free loopback ports. The machine's own PostgreSQL server (if any) is never touched: nothing here
+// connects to it, reconfigures it, restarts it or edits its files.
 //
-// It also makes the primary able to feed a replica when it cannot yet: starts it when it is down,
-// raises wal_level / max_wal_senders (restart) and adds `replication` lines to pg_hba.conf (reload).
+//   initdb (trust auth, loopback only, its own socket directory) → pg_ctl start → pg_basebackup -R
+//   (streaming standby) → pg_ctl start → wait until the standby streams.
 //
-// Also runnable on its own: `node scripts/integration/replica-router-pg.mjs` prints the env it returns.
+// Reuse: the clusters' ports and directory are recorded in <dir>/state.json; a later setup() that finds
+// both still answering (for instance after `node scripts/integration/replica-router-pg.mjs start`, or
+// when a run was killed before its teardown) reuses them instead of creating new ones.
+// Teardown: stops and deletes the clusters this setup() created (never ones it reused), unless
+// SCALING_PG_KEEP=1 is set (then the next run reuses them).
+//
+// PostgreSQL refuses to run as root: as root every server command runs as the OS user `postgres`
+// (`runuser -u postgres`), and the directory belongs to that user; as any other user they run as that user.
+//
+// Standalone: `node scripts/integration/replica-router-pg.mjs [start]` starts (or reuses) the clusters,
+// leaves them running and prints the env; `… stop` stops and deletes them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HOST = '127.0.0.1';
-const PRIMARY_PORT = Number(process.env.PRIMARY_PORT ?? 5432);
-const REPLICA_PORT = Number(process.env.REPLICA_PORT ?? 5433);
-const REPLICA_PGDATA = process.env.REPLICA_PGDATA ?? `/var/lib/postgresql/scaling-replica-${REPLICA_PORT}`;
-const REPLICA_LOG = `${REPLICA_PGDATA}.log`;
+const me = userInfo();
+const runAs = me.uid === 0 ? 'postgres' : me.username;
+/** One directory per OS user and checkout, so parallel users and worktrees never share (or remove) each other's clusters. */
+const checkout = createHash('sha256')
+  .update(fileURLToPath(new URL('../..', import.meta.url)))
+  .digest('hex')
+  .slice(0, 10);
+const DIR = process.env.SCALING_PG_DIR ?? join(tmpdir(), `scaling-replica-router-pg-${me.uid}-${checkout}`);
+const STATE = join(DIR, 'state.json');
+const PRIMARY_PGDATA = join(DIR, 'primary');
+const REPLICA_PGDATA = join(DIR, 'replica');
 
 function log(msg) {
   process.stdout.write(`  [replica-router-pg] ${msg}\n`);
 }
 
-/** Highest-version PostgreSQL bin directory under /usr/lib/postgresql (or PG_BINDIR). */
+/** PG_BINDIR, else the highest-version PostgreSQL bin directory under /usr/lib/postgresql. */
 function findBinDir() {
   if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql (set PG_BINDIR)');
   const versions = readdirSync(base)
-    .filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl')))
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a));
-  if (versions.length === 0) throw new Error('no /usr/lib/postgresql/*/bin/pg_ctl found (set PG_BINDIR)');
+  if (versions.length === 0) throw new Error('no /usr/lib/postgresql/*/bin/initdb found (set PG_BINDIR)');
   return join(base, versions[0], 'bin');
 }
 
-const BIN = findBinDir();
-const me = userInfo().username;
-
-/** Runs a command as the OS user postgres (directly when we are postgres, via runuser when root). */
-function asPostgres(cmd, args, { check = true } = {}) {
-  let file = cmd;
-  let argv = args;
-  if (me === 'root') {
-    file = 'runuser';
-    argv = ['-u', 'postgres', '--', cmd, ...args];
-  } else if (me !== 'postgres') {
-    file = 'sudo';
-    argv = ['-n', '-u', 'postgres', cmd, ...args];
-  }
-  const r = spawnSync(file, argv, { cwd: '/tmp', encoding: 'utf8' });
+/** Runs a command as the server's OS user (directly unless we are root), bounded in time. */
+function run(cmd, args, { check = true, timeoutMs = 120_000 } = {}) {
+  const [file, argv] = me.uid === 0 ? ['runuser', ['-u', runAs, '--', cmd, ...args]] : [cmd, args];
+  const r = spawnSync(file, argv, { cwd: tmpdir(), encoding: 'utf8', timeout: timeoutMs });
   if (check && r.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout || String(r.error ?? '')).trim()}`);
   }
   return r;
 }
 
-/** psql -Atc against host/port as user postgres; returns trimmed stdout, or throws. */
-function psql(port, sql, { replication = false, check = true } = {}) {
-  const conn = `host=${HOST} port=${port} user=postgres dbname=postgres connect_timeout=5${replication ? ' replication=true' : ''}`;
-  const r = spawnSync(join(BIN, 'psql'), ['-X', '-At', conn, '-c', sql], { cwd: '/tmp', encoding: 'utf8' });
-  if (check && r.status !== 0) throw new Error(`psql :${port} "${sql}" failed: ${(r.stderr || '').trim()}`);
+function psql(bin, port, sql) {
+  const conn = `host=${HOST} port=${port} user=postgres dbname=postgres connect_timeout=5`;
+  const r = spawnSync(join(bin, 'psql'), ['-X', '-At', conn, '-c', sql], { cwd: tmpdir(), encoding: 'utf8', timeout: 15_000 });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-function isReady(port) {
-  return spawnSync(join(BIN, 'pg_isready'), ['-q', '-h', HOST, '-p', String(port)], { cwd: '/tmp' }).status === 0;
+function isReady(bin, port) {
+  return spawnSync(join(bin, 'pg_isready'), ['-q', '-h', HOST, '-p', String(port)], { cwd: tmpdir(), timeout: 10_000 }).status === 0;
 }
 
 async function until(timeoutMs, fn) {
@@ -76,79 +83,90 @@ async function until(timeoutMs, fn) {
   }
 }
 
-function clusterVersion() {
-  return existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql').sort((a, b) => Number(b) - Number(a))[0] : undefined;
+/** A loopback port nobody listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
-async function ensurePrimaryUp() {
-  if (isReady(PRIMARY_PORT)) return;
-  const version = clusterVersion();
-  if (!version) throw new Error(`no PostgreSQL answers on ${HOST}:${PRIMARY_PORT} and /etc/postgresql has no cluster to start`);
-  log(`primary is down: starting cluster ${version}/main`);
-  const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { encoding: 'utf8' });
-  if (r.status !== 0 && !isReady(PRIMARY_PORT)) throw new Error(`pg_ctlcluster start failed: ${r.stderr}`);
-  if (!(await until(30_000, () => isReady(PRIMARY_PORT)))) throw new Error('primary did not become ready in 30 s');
-}
-
-/** wal_level ≥ replica, max_wal_senders ≥ 2, and pg_hba lines for replication connections. */
-async function ensurePrimaryCanReplicate() {
-  if (psql(PRIMARY_PORT, 'SELECT pg_is_in_recovery()') === 't') throw new Error(`${HOST}:${PRIMARY_PORT} is itself a standby`);
-  const walLevel = psql(PRIMARY_PORT, 'SHOW wal_level');
-  const senders = Number(psql(PRIMARY_PORT, 'SHOW max_wal_senders'));
-  if (walLevel === 'minimal' || senders < 2) {
-    log(`primary has wal_level=${walLevel}, max_wal_senders=${senders}: raising them (restart)`);
-    psql(PRIMARY_PORT, "ALTER SYSTEM SET wal_level = 'replica'");
-    psql(PRIMARY_PORT, 'ALTER SYSTEM SET max_wal_senders = 10');
-    const version = clusterVersion();
-    if (!version) throw new Error('cannot restart the primary: no cluster under /etc/postgresql');
-    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { encoding: 'utf8' });
-    if (!(await until(30_000, () => isReady(PRIMARY_PORT)))) throw new Error('primary did not come back after restart');
-  }
-  if (psql(PRIMARY_PORT, 'IDENTIFY_SYSTEM', { replication: true, check: false }) === undefined) {
-    const hba = psql(PRIMARY_PORT, 'SHOW hba_file');
-    log(`primary refuses replication connections: adding replication lines to ${hba} (reload)`);
-    const text = readFileSync(hba, 'utf8');
-    writeFileSync(
-      hba,
-      `# added by scaling's scripts/integration/replica-router-pg.mjs (local streaming replica)\n` +
-        `local   replication     all                                     trust\n` +
-        `host    replication     all             127.0.0.1/32            trust\n${text}`,
-    );
-    psql(PRIMARY_PORT, 'SELECT pg_reload_conf()');
-    const ok = await until(10_000, () => psql(PRIMARY_PORT, 'IDENTIFY_SYSTEM', { replication: true, check: false }) !== undefined);
-    if (!ok) throw new Error(`the primary still refuses replication connections; check ${hba}`);
+function readState() {
+  try {
+    return JSON.parse(readFileSync(STATE, 'utf8'));
+  } catch {
+    return undefined;
   }
 }
 
-function replicaConf() {
-  const copy = ['max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction'];
-  const lines = [
-    '# written by scaling scripts/integration/replica-router-pg.mjs',
-    `port = ${REPLICA_PORT}`,
+/** Whether the recorded clusters are ours and up: the primary answers, the replica is a streaming standby of it. */
+function reusable(state) {
+  if (!state || !isReady(state.bin, state.primaryPort) || !isReady(state.bin, state.replicaPort)) return false;
+  const dataDir = psql(state.bin, state.primaryPort, 'SHOW data_directory');
+  if (dataDir !== state.primaryPgdata) return false;
+  return psql(state.bin, state.replicaPort, 'SELECT pg_is_in_recovery()') === 't';
+}
+
+function serverConf(port) {
+  return [
+    '# private test cluster of scaling scripts/integration/replica-router-pg.mjs',
+    `port = ${port}`,
     `listen_addresses = '${HOST}'`,
-    `unix_socket_directories = '${psql(PRIMARY_PORT, 'SHOW unix_socket_directories').split(',')[0].trim()}'`,
+    `unix_socket_directories = '${DIR}'`,
+    'wal_level = replica',
+    'max_wal_senders = 10',
     'hot_standby = on',
-    `hba_file = '${psql(PRIMARY_PORT, 'SHOW hba_file')}'`,
-    `ident_file = '${psql(PRIMARY_PORT, 'SHOW ident_file')}'`,
-    // a hot standby needs these at least as high as on the primary
-    ...copy.map((name) => `${name} = ${psql(PRIMARY_PORT, `SHOW ${name}`)}`),
-    'shared_buffers = 32MB',
     'wal_receiver_status_interval = 1s',
-    "cluster_name = 'scaling-replica'",
-  ];
-  return `${lines.join('\n')}\n`;
+    'shared_buffers = 32MB',
+    'max_connections = 100',
+    // a throw-away cluster: durability is not needed, speed is
+    'fsync = off',
+    'full_page_writes = off',
+    "cluster_name = 'scaling-test'",
+    '',
+  ].join('\n');
 }
 
-async function createReplica() {
-  log(`creating a streaming replica in ${REPLICA_PGDATA} with pg_basebackup`);
-  asPostgres('rm', ['-rf', REPLICA_PGDATA]);
-  asPostgres('mkdir', ['-p', '-m', '0700', REPLICA_PGDATA]);
-  asPostgres('chmod', ['0700', REPLICA_PGDATA]);
-  asPostgres(join(BIN, 'pg_basebackup'), [
+function writeAs(path, text) {
+  run('sh', ['-c', `cat > '${path}' <<'SCALING_EOF'\n${text}SCALING_EOF`]);
+}
+
+function appendAs(path, text) {
+  run('sh', ['-c', `cat >> '${path}' <<'SCALING_EOF'\n${text}SCALING_EOF`]);
+}
+
+function stopCluster(bin, pgdata) {
+  if (run('test', ['-f', join(pgdata, 'postmaster.pid')], { check: false }).status === 0)
+    run(join(bin, 'pg_ctl'), ['-D', pgdata, '-m', 'immediate', '-w', '-t', '30', 'stop'], { check: false });
+}
+
+function removeAll(bin) {
+  stopCluster(bin, REPLICA_PGDATA);
+  stopCluster(bin, PRIMARY_PGDATA);
+  run('rm', ['-rf', DIR], { check: false });
+  if (existsSync(DIR)) spawnSync('rm', ['-rf', DIR]);
+}
+
+async function create(bin) {
+  removeAll(bin);
+  const primaryPort = await freePort();
+  let replicaPort = await freePort();
+  while (replicaPort === primaryPort) replicaPort = await freePort();
+  log(`creating a private primary (${HOST}:${primaryPort}) and streaming replica (${HOST}:${replicaPort}) in ${DIR}`);
+  run('mkdir', ['-p', '-m', '0700', DIR]);
+  run(join(bin, 'initdb'), ['-D', PRIMARY_PGDATA, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  // initdb's pg_hba.conf with --auth=trust already allows replication connections from 127.0.0.1
+  appendAs(join(PRIMARY_PGDATA, 'postgresql.conf'), serverConf(primaryPort));
+  run(join(bin, 'pg_ctl'), ['-D', PRIMARY_PGDATA, '-l', join(DIR, 'primary.log'), '-w', '-t', '60', 'start']);
+  run(join(bin, 'pg_basebackup'), [
     '-h',
     HOST,
     '-p',
-    String(PRIMARY_PORT),
+    String(primaryPort),
     '-U',
     'postgres',
     '-D',
@@ -159,73 +177,68 @@ async function createReplica() {
     '-c',
     'fast',
   ]);
-  const conf = replicaConf();
-  asPostgres('sh', ['-c', `cat > '${REPLICA_PGDATA}/postgresql.conf' <<'EOF'\n${conf}EOF`]);
+  // the copied postgresql.conf carries the primary's port: the last setting wins
+  appendAs(join(REPLICA_PGDATA, 'postgresql.conf'), `port = ${replicaPort}\n`);
+  run(join(bin, 'pg_ctl'), ['-D', REPLICA_PGDATA, '-l', join(DIR, 'replica.log'), '-w', '-t', '60', 'start']);
+  const state = { bin, primaryPort, replicaPort, primaryPgdata: PRIMARY_PGDATA, replicaPgdata: REPLICA_PGDATA };
+  writeAs(STATE, `${JSON.stringify(state)}\n`);
+  return state;
 }
 
-function startReplica() {
-  return (
-    asPostgres(join(BIN, 'pg_ctl'), ['-D', REPLICA_PGDATA, '-l', REPLICA_LOG, '-w', '-t', '60', 'start'], { check: false }).status === 0
-  );
-}
-
-function replicaIsStandby() {
-  return psql(REPLICA_PORT, 'SELECT pg_is_in_recovery()', { check: false }) === 't';
-}
-
-async function streaming() {
+async function streaming(state) {
   return until(
     30_000,
-    () => psql(REPLICA_PORT, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", { check: false }) === '1',
+    () => psql(state.bin, state.replicaPort, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'") === '1',
   );
 }
 
-async function ensureReplica() {
-  const hasData =
-    existsSync(join(REPLICA_PGDATA, 'PG_VERSION')) ||
-    asPostgres('test', ['-f', join(REPLICA_PGDATA, 'PG_VERSION')], { check: false }).status === 0;
-  if (isReady(REPLICA_PORT)) {
-    if (!replicaIsStandby()) throw new Error(`${HOST}:${REPLICA_PORT} answers but is not a standby: stop it or set REPLICA_PORT`);
-    log(`replica already running on ${REPLICA_PORT}`);
-  } else if (hasData && startReplica() && replicaIsStandby()) {
-    log(`started the existing replica in ${REPLICA_PGDATA}`);
-  } else {
-    if (hasData) asPostgres(join(BIN, 'pg_ctl'), ['-D', REPLICA_PGDATA, '-m', 'immediate', 'stop'], { check: false });
-    await createReplica();
-    if (!startReplica()) throw new Error(`the replica did not start; see ${REPLICA_LOG}`);
-  }
-  // a test run that failed half-way may have left replay paused
-  psql(REPLICA_PORT, 'SELECT pg_wal_replay_resume() WHERE pg_is_wal_replay_paused()');
-  if (!(await streaming())) {
-    // e.g. it was stopped so long that the primary recycled the WAL it needs: start over once
-    log('replica is not streaming from the primary: re-creating it');
-    asPostgres(join(BIN, 'pg_ctl'), ['-D', REPLICA_PGDATA, '-m', 'fast', 'stop'], { check: false });
-    await createReplica();
-    if (!startReplica() || !(await streaming())) throw new Error(`the replica does not stream from the primary; see ${REPLICA_LOG}`);
-  }
-}
+/** Whether the last setup() created the clusters (then its teardown removes them). */
+let created = false;
 
-/** Starts (or reuses) the primary and a streaming replica; returns the env the integration tests read. */
+/** Starts (or reuses) a private primary and streaming replica; returns the env the integration tests read. */
 export async function setup() {
-  await ensurePrimaryUp();
-  await ensurePrimaryCanReplicate();
-  await ensureReplica();
-  log(`primary ${HOST}:${PRIMARY_PORT}, streaming replica ${HOST}:${REPLICA_PORT}`);
+  const bin = findBinDir();
+  let state = readState();
+  if (reusable(state)) {
+    log(`reusing the private primary ${HOST}:${state.primaryPort} and replica ${HOST}:${state.replicaPort} in ${DIR}`);
+    created = false;
+  } else {
+    state = await create(bin);
+    created = true;
+  }
+  // a run that failed half-way may have left replay paused
+  psql(bin, state.replicaPort, 'SELECT pg_wal_replay_resume() WHERE pg_is_wal_replay_paused()');
+  if (!(await streaming(state))) throw new Error(`the private replica does not stream from its primary; see ${join(DIR, 'replica.log')}`);
   return {
-    PRIMARY_URL: `postgres://postgres@${HOST}:${PRIMARY_PORT}/postgres`,
-    REPLICA_URL: `postgres://postgres@${HOST}:${REPLICA_PORT}/postgres`,
-    REPLICA_PGDATA,
-    PG_BINDIR: BIN,
+    PRIMARY_URL: `postgres://postgres@${HOST}:${state.primaryPort}/postgres`,
+    REPLICA_URL: `postgres://postgres@${HOST}:${state.replicaPort}/postgres`,
+    PRIMARY_PGDATA: state.primaryPgdata,
+    REPLICA_PGDATA: state.replicaPgdata,
+    PG_BINDIR: state.bin,
   };
 }
 
-/** Leaves the replica running for the next run (restarted if a test stopped it), never with replay paused. */
+/** Stops and deletes the clusters setup() created (kept with SCALING_PG_KEEP=1; reused ones are left running). */
 export async function teardown() {
-  if (!isReady(REPLICA_PORT)) startReplica();
-  psql(REPLICA_PORT, 'SELECT pg_wal_replay_resume() WHERE pg_is_wal_replay_paused()', { check: false });
+  if (!created || process.env.SCALING_PG_KEEP === '1') {
+    const state = readState();
+    if (state && !isReady(state.bin, state.replicaPort))
+      run(join(state.bin, 'pg_ctl'), ['-D', state.replicaPgdata, '-l', join(DIR, 'replica.log'), '-w', '-t', '60', 'start'], {
+        check: false,
+      });
+    return;
+  }
+  log(`stopping and removing the private clusters in ${DIR}`);
+  removeAll(readState()?.bin ?? findBinDir());
+  created = false;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const env = await setup();
-  for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
+  if (process.argv[2] === 'stop') {
+    removeAll(readState()?.bin ?? findBinDir());
+    log('stopped');
+  } else {
+    const env = await setup();
+    for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
+  }
 }

@@ -1,12 +1,8 @@
+export type { PgReplica, PoolSource, ReplicaSource } from './_pool-source.js';
+export type { Statement } from './_routing.js';
+export { NoPositionError, PrimaryUnreachableError, TransactionNeedsSessionError, TransactionOpenError } from './errors.js';
+export type { ReplicatedPoolEvents } from './events.js';
 export { formatLsn, parseLsn } from './lsn.js';
-export {
-  createReplicatedPool,
-  type PgReplica,
-  type PoolSource,
-  type ReplicaSource,
-  ReplicatedPool,
-  type ReplicatedPoolOptions,
-  type ReplicatedPoolStats,
-  ReplicatedSession,
-  type Statement,
-} from './replicated-pool.js';
+export { createReplicatedPool, type QueryCallback, ReplicatedPool, type ReplicatedPoolStats } from './replicated-pool.js';
+export type { ReplicatedPoolOptions } from './replicated-pool-options.js';
+export { ReplicatedSession } from './replicated-session.js';

@@ -1,73 +1,15 @@
-import { type Clock, ScalingError, systemClock } from '@scaling/core';
-import { assertNonNegativeFinite, assertPositiveFinite, assertPositiveInteger, describeValue } from '@scaling/core/internal';
-import type { HealthMonitor } from '@scaling/health';
-import {
-  type ReadYourWritesMode,
-  type ReplicaBalancerFactory,
-  type ReplicaEndpoint,
-  ReplicaHealth,
-  type ReplicaProbeResult,
-  ReplicaRouter,
-  type ReplicaSession,
-  type ReplicaState,
-  SqlClassifier,
-  transactionEffect,
-} from '@scaling/replica-router';
-import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import pg from 'pg';
-import { isConnectionError } from './_connection-error.js';
-import { isBareTransactionControl } from './_transaction-control.js';
-import { formatLsn, parseLsn } from './lsn.js';
-
-/** A `pg` pool, a `pg` pool config, or a connection string. */
-export type PoolSource = Pool | PoolConfig | string;
-
-/** A replica: a pool source, or one with an explicit `id` (default `replica-<index>`) and `weight`. */
-export type ReplicaSource = PoolSource | { id: string; pool: PoolSource; weight?: number };
-
-/** A replica as the router sees it: its id and its pool. */
-export interface PgReplica extends ReplicaEndpoint {
-  /** The replica's `pg` pool. */
-  readonly pool: Pool;
-}
-
-/** Options of {@link createReplicatedPool}. All times in milliseconds. */
-export interface ReplicatedPoolOptions {
-  /** The primary (a pool, a config or a connection string). Pools created here are ended by `end()`. */
-  primary: PoolSource;
-  /** The streaming replicas. May be empty. */
-  replicas: readonly ReplicaSource[];
-  /** Read-your-writes for {@link ReplicatedSession}s: `'position'` (default, WAL LSN), `'time'` or `'off'`. */
-  readYourWrites?: ReadYourWritesMode;
-  /** A replica whose replay lag exceeds this receives no reads. Default 10,000 ms. */
-  maxLagMs?: number;
-  /** A replica more than this many bytes of WAL behind the primary receives no reads. Default `Infinity`. */
-  maxLagBytes?: number;
-  /** `'time'` mode: reads stick to the primary this long after a session's write. Default 2,000 ms. */
-  stickinessMs?: number;
-  /** `'position'` mode: how long a session's read waits for a replica to replay its last write before using the primary. Default 0. */
-  maxWaitMs?: number;
-  /** No eligible replica: `'primary'` (default) or `'error'` (`ERR_NO_REPLICA`). */
-  fallback?: 'primary' | 'error';
-  /** Strategy among eligible replicas, e.g. `(rs) => new PeakEwma({ endpoints: rs })` from `@scaling/load-balancer`. Default: its `RoundRobin`. */
-  balancer?: ReplicaBalancerFactory<PgReplica>;
-  /** How often each replica's health and lag are checked. Default 1,000 ms. */
-  checkIntervalMs?: number;
-  /** A sample older than this counts as unknown. Default 3 × `checkIntervalMs` + 1,000 ms. */
-  maxSampleAgeMs?: number;
-  /** Consecutive passing checks before a replica that was down receives reads again. Default 1. */
-  healthyThreshold?: number;
-  /** Consecutive failing checks before the replica's check reports unhealthy in the monitor's health report (routing drops it at the first failed check or connection error). Default 1. */
-  unhealthyThreshold?: number;
-  /** Add the replica checks (`replica:<id>`) to this `@scaling/health` monitor, e.g. the application's, instead of a private one. */
-  monitor?: HealthMonitor;
-  /** A replica check running longer than this fails. Default 2,000 ms. */
-  checkTimeoutMs?: number;
-  /** While a read waits for a replica to catch up, re-check positions this often. Default 10 ms. */
-  waitPollMs?: number;
-  /** Time source. Default `systemClock`. */
-  clock?: Clock;
-}
+import type { Clock, TimerHandle } from '@scaling/core';
+import { Emitter } from '@scaling/core/internal';
+import { ReplicaHealth, ReplicaRouter, type ReplicaState, SqlClassifier } from '@scaling/replica-router';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { type PgReplica, toPool, toReplicas } from './_pool-source.js';
+import { PING_SQL, primaryPosition, probeReplica } from './_probe-sql.js';
+import { Routing, type Statement, sqlOf } from './_routing.js';
+import { giveBack, runTransaction, takePrimary } from './_transaction.js';
+import { PrimaryUnreachableError } from './errors.js';
+import { REPLICATED_POOL_EVENTS, type ReplicatedPoolEvents } from './events.js';
+import { type ReplicatedPoolOptions, resolvePoolOptions } from './replicated-pool-options.js';
+import { createSession, type ReplicatedSession } from './replicated-session.js';
 
 /** Routing counters since creation. */
 export interface ReplicatedPoolStats {
@@ -75,114 +17,26 @@ export interface ReplicatedPoolStats {
   primary: number;
   /** Reads served per replica id. */
   replicas: Record<string, number>;
-  /** Reads retried elsewhere after a connection-level error on a replica. */
+  /** Reads retried elsewhere after an error on a replica (see the `read-retried` event). */
   retries: number;
 }
 
-/** A statement: text, or a `pg` query config. */
-export type Statement = string | QueryConfig;
-
-/** The SQL of the read-your-writes token: the primary's WAL insert position, or its replay position when it is itself a standby. */
-const TOKEN_SQL =
-  'SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() END)::text AS lsn, pg_is_in_recovery() AS standby';
-/** The primary's position that lag in bytes is measured against. */
-const PRIMARY_LSN_SQL = 'SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn';
-/** One round trip per replica check: standby?, replayed position, byte lag and time since the last replayed commit. */
-const REPLICA_SQL = `SELECT pg_is_in_recovery() AS standby,
-  pg_last_wal_replay_lsn()::text AS replay,
-  pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::float8 AS lag_bytes,
-  (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::float8 AS since_replay_ms`;
-
-function toPool(source: PoolSource, name: string): { pool: Pool; owned: boolean } {
-  if (source instanceof pg.Pool) return { pool: source, owned: false };
-  if (typeof source === 'string') return { pool: new pg.Pool({ connectionString: source }), owned: true };
-  if (typeof source === 'object' && source !== null) {
-    // a pool from another copy of pg
-    const maybe = source as { query?: unknown; connect?: unknown };
-    if (typeof maybe.query === 'function' && typeof maybe.connect === 'function') return { pool: source as unknown as Pool, owned: false };
-    return { pool: new pg.Pool(source as PoolConfig), owned: true };
-  }
-  throw new TypeError(`Expected \`${name}\` to be a pg Pool, a pool config or a connection string, got ${describeValue(source)}`);
-}
-
-function sqlOf(statement: Statement): string {
-  if (typeof statement === 'string') return statement;
-  if (typeof statement === 'object' && statement !== null && typeof statement.text === 'string') return statement.text;
-  throw new TypeError(`Expected \`text\` to be a string or a query config with \`text\`, got ${describeValue(statement)}`);
-}
-
-/** SQLSTATE 40001 on a standby: "canceling statement due to conflict with recovery"; the primary can answer instead. */
-function isRecoveryConflict(e: unknown): boolean {
-  return (
-    typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '40001' && /recovery/i.test(String((e as Error).message))
-  );
-}
-
-/**
- * A read-your-writes session over a {@link ReplicatedPool}: after each write (or transaction with a
- * write) it records the primary's WAL position, and its reads go only to replicas that have replayed
- * past it (or to the primary). An explicit `BEGIN` pins the session to one primary connection until
- * `COMMIT`/`ROLLBACK`.
- */
-export class ReplicatedSession {
-  /** The engine-neutral token: `position` is the WAL byte offset of the last write, `lastWriteAt` its time. */
-  readonly token: ReplicaSession;
-  /** @internal the pinned primary connection of an explicit transaction */
-  _client: PoolClient | undefined = undefined;
-  /** @internal whether the pinned transaction has written */
-  _wrote = false;
-  readonly #pool: ReplicatedPool;
-
-  /** @internal use {@link ReplicatedPool.session}. */
-  constructor(pool: ReplicatedPool, token: ReplicaSession) {
-    this.#pool = pool;
-    this.token = token;
-  }
-
-  /** The session's token as an LSN (`'0/0'` before any write). */
-  get lsn(): string {
-    return formatLsn(this.token.position);
-  }
-
-  /** Whether an explicit transaction holds a primary connection. */
-  get inTransaction(): boolean {
-    return this._client !== undefined;
-  }
-
-  /**
-   * Run one statement (or a multi-statement text), routed by `classifySql` (from `@scaling/replica-router`)
-   * and the session's token. A text that leaves a transaction open (`BEGIN`, `"BEGIN; INSERT …"`, by
-   * `transactionEffect`) pins a primary connection for every statement until a text closes it
-   * (`COMMIT`, `ROLLBACK`, `"…; COMMIT"`).
-   */
-  query<R extends QueryResultRow = QueryResultRow>(text: Statement, values?: unknown[]): Promise<QueryResult<R>> {
-    return this.#pool._run<R>(text, values, this);
-  }
-
-  /** Run `fn` in a transaction on one primary connection, then record the write position. */
-  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.#pool._transaction(fn, this);
-  }
-
-  /** Roll back and release a transaction left open by an explicit `BEGIN` (no-op otherwise). */
-  async close(): Promise<void> {
-    const client = this._client;
-    if (client === undefined) return;
-    this._client = undefined;
-    try {
-      await client.query('ROLLBACK');
-      client.release();
-    } catch (e) {
-      client.release(e as Error);
-    }
-  }
-}
+/** A `pg` query callback, as `pg.Pool.query(text, values, callback)` takes. */
+export type QueryCallback<R extends QueryResultRow> = (error: Error | null, result: QueryResult<R> | undefined) => void;
 
 const noop = (): void => {};
 
 /**
- * A read/write-splitting front over `pg` pools: one PostgreSQL primary and its streaming replicas.
- * Create it with {@link createReplicatedPool}.
+ * A read/write-splitting front over `pg` pools — one PostgreSQL primary and its streaming replicas —
+ * with the `pg.Pool` surface applications use: `query(text, values?)`, `query(config)`, a callback as
+ * last argument, `connect()`, `on('error', …)`, `end()`, `totalCount`/`idleCount`/`waitingCount`.
+ * Create it with `new ReplicatedPool(options)` or {@link createReplicatedPool}.
+ *
+ * Events: see {@link ReplicatedPoolEvents}. A throwing listener never breaks the pool (its error is
+ * rethrown on `process.nextTick`); listeners may call any method of the pool.
+ *
+ * @throws {TypeError}/{@link RangeError} on a bad or unknown option, naming it (with a hint for
+ * pgpool-II and `pg.Pool` option names).
  */
 export class ReplicatedPool {
   /** The engine-neutral router deciding where each read goes. */
@@ -191,56 +45,34 @@ export class ReplicatedPool {
   readonly primary: Pool;
   /** The replicas. */
   readonly replicas: readonly PgReplica[];
-
-  readonly #owned: Pool[] = [];
-  readonly #classifier = new SqlClassifier();
   /** The `@scaling/health` checks tracking each replica's health and lag. */
   readonly health: ReplicaHealth<PgReplica>;
+
+  readonly #routing: Routing;
+  readonly #events: Emitter<ReplicatedPoolEvents>;
+  readonly #pools: readonly Pool[];
   readonly #clock: Clock;
+  readonly #checkTimeoutMs: number;
   readonly #waitPollMs: number;
-  readonly #readsByReplica: Float64Array;
-  /** One reused outcome object handed to the balancer on release (it reads the fields during the call). */
-  readonly #result = { ok: true, latencyMs: 0 };
-  #primaryCount = 0;
-  #retries = 0;
-  #polling = false;
-  #checking: Promise<ReplicaState[]> | undefined;
-  #ended = false;
   readonly #firstCheck: Promise<ReplicaState[]>;
+  #ready: Promise<ReplicaState[]> | undefined;
+  #checking: Promise<ReplicaState[]> | undefined;
+  #polling = false;
+  #ended = false;
 
-  /** @internal use {@link createReplicatedPool}. */
   constructor(options: ReplicatedPoolOptions) {
-    if (typeof options !== 'object' || options === null)
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    const { checkIntervalMs = 1_000, waitPollMs = 10, healthyThreshold = 1, unhealthyThreshold = 1, clock = systemClock } = options;
-    assertPositiveFinite('checkIntervalMs', checkIntervalMs);
-    assertPositiveFinite('waitPollMs', waitPollMs);
-    assertPositiveInteger('healthyThreshold', healthyThreshold);
-    assertPositiveInteger('unhealthyThreshold', unhealthyThreshold);
-    const maxSampleAgeMs = options.maxSampleAgeMs ?? 3 * checkIntervalMs + 1_000;
-    assertNonNegativeFinite('maxSampleAgeMs', maxSampleAgeMs);
-    if (!Array.isArray(options.replicas))
-      throw new TypeError(`Expected \`replicas\` to be an array, got ${describeValue(options.replicas)}`);
-
-    const primary = toPool(options.primary, 'primary');
-    if (primary.owned) this.#owned.push(primary.pool);
-    this.primary = primary.pool;
-    this.replicas = options.replicas.map((source, i): PgReplica => {
-      const named = typeof source === 'object' && source !== null && 'pool' in source && typeof source.id === 'string';
-      const p = toPool(named ? source.pool : (source as PoolSource), `replicas[${i}]`);
-      if (p.owned) this.#owned.push(p.pool);
-      return named ? { id: source.id, pool: p.pool, weight: source.weight ?? 1 } : { id: `replica-${i}`, pool: p.pool };
-    });
-    this.#clock = clock;
-    this.#waitPollMs = waitPollMs;
-    this.#readsByReplica = new Float64Array(this.replicas.length);
+    const o = resolvePoolOptions(options);
+    const { clock } = o;
+    const primary = toPool(options.primary, 'primary').pool;
+    const replicas = toReplicas(o.replicas);
+    const classifier = new SqlClassifier(options.writeFunctions === undefined ? {} : { writeFunctions: options.writeFunctions });
     this.router = new ReplicaRouter<Pool, PgReplica>({
-      primary: this.primary,
-      replicas: this.replicas,
+      primary,
+      replicas,
       readYourWrites: options.readYourWrites ?? 'position',
       maxLagMs: options.maxLagMs ?? 10_000,
       maxLagBytes: options.maxLagBytes ?? Number.POSITIVE_INFINITY,
-      maxSampleAgeMs,
+      maxSampleAgeMs: o.maxSampleAgeMs,
       stickinessMs: options.stickinessMs ?? 2_000,
       maxWaitMs: options.maxWaitMs ?? 0,
       fallback: options.fallback ?? 'primary',
@@ -248,17 +80,28 @@ export class ReplicatedPool {
       onWait: () => this.#pollWhileWaiting(),
       clock,
     });
+    this.primary = primary;
+    this.replicas = this.router.replicas;
+    this.#clock = clock;
+    this.#checkTimeoutMs = o.checkTimeoutMs;
+    this.#waitPollMs = o.waitPollMs;
+    this.#events = new Emitter<ReplicatedPoolEvents>('replica-router-pg', REPLICATED_POOL_EVENTS, this);
+    this.#routing = new Routing(this.router, classifier, this.#events, clock);
+    this.#pools = [...new Set<Pool>([primary, ...this.replicas.map((r) => r.pool)])];
     // An idle client whose server goes away emits 'error' on its pool; unhandled, it would crash the process.
-    this.primary.on('error', noop);
-    this.replicas.forEach((r, i) => {
-      r.pool.on('error', () => this.#down(i));
+    primary.on('error', (e: Error) => this.#idleError(e));
+    this.replicas.forEach((r) => {
+      r.pool.on('error', (e: Error) => {
+        this.router.markDown(r.id, `idle connection error: ${e.message}`);
+        this.#idleError(e);
+      });
     });
     this.health = new ReplicaHealth<PgReplica>(this.router, {
-      probe: (replica) => this.#probe(replica),
-      intervalMs: checkIntervalMs,
-      timeoutMs: options.checkTimeoutMs ?? 2_000,
-      healthyThreshold,
-      unhealthyThreshold,
+      probe: (replica) => probeReplica(primary, replica.id, replica.pool),
+      intervalMs: o.checkIntervalMs,
+      timeoutMs: o.checkTimeoutMs,
+      healthyThreshold: o.healthyThreshold,
+      unhealthyThreshold: o.unhealthyThreshold,
       clock,
       ...(options.monitor ? { monitor: options.monitor } : {}),
     });
@@ -266,28 +109,111 @@ export class ReplicatedPool {
     this.health.start();
   }
 
-  /** Resolves once the first health/lag check of every replica has finished (reads before that go to the primary). */
+  /**
+   * Subscribe to an event (see {@link ReplicatedPoolEvents}); returns the unsubscribe function.
+   * @throws {TypeError} for an unknown event or a listener that is not a function.
+   */
+  on<K extends keyof ReplicatedPoolEvents>(event: K, listener: (payload: ReplicatedPoolEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Remove a listener added with {@link ReplicatedPool.on}. */
+  off<K extends keyof ReplicatedPoolEvents>(event: K, listener: (payload: ReplicatedPoolEvents[K]) => void): void {
+    this.#events.off(event, listener);
+  }
+
+  /**
+   * Resolves once the first health/lag check of every replica has finished (reads before that go to
+   * the primary) and the primary has answered; settles within `checkTimeoutMs` (plus scheduling) even
+   * when a server accepts connections and never answers.
+   *
+   * @throws (rejects) {@link PrimaryUnreachableError} when the primary fails or does not answer within
+   * `checkTimeoutMs`; the next call checks it again.
+   */
   ready(): Promise<ReplicaState[]> {
-    return this.#firstCheck;
+    if (this.#ready === undefined) {
+      const primary = this.#bounded(this.primary.query(PING_SQL), 'primary').then(
+        () => undefined,
+        (cause: unknown) => {
+          throw new PrimaryUnreachableError(`The primary did not answer: ${cause instanceof Error ? cause.message : String(cause)}`, {
+            cause,
+          });
+        },
+      );
+      const ready = Promise.all([this.#firstCheck, primary]).then(
+        ([states]) => states,
+        (e: unknown) => {
+          if (this.#ready === ready) this.#ready = undefined; // the next call checks the primary again
+          throw e;
+        },
+      );
+      this.#ready = ready;
+    }
+    return this.#ready;
   }
 
   /** A new read-your-writes session. */
   session(): ReplicatedSession {
-    return new ReplicatedSession(this, this.router.session());
+    return createSession(this.#routing);
   }
 
   /**
-   * Run one statement: reads (by `classifySql` from `@scaling/replica-router`) on an eligible replica, writes on the primary. A
-   * read that fails at connection level marks that replica down and is retried on another replica or
-   * the primary. For read-your-writes, use a {@link ReplicatedPool.session}.
+   * Run one statement, as `pg.Pool.query`: `query(text, values?)`, `query(config)` (with `name`,
+   * `rowMode`, `types`…), optionally with a callback as last argument (then nothing is returned). Reads
+   * (by `classifySql` from `@scaling/replica-router`, plus `writeFunctions`) go to an eligible replica,
+   * writes to the primary. A read that fails at connection level marks that replica down and is retried
+   * on another replica or the primary; one refused as a write (SQLSTATE 25006) or cancelled by a
+   * recovery conflict (40001) is retried once on the primary. For read-your-writes use a
+   * {@link ReplicatedPool.session}.
    *
-   * @throws `ScalingError` `ERR_TRANSACTION_NEEDS_SESSION` for a text that leaves a transaction open:
-   * `BEGIN`/`START TRANSACTION`, also as part of a multi-statement text like `"BEGIN; INSERT …"` (see
-   * `transactionEffect` from `@scaling/replica-router`; each pool query may run on a different connection:
-   * use {@link ReplicatedPool.transaction} or a session). `"BEGIN; …; COMMIT"` in one text is accepted.
+   * @throws (rejects) {@link TransactionNeedsSessionError} for a text that leaves a transaction open:
+   * `BEGIN`/`START TRANSACTION`, also as part of a multi-statement text like `"BEGIN; INSERT …"` (each
+   * pool query may run on a different connection: use {@link ReplicatedPool.transaction},
+   * {@link ReplicatedPool.connect} or a session). `"BEGIN; …; COMMIT"` in one text is accepted.
    */
-  query<R extends QueryResultRow = QueryResultRow>(text: Statement, values?: unknown[]): Promise<QueryResult<R>> {
-    return this._run<R>(text, values, undefined);
+  query<R extends QueryResultRow = QueryResultRow>(text: Statement, values?: unknown[]): Promise<QueryResult<R>>;
+  query<R extends QueryResultRow = QueryResultRow>(text: Statement, callback: QueryCallback<R>): void;
+  query<R extends QueryResultRow = QueryResultRow>(text: Statement, values: unknown[] | undefined, callback: QueryCallback<R>): void;
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: Statement,
+    values?: unknown[] | QueryCallback<R>,
+    callback?: QueryCallback<R>,
+  ): Promise<QueryResult<R>> | undefined {
+    if (typeof values === 'function') {
+      this.query<R>(text, undefined, values);
+      return undefined;
+    }
+    let result: Promise<QueryResult<R>>;
+    try {
+      result = this.#routing.run<R>(text, values, sqlOf(text), undefined);
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    if (callback === undefined) return result;
+    result.then(
+      (r) => callback(null, r),
+      (e: Error) => callback(e, undefined),
+    );
+    return undefined;
+  }
+
+  /**
+   * A primary connection for the caller's own statements (as `pg.Pool.connect()`). Call `release()`
+   * when done — once; later calls are ignored. A connection released inside a transaction block
+   * (`BEGIN` without `COMMIT`/`ROLLBACK`) is closed instead of pooled, so the server rolls it back and
+   * no backend is left idle in transaction (needs `pg` ≥ 8.16 for `getTransactionStatus`).
+   */
+  async connect(): Promise<PoolClient> {
+    const client = await takePrimary(this.#routing);
+    this.#routing.primaryCount++;
+    const original = client.release;
+    let released = false;
+    client.release = (error?: Error | boolean): void => {
+      if (released) return;
+      released = true;
+      giveBack(client, error === true ? new Error('released with an error') : error instanceof Error ? error : undefined, original);
+    };
+    return client;
   }
 
   /**
@@ -295,257 +221,105 @@ export class ReplicatedPool {
    * the transaction's own writes); `ROLLBACK` when `fn` throws.
    */
   transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this._transaction(fn, undefined);
+    if (typeof fn !== 'function') return Promise.reject(new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`));
+    return runTransaction(this.#routing, fn, undefined);
   }
 
   /**
    * The primary's current WAL position as a byte offset: `pg_current_wal_insert_lsn()`, or
    * `pg_last_wal_replay_lsn()` when the configured primary is itself in recovery.
    *
-   * @throws `ScalingError` `ERR_NO_POSITION` when the server reports no position (a standby that has
+   * @throws (rejects) {@link NoPositionError} when the server reports no position (a standby that has
    * replayed nothing yet).
    */
-  async primaryPosition(): Promise<number> {
-    const r = await this.primary.query<{ lsn: string | null; standby: boolean }>(TOKEN_SQL);
-    const row = r.rows[0];
-    if (row === undefined || row.lsn === null) {
-      throw new ScalingError(
-        'ERR_NO_POSITION',
-        `The primary reported no WAL position${row?.standby ? ' (it is a standby in recovery that has not replayed any WAL yet)' : ''}; read-your-writes tokens cannot be taken from it`,
-      );
-    }
-    return parseLsn(row.lsn);
+  primaryPosition(): Promise<number> {
+    return primaryPosition(this.primary);
   }
 
-  /** Check every replica now (health, replayed position, lag in bytes and ms) and report to the router. */
+  /**
+   * Check every replica now (health, replayed position, lag in bytes and ms) and report to the router.
+   * Settles within `checkTimeoutMs` (plus scheduling) even when a replica never answers.
+   */
   checkReplicas(): Promise<ReplicaState[]> {
     if (this.#checking === undefined) {
-      this.#checking = this.health.checkNow().finally(() => {
-        this.#checking = undefined;
+      const checking = this.health.checkNow().finally(() => {
+        if (this.#checking === checking) this.#checking = undefined;
       });
+      this.#checking = checking;
     }
     return this.#checking;
   }
 
   /** Routing counters since creation. */
   stats(): ReplicatedPoolStats {
-    const replicas: Record<string, number> = {};
-    this.replicas.forEach((r, i) => {
-      replicas[r.id] = this.#readsByReplica[i] as number;
-    });
-    return { primary: this.#primaryCount, replicas, retries: this.#retries };
+    const r = this.#routing;
+    return { primary: r.primaryCount, replicas: r.readsByReplica(), retries: r.retries };
   }
 
-  /** Stop the checks and end every pool this object created (and the ones passed in). */
+  /** Connections open in the primary's and the replicas' pools (as `pg.Pool.totalCount`). */
+  get totalCount(): number {
+    return this.#sum('totalCount');
+  }
+
+  /** Idle connections in the primary's and the replicas' pools (as `pg.Pool.idleCount`). */
+  get idleCount(): number {
+    return this.#sum('idleCount');
+  }
+
+  /** Queries and `connect()` calls waiting for a connection in any of the pools (as `pg.Pool.waitingCount`). */
+  get waitingCount(): number {
+    return this.#sum('waitingCount');
+  }
+
+  /** Whether `end()` was called. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * Stop the checks, close the connections pinned by sessions' open transactions (the server rolls
+   * them back), and end every pool — the ones created here and the ones passed in. Idempotent.
+   */
   async end(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
     this.health.stop();
     this.router.close();
+    for (const client of this.#routing.pinned) giveBack(client, new Error('pool ended with the transaction open'));
+    this.#routing.pinned.clear();
     await this.#checking?.catch(noop);
-    const pools = new Set<Pool>([this.primary, ...this.replicas.map((r) => r.pool)]);
-    await Promise.all([...pools].map((p) => p.end().catch(noop)));
+    await Promise.all(this.#pools.map((p) => p.end().catch(noop)));
   }
 
-  /** @internal shared by the pool and its sessions */
-  _run<R extends QueryResultRow>(
-    text: Statement,
-    values: unknown[] | undefined,
-    session: ReplicatedSession | undefined,
-  ): Promise<QueryResult<R>> {
-    let sql: string;
-    try {
-      sql = sqlOf(text);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (session?._client !== undefined) return this.#inTransaction<R>(session, session._client, text, values, sql);
-    // reads first: no transaction-control statement classifies as a read
-    if (this.#classifier.classify(sql) === 'read') return this.#read<R>(text, values, session);
-    return this.#write<R>(text, values, session, sql);
+  #sum(counter: 'totalCount' | 'idleCount' | 'waitingCount'): number {
+    let n = 0;
+    for (const p of this.#pools) n += typeof p[counter] === 'number' ? p[counter] : 0;
+    return n;
   }
 
-  async #write<R extends QueryResultRow>(
-    text: Statement,
-    values: unknown[] | undefined,
-    session: ReplicatedSession | undefined,
-    sql: string,
-  ): Promise<QueryResult<R>> {
-    // a text whose last transaction-control statement opens a transaction ("BEGIN", "BEGIN; INSERT …")
-    // leaves its connection inside it: only a session can keep that connection for what follows
-    if (transactionEffect(sql) === 'open') {
-      if (session === undefined) {
-        throw new ScalingError(
-          'ERR_TRANSACTION_NEEDS_SESSION',
-          'This text leaves a transaction open (BEGIN/START TRANSACTION without a COMMIT/ROLLBACK after it); through ReplicatedPool.query each later statement would run on a different connection and the open one would go back to the pool; use pool.transaction(fn) or a pool.session()',
-        );
-      }
-      const client = await this.primary.connect();
-      client.on('error', noop);
-      try {
-        const r = await client.query<R>(text as string, values);
-        session._client = client;
-        session._wrote = !isBareTransactionControl(sql) && this.#classifier.classify(sql) === 'write';
-        this.#primaryCount++;
-        return r;
-      } catch (e) {
-        client.removeListener('error', noop);
-        client.release(e as Error);
-        throw e;
-      }
-    }
-    this.#primaryCount++;
-    const r = await this.primary.query<R>(text as string, values);
-    if (session !== undefined) await this.#recordWrite(session);
-    return r;
+  #idleError(e: Error): void {
+    if (this.#events.wants('error')) this.#events.emit('error', e);
   }
 
-  /** @internal */
-  async _transaction<T>(fn: (client: PoolClient) => Promise<T>, session: ReplicatedSession | undefined): Promise<T> {
-    if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${describeValue(fn)}`);
-    if (session?._client !== undefined)
-      throw new ScalingError(
-        'ERR_TRANSACTION_OPEN',
-        'The session already has an open transaction (explicit BEGIN); COMMIT or ROLLBACK it first',
+  /** `promise`, or a rejection after `checkTimeoutMs`, whichever comes first. */
+  #bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+    const timeoutMs = this.#checkTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer: TimerHandle = this.#clock.setTimeout(
+        () => reject(new Error(`${what} did not answer within checkTimeoutMs (${timeoutMs} ms)`)),
+        timeoutMs,
       );
-    const client = await this.primary.connect();
-    client.on('error', noop);
-    this.#primaryCount++;
-    let result: T;
-    try {
-      await client.query('BEGIN');
-      result = await fn(client);
-      await client.query('COMMIT');
-    } catch (e) {
-      let broken: Error | undefined = isConnectionError(e) ? (e as Error) : undefined;
-      if (broken === undefined) {
-        try {
-          await client.query('ROLLBACK');
-        } catch (rollbackError) {
-          broken = rollbackError as Error;
-        }
-      }
-      client.removeListener('error', noop);
-      client.release(broken);
-      throw e;
-    }
-    client.removeListener('error', noop);
-    client.release();
-    if (session !== undefined) await this.#recordWrite(session);
-    return result;
-  }
-
-  async #inTransaction<R extends QueryResultRow>(
-    session: ReplicatedSession,
-    client: PoolClient,
-    text: Statement,
-    values: unknown[] | undefined,
-    sql: string,
-  ): Promise<QueryResult<R>> {
-    const effect = transactionEffect(sql);
-    if (!session._wrote && !isBareTransactionControl(sql) && this.#classifier.classify(sql) === 'write') session._wrote = true;
-    this.#primaryCount++;
-    let r: QueryResult<R>;
-    try {
-      r = await client.query<R>(text as string, values);
-    } catch (e) {
-      if (isConnectionError(e)) {
-        session._client = undefined;
-        client.removeListener('error', noop);
-        client.release(e as Error);
-      }
-      throw e;
-    }
-    if (effect === 'close') {
-      session._client = undefined;
-      client.removeListener('error', noop);
-      client.release();
-      if (session._wrote) await this.#recordWrite(session);
-    }
-    return r;
-  }
-
-  async #recordWrite(session: ReplicatedSession): Promise<void> {
-    const mode = this.router.readYourWrites;
-    if (mode === 'off') return;
-    if (mode === 'time') this.router.recordWrite(session.token);
-    else this.router.recordWrite(session.token, await this.primaryPosition());
-  }
-
-  async #read<R extends QueryResultRow>(
-    text: Statement,
-    values: unknown[] | undefined,
-    session: ReplicatedSession | undefined,
-  ): Promise<QueryResult<R>> {
-    const router = this.router;
-    for (let attempt = 0; ; attempt++) {
-      const lease = session === undefined ? router.forRead() : await router.forReadAsync({ session: session.token });
-      const node = lease.endpoint;
-      if (node === this.primary) {
-        lease.release();
-        this.#primaryCount++;
-        return this.primary.query<R>(text as string, values);
-      }
-      const replica = node as PgReplica;
-      const t0 = this.#clock.now();
-      try {
-        const r = await replica.pool.query<R>(text as string, values);
-        const result = this.#result;
-        result.ok = true;
-        result.latencyMs = this.#clock.now() - t0;
-        lease.release(result);
-        const i = this.replicas.indexOf(replica);
-        this.#readsByReplica[i] = (this.#readsByReplica[i] as number) + 1;
-        return r;
-      } catch (e) {
-        const result = this.#result;
-        result.ok = false;
-        result.latencyMs = this.#clock.now() - t0;
-        lease.release(result);
-        if (attempt < this.replicas.length && isConnectionError(e)) {
-          this.#down(this.replicas.indexOf(replica));
-          this.#retries++;
-          continue;
-        }
-        if (isRecoveryConflict(e)) {
-          this.#retries++;
-          this.#primaryCount++;
-          return this.primary.query<R>(text as string, values);
-        }
-        throw e;
-      }
-    }
-  }
-
-  #down(i: number): void {
-    const r = this.replicas[i];
-    if (r !== undefined) this.router.markDown(r.id);
-  }
-
-  /** One probe: the primary's position, then one round trip to the replica. Throws when it cannot serve reads. */
-  async #probe(replica: PgReplica): Promise<ReplicaProbeResult> {
-    let primaryLsn: string | null = null;
-    try {
-      primaryLsn = (await this.primary.query<{ lsn: string | null }>(PRIMARY_LSN_SQL)).rows[0]?.lsn ?? null;
-    } catch {
-      // lag in bytes is unknown this round (the replica stays out while a byte limit is set)
-    }
-    const row = (
-      await replica.pool.query<{ standby: boolean; replay: string | null; lag_bytes: number | null; since_replay_ms: number | null }>(
-        REPLICA_SQL,
-        [primaryLsn],
-      )
-    ).rows[0];
-    if (row === undefined) throw new Error(`replica ${replica.id} returned no row`);
-    if (!row.standby) throw new Error(`replica ${replica.id} is not in recovery (promoted, or not a standby)`);
-    const lagBytes = row.lag_bytes === null ? undefined : Math.max(0, row.lag_bytes);
-    // caught up → no lag, whatever the age of the last replayed commit (an idle primary commits nothing)
-    const lagMs = lagBytes === 0 ? 0 : row.since_replay_ms === null ? undefined : Math.max(0, row.since_replay_ms);
-    return {
-      ...(lagMs === undefined ? {} : { lagMs }),
-      ...(lagBytes === undefined ? {} : { lagBytes }),
-      ...(row.replay === null ? {} : { position: parseLsn(row.replay) }),
-    };
+      promise.then(
+        (v) => {
+          this.#clock.clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.#clock.clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
   }
 
   #pollWhileWaiting(): void {
@@ -570,7 +344,7 @@ export class ReplicatedPool {
  * are checked every `checkIntervalMs` and the limits are re-applied to every read. The approach follows
  * GitLab's database load balancer (LSN-based sticky reads, lag limits, fallback to the primary).
  *
- * @throws {TypeError}/{@link RangeError} on a bad option, naming it.
+ * @throws {TypeError}/{@link RangeError} on a bad or unknown option, naming it.
  * @example
  * ```ts
  * import { createReplicatedPool } from '@scaling/replica-router-pg';
@@ -579,6 +353,7 @@ export class ReplicatedPool {
  *   primary: 'postgres://app@127.0.0.1:5432/app',
  *   replicas: ['postgres://app@127.0.0.1:5433/app'],
  *   maxLagBytes: 16 * 1024 * 1024,
+ *   writeFunctions: ['app_enqueue', /^audit_/],
  * });
  * await db.ready();
  * const session = db.session();

@@ -3,7 +3,7 @@
 // deterministic.
 import { isScalingError, type RandomSource, seededRandom } from '@scaling/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createReplicatedPool, parseLsn, type ReplicatedPool } from '../src/index.js';
+import { createReplicatedPool, parseLsn, ReplicatedPool, type ReplicatedSession } from '../src/index.js';
 import {
   admin,
   eventually,
@@ -46,8 +46,10 @@ async function replicaEligible(pool: ReplicatedPool): Promise<void> {
   await eventually('the replica to become eligible', async () => (await pool.checkReplicas())[0]?.eligible === true);
 }
 
-async function servedBy(pool: { query: ReplicatedPool['query'] }): Promise<number> {
-  return (await pool.query<{ port: number }>('SELECT inet_server_port() AS port')).rows[0]?.port as number;
+async function servedBy(pool: ReplicatedPool | ReplicatedSession): Promise<number> {
+  const sql = 'SELECT inet_server_port() AS port';
+  const r = pool instanceof ReplicatedPool ? await pool.query<{ port: number }>(sql) : await pool.query<{ port: number }>(sql);
+  return r.rows[0]?.port as number;
 }
 
 describe.skipIf(!haveServers)('replica routing against a real primary and streaming replica', { timeout: 60_000 }, () => {
@@ -70,7 +72,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     await admin(PRIMARY_URL, `DROP TABLE IF EXISTS ${T}; DROP SEQUENCE IF EXISTS ${T}_seq`);
   });
 
-  it('1. a SELECT whose CTE updates rows goes to the primary', async () => {
+  it('data-modifying CTE (kind: a write hidden in a SELECT): a SELECT whose CTE updates rows goes to the primary', async () => {
     const pool = open();
     await replicaEligible(pool);
     expect(await servedBy(pool)).toBe(REPLICA_PORT); // plain reads do reach the replica
@@ -85,7 +87,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     expect(row?.v).toBe(r.rows[0]?.v);
   });
 
-  it('2. inside a transaction, reading the row just inserted sees it (every statement on the primary connection)', async () => {
+  it('transaction pinning (kind: a transaction split over connections): inside a transaction, reading the row just inserted sees it', async () => {
     const pool = open();
     await replicaEligible(pool);
     await pauseReplay();
@@ -115,7 +117,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     await admin(PRIMARY_URL, `DELETE FROM ${T} WHERE id > 1000`);
   });
 
-  it('3. a raw INSERT never reaches the replica: 0 read-only errors across 10,000 mixed statements', async () => {
+  it('SQLSTATE 25006 (kind: a write sent to a hot standby): a raw INSERT never reaches the replica across 10,000 mixed statements', async () => {
     const pool = open({
       primary: { connectionString: PRIMARY_URL, max: 8 },
       replicas: [{ id: 'r1', pool: { connectionString: REPLICA_URL, max: 8 } }],
@@ -169,7 +171,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     await admin(PRIMARY_URL, `DELETE FROM ${T} WHERE id > ${ROWS}`);
   }, 120_000);
 
-  it('4. position mode: a read right after a write is never stale; after resume reads return to the replica (1,000 randomized pairs)', async () => {
+  it('read-your-writes by LSN (GitLab load balancer): a read right after a write is never stale; after resume reads return to the replica (1,000 randomized pairs)', async () => {
     const pool = open({ readYourWrites: 'position' });
     await replicaEligible(pool);
     const session = pool.session();
@@ -223,7 +225,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     console.log(`pairs: ${fromReplica} reads from the replica, ${fromPrimaryWhilePaused} from the primary while paused`);
   }, 120_000);
 
-  it('4b. position mode with maxWaitMs: a read waits for the replica to replay the write, then reads it there', async () => {
+  it('read-your-writes with maxWaitMs: a read waits for a healthy replica to replay the write, then reads it there', async () => {
     const pool = open({ readYourWrites: 'position', maxWaitMs: 5_000 });
     await replicaEligible(pool);
     const session = pool.session();
@@ -232,7 +234,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     expect(r.rows[0]).toEqual({ v: 777, port: REPLICA_PORT });
   });
 
-  it('5. a stopped replica: reads continue on the primary with no error; started again, it is used after its check passes', async () => {
+  it('replica failure (kind: a dead replica surfaces errors): a stopped replica: reads continue on the primary with no error; started again, it is used after its check passes', async () => {
     const pool = open();
     await replicaEligible(pool);
     // warm the replica pool so idle connections exist when the server goes away
@@ -248,7 +250,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     expect(await servedBy(pool)).toBe(REPLICA_PORT);
   }, 120_000);
 
-  it('6. a replica over maxLagBytes stops receiving reads, even for sessions already routed to it', async () => {
+  it('replication lag (pgpool-II delay_threshold): a replica over maxLagBytes stops receiving reads, even for sessions already routed to it', async () => {
     const pool = open({ maxLagBytes: 64 * 1024, readYourWrites: 'position' });
     await replicaEligible(pool);
     const session = pool.session(); // no writes: its reads may use the replica
@@ -266,7 +268,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     await admin(PRIMARY_URL, `DROP TABLE ${T}_big`);
   });
 
-  it('7. pointing "primary" at a standby: the token query returns its replay position, writes fail clearly', async () => {
+  it('misconfiguration (kind: the primary is a standby): the token query returns its replay position, writes fail clearly', async () => {
     const pool = createReplicatedPool({ primary: REPLICA_URL, replicas: [] });
     pools.push(pool);
     await pauseReplay();

@@ -3,15 +3,15 @@
 import { isScalingError } from '@scaling/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicatedPool, type ReplicatedPool } from '../src/index.js';
-import { admin, haveServers, PRIMARY_URL, REPLICA_URL } from './_servers.js';
+import { admin, eventually, haveServers, PRIMARY_URL, REPLICA_URL } from './_servers.js';
 
 const T = `rr_tx_it_${process.pid}`;
 const APP = `rr_tx_it_${process.pid}`;
 
-function open(): ReplicatedPool {
+function open(max = 1): ReplicatedPool {
   return createReplicatedPool({
     // one connection: a stranded transaction would hold it (and the next query would time out)
-    primary: { connectionString: PRIMARY_URL, max: 1, application_name: APP, connectionTimeoutMillis: 10_000 },
+    primary: { connectionString: PRIMARY_URL, max, application_name: APP, connectionTimeoutMillis: 10_000 },
     replicas: [{ id: 'r1', pool: { connectionString: REPLICA_URL, max: 1 } }],
   });
 }
@@ -37,7 +37,7 @@ describe.skipIf(!haveServers)('multi-statement transaction control against a rea
     await admin(PRIMARY_URL, `DROP TABLE IF EXISTS ${T}`);
   });
 
-  it('regression: pool.query("BEGIN; INSERT …") is refused and strands no connection in a transaction', async () => {
+  it('multi-statement transaction control (tester report): pool.query("BEGIN; INSERT …") is refused and strands no connection in a transaction', async () => {
     await admin(PRIMARY_URL, `TRUNCATE ${T}`);
     const db = open();
     try {
@@ -61,7 +61,7 @@ describe.skipIf(!haveServers)('multi-statement transaction control against a rea
     }
   });
 
-  it('regression: session.query("BEGIN; INSERT …") pins its connection until a text commits', async () => {
+  it('multi-statement transaction control (tester report): session.query("BEGIN; INSERT …") pins its connection until a text commits', async () => {
     await admin(PRIMARY_URL, `TRUNCATE ${T}`);
     const db = open();
     try {
@@ -81,6 +81,42 @@ describe.skipIf(!haveServers)('multi-statement transaction control against a rea
       // the single primary connection is back in the pool
       await db.query(`INSERT INTO ${T} VALUES ('fourth')`);
       expect(await committedRows()).toBe(4);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('racing transaction control on one session (issue point 13): no backend is left idle in transaction', async () => {
+    await admin(PRIMARY_URL, `TRUNCATE ${T}`);
+    const db = open(4);
+    try {
+      await db.ready();
+      const texts = [
+        'BEGIN',
+        'BEGIN',
+        `INSERT INTO ${T} VALUES ('a')`,
+        'COMMIT',
+        `BEGIN; INSERT INTO ${T} VALUES ('b')`,
+        'SELECT 1',
+        'ROLLBACK',
+        'COMMIT AND CHAIN',
+        `INSERT INTO ${T} VALUES ('c'); COMMIT`,
+      ];
+      for (let round = 0; round < 20; round++) {
+        const s = db.session();
+        // every call started at once, in a different order each round
+        const order = texts.map((t, i) => [t, (i * 7 + round * 3) % texts.length] as const).sort((a, b) => a[1] - b[1]);
+        await Promise.all(order.map(([t]) => s.query(t).catch(() => undefined)));
+        await s.close();
+        expect(s.inTransaction).toBe(false);
+      }
+      // a connect() client released with its transaction open is closed, not pooled
+      const client = await db.connect();
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO ${T} VALUES ('never committed')`);
+      client.release();
+      await eventually('the released backend to be gone', async () => (await idleInTransaction()) === 0);
+      expect((await admin<{ n: number }>(PRIMARY_URL, `SELECT count(*)::int AS n FROM ${T} WHERE v = 'never committed'`))[0]?.n).toBe(0);
     } finally {
       await db.end();
     }

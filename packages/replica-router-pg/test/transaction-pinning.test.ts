@@ -96,7 +96,7 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('transaction pinning with multi-statement texts', () => {
-  it('regression: pool.query("BEGIN; INSERT …") is refused with ERR_TRANSACTION_NEEDS_SESSION and runs nothing', async () => {
+  it('multi-statement transaction control (tester report): pool.query("BEGIN; INSERT …") is refused with ERR_TRANSACTION_NEEDS_SESSION and runs nothing', async () => {
     const { db, primary } = await setup();
     expect(await codeOf(db.query("BEGIN; INSERT INTO t VALUES ('first')"))).toBe('ERR_TRANSACTION_NEEDS_SESSION');
     expect(await codeOf(db.query('start transaction; update t set v = 1;'))).toBe('ERR_TRANSACTION_NEEDS_SESSION');
@@ -114,7 +114,7 @@ describe('transaction pinning with multi-statement texts', () => {
     await db.end();
   });
 
-  it('regression: session.query("BEGIN; INSERT …") pins one primary connection until COMMIT', async () => {
+  it('multi-statement transaction control (tester report): session.query("BEGIN; INSERT …") pins one primary connection until COMMIT', async () => {
     const { db, primary } = await setup();
     const s = db.session();
     await s.query("BEGIN; INSERT INTO t VALUES ('first')");

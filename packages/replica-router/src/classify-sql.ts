@@ -19,6 +19,14 @@ import {
   skipTrivia,
   UNPARSABLE,
 } from './_sql-lexer.js';
+import {
+  compileWriteFunctions,
+  isUserWriteFunction,
+  SQL_WRITE_FUNCTION_PREFIXES,
+  SQL_WRITE_FUNCTIONS,
+  type WriteFunctionMatcher,
+  type WriteFunctionPattern,
+} from './sql-write-functions.js';
 
 /** What {@link classifySql} decides: `'read'` may go to a replica, `'write'` must go to the primary. */
 export type SqlClass = 'read' | 'write';
@@ -70,45 +78,6 @@ export const SQL_WRITE_KEYWORDS: readonly string[] = [
   'LISTEN',
   'UNLISTEN',
   'NOTIFY',
-];
-
-/**
- * Functions whose call makes a statement a write: sequences, advisory locks, notifications,
- * transaction-id assignment and WAL control (each fails or misbehaves on a hot standby, or depends on
- * the primary's session state). Names starting with `pg_advisory`, `pg_try_advisory`, `pg_create_`,
- * `pg_drop_`, `pg_replication_origin`, `pg_current_wal` or `lo_` count as well.
- */
-export const SQL_WRITE_FUNCTIONS: readonly string[] = [
-  'nextval',
-  'setval',
-  'currval',
-  'lastval',
-  'pg_notify',
-  'txid_current',
-  'pg_current_xact_id',
-  'pg_switch_wal',
-  'pg_create_restore_point',
-  'pg_start_backup',
-  'pg_stop_backup',
-  'pg_backup_start',
-  'pg_backup_stop',
-  'pg_promote',
-  'pg_terminate_backend',
-  'pg_cancel_backend',
-  'pg_reload_conf',
-  'pg_rotate_logfile',
-  'set_config',
-  'dblink_exec',
-];
-
-const WRITE_FUNCTION_PREFIXES = [
-  'pg_advisory',
-  'pg_try_advisory',
-  'pg_create_',
-  'pg_drop_',
-  'pg_replication_origin',
-  'pg_current_wal',
-  'lo_',
 ];
 
 // ---- case-folded word hashing and lookup tables ------------------------------------------------
@@ -189,8 +158,8 @@ const FUNCTIONS: Table = buildTable(SQL_WRITE_FUNCTIONS.map((f) => [f, 1] as con
 
 function isWriteFunction(s: string, start: number, end: number): boolean {
   if (lookup(FUNCTIONS, s, start, end) !== K_NONE) return true;
-  for (let p = 0; p < WRITE_FUNCTION_PREFIXES.length; p++) {
-    const pre = WRITE_FUNCTION_PREFIXES[p] as string;
+  for (let p = 0; p < SQL_WRITE_FUNCTION_PREFIXES.length; p++) {
+    const pre = SQL_WRITE_FUNCTION_PREFIXES[p] as string;
     if (end - start < pre.length) continue;
     let ok = true;
     for (let i = 0; i < pre.length; i++) {
@@ -220,8 +189,10 @@ function isWriteFunction(s: string, start: number, end: number): boolean {
  * §27.4.1) and GitLab's database load balancer's read/write split, but errs to the primary.
  *
  * @param sql - the query text.
+ * @param writeFunctions - application functions that write (see {@link WriteFunctionPattern}); for
+ * repeated use give them to a {@link SqlClassifier}, which compiles them once.
  * @returns `'read'` or `'write'`.
- * @throws {TypeError} when `sql` is not a string.
+ * @throws {TypeError} when `sql` is not a string, or `writeFunctions` is not an array of names and RegExps.
  * @example
  * ```ts
  * import { classifySql } from '@scaling/replica-router';
@@ -230,8 +201,13 @@ function isWriteFunction(s: string, start: number, end: number): boolean {
  * classifySql("SELECT nextval('ids')"); // 'write'
  * ```
  */
-export function classifySql(sql: string): SqlClass {
+export function classifySql(sql: string, writeFunctions?: readonly WriteFunctionPattern[]): SqlClass {
   if (typeof sql !== 'string') throw new TypeError(`Expected \`sql\` to be a string, got ${typeof sql}`);
+  return classify(sql, compileWriteFunctions('writeFunctions', writeFunctions));
+}
+
+/** {@link classifySql} with compiled `writeFunctions`. @internal */
+export function classify(sql: string, user: WriteFunctionMatcher | undefined): SqlClass {
   const n = sql.length;
   let i = 0;
   let statements = 0;
@@ -287,7 +263,11 @@ export function classifySql(sql: string): SqlClass {
       if (i === UNPARSABLE) return 'write';
       if (words === 0) return 'write';
       words++;
-      if (nextNonSpace(sql, i) === 40 && isWriteFunction(sql, start, i - 1)) return 'write';
+      if (
+        nextNonSpace(sql, i) === 40 &&
+        (isWriteFunction(sql, start, i - 1) || (user !== undefined && isUserWriteFunction(user, sql, start, i - 1, true)))
+      )
+        return 'write';
       prev = K_NONE;
       continue;
     }
@@ -363,7 +343,11 @@ export function classifySql(sql: string): SqlClass {
           if (first === K_COPY && depth === 0 && copyDirection === K_NONE) copyDirection = k;
           break;
         case K_NONE:
-          if (nextNonSpace(sql, i) === 40 && isWriteFunction(sql, start, i)) return 'write';
+          if (
+            nextNonSpace(sql, i) === 40 &&
+            (isWriteFunction(sql, start, i) || (user !== undefined && isUserWriteFunction(user, sql, start, i, false)))
+          )
+            return 'write';
           break;
       }
       prev = k;
@@ -387,61 +371,4 @@ function nextNonSpace(s: string, i: number): number {
     i = next;
   }
   return -1;
-}
-
-/** Options of {@link SqlClassifier}. */
-export interface SqlClassifierOptions {
-  /** Distinct statement texts remembered; when full, the memory is cleared and refilled. Default 1,024. */
-  maxEntries?: number;
-  /** Texts longer than this (in UTF-16 code units) are classified every time, never remembered. Default 4,096. */
-  maxLength?: number;
-}
-
-/**
- * {@link classifySql} with a bounded memory of recent statement texts. Applications send a small set of
- * parameterised texts over and over, so most calls become one `Map` lookup. When `maxEntries` texts
- * are remembered the memory is cleared (cheaper than LRU bookkeeping on every call).
- *
- * @throws {TypeError}/{@link RangeError} on a bad option.
- * @example
- * ```ts
- * import { SqlClassifier } from '@scaling/replica-router';
- * const classifier = new SqlClassifier({ maxEntries: 512 });
- * classifier.classify('SELECT * FROM users WHERE id = $1'); // 'read', tokenized once
- * ```
- */
-export class SqlClassifier {
-  readonly #memory = new Map<string, SqlClass>();
-  readonly #maxEntries: number;
-  readonly #maxLength: number;
-
-  constructor(options: SqlClassifierOptions = {}) {
-    const { maxEntries = 1_024, maxLength = 4_096 } = options;
-    for (const [name, v] of [
-      ['maxEntries', maxEntries],
-      ['maxLength', maxLength],
-    ] as const) {
-      if (typeof v !== 'number') throw new TypeError(`Expected \`${name}\` to be a non-negative integer, got ${typeof v}`);
-      if (!Number.isInteger(v) || v < 0) throw new RangeError(`Expected \`${name}\` to be a non-negative integer, got ${v}`);
-    }
-    this.#maxEntries = maxEntries;
-    this.#maxLength = maxLength;
-  }
-
-  /** Classifies `sql` exactly as {@link classifySql} does. @throws {TypeError} when `sql` is not a string. */
-  classify(sql: string): SqlClass {
-    const known = this.#memory.get(sql);
-    if (known !== undefined) return known;
-    const c = classifySql(sql);
-    if (sql.length <= this.#maxLength && this.#maxEntries > 0) {
-      if (this.#memory.size >= this.#maxEntries) this.#memory.clear();
-      this.#memory.set(sql, c);
-    }
-    return c;
-  }
-
-  /** Number of texts remembered. */
-  get size(): number {
-    return this.#memory.size;
-  }
 }

@@ -1,19 +1,7 @@
-export {
-  classifySql,
-  SQL_WRITE_FUNCTIONS,
-  SQL_WRITE_KEYWORDS,
-  type SqlClass,
-  SqlClassifier,
-  type SqlClassifierOptions,
-} from './classify-sql.js';
-export type {
-  PickOptions,
-  ReplicaBalancer,
-  ReplicaBalancerFactory,
-  ReplicaEndpoint,
-  ReplicaLease,
-  RouteResult,
-} from './replica-balancer.js';
+export { classifySql, SQL_WRITE_KEYWORDS, type SqlClass } from './classify-sql.js';
+export { DuplicateReplicaError, NoReplicaError } from './errors.js';
+export type { ReplicaRouterEvents } from './events.js';
+export type { ReplicaBalancer, ReplicaBalancerFactory, ReplicaEndpoint, ReplicaLease } from './replica-balancer.js';
 export {
   ReplicaHealth,
   type ReplicaHealthOptions,
@@ -21,14 +9,10 @@ export {
   type ReplicaProbeResult,
   type ReplicaSink,
 } from './replica-health.js';
-export {
-  NoReplicaError,
-  type ReadOptions,
-  type ReadYourWritesMode,
-  ReplicaRouter,
-  type ReplicaRouterOptions,
-  type ReplicaSample,
-  type ReplicaState,
-} from './replica-router.js';
+export { ReplicaRouter } from './replica-router.js';
+export type { ReadOptions, ReadYourWritesMode, ReplicaRouterOptions } from './replica-router-options.js';
 export { ReplicaSession } from './replica-session.js';
-export { type TransactionEffect, transactionEffect } from './transaction-effect.js';
+export type { ReplicaIneligibility, ReplicaSample, ReplicaState } from './replica-state.js';
+export { SqlClassifier, type SqlClassifierOptions } from './sql-classifier.js';
+export { SQL_WRITE_FUNCTION_PREFIXES, SQL_WRITE_FUNCTIONS, type WriteFunctionPattern } from './sql-write-functions.js';
+export { isTransactionControlOnly, type TransactionEffect, transactionEffect } from './transaction-effect.js';

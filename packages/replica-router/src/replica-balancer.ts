@@ -1,8 +1,10 @@
 /**
  * The small interface through which {@link ReplicaRouter} picks among eligible replicas. It is the
- * `pick`/`Lease` shape of `@scaling/load-balancer`'s `LoadBalancer`, so any of its strategies plugs in
- * (the default is its `RoundRobin`).
+ * `pick` shape of `@scaling/load-balancer`'s `LoadBalancer` (its `PickOptions`, a lease released with
+ * `@scaling/core`'s `Outcome`), so any of its strategies plugs in (the default is its `RoundRobin`).
  */
+import type { Lease, Outcome } from '@scaling/core';
+import type { PickOptions } from '@scaling/load-balancer';
 
 /** A replica as the router sees it: a stable `id` and an optional relative `weight` (default 1). */
 export interface ReplicaEndpoint {
@@ -12,36 +14,24 @@ export interface ReplicaEndpoint {
   readonly weight?: number;
 }
 
-/** Outcome of a routed request, handed back to the balancer (for least-request / EWMA strategies). */
-export interface RouteResult {
-  /** `false` when the request failed. */
-  ok: boolean;
-  /** Observed latency in milliseconds, when known. */
-  latencyMs?: number;
-}
-
-/** One routing decision: the endpoint to use and a `release` to call exactly once when the request is done. */
-export interface ReplicaLease<E> {
+/**
+ * One routing decision: the endpoint to use, and `@scaling/core`'s `Lease` contract — call
+ * `release(outcome?)` once when the request is done (`{ ok, latencyMs }` feeds latency-aware
+ * strategies; no `ok` means "no outcome"). Balancer leases are pooled: do not use one after releasing it.
+ */
+export interface ReplicaLease<E> extends Lease {
   /** The chosen endpoint (a replica, or the primary on fallback). */
   readonly endpoint: E;
-  /** Report completion (optional result). Balancer leases are pooled: do not use a lease after releasing it. */
-  release(result?: RouteResult): void;
-}
-
-/** Options passed to {@link ReplicaBalancer.pick}. */
-export interface PickOptions {
-  /** Affinity key for consistent-hash strategies. */
-  key?: string | undefined;
-  /** Ids that must not be chosen (not healthy, lagging, or behind the session's position). */
-  exclude?: ReadonlySet<string> | undefined;
+  /** Ends the lease, reporting how the read went (`@scaling/core`'s `Outcome`; omit it for "no outcome"). Idempotent. */
+  release(outcome?: Outcome): void;
 }
 
 /**
  * A replica-choosing strategy: every `@scaling/load-balancer` balancer satisfies it. The router only
- * calls `pick` when at least one endpoint is not excluded.
+ * calls `pick` when at least one endpoint is not excluded, with `exclude` holding the ineligible ones.
  */
 export interface ReplicaBalancer<R extends ReplicaEndpoint> {
-  /** Choose one endpoint not in `options.exclude`. */
+  /** Choose one endpoint not in `options.exclude` (`@scaling/load-balancer`'s `PickOptions`). */
   pick(options?: PickOptions): ReplicaLease<R>;
 }
 

@@ -1,9 +1,10 @@
 import { type Clock, systemClock } from '@scaling/core';
-import { assertFunction, assertPositiveFinite, assertPositiveInteger, describeValue } from '@scaling/core/internal';
+import { assertClock, assertFunction, assertOptions, assertPositiveFinite, assertPositiveInteger } from '@scaling/core/internal';
 import { HealthMonitor } from '@scaling/health';
-import { assertLagFields } from './_sample.js';
+import { assertLagFields } from './_replica-table.js';
 import type { ReplicaEndpoint } from './replica-balancer.js';
-import type { ReplicaRouter, ReplicaState } from './replica-router.js';
+import type { ReplicaRouter } from './replica-router.js';
+import type { ReplicaState } from './replica-state.js';
 
 /** The part of a {@link ReplicaRouter} that {@link ReplicaHealth} feeds. */
 export type ReplicaSink<R extends ReplicaEndpoint> = Pick<ReplicaRouter<unknown, R>, 'replicas' | 'report' | 'states'>;
@@ -20,8 +21,9 @@ export interface ReplicaProbeResult {
 
 /**
  * Measures one replica. Resolve with what it measured; throw (or reject) when the replica cannot serve
- * reads (unreachable, promoted, not replicating). `signal` is aborted when the probe runs past
- * `timeoutMs`.
+ * reads (unreachable, promoted, not replicating) — the error's message becomes the replica's `detail`
+ * in `states()`. `signal` is aborted when the probe runs past `timeoutMs`; the check fails then whether
+ * or not the probe honours it, and the replica is not probed again until that probe settles.
  */
 export type ReplicaProbe<R extends ReplicaEndpoint> = (replica: R, signal: AbortSignal) => Promise<ReplicaProbeResult>;
 
@@ -39,8 +41,27 @@ export interface ReplicaHealthOptions<R extends ReplicaEndpoint> {
   unhealthyThreshold?: number;
   /** Add the checks to this monitor (e.g. the application's, so replicas show in its health report) instead of a new one. */
   monitor?: HealthMonitor;
-  /** Time source for a new monitor. Default `systemClock`. */
+  /** Time source (`now`, `setTimeout`, `clearTimeout`). Default `systemClock`. */
   clock?: Clock;
+}
+
+const KNOWN = ['probe', 'intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'monitor', 'clock'] as const;
+const HINTS: Readonly<Record<string, string>> = {
+  sr_check_period: 'use `intervalMs` (milliseconds; pgpool-II `sr_check_period` is in seconds)',
+  health_check_period: 'use `intervalMs` (milliseconds; pgpool-II `health_check_period` is in seconds)',
+  health_check_timeout: 'use `timeoutMs` (milliseconds)',
+  interval: 'use `intervalMs` (milliseconds)',
+  timeout: 'use `timeoutMs` (milliseconds)',
+  rise: 'use `healthyThreshold`',
+  fall: 'use `unhealthyThreshold`',
+  check: 'use `probe`',
+};
+
+/** The outcome of one probe: what it measured, or why it failed. */
+type ProbeOutcome = { result: ReplicaProbeResult; error?: undefined } | { result?: undefined; error: string };
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -72,7 +93,9 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
   readonly #probe: ReplicaProbe<R>;
   readonly #names: string[];
   readonly #byName = new Map<string, number>();
-  readonly #last: Array<ReplicaProbeResult | undefined>;
+  readonly #last: Array<ProbeOutcome | undefined>;
+  /** The probe of each replica still running, if any (a probe that ignores its signal is not started twice). */
+  readonly #inFlight: Array<Promise<ProbeOutcome> | undefined>;
   readonly #timeoutMs: number;
   readonly #clock: Clock;
   readonly #ownMonitor: boolean;
@@ -83,14 +106,14 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
    * @param options - the probe and its schedule.
    */
   constructor(router: ReplicaSink<R>, options: ReplicaHealthOptions<R>) {
-    if (typeof options !== 'object' || options === null)
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    assertOptions('ReplicaHealth options', options, KNOWN, HINTS);
     const { probe, intervalMs = 1_000, timeoutMs = 2_000, healthyThreshold = 1, unhealthyThreshold = 1, clock = systemClock } = options;
     assertFunction('probe', probe);
     assertPositiveFinite('intervalMs', intervalMs);
     assertPositiveFinite('timeoutMs', timeoutMs);
     assertPositiveInteger('healthyThreshold', healthyThreshold);
     assertPositiveInteger('unhealthyThreshold', unhealthyThreshold);
+    assertClock('clock', clock, ['setTimeout', 'clearTimeout']);
     this.#router = router;
     this.#probe = probe;
     this.#timeoutMs = timeoutMs;
@@ -99,7 +122,8 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
     this.monitor = options.monitor ?? new HealthMonitor({ clock });
     this.#names = router.replicas.map((r) => `replica:${r.id}`);
     this.#last = router.replicas.map(() => undefined);
-    router.replicas.forEach((replica, i) => {
+    this.#inFlight = router.replicas.map(() => undefined);
+    router.replicas.forEach((_replica, i) => {
       const name = this.#names[i] as string;
       this.#byName.set(name, i);
       this.monitor.add({
@@ -113,11 +137,10 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
         unhealthyThreshold,
         critical: false,
         check: async (signal) => {
-          this.#last[i] = undefined;
-          const result = await this.#probe(replica, signal);
-          assertLagFields(result); // a bad probe result fails the check instead of breaking the router
-          this.#last[i] = result;
-          return { status: 'pass', observedValue: result.lagMs, observedUnit: 'ms' };
+          const outcome = await this.#probeBounded(i, signal);
+          this.#last[i] = outcome;
+          if (outcome.error !== undefined) throw new Error(outcome.error);
+          return { status: 'pass', observedValue: outcome.result.lagMs, observedUnit: 'ms' };
         },
       });
     });
@@ -148,22 +171,59 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
    */
   async checkNow(): Promise<ReplicaState[]> {
     await Promise.all(
-      this.#router.replicas.map(async (replica, i) => {
+      this.#router.replicas.map(async (_replica, i) => {
         const controller = new AbortController();
-        const timer = this.#clock.setTimeout(() => controller.abort(new Error('probe timed out')), this.#timeoutMs);
-        try {
-          const result = await this.#probe(replica, controller.signal);
-          assertLagFields(result);
-          this.#last[i] = result;
-        } catch {
-          this.#last[i] = undefined;
-        } finally {
-          this.#clock.clearTimeout(timer);
-        }
+        this.#last[i] = await this.#probeBounded(i, controller.signal, controller);
         this.#report(i, this.monitor.isHealthy(this.#names[i] as string) !== false);
       }),
     );
     return this.#router.states();
+  }
+
+  /**
+   * Probes replica `i`, settling within `timeoutMs` whether or not the probe honours its signal (the
+   * signal is aborted then, through `controller` when given). A probe still running from an earlier
+   * call is awaited instead of starting another, so a replica that accepts connections and never
+   * answers does not pile up probes. Never rejects.
+   */
+  #probeBounded(i: number, signal: AbortSignal, controller?: AbortController): Promise<ProbeOutcome> {
+    let running = this.#inFlight[i];
+    if (running === undefined) {
+      const replica = this.#router.replicas[i] as R;
+      let started: Promise<ReplicaProbeResult>;
+      try {
+        started = Promise.resolve(this.#probe(replica, signal));
+      } catch (e) {
+        started = Promise.reject(e);
+      }
+      const settled = started.then(
+        (result): ProbeOutcome => {
+          try {
+            assertLagFields(result); // a bad probe result fails the check instead of breaking the router
+          } catch (e) {
+            return { error: `bad probe result: ${messageOf(e)}` };
+          }
+          return { result };
+        },
+        (e: unknown): ProbeOutcome => ({ error: messageOf(e) }),
+      );
+      running = settled;
+      this.#inFlight[i] = settled;
+      void settled.then(() => {
+        if (this.#inFlight[i] === settled) this.#inFlight[i] = undefined;
+      });
+    }
+    const timeoutMs = this.#timeoutMs;
+    return new Promise<ProbeOutcome>((resolve) => {
+      const timer = this.#clock.setTimeout(() => {
+        controller?.abort(new Error(`probe timed out after ${timeoutMs} ms`));
+        resolve({ error: `probe timed out after ${timeoutMs} ms` });
+      }, timeoutMs);
+      void (running as Promise<ProbeOutcome>).then((outcome) => {
+        this.#clock.clearTimeout(timer);
+        resolve(outcome);
+      });
+    });
   }
 
   #report(i: number, healthy: boolean): void {
@@ -171,15 +231,17 @@ export class ReplicaHealth<R extends ReplicaEndpoint> {
     const last = this.#last[i];
     // a failed probe takes the replica out of routing at once (whatever the fall threshold says for the
     // health report): it cannot serve reads now, and its lag and position are unknown
-    if (last === undefined) {
-      this.#router.report(id, { healthy: false });
+    if (last === undefined || last.error !== undefined) {
+      this.#router.report(id, { healthy: false, detail: last?.error ?? 'not probed yet' });
       return;
     }
+    const result = last.result;
     this.#router.report(id, {
       healthy,
-      ...(last.lagMs === undefined ? {} : { lagMs: last.lagMs }),
-      ...(last.lagBytes === undefined ? {} : { lagBytes: last.lagBytes }),
-      ...(last.position === undefined ? {} : { position: last.position }),
+      ...(healthy ? {} : { detail: 'failing its health check (rise threshold not reached)' }),
+      ...(result.lagMs === undefined ? {} : { lagMs: result.lagMs }),
+      ...(result.lagBytes === undefined ? {} : { lagBytes: result.lagBytes }),
+      ...(result.position === undefined ? {} : { position: result.position }),
     });
   }
 }

@@ -23,6 +23,9 @@ const W_NO = 12;
 const W_CHAIN = 13;
 const W_ATOMIC = 14;
 const W_CASE = 15;
+const W_SAVEPOINT = 16;
+const W_RELEASE = 17;
+const W_SET = 18;
 
 const WORDS: ReadonlyArray<readonly [string, number]> = [
   ['begin', W_BEGIN],
@@ -40,6 +43,9 @@ const WORDS: ReadonlyArray<readonly [string, number]> = [
   ['chain', W_CHAIN],
   ['atomic', W_ATOMIC],
   ['case', W_CASE],
+  ['savepoint', W_SAVEPOINT],
+  ['release', W_RELEASE],
+  ['set', W_SET],
 ];
 
 function wordOf(s: string, start: number, end: number): number {
@@ -54,6 +60,8 @@ function wordOf(s: string, start: number, end: number): number {
 const E_NONE = 0;
 const E_OPEN = 1;
 const E_CLOSE = 2;
+/** Bit set in {@link scan}'s result when every statement of the text is transaction control. */
+const CONTROL_ONLY = 4;
 
 /**
  * What `sql` (one statement or several separated by `;`) does to an explicit transaction: the effect of
@@ -83,8 +91,36 @@ const E_CLOSE = 2;
  */
 export function transactionEffect(sql: string): TransactionEffect {
   if (typeof sql !== 'string') throw new TypeError(`Expected \`sql\` to be a string, got ${typeof sql}`);
+  const effect = scan(sql) & 3;
+  return effect === E_OPEN ? 'open' : effect === E_CLOSE ? 'close' : 'none';
+}
+
+/**
+ * Whether every statement of `sql` is transaction control — `BEGIN`, `START TRANSACTION`, `COMMIT`,
+ * `END`, `ROLLBACK` (also `TO SAVEPOINT`), `ABORT`, `SAVEPOINT`, `RELEASE`, `PREPARE TRANSACTION`,
+ * `COMMIT/ROLLBACK PREPARED`, `SET TRANSACTION` — so the text does no work of its own (a pinned
+ * transaction of only such texts has written nothing). Same tokenizer as {@link transactionEffect}; an
+ * empty or unparsable text is `false`.
+ *
+ * @throws {TypeError} when `sql` is not a string.
+ * @example
+ * ```ts
+ * import { isTransactionControlOnly } from '@scaling/replica-router';
+ * isTransactionControlOnly('BEGIN; SAVEPOINT a'); // true
+ * isTransactionControlOnly('BEGIN; INSERT INTO t VALUES (1)'); // false
+ * ```
+ */
+export function isTransactionControlOnly(sql: string): boolean {
+  if (typeof sql !== 'string') throw new TypeError(`Expected \`sql\` to be a string, got ${typeof sql}`);
+  return (scan(sql) & CONTROL_ONLY) !== 0;
+}
+
+/** The effect of `sql`'s last transaction-control statement (`E_*`), plus {@link CONTROL_ONLY}. */
+function scan(sql: string): number {
   const n = sql.length;
   let effect = E_NONE; // effect of the last transaction-control statement so far
+  let statements = 0;
+  let controlOnly = true; // every statement so far is transaction control
   let atomic = false; // inside a BEGIN ATOMIC … END body
   let caseDepth = 0; // CASE … END nesting inside that body
   // per statement
@@ -100,6 +136,20 @@ export function transactionEffect(sql: string): TransactionEffect {
     const c = i < n ? sql.charCodeAt(i) : 59; // virtual ';' at the end
     if (c === 59) {
       if (tokens > 0 && !ignore && !atomic) {
+        statements++;
+        if (
+          !(
+            first === W_BEGIN ||
+            first === W_COMMIT ||
+            first === W_END ||
+            first === W_ABORT ||
+            first === W_ROLLBACK ||
+            first === W_SAVEPOINT ||
+            first === W_RELEASE ||
+            ((first === W_START || first === W_PREPARE || first === W_SET) && second === W_TRANSACTION)
+          )
+        )
+          controlOnly = false;
         let e = E_NONE;
         if (first === W_BEGIN || (first === W_START && second === W_TRANSACTION)) e = E_OPEN;
         else if (first === W_COMMIT || first === W_END || first === W_ABORT || first === W_ROLLBACK) {
@@ -125,17 +175,17 @@ export function transactionEffect(sql: string): TransactionEffect {
     // comments (only `-` and `/` can start one)
     const next = c === 45 || c === 47 ? skipTrivia(sql, i) : i;
     if (next !== i) {
-      if (next === UNPARSABLE) return 'none';
+      if (next === UNPARSABLE) return E_NONE;
       i = next;
       continue;
     }
     let w = W_OTHER;
     if (c === 39 || c === 34) {
       i = skipQuoted(sql, i, c, false);
-      if (i === UNPARSABLE) return 'none';
+      if (i === UNPARSABLE) return E_NONE;
     } else if (c === 36) {
       const j = skipDollarQuoted(sql, i);
-      if (j === UNPARSABLE) return 'none';
+      if (j === UNPARSABLE) return E_NONE;
       i = j !== i ? j : i + 1;
     } else if (isIdentStart(c)) {
       const start = i;
@@ -144,7 +194,7 @@ export function transactionEffect(sql: string): TransactionEffect {
       if (i < n && i - start === 1 && sql.charCodeAt(i) === 39) {
         // E'…' (escapes), B'…', X'…', N'…'
         i = skipQuoted(sql, i, 39, (c | 0x20) === 101);
-        if (i === UNPARSABLE) return 'none';
+        if (i === UNPARSABLE) return E_NONE;
       } else if (
         i + 1 < n &&
         i - start === 1 &&
@@ -153,7 +203,7 @@ export function transactionEffect(sql: string): TransactionEffect {
         (sql.charCodeAt(i + 1) === 39 || sql.charCodeAt(i + 1) === 34)
       ) {
         i = skipQuoted(sql, i + 1, sql.charCodeAt(i + 1), false);
-        if (i === UNPARSABLE) return 'none';
+        if (i === UNPARSABLE) return E_NONE;
       } else w = wordOf(sql, start, i);
     } else i++;
     tokens++;
@@ -169,11 +219,12 @@ export function transactionEffect(sql: string): TransactionEffect {
       // CREATE FUNCTION … BEGIN ATOMIC: the body's statements up to its END are not transaction control
       atomic = true;
       ignore = true;
+      controlOnly = false; // the CREATE FUNCTION … BEGIN ATOMIC statement itself
       caseDepth = 0;
     }
     if (w === W_TO) sawTo = true;
     else if (w === W_CHAIN) chain = prev === W_AND;
     prev = w;
   }
-  return effect === E_OPEN ? 'open' : effect === E_CLOSE ? 'close' : 'none';
+  return effect | (controlOnly && statements > 0 ? CONTROL_ONLY : 0);
 }

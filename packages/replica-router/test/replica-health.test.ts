@@ -105,3 +105,48 @@ describe('probe result validation', () => {
     health.stop();
   });
 });
+
+describe('probe timeouts (issue "Existing packages: the faults …", point 12)', () => {
+  it('checkNow settles at timeoutMs when a probe never settles, and the replica is not probed again while it hangs', async () => {
+    const clock = new ManualClock();
+    const router = new ReplicaRouter<string>({ primary: 'primary', replicas: [{ id: 'r1' }], clock });
+    let probes = 0;
+    const health = new ReplicaHealth(router, {
+      probe: () => {
+        probes++;
+        return new Promise(() => {}); // accepts and never answers, ignoring its signal
+      },
+      timeoutMs: 200,
+      clock,
+    });
+    let settled = false;
+    const p = health.checkNow().then((s) => {
+      settled = true;
+      return s;
+    });
+    await clock.advanceAsync(199);
+    expect(settled).toBe(false);
+    await clock.advanceAsync(1);
+    const [state] = await p;
+    expect(state).toMatchObject({ eligible: false, reason: 'down' });
+    expect(state?.detail).toMatch(/timed out after 200 ms/);
+    await Promise.all([health.checkNow(), clock.advanceAsync(200)]);
+    expect(probes).toBe(1);
+    health.stop();
+  });
+
+  it('a probe that throws synchronously fails the check with its message', async () => {
+    const clock = new ManualClock();
+    const router = new ReplicaRouter<string>({ primary: 'primary', replicas: [{ id: 'r1' }], clock });
+    const health = new ReplicaHealth(router, {
+      probe: () => {
+        throw new Error('no route to host');
+      },
+      clock,
+    });
+    const [state] = await health.checkNow();
+    expect(state).toMatchObject({ reason: 'down', detail: 'no route to host' });
+    expect(clock.pendingTimers).toBe(0);
+    health.stop();
+  });
+});

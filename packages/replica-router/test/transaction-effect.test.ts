@@ -56,7 +56,7 @@ describe('transaction effect of a SQL text', () => {
     expect(transactionEffect(sql)).toBe(expected);
   });
 
-  it('regression: "BEGIN; …" in one text leaves a transaction open', () => {
+  it('multi-statement transaction control (tester report): "BEGIN; …" in one text leaves a transaction open', () => {
     expect(transactionEffect("BEGIN; INSERT INTO t VALUES ('first')")).toBe('open');
   });
 

@@ -1,8 +1,8 @@
+import { isTransactionControlOnly } from '@scaling/replica-router';
 import { describe, expect, it } from 'vitest';
 import { isConnectionError } from '../src/_connection-error.js';
-import { isBareTransactionControl } from '../src/_transaction-control.js';
 
-describe('bare transaction-control statements', () => {
+describe('bare transaction-control statements (the replica-router lexer, as the pool uses it)', () => {
   it.each([
     ['BEGIN', true],
     ['begin;', true],
@@ -14,7 +14,7 @@ describe('bare transaction-control statements', () => {
     ['SELECT 1', false],
     ['', false],
   ] as const)('%j → %s', (sql, expected) => {
-    expect(isBareTransactionControl(sql)).toBe(expected);
+    expect(isTransactionControlOnly(sql)).toBe(expected);
   });
 });
 
