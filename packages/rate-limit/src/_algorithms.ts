@@ -13,6 +13,14 @@ export const EPS_MS = 1e-3;
 /** Tolerance in cost units for count comparisons. */
 export const EPS_N = 1e-6;
 
+/**
+ * Times in decisions are rounded up to whole microseconds, in both stores (the Lua scripts return integer
+ * microseconds: no float formatting on the server).
+ */
+export function us(ms: number): number {
+  return Math.ceil(ms * 1000) / 1000;
+}
+
 /** One rule's verdict (a reused scratch object). */
 export class Verdict {
   allowed = false;
@@ -37,13 +45,13 @@ export function evaluate(c: CompiledRule, s: Float64Array, o: number, now: numbe
       if (newTat - now <= dvt + EPS_MS) {
         out.allowed = true;
         out.remaining = Math.max(0, Math.floor((dvt - (newTat - now) + EPS_MS) / t));
-        out.resetMs = newTat - now;
+        out.resetMs = us(newTat - now);
         out.retryAfterMs = 0;
       } else {
         out.allowed = false;
         out.remaining = Math.max(0, Math.floor((dvt - (tat - now) + EPS_MS) / t));
-        out.resetMs = tat - now;
-        out.retryAfterMs = newTat - dvt - now;
+        out.resetMs = us(tat - now);
+        out.retryAfterMs = us(newTat - dvt - now);
       }
       return;
     }
@@ -57,13 +65,13 @@ export function evaluate(c: CompiledRule, s: Float64Array, o: number, now: numbe
       if (newD <= c.burst + tol) {
         out.allowed = true;
         out.remaining = Math.max(0, Math.floor(c.burst - newD + tol));
-        out.resetMs = newD / rate;
+        out.resetMs = us(newD / rate);
         out.retryAfterMs = 0;
       } else {
         out.allowed = false;
         out.remaining = Math.max(0, Math.floor(c.burst - d + tol));
-        out.resetMs = d / rate;
-        out.retryAfterMs = (newD - c.burst) / rate;
+        out.resetMs = us(d / rate);
+        out.retryAfterMs = us((newD - c.burst) / rate);
       }
       return;
     }
@@ -81,14 +89,14 @@ export function evaluate(c: CompiledRule, s: Float64Array, o: number, now: numbe
       if (live + cost <= lim) {
         out.allowed = true;
         out.remaining = lim - live - cost;
-        out.resetMs = cost > 0 ? p : live > 0 ? newest + p - now : 0;
+        out.resetMs = us(cost > 0 ? p : live > 0 ? newest + p - now : 0);
         out.retryAfterMs = 0;
       } else {
         out.allowed = false;
         out.remaining = lim - live;
-        out.resetMs = live > 0 ? newest + p - now : 0;
+        out.resetMs = us(live > 0 ? newest + p - now : 0);
         const k = live + cost - lim;
-        out.retryAfterMs = (s[base + ((head + i + k - 1) % lim)] as number) + p - now;
+        out.retryAfterMs = us((s[base + ((head + i + k - 1) % lim)] as number) + p - now);
       }
       return;
     }
@@ -108,14 +116,14 @@ export function evaluate(c: CompiledRule, s: Float64Array, o: number, now: numbe
       if (est + cost <= lim + EPS_N) {
         out.allowed = true;
         out.remaining = Math.max(0, Math.floor(lim - est - cost + EPS_N));
-        out.resetMs = curr + cost > 0 ? 2 * p - e : prev > 0 ? p - e : 0;
+        out.resetMs = us(curr + cost > 0 ? 2 * p - e : prev > 0 ? p - e : 0);
         out.retryAfterMs = 0;
       } else {
         out.allowed = false;
         out.remaining = Math.max(0, Math.floor(lim - est + EPS_N));
-        out.resetMs = curr > 0 ? 2 * p - e : prev > 0 ? p - e : 0;
-        if (curr + cost <= lim) out.retryAfterMs = Math.max(0, p * (1 - (lim - curr - cost) / prev) - e);
-        else out.retryAfterMs = p - e + p * (1 - (lim - cost) / curr);
+        out.resetMs = us(curr > 0 ? 2 * p - e : prev > 0 ? p - e : 0);
+        if (curr + cost <= lim) out.retryAfterMs = us(Math.max(0, p * (1 - (lim - curr - cost) / prev) - e));
+        else out.retryAfterMs = us(p - e + p * (1 - (lim - cost) / curr));
       }
       return;
     }

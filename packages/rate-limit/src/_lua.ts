@@ -5,7 +5,7 @@
  * (tests drive time through it; expiries then get 60 s of slack so virtual time never races real expiry).
  *
  * KEYS: one per rule. ARGV: now ('' = server time), cost, then per rule: code, limit, periodMs, burst.
- * Returns { allowed (0/1), remaining, resetMs, retryAfterMs, rule index (1-based) } with floats as strings.
+ * Returns { allowed (0/1), remaining, resetMs and retryAfterMs in whole µs (rounded up), rule index (1-based) }.
  */
 export const RATE_LIMIT_SCRIPT = `
 local EPS_MS = 1e-3
@@ -22,6 +22,7 @@ end
 local cost = tonumber(ARGV[2])
 local n = #KEYS
 local function f(x) return string.format('%.17g', x) end
+local function q(x) return math.ceil(x * 1000) end
 local function px(ms) return math.ceil(ms) + 1 + slack end
 local A, R, S, Y = {}, {}, {}, {}
 local rules = {}
@@ -41,10 +42,10 @@ for i = 1, n do
     st.newTat = newTat
     if newTat - now <= dvt + EPS_MS then
       ok = true
-      R[i] = math.max(0, math.floor((dvt - (newTat - now) + EPS_MS) / t)); S[i] = newTat - now; Y[i] = 0
+      R[i] = math.max(0, math.floor((dvt - (newTat - now) + EPS_MS) / t)); S[i] = q(newTat - now); Y[i] = 0
     else
       ok = false
-      R[i] = math.max(0, math.floor((dvt - (tat - now) + EPS_MS) / t)); S[i] = tat - now; Y[i] = newTat - dvt - now
+      R[i] = math.max(0, math.floor((dvt - (tat - now) + EPS_MS) / t)); S[i] = q(tat - now); Y[i] = q(newTat - dvt - now)
     end
   elseif code == 2 then
     local rate = lim / p
@@ -58,10 +59,10 @@ for i = 1, n do
     st.newD = newD; st.elapsed = elapsed; st.rate = rate
     if newD <= burst + tol then
       ok = true
-      R[i] = math.max(0, math.floor(burst - newD + tol)); S[i] = newD / rate; Y[i] = 0
+      R[i] = math.max(0, math.floor(burst - newD + tol)); S[i] = q(newD / rate); Y[i] = 0
     else
       ok = false
-      R[i] = math.max(0, math.floor(burst - d + tol)); S[i] = d / rate; Y[i] = (newD - burst) / rate
+      R[i] = math.max(0, math.floor(burst - d + tol)); S[i] = q(d / rate); Y[i] = q((newD - burst) / rate)
     end
   elseif code == 3 then
     local count = redis.call('LLEN', k)
@@ -75,14 +76,14 @@ for i = 1, n do
     if live + cost <= lim then
       ok = true
       R[i] = lim - live - cost
-      if cost > 0 then S[i] = p elseif live > 0 then S[i] = newest + p - now else S[i] = 0 end
+      if cost > 0 then S[i] = q(p) elseif live > 0 then S[i] = q(newest + p - now) else S[i] = 0 end
       Y[i] = 0
     else
       ok = false
       R[i] = lim - live
-      if live > 0 then S[i] = newest + p - now else S[i] = 0 end
+      if live > 0 then S[i] = q(newest + p - now) else S[i] = 0 end
       local kk = live + cost - lim
-      Y[i] = tonumber(redis.call('LINDEX', k, i2 + kk - 1)) + p - now
+      Y[i] = q(tonumber(redis.call('LINDEX', k, i2 + kk - 1)) + p - now)
     end
   else
     local w = math.floor(now / p)
@@ -100,14 +101,14 @@ for i = 1, n do
     if est + cost <= lim + EPS_N then
       ok = true
       R[i] = math.max(0, math.floor(lim - est - cost + EPS_N))
-      if curr + cost > 0 then S[i] = 2 * p - e elseif prev > 0 then S[i] = p - e else S[i] = 0 end
+      if curr + cost > 0 then S[i] = q(2 * p - e) elseif prev > 0 then S[i] = q(p - e) else S[i] = 0 end
       Y[i] = 0
     else
       ok = false
       R[i] = math.max(0, math.floor(lim - est + EPS_N))
-      if curr > 0 then S[i] = 2 * p - e elseif prev > 0 then S[i] = p - e else S[i] = 0 end
-      if curr + cost <= lim then Y[i] = math.max(0, p * (1 - (lim - curr - cost) / prev) - e)
-      else Y[i] = p - e + p * (1 - (lim - cost) / curr) end
+      if curr > 0 then S[i] = q(2 * p - e) elseif prev > 0 then S[i] = q(p - e) else S[i] = 0 end
+      if curr + cost <= lim then Y[i] = q(math.max(0, p * (1 - (lim - curr - cost) / prev) - e))
+      else Y[i] = q(p - e + p * (1 - (lim - cost) / curr)) end
     end
   end
   A[i] = ok
@@ -143,5 +144,69 @@ for i = 1, n do
 end
 local y = 0
 if not allowed then y = Y[pick] end
-return { allowed and 1 or 0, f(remaining), f(S[pick]), f(y), pick }
+return { allowed and 1 or 0, remaining, S[pick], y, pick }
+`;
+
+/**
+ * GCRA only (the default algorithm), the lean version of {@link RATE_LIMIT_SCRIPT} for the hot path: the same
+ * arithmetic and reply, without the other algorithms' branches or per-rule tables. Numbers go to Redis as
+ * numbers (Redis 7 writes them with full double precision) and times come back as integer microseconds, so
+ * nothing is formatted in Lua.
+ */
+export const GCRA_SCRIPT = `
+local now
+local slack = 0
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = (tonumber(t[1]) - 1700000000) * 1000 + tonumber(t[2]) / 1000
+else
+  now = tonumber(ARGV[1])
+  slack = 60000
+end
+local cost = tonumber(ARGV[2])
+local n = #KEYS
+if n == 1 then
+  local t = tonumber(ARGV[5]) / tonumber(ARGV[4])
+  local dvt = tonumber(ARGV[6]) * t
+  local tat = tonumber(redis.call('GET', KEYS[1])) or 0
+  if tat < now then tat = now end
+  local newTat = tat + cost * t
+  if newTat - now <= dvt + 1e-3 then
+    redis.call('SET', KEYS[1], newTat, 'PX', math.ceil(newTat - now) + 1 + slack)
+    return { 1, math.max(0, math.floor((dvt - (newTat - now) + 1e-3) / t)), math.ceil((newTat - now) * 1000), 0, 1 }
+  end
+  return { 0, math.max(0, math.floor((dvt - (tat - now) + 1e-3) / t)), math.ceil((tat - now) * 1000), math.ceil((newTat - dvt - now) * 1000), 1 }
+end
+local function q(x) return math.ceil(x * 1000) end
+local NEW, R, S, Y = {}, {}, {}, {}
+local allowed = true
+for i = 1, n do
+  local b = 2 + (i - 1) * 4
+  local t = tonumber(ARGV[b + 3]) / tonumber(ARGV[b + 2])
+  local dvt = tonumber(ARGV[b + 4]) * t
+  local tat = tonumber(redis.call('GET', KEYS[i])) or 0
+  if tat < now then tat = now end
+  local newTat = tat + cost * t
+  NEW[i] = newTat
+  if newTat - now <= dvt + 1e-3 then
+    R[i] = math.max(0, math.floor((dvt - (newTat - now) + 1e-3) / t)); S[i] = q(newTat - now); Y[i] = 0
+  else
+    allowed = false
+    R[i] = math.max(0, math.floor((dvt - (tat - now) + 1e-3) / t)); S[i] = q(tat - now); Y[i] = q(newTat - dvt - now)
+  end
+end
+local pick = 0
+local remaining = math.huge
+for i = 1, n do
+  if R[i] < remaining then remaining = R[i] end
+  if allowed then
+    redis.call('SET', KEYS[i], NEW[i], 'PX', math.ceil(NEW[i] - now) + 1 + slack)
+    if pick == 0 or R[i] < R[pick] then pick = i end
+  elseif Y[i] > 0 and (pick == 0 or Y[i] > Y[pick]) then
+    pick = i
+  end
+end
+local y = 0
+if not allowed then y = Y[pick] end
+return { allowed and 1 or 0, remaining, S[pick], y, pick }
 `;

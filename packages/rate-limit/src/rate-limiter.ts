@@ -8,6 +8,7 @@ import {
   describeValue,
   Emitter,
 } from '@scaling/core/internal';
+import { Deadlines } from './_deadlines.js';
 import { MemoryStore } from './_memory-store.js';
 import { RedisStore } from './_redis-store.js';
 import { type CompiledRule, checkAlgorithm, compileRule, divideRule } from './_rules.js';
@@ -132,6 +133,7 @@ export class RateLimiter {
   readonly #whenDown: WhenDown;
   readonly #instances: number;
   readonly #retryIntervalMs: number;
+  readonly #deadlines: Deadlines | undefined;
   #fallback: MemoryStore | undefined;
   #downSince = -1;
   #retryAt = 0;
@@ -172,6 +174,7 @@ export class RateLimiter {
       this.#whenDown = 'local';
       this.#instances = 1;
       this.#retryIntervalMs = 0;
+      this.#deadlines = undefined;
     } else {
       const r = assertOptions('RateLimiter `redis` options', o.redis, REDIS_KEYS);
       const prefix = r.prefix ?? 'rl:';
@@ -191,6 +194,7 @@ export class RateLimiter {
       this.#retryIntervalMs = r.retryIntervalMs ?? 1000;
       assertPositiveFinite('redis.retryIntervalMs', this.#retryIntervalMs);
       this.#redis = new RedisStore(this.#compiled, toRedisCommand(r.client), prefix);
+      this.#deadlines = new Deadlines(this.#clock, this.#timeoutMs);
     }
   }
 
@@ -279,35 +283,48 @@ export class RateLimiter {
     return d;
   }
 
-  async #viaRedis(key: string, cost: number): Promise<RateLimitDecision> {
-    if (this.#downSince >= 0 && this.#clock.now() < this.#retryAt) return this.#count(key, cost, this.#policy(key, cost));
-    try {
-      const d = await this.#withTimeout((this.#redis as RedisStore).consume(key, cost));
-      if (this.#downSince >= 0) {
-        const downMs = this.#clock.now() - this.#downSince;
-        this.#downSince = -1;
-        this.#emitter.emit('store-up', { downMs });
-      }
-      return this.#count(key, cost, d);
-    } catch (e) {
-      this.#failed(e);
-      return this.#count(key, cost, this.#policy(key, cost));
-    }
+  #viaRedis(key: string, cost: number): Promise<RateLimitDecision> {
+    if (this.#downSince >= 0 && this.#clock.now() < this.#retryAt) return Promise.resolve(this.#count(key, cost, this.#policy(key, cost)));
+    return new Promise<RateLimitDecision>((resolve) => {
+      const deadline = (this.#deadlines as Deadlines).add(() => {
+        this.#failed(new RateLimitStoreError(`Redis did not answer within ${this.#timeoutMs} ms`));
+        resolve(this.#count(key, cost, this.#policy(key, cost)));
+      });
+      (this.#redis as RedisStore).consume(key, cost).then(
+        (d) => {
+          if (deadline.done) return;
+          deadline.done = true;
+          if (this.#downSince >= 0) this.#up();
+          resolve(this.#count(key, cost, d));
+        },
+        (e: unknown) => {
+          if (deadline.done) return;
+          deadline.done = true;
+          this.#failed(e);
+          resolve(this.#count(key, cost, this.#policy(key, cost)));
+        },
+      );
+    });
+  }
+
+  #up(): void {
+    const downMs = this.#clock.now() - this.#downSince;
+    this.#downSince = -1;
+    this.#emitter.emit('store-up', { downMs });
   }
 
   #withTimeout<T>(p: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(
-        () => reject(new RateLimitStoreError(`Redis did not answer within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
+      const deadline = (this.#deadlines as Deadlines).add(() =>
+        reject(new RateLimitStoreError(`Redis did not answer within ${this.#timeoutMs} ms`)),
       );
       p.then(
         (v) => {
-          this.#clock.clearTimeout(timer);
+          deadline.done = true;
           resolve(v);
         },
         (e: unknown) => {
-          this.#clock.clearTimeout(timer);
+          deadline.done = true;
           reject(e);
         },
       );

@@ -25,8 +25,9 @@ export function toRedisCommand(client: RedisClientLike): RedisCommand {
   if (typeof client === 'object' && client !== null) {
     const c = client as { call?: unknown; sendCommand?: unknown };
     if (typeof c.call === 'function') {
-      const ioredis = client as { call(command: string, ...args: string[]): Promise<unknown> };
-      return (args) => ioredis.call(args[0] as string, ...args.slice(1));
+      // ioredis flattens array arguments: one array, no spread
+      const ioredis = client as unknown as { call(command: string, args: string[]): Promise<unknown> };
+      return (args) => ioredis.call(args[0] as string, args.slice(1));
     }
     if (typeof c.sendCommand === 'function') {
       const nodeRedis = client as { sendCommand(args: string[]): Promise<unknown> };
