@@ -24,8 +24,14 @@ describe('ConcurrencyLimiter', () => {
     const limiter = new ConcurrencyLimiter({ limit: 1, maxQueued: 2, clock: new ManualClock() });
     const first = await limiter.acquire();
     const order: string[] = [];
-    const b = limiter.acquire().then((l) => (order.push('b'), l));
-    const c = limiter.acquire().then((l) => (order.push('c'), l));
+    const b = limiter.acquire().then((l) => {
+      order.push('b');
+      return l;
+    });
+    const c = limiter.acquire().then((l) => {
+      order.push('c');
+      return l;
+    });
     await expect(limiter.acquire()).rejects.toMatchObject({ reason: 'queue-full' });
     first.release({ ok: true });
     (await b).release({ ok: true });
@@ -70,8 +76,14 @@ describe('ConcurrencyLimiter', () => {
     for (let i = 0; i < 7; i++) live.push(await limiter.acquire({ partition: 'live' }));
     expect(limiter.tryAcquire('live')).toBeUndefined();
     const order: string[] = [];
-    const qb = limiter.acquire({ partition: 'batch' }).then((l) => (order.push('batch'), l));
-    const ql = limiter.acquire({ partition: 'live' }).then((l) => (order.push('live'), l));
+    const qb = limiter.acquire({ partition: 'batch' }).then((l) => {
+      order.push('batch');
+      return l;
+    });
+    const ql = limiter.acquire({ partition: 'live' }).then((l) => {
+      order.push('live');
+      return l;
+    });
     for (const l of batch.splice(0, 8)) l.release();
     await flush();
     expect(order).toEqual(['live', 'batch']);
@@ -153,7 +165,13 @@ describe('adaptive limits (Netflix concurrency-limits defaults)', () => {
   it('WindowedLimit feeds one averaged sample per window', () => {
     let now = 0;
     const seen: number[] = [];
-    const inner = { limit: 7, update: (rtt: number) => (seen.push(rtt), 7) };
+    const inner = {
+      limit: 7,
+      update: (rtt: number) => {
+        seen.push(rtt);
+        return 7;
+      },
+    };
     const w = new WindowedLimit(inner, { minWindowMs: 100, maxWindowMs: 1000, windowSize: 2, now: () => now });
     w.update(10, 1, false);
     w.update(20, 1, false);
