@@ -249,7 +249,7 @@ export class ConcurrencyLimiter {
 
   /**
    * A slot, now or after waiting in the queue.
-   * @returns a {@link Lease}; release it with the request's outcome.
+   * @returns a `Lease` (from `@scaling/core`); release it with the request's outcome.
    * @throws {ConcurrencyLimitError} (rejection, code `ERR_CONCURRENCY_LIMIT`, `statusCode` 503) when the queue is
    *   full (`reason: 'queue-full'`, or `'limit'` with `maxQueued: 0`), the wait passed the queue deadline
    *   (`'queue-timeout'`) or the limiter is closed (`'closed'`).
