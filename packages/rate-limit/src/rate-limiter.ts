@@ -104,8 +104,8 @@ const EVENTS = ['store-down', 'store-up', 'denied'] as const;
  * Per-key rate limits (GCRA by default), in process or shared by a fleet through Redis.
  *
  * Each decision is O(limits) arithmetic on a few numbers per key — no timer per key, no allocation besides the
- * decision. In process, keys live in an LRU bounded by `maxKeys` (about 60 bytes per key with GCRA plus the key
- * string). With `redis`, one `EVALSHA` per decision runs every limit atomically on the server with the
+ * decision. In process, keys live in an LRU bounded by `maxKeys` (about 70 bytes per key with GCRA, a
+ * short key string included). With `redis`, one `EVALSHA` per decision runs every limit atomically on the server with the
  * server's clock; when Redis fails or is slow, decisions follow `whenDown` and never wait longer than
  * `commandTimeoutMs`.
  *
