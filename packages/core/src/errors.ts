@@ -38,6 +38,10 @@ export type ScalingErrorCode =
   | 'ERR_CACHE_VALUE_TOO_LARGE'
   | 'ERR_CACHE_L2_UNAVAILABLE'
   | 'ERR_CACHE_CLOSED'
+  | 'ERR_RATE_LIMIT_COST'
+  | 'ERR_RATE_LIMIT_STORE'
+  | 'ERR_CONCURRENCY_LIMIT'
+  | 'ERR_PRIMARY_UNREACHABLE'
 
 
 /** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */
