@@ -19,7 +19,8 @@ for (const p of packagesInBuildOrder()) {
       if (p.manifest[field] === undefined) throw new Error(`package.json has no \`${field}\` field`);
     // Nothing marked internal ships in a published declaration file (issue 14).
     for (const f of readdirSync(join(p.dir, 'dist')).filter((f) => /\.d\.c?ts$/.test(f))) {
-      if (readFileSync(join(p.dir, 'dist', f), 'utf8').includes('@internal')) throw new Error(`dist/${f} contains an @internal declaration`);
+      if (readFileSync(join(p.dir, 'dist', f), 'utf8').includes('@internal'))
+        throw new Error(`dist/${f} contains an @internal declaration`);
     }
     execFileSync(bin('publint'), ['--strict'], { cwd: p.dir, stdio: 'inherit' });
     execFileSync(bin('attw'), ['--pack', '.', '--profile', 'node16', '--format', 'ascii'], { cwd: p.dir, stdio: 'inherit' });
