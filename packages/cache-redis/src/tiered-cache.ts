@@ -1,5 +1,5 @@
 import { Cache } from '@scaling/cache';
-import type { Clock } from '@scaling/core';
+import { type Clock, wallClock } from '@scaling/core';
 import {
   assertBoolean,
   assertClock,
@@ -60,19 +60,6 @@ const HINTS = {
 const SET_OPTIONS = ['ttl', 'staleWhileRevalidate', 'grace', 'tags'];
 const LOAD_OPTIONS = [...SET_OPTIONS, 'lock'];
 const REDIS_MAX = 512 * 1024 * 1024;
-
-/** `Date.now()` and `unref()`ed timers: entry times are compared across instances, so they are wall-clock. */
-const wallClock: Clock = {
-  now: Date.now,
-  setTimeout(callback, delayMs) {
-    const t = setTimeout(callback, delayMs);
-    t.unref();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
 
 function checkTime(name: string, value: unknown): void {
   if (value === Number.POSITIVE_INFINITY) return;

@@ -44,6 +44,23 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * The wall clock: `Date.now()` (milliseconds since the epoch) and Node's timers, `unref()`ed. Use it where
+ * times are compared **across processes** (an entry's write time in a shared cache, a job's deadline);
+ * use {@link systemClock} for durations inside one process (it is monotonic, this one is not).
+ *
+ * @example
+ * ```ts
+ * import { wallClock } from '@scaling/core';
+ * const enqueuedAt = wallClock.now(); // comparable with another instance's wallClock.now()
+ * ```
+ */
+export const wallClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: systemClock.setTimeout,
+  clearTimeout: systemClock.clearTimeout,
+};
+
 /** A timer of a {@link ManualClock} (a class, so `clearTimeout` can tell its own handles from anything else). */
 class ManualTimer {
   due: number;

@@ -1,5 +1,5 @@
 export { type Backoff, type BackoffOptions, exponentialBackoff } from './backoff.js';
-export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
+export { type Clock, ManualClock, systemClock, type TimerHandle, wallClock } from './clock.js';
 export type { EventMap, Listener, Subscribable } from './emitter.js';
 export { isScalingError, ScalingError, type ScalingErrorCode, TimeoutError } from './errors.js';
 export { fnv1a64, type HashInput, xxHash32, xxHash64 } from './hash.js';

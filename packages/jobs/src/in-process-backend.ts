@@ -3,7 +3,7 @@
  * single-instance deployments). Same semantics as the brokers except durability: a crash loses
  * what was queued (`capabilities.durable` is `false`).
  */
-import type { Clock, TimerHandle } from '@scaling/core';
+import { type Clock, type TimerHandle, wallClock } from '@scaling/core';
 import { assertClock, assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
 import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, JobBackend, JobRecord } from './types.js';
 
@@ -19,16 +19,6 @@ export interface InProcessBackendOptions {
   /** Largest payload accepted, in bytes. Default 1 048 576. */
   readonly maxPayloadBytes?: number;
 }
-
-const wallClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (cb, ms) => {
-    const t = setTimeout(cb, ms);
-    t.unref();
-    return t as unknown as TimerHandle;
-  },
-  clearTimeout: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
-};
 
 interface Stored {
   record: JobRecord;
