@@ -6,7 +6,8 @@
 import { ManualClock } from '@scaling/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BoundedCache, EvictionReason } from '../src/index.js';
+import { type BoundedCache, type CacheOptions, type EvictionReason, LruCache } from '../src/index.js';
+import type { CacheFactory } from './_conformance.js';
 import { checkInvariants, implementations } from './_implementations.js';
 
 type Fault = 'none' | 'onEvict' | 'sizeOf' | 'loader' | 'loader-async' | 'clock';
@@ -45,82 +46,99 @@ class FailingClock extends ManualClock {
 const MAX = 6;
 const MAX_SIZE = 100;
 
+/** The property: random operations while callbacks throw at random; invariants after each. */
+function survivesThrowingCallbacks(create: CacheFactory) {
+  return fc.asyncProperty(fc.array(op, { maxLength: 60 }), fc.boolean(), async (ops, bySize) => {
+    const clock = new FailingClock(0);
+    let failing: Fault = 'none';
+    let removed: Array<[number, EvictionReason]> = [];
+    const cache: BoundedCache<number, number> = create<number, number>({
+      ...(bySize ? { maxSize: MAX_SIZE, sizeOf: (v: number) => (failing === 'sizeOf' ? boom('sizeOf') : v) } : { max: MAX }),
+      ttl: 30,
+      staleWhileRevalidate: 10,
+      ttlResolution: 0,
+      clock,
+      onEvict: (k, _v, reason) => {
+        removed.push([k, reason]);
+        if (failing === 'onEvict') boom('onEvict');
+      },
+    });
+    const loader = (_k: number, size: number) => () => {
+      if (failing === 'loader') boom('loader');
+      if (failing === 'loader-async') return Promise.reject(new Error('loader rejected'));
+      return size;
+    };
+    for (const o of ops) {
+      const before = new Set((cache as unknown as { _map: Map<number, number> })._map.keys());
+      removed = [];
+      failing = o.kind === 'advance' ? 'none' : o.fault;
+      clock.fail = failing === 'clock';
+      try {
+        switch (o.kind) {
+          case 'set':
+            cache.set(o.key, o.size, o.ttl === undefined ? undefined : { ttl: o.ttl });
+            break;
+          case 'get':
+            cache.get(o.key);
+            break;
+          case 'peek':
+            cache.peek(o.key);
+            break;
+          case 'delete':
+            cache.delete(o.key);
+            break;
+          case 'getOrLoad':
+            await cache.getOrLoad(o.key, loader(o.key, o.size)).catch(() => undefined);
+            break;
+          case 'clear':
+            cache.clear();
+            break;
+          case 'purgeStale':
+            cache.purgeStale();
+            break;
+          case 'iterate':
+            [...cache.entries()];
+            break;
+          case 'advance':
+            clock.advance(o.ms);
+            break;
+        }
+      } catch (e) {
+        if (!(e instanceof Error) || !/failed|rejected|boom/.test(e.message)) throw e;
+      }
+      failing = 'none';
+      clock.fail = false;
+      checkInvariants(cache, bySize ? { maxSize: MAX_SIZE } : { max: MAX });
+      // Nothing silently dropped: every entry that left the key table was reported to onEvict.
+      const after = new Set((cache as unknown as { _map: Map<number, number> })._map.keys());
+      const reported = new Set(removed.filter(([, r]) => r !== 'set').map(([k]) => k));
+      for (const k of before) if (!after.has(k)) expect(reported.has(k), `key ${k} left without a report`).toBe(true);
+    }
+    expect(cache.set(1000, 1)).toBe(true);
+    expect(cache.get(1000)).toBe(1);
+    expect(await cache.getOrLoad(1001, () => 2)).toBe(2);
+    checkInvariants(cache, bySize ? { maxSize: MAX_SIZE } : { max: MAX });
+  });
+}
+
 describe.each(implementations)('%s: throwing callbacks never leave the cache broken (property)', (_name, create) => {
   it('invariants hold after every operation while onEvict, sizeOf, the loader and the clock throw at random', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 60 }), fc.boolean(), async (ops, bySize) => {
-        const clock = new FailingClock(0);
-        let failing: Fault = 'none';
-        let removed: Array<[number, EvictionReason]> = [];
-        const cache: BoundedCache<number, number> = create<number, number>({
-          ...(bySize ? { maxSize: MAX_SIZE, sizeOf: (v: number) => (failing === 'sizeOf' ? boom('sizeOf') : v) } : { max: MAX }),
-          ttl: 30,
-          staleWhileRevalidate: 10,
-          ttlResolution: 0,
-          clock,
-          onEvict: (k, _v, reason) => {
-            removed.push([k, reason]);
-            if (failing === 'onEvict') boom('onEvict');
-          },
-        });
-        const loader = (_k: number, size: number) => () => {
-          if (failing === 'loader') boom('loader');
-          if (failing === 'loader-async') return Promise.reject(new Error('loader rejected'));
-          return size;
-        };
-        for (const o of ops) {
-          const before = new Set((cache as unknown as { _map: Map<number, number> })._map.keys());
-          removed = [];
-          failing = o.kind === 'advance' ? 'none' : o.fault;
-          clock.fail = failing === 'clock';
-          try {
-            switch (o.kind) {
-              case 'set':
-                cache.set(o.key, o.size, o.ttl === undefined ? undefined : { ttl: o.ttl });
-                break;
-              case 'get':
-                cache.get(o.key);
-                break;
-              case 'peek':
-                cache.peek(o.key);
-                break;
-              case 'delete':
-                cache.delete(o.key);
-                break;
-              case 'getOrLoad':
-                await cache.getOrLoad(o.key, loader(o.key, o.size)).catch(() => undefined);
-                break;
-              case 'clear':
-                cache.clear();
-                break;
-              case 'purgeStale':
-                cache.purgeStale();
-                break;
-              case 'iterate':
-                [...cache.entries()];
-                break;
-              case 'advance':
-                clock.advance(o.ms);
-                break;
-            }
-          } catch (e) {
-            if (!(e instanceof Error) || !/failed|rejected|boom/.test(e.message)) throw e;
-          }
-          failing = 'none';
-          clock.fail = false;
-          checkInvariants(cache, bySize ? { maxSize: MAX_SIZE } : { max: MAX });
-          // Nothing silently dropped: every entry that left the key table was reported to onEvict.
-          const after = new Set((cache as unknown as { _map: Map<number, number> })._map.keys());
-          const reported = new Set(removed.filter(([, r]) => r !== 'set').map(([k]) => k));
-          for (const k of before) if (!after.has(k)) expect(reported.has(k), `key ${k} left without a report`).toBe(true);
-        }
-        expect(cache.set(1000, 1)).toBe(true);
-        expect(cache.get(1000)).toBe(1);
-        expect(await cache.getOrLoad(1001, () => 2)).toBe(2);
-        checkInvariants(cache, bySize ? { maxSize: MAX_SIZE } : { max: MAX });
-      }),
-      { numRuns: 150 },
-    );
+    await fc.assert(survivesThrowingCallbacks(create), { numRuns: 150 });
+  });
+});
+
+/** Deliberately broken: delivers removals to onEvict before the slot leaves the recency list. */
+class NotifiesTooEarly<K, V> extends LruCache<K, V> {
+  override _unlinkSlot(i: number): void {
+    this._drain();
+    super._unlinkSlot(i);
+  }
+}
+
+describe('the property catches a broken variant', () => {
+  it('an LruCache that calls onEvict while its state is inconsistent', async () => {
+    const broken: CacheFactory = <K, V>(options: CacheOptions<K, V>) => new NotifiesTooEarly<K, V>(options);
+    await expect(fc.assert(survivesThrowingCallbacks(broken), { numRuns: 300 })).rejects.toThrow();
   });
 });
 
