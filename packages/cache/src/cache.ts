@@ -83,7 +83,14 @@ export class Cache<K, V> extends SlotCache<K, V> {
     }
     // Kept small so that it inlines into callers; the TTL work is out of line.
     if (this.#expires !== undefined && !this.#liveOnRead(i)) return undefined;
-    this._touch(i);
+    // `_touch`, inlined by hand: the policy's hit is the hot path's only call.
+    const counts = this.#counts;
+    if (counts !== undefined) {
+      const c = counts[i] as number;
+      if (c < this.#countCap) counts[i] = c + 1;
+    } else {
+      this.#policy.hit(i);
+    }
     this._hits++;
     return this._vals[i];
   }
