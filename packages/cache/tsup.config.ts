@@ -1,3 +1,5 @@
 import { scalingPackage } from '../../tsup.config';
 
-export default scalingPackage();
+// `stripInternal`: the shared engine's `@internal` members (the slot state that LruCache's and Cache's hot
+// paths read directly) stay out of the published `.d.ts`.
+export default scalingPackage({ dts: { compilerOptions: { composite: false, paths: {}, stripInternal: true } } });

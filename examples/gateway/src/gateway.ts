@@ -11,7 +11,7 @@
  * | `GET /stats`              | the gateway's own counters as JSON                                              |
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { LruCache } from '@scaling/cache';
+import { type LoadStatus, LruCache } from '@scaling/cache';
 import { BoundedLoadHash, RingHash } from '@scaling/consistent-hash';
 import { exponentialBackoff, isScalingError } from '@scaling/core';
 import { combineHealth, createHealthHandler, HealthMonitor, httpProbe, OutlierDetector } from '@scaling/health';
@@ -288,17 +288,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     }
     if (req.method === 'GET' && parts[0] === 'products' && parts.length === 2) {
-      const hitsBefore = products.stats().hits;
+      // The status is decided when the call is made, so concurrent requests cannot mislabel each other.
       let response: UpstreamResponse;
+      let status: LoadStatus = 'miss';
       try {
-        response = await products.getOrLoad(parts[1]!, productLoader);
+        ({ value: response, status } = await products.getOrLoadWithStatus(parts[1]!, productLoader));
       } catch (error) {
         if (!(error instanceof NotCacheable)) throw error;
         response = error.response;
       }
-      const hit = products.stats().hits > hitsBefore;
-      metrics.cacheLookup(hit);
-      return relay(res, response, hit ? 'hit' : 'miss');
+      metrics.cacheLookup(status !== 'miss');
+      return relay(res, response, status);
     }
     if (req.method === 'GET' && parts[0] === 'users' && parts.length >= 2) {
       return relay(res, await forwardToOwner(parts[1]!, 'GET', path));
@@ -372,7 +372,7 @@ class NotCacheable extends Error {
   }
 }
 
-function relay(res: ServerResponse, r: UpstreamResponse, cache?: 'hit' | 'miss'): void {
+function relay(res: ServerResponse, r: UpstreamResponse, cache?: LoadStatus): void {
   const headers: Record<string, string | number> = {
     'content-type': r.contentType || 'application/json',
     'content-length': Buffer.byteLength(r.body),

@@ -1,4 +1,5 @@
 import { assertFunction } from '@scaling/core/internal';
+import { ReentrantLoadError } from './errors.js';
 import type { Loader, SetOptions } from './types.js';
 
 /** Where a {@link SingleFlight} stores loaded values: the cache it serves. */
@@ -9,8 +10,8 @@ export interface FlightStore<K, V> {
 
 /** One in-flight load, shared by every caller of `getOrLoad` for its key. */
 class Flight<V> {
-  /** Settles with the loader's outcome (after storing it). */
-  promise!: Promise<V>;
+  /** Settles with the loader's outcome (after storing it); `undefined` while the loader is being called. */
+  promise: Promise<V> | undefined = undefined;
   /** Callers waiting with a signal that has not aborted. */
   abortableWaiters = 0;
   /** A caller without a signal (or a background refresh) waits: never abort the loader. */
@@ -29,13 +30,16 @@ const noop = (): void => {};
 export class SingleFlight<K, V> {
   readonly #flights = new Map<K, Flight<V>>();
   readonly #store: FlightStore<K, V>;
+  /** Keep a load whose every waiter aborted (lru-cache's `ignoreFetchAbort`). */
+  readonly #ignoreAbort: boolean;
   /** Loader calls started (one per single-flight group). */
   loads = 0;
   /** Loader calls that threw or rejected. */
   loadErrors = 0;
 
-  constructor(store: FlightStore<K, V>) {
+  constructor(store: FlightStore<K, V>, ignoreAbort: boolean) {
     this.#store = store;
+    this.#ignoreAbort = ignoreAbort;
   }
 
   /** Number of loads in flight. */
@@ -66,6 +70,9 @@ export class SingleFlight<K, V> {
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       flight = this.#start(key, loader, staleValue, ttl);
+    } else if (flight.promise === undefined) {
+      // The key's own loader, called synchronously, asks for its key: it could only wait for itself.
+      return Promise.reject(new ReentrantLoadError(key));
     }
     return this.#join(key, flight, signal);
   }
@@ -87,7 +94,7 @@ export class SingleFlight<K, V> {
     } catch (error) {
       result = Promise.reject(error);
     }
-    flight.promise = Promise.resolve(result).then(
+    const promise = Promise.resolve(result).then(
       (value) => {
         if (this.#flights.get(key) === flight) {
           this.#flights.delete(key);
@@ -104,14 +111,17 @@ export class SingleFlight<K, V> {
       },
     );
     // A background refresh may have no waiter: its rejection is counted, not left unhandled.
-    flight.promise.catch(noop);
+    promise.catch(noop);
+    flight.promise = promise;
     return flight;
   }
 
   #join(key: K, flight: Flight<V>, signal: AbortSignal | undefined): Promise<V> {
-    if (signal === undefined) {
+    const promise = flight.promise as Promise<V>;
+    if (signal === undefined || this.#ignoreAbort) {
+      // Nobody can abort the loader: a waiter's signal only ends its own wait.
       flight.pinned = true;
-      return flight.promise;
+      if (signal === undefined) return promise;
     }
     if (signal.aborted) return Promise.reject(signal.reason);
     flight.abortableWaiters++;
@@ -129,7 +139,7 @@ export class SingleFlight<K, V> {
         }
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      flight.promise.then(
+      promise.then(
         (value) => {
           signal.removeEventListener('abort', onAbort);
           if (settled) return;

@@ -1,13 +1,18 @@
-export { Cache, type CachePolicy, DEFAULT_POLICY, type PolicyCacheOptions } from './cache.js';
+export { Cache, DEFAULT_POLICY } from './cache.js';
+export { ReentrantLoadError } from './errors.js';
 export { LruCache } from './lru-cache.js';
 export type {
   BoundedCache,
   CacheOptions,
+  CachePolicy,
   CacheStats,
   EvictionListener,
   EvictionReason,
   GetOrLoadOptions,
   Loader,
   LoaderContext,
+  LoadResult,
+  LoadStatus,
+  PolicyCacheOptions,
   SetOptions,
 } from './types.js';

@@ -38,12 +38,30 @@ export interface SetOptions {
   ttl?: number;
 }
 
-/** Options of {@link BoundedCache.getOrLoad}. */
+/** Options of {@link BoundedCache.getOrLoad} and {@link BoundedCache.getOrLoadWithStatus}. */
 export interface GetOrLoadOptions {
   /** Aborts this caller's wait (rejecting with `signal.reason`); other callers of the same load are unaffected. */
   signal?: AbortSignal;
   /** Time to live in ms of the loaded value, overriding the cache's `ttl`. */
   ttl?: number;
+}
+
+/**
+ * Where the value of a {@link BoundedCache.getOrLoadWithStatus} call came from (what a server puts in
+ * `x-cache`), decided when the call is made:
+ * - `'hit'`: a live entry;
+ * - `'stale'`: an expired entry within `staleWhileRevalidate`, answered at once while a refresh runs;
+ * - `'miss'`: no live entry: the value comes from a loader call (started by this call, or already in flight
+ *   for the key and joined — lru-cache calls that case `'inflight'`).
+ */
+export type LoadStatus = 'hit' | 'miss' | 'stale';
+
+/** What {@link BoundedCache.getOrLoadWithStatus} resolves with. */
+export interface LoadResult<V> {
+  /** The value, as {@link BoundedCache.getOrLoad} would resolve. */
+  value: V;
+  /** Where it came from. */
+  status: LoadStatus;
 }
 
 /** Counters since construction, from {@link BoundedCache.stats}. */
@@ -107,6 +125,13 @@ export interface CacheOptions<K, V> {
   ttlResolution?: number;
   /** Called once per removed entry, with the reason; see {@link EvictionListener}. */
   onEvict?: EvictionListener<K, V>;
+  /**
+   * Keep a load going when every caller waiting for it has aborted (default `false`), like lru-cache's
+   * `ignoreFetchAbort`: the loader's signal is then not aborted, later callers for the key join the load,
+   * and its result is stored when it arrives (unless a `set`/`delete`/`clear` made meanwhile wins). Off,
+   * the loader's signal aborts and a result that still arrives is not stored.
+   */
+  ignoreLoadAbort?: boolean;
   /** Time source and timers (default `systemClock` from `@scaling/core`). */
   clock?: Clock;
 }
@@ -145,6 +170,26 @@ export interface BoundedCache<K, V> extends Iterable<[K, V]> {
   entries(): IterableIterator<[K, V]>;
   /** The cached value, or the result of one shared `loader` call per key; see the implementation. */
   getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<V>;
+  /** {@link getOrLoad}, resolving with the value and where it came from (`hit` / `miss` / `stale`). */
+  getOrLoadWithStatus(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<LoadResult<V>>;
   /** Counters since construction. */
   stats(): CacheStats;
+}
+
+/**
+ * An eviction policy of {@link Cache}:
+ * - `'lru'`: least recently used (a hit moves the entry in a list);
+ * - `'s3fifo'`: S3-FIFO (Yang et al., SOSP 2023): small + main FIFO queues and a ghost queue of keys;
+ * - `'sieve'`: SIEVE (Zhang et al., NSDI 2024): one FIFO queue, a visited bit and a moving hand;
+ * - `'tinylfu'`: W-TinyLFU with a window adapted by hill climbing (Einziger et al., ACM ToS 2017;
+ *   Middleware 2018) and a 4-bit count-min sketch with periodic halving (after Caffeine).
+ *
+ * S3-FIFO and SIEVE do no list move on a hit (they set a bit or bump a counter).
+ */
+export type CachePolicy = 'lru' | 's3fifo' | 'sieve' | 'tinylfu';
+
+/** Options of {@link Cache}: those of every cache ({@link CacheOptions}) plus the eviction `policy`. */
+export interface PolicyCacheOptions<K, V> extends CacheOptions<K, V> {
+  /** Eviction policy (default `'s3fifo'`, chosen from the hit-ratio lab; see the package README). */
+  policy?: CachePolicy;
 }

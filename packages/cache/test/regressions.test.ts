@@ -1,4 +1,5 @@
-// Regression cases reported against other caches, one named test each (issue #4). Time is a ManualClock.
+// Regression cases reported against other caches, one test each named after its public report or its kind.
+// Time is a ManualClock.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ManualClock, seededRandom } from '@scaling/core';
@@ -8,7 +9,7 @@ import { type EvictionReason, LruCache } from '../src/index.js';
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
 describe('regressions', () => {
-  it('1: an item larger than maxSize is not stored and evicts nothing; replacing with one removes the old entry (reason set)', () => {
+  it('oversized item, the kind of cachem #32 and LRUCache.jl #37 (lru-cache maxEntrySize): an item larger than maxSize is not stored and evicts nothing; replacing with one removes the old entry (reason set)', () => {
     const removed: Array<[string, string, EvictionReason]> = [];
     const cache = new LruCache<string, string>({
       maxSize: 100,
@@ -29,7 +30,7 @@ describe('regressions', () => {
     expect(cache.totalSize).toBe(40);
   });
 
-  it('2: total size follows deletes and clear (35 → 15 → 10 → 0)', () => {
+  it('size accounting drift (kind): total size follows deletes and clear (35 → 15 → 10 → 0)', () => {
     const cache = new LruCache<string, number>({ maxSize: 1000, sizeOf: (v) => v });
     cache.set('five', 5);
     cache.set('ten', 10);
@@ -44,7 +45,7 @@ describe('regressions', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('3: ttl 10 set at t=0 is present at t=9 with 1 ms left and absent everywhere at t=10 with 0 left', () => {
+  it('one expiry rule at the boundary now − setAt = ttl (kind: has/get/peek/iteration disagreeing): ttl 10 set at t=0 is present at t=9 with 1 ms left and absent everywhere at t=10 with 0 left', () => {
     const clock = new ManualClock(0);
     const cache = new LruCache<string, number>({ max: 10, ttl: 10, clock });
     cache.set('k', 1);
@@ -63,7 +64,7 @@ describe('regressions', () => {
     expect(cache.get('k')).toBeUndefined();
   });
 
-  it('4: an entry set when the clock reads 0 still expires (t=0 is a real start time)', () => {
+  it('start time 0 taken for "no TTL" (kind): an entry set when the clock reads 0 still expires (t=0 is a real start time)', () => {
     const clock = new ManualClock(0);
     const cache = new LruCache<string, number>({ max: 10, clock });
     cache.set('k', 1, { ttl: 10 });
@@ -73,7 +74,7 @@ describe('regressions', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('5a: automatic purge empties the cache after 3,000 sets at random times, with one timer', () => {
+  it('autoPurge leaves expired entries behind (node-lru-cache #408): automatic purge empties the cache after 3,000 sets at random times, with one timer', () => {
     const clock = new ManualClock(0);
     const cache = new LruCache<number, number>({ max: 10_000, ttl: 200, autoPurge: true, ttlResolution: 0, clock });
     const random = seededRandom(5);
@@ -92,7 +93,7 @@ describe('regressions', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('5b: with updateAgeOnGet, gets at 80 and 110 keep an entry of ttl 100 alive at 110; gone by 212', () => {
+  it('updateAgeOnGet makes autopurged entries immortal (node-lru-cache #392): with updateAgeOnGet, gets at 80 and 110 keep an entry of ttl 100 alive at 110; gone by 212', () => {
     const clock = new ManualClock(0);
     const cache = new LruCache<string, number>({ max: 10, ttl: 100, updateAgeOnGet: true, autoPurge: true, clock });
     cache.set('k', 1);
@@ -106,7 +107,7 @@ describe('regressions', () => {
     expect(cache.has('k')).toBe(false);
   });
 
-  it('6: onEvict that sets another key during an eviction: no exception, size equals entries iterated', () => {
+  it('listener re-entrancy (node-lru-cache #161 kind): onEvict that sets another key during an eviction: no exception, size equals entries iterated', () => {
     let n = 0;
     const cache: LruCache<string, number> = new LruCache<string, number>({
       max: 3,
@@ -119,7 +120,7 @@ describe('regressions', () => {
     expect(cache.size).toBe(3);
   });
 
-  it('7: clearing an expired entry calls onEvict exactly once', () => {
+  it('dispose skipped for a stale entry on clear (node-lru-cache #203): clearing an expired entry calls onEvict exactly once', () => {
     const clock = new ManualClock(0);
     const calls: EvictionReason[] = [];
     const cache = new LruCache<string, number>({ max: 10, ttl: 5000, clock, onEvict: (_k, _v, r) => calls.push(r) });
@@ -132,7 +133,7 @@ describe('regressions', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('8: set and delete made during a load win over its late result; three concurrent loads call the loader once', async () => {
+  it('a load racing a write (kind): set and delete made during a load win over its late result; three concurrent loads call the loader once', async () => {
     const cache = new LruCache<string, string>({ max: 10 });
     let resolveLoad!: (v: string) => void;
     const p = cache.getOrLoad('k', () => new Promise<string>((r) => (resolveLoad = r)));
@@ -157,7 +158,7 @@ describe('regressions', () => {
     expect(calls).toBe(1);
   });
 
-  it('9: Map key semantics: 1 and "1" are distinct, "__proto__" is stored, "toString" is absent', () => {
+  it('object-backed key tables (kind): Map key semantics: 1 and "1" are distinct, "__proto__" is stored, "toString" is absent', () => {
     const cache = new LruCache<unknown, string>({ max: 10 });
     expect(cache.has('toString')).toBe(false);
     expect(cache.get('constructor')).toBeUndefined();
@@ -171,7 +172,7 @@ describe('regressions', () => {
     expect(cache.size).toBe(3);
   });
 
-  it('10: max 1 with 100 alternating sets always holds exactly the last key', () => {
+  it('off-by-one at capacity 1 (kind): max 1 with 100 alternating sets always holds exactly the last key', () => {
     const cache = new LruCache<string, number>({ max: 1 });
     for (let i = 0; i < 100; i++) {
       const key = i % 2 === 0 ? 'a' : 'b';
@@ -181,7 +182,7 @@ describe('regressions', () => {
     }
   });
 
-  it('11: a process that creates a cache with automatic purge and sets one key exits at once', () => {
+  it('a purge timer that keeps the process alive (kind: timer not unref()ed): a process that creates a cache with automatic purge and sets one key exits at once', () => {
     const script = [
       "import { LruCache } from '@scaling/cache';",
       'const cache = new LruCache({ max: 10, ttl: 3_600_000, autoPurge: true });',

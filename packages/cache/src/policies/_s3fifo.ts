@@ -1,5 +1,6 @@
-import { growU8 } from './_grow.js';
-import { type EvictionPolicy, SlotLists } from './_policy.js';
+import { growU8 } from '../_grow.js';
+import type { EvictionPolicy } from './_policy.js';
+import { SlotLists } from './_slot-lists.js';
 
 const SMALL = 0;
 const MAIN = 1;

@@ -1,4 +1,5 @@
-import { type EvictionPolicy, SlotLists } from './_policy.js';
+import type { EvictionPolicy } from './_policy.js';
+import { SlotLists } from './_slot-lists.js';
 
 /** The one list (see `order`). */
 const ORDER: readonly number[] = [0];

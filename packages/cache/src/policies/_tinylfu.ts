@@ -1,7 +1,8 @@
+import { growU32 } from '../_grow.js';
+import { hashKey } from '../_hash32.js';
 import { FrequencySketch } from './_frequency-sketch.js';
-import { growU32 } from './_grow.js';
-import { hashKey } from './_hash-key.js';
-import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
+import type { EvictionPolicy } from './_policy.js';
+import { NIL, SlotLists } from './_slot-lists.js';
 
 const WINDOW = 0;
 const PROBATION = 1;

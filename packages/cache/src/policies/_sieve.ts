@@ -1,5 +1,6 @@
-import { growU8 } from './_grow.js';
-import { type EvictionPolicy, NIL, SlotLists } from './_policy.js';
+import { growU8 } from '../_grow.js';
+import type { EvictionPolicy } from './_policy.js';
+import { NIL, SlotLists } from './_slot-lists.js';
 
 /** The one list (see `order`). */
 const ORDER: readonly number[] = [0];
