@@ -1,3 +1,4 @@
+export { assertBalanceFactor, boundedLoadCap, DEFAULT_BALANCE_FACTOR, MAX_BALANCE_FACTOR } from './bounded-load.js';
 export { BoundedLoadHash, type BoundedLoadHashOptions } from './bounded-load-hash.js';
 export type { ConsistentHash, HashKey } from './consistent-hash.js';
 export { JumpHash, jumpConsistentHash } from './jump-hash.js';
