@@ -1,9 +1,11 @@
 import { type HashInput, xxHash32, xxHash64 } from '@scaling/core';
-import { assertPositiveInteger } from '@scaling/core/internal';
+import { assertOptions, assertPositiveInteger } from '@scaling/core/internal';
 import { md5 } from './_md5.js';
 import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
+import { lowerBound } from './_search.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
+import { ReentrantCallError } from './errors.js';
 
 /** A 32-bit hash for ring points and keys: must return an unsigned 32-bit integer. */
 export type RingHashFunction = (input: HashKey) => number;
@@ -24,6 +26,25 @@ export interface RingHashOptions {
    */
   hash?: 'xxh32' | 'ketama' | RingHashFunction;
 }
+
+/** Option names of hashring, consistent-hash (npm), Envoy and others, and what to use here. */
+const RING_HINTS: Readonly<Record<string, string>> = {
+  'vnode count': 'use `vnodes` (points per unit of weight)',
+  replicas: 'use `vnodes` (points per unit of weight)',
+  vnodeCount: 'use `vnodes`',
+  virtualNodes: 'use `vnodes`',
+  pointsPerServer: 'use `vnodes`',
+  minimum_ring_size: 'use `vnodes` (points per unit of weight, not a ring size)',
+  maximum_ring_size: 'use `vnodes` (points per unit of weight, not a ring size)',
+  'max cache size': 'lookups are a binary search over a few points: no cache to size',
+  compatibility: "use `hash: 'ketama'` for libketama / hash_ring compatibility",
+  algorithm: "use `hash: 'xxh32' | 'ketama'` or a function",
+  hashFunction: 'use `hash`',
+  range: 'the ring is the 32-bit hash space',
+  weight: 'pass each weight to `addNode(node, weight)`',
+  weights: 'pass each weight to `addNode(node, weight)`',
+  distribution: 'use `vnodes`',
+};
 
 const MODE_XXH32 = 0;
 const MODE_KETAMA = 1;
@@ -94,10 +115,13 @@ export class RingHash implements ConsistentHash {
   #totalWeight = 0;
   /** changes wait here until the next lookup, so adding or removing many nodes costs one merge */
   #dirty = false;
+  /** true while #flush runs (it may call the custom hash function, which must not change the ring) */
+  #flushing = false;
   readonly #pendingAdd: number[] = [];
   readonly #pendingRemove: number[] = [];
 
   constructor(options: RingHashOptions = {}) {
+    assertOptions('RingHash options', options, ['vnodes', 'hash'], RING_HINTS);
     const vnodes = options.vnodes ?? 160;
     assertPositiveInteger('vnodes', vnodes);
     if (vnodes > RingHash.MAX_POINTS_PER_NODE)
@@ -167,6 +191,7 @@ export class RingHash implements ConsistentHash {
    * {@link RingHash.MAX_POINTS_PER_NODE} points.
    */
   addNode(node: string, weight = 1): void {
+    if (this.#flushing) throw reentrant('addNode');
     checkNodeName(node);
     checkWeight(weight, 'RingHash', true);
     if (this.#mode !== MODE_KETAMA && Math.round(this.#vnodes * weight) > RingHash.MAX_POINTS_PER_NODE) {
@@ -190,6 +215,7 @@ export class RingHash implements ConsistentHash {
 
   /** Removes `node`; false when absent. Its points leave the ring; every other point stays. */
   removeNode(node: string): boolean {
+    if (this.#flushing) throw reentrant('removeNode');
     const slot = this.#slotOf.get(node);
     if (slot === undefined) return false;
     this.#slotOf.delete(node);
@@ -207,9 +233,23 @@ export class RingHash implements ConsistentHash {
     return true;
   }
 
-  /** Applies pending adds and removes: one filter pass, then one merge of all new points. */
+  /**
+   * Applies pending adds and removes: one filter pass, then one merge of all new points. A custom hash
+   * function that throws leaves the ring as it was before the adds (still dirty, rebuilt by the next call);
+   * one that calls back into the ring gets a `ReentrantCallError`.
+   */
   #flush(): void {
-    this.#dirty = false;
+    if (this.#flushing) throw reentrant('a lookup');
+    this.#flushing = true;
+    try {
+      this.#applyPending();
+      this.#dirty = false;
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #applyPending(): void {
     if (this.#mode === MODE_KETAMA) {
       for (const slot of this.#pendingRemove) this.#free.push(slot);
       this.#pendingRemove.length = 0;
@@ -306,13 +346,7 @@ export class RingHash implements ConsistentHash {
     if (n === 0) throw noNodes();
     const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
     const b = h >>> this.#shift;
-    let lo = this.#index[b] as number;
-    let hi = this.#index[b + 1] as number;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((pts[mid] as number) < h) lo = mid + 1;
-      else hi = mid;
-    }
+    let lo = lowerBound(pts, this.#index[b] as number, this.#index[b + 1] as number, h);
     if (lo === n) lo = 0;
     return this.#names[this.#owners[lo] as number] as string;
   }
@@ -332,13 +366,7 @@ export class RingHash implements ConsistentHash {
     const want = Math.min(count, this.#slotOf.size);
     const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
     const b = h >>> this.#shift;
-    let lo = this.#index[b] as number;
-    let hi = this.#index[b + 1] as number;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((pts[mid] as number) < h) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(pts, this.#index[b] as number, this.#index[b + 1] as number, h);
     const epoch = this.#marks.next();
     const seen = this.#marks.seen;
     for (let k = 0; k < n && out.length < want; k++) {
@@ -446,6 +474,10 @@ export class RingHash implements ConsistentHash {
     }
     this.#setRing(np, no);
   }
+}
+
+function reentrant(what: string): ReentrantCallError {
+  return new ReentrantCallError(`RingHash: ${what} was called from the ring's own hash function while the ring was being rebuilt`);
 }
 
 const pointWords = new Uint32Array(2);

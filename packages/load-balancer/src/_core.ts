@@ -64,7 +64,10 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
   }
 
   #enter(what: string): void {
-    if (this.#updating) throw new ReentrantCallError(what);
+    if (this.#updating)
+      throw new ReentrantCallError(
+        `${what} was called from a callback (a strategy hook or the hash) while the balancer was updating its endpoints; call it after the update`,
+      );
     this.#updating = true;
   }
 

@@ -73,9 +73,17 @@ export class LeaseBook<E extends Endpoint> {
     this.needStart = timeoutMs !== Number.POSITIVE_INFINITY;
   }
 
-  /** Issues a lease on `pos`. */
+  /** Issues a lease on `pos`. A clock that throws leaves nothing counted. */
   lease(pos: number): Lease<E> {
     const t = this.#table;
+    let startMs = 0;
+    if (this.needStart) {
+      const now = this.pickTime[0] as number;
+      if (!Number.isNaN(now)) {
+        startMs = now;
+        this.pickTime[0] = Number.NaN;
+      } else startMs = this.#clock.now();
+    }
     let l = this.#spare;
     const e = t.eps[pos] as E;
     if (l !== undefined) {
@@ -88,14 +96,18 @@ export class LeaseBook<E extends Endpoint> {
     }
     l.pos = pos;
     l.uid = t.uid[pos] as number;
+    l.startMs = startMs;
     t.active[pos] = (t.active[pos] as number) + 1;
-    if (this.needStart) {
-      const now = this.pickTime[0] as number;
-      if (!Number.isNaN(now)) {
-        l.startMs = now;
-        this.pickTime[0] = Number.NaN;
-      } else l.startMs = this.#clock.now();
-      if (this.#timeoutMs !== Number.POSITIVE_INFINITY) this.#track(l);
+    if (this.needStart && this.#timeoutMs !== Number.POSITIVE_INFINITY) {
+      try {
+        this.#track(l);
+      } catch (err) {
+        // The clock's setTimeout threw: take the lease back, so the count does not leak.
+        if (l.slot >= 0) this.#untrack(l);
+        l.pos = -1;
+        t.active[pos] = (t.active[pos] as number) - 1;
+        throw err;
+      }
     }
     return l;
   }

@@ -1,5 +1,8 @@
 import { ScalingError } from '@scaling/core';
 
+// One class for the code ERR_REENTRANT_CALL, shared with @scaling/consistent-hash (a candidate for core).
+export { ReentrantCallError } from '@scaling/consistent-hash';
+
 /**
  * Thrown by `pick()` when nothing can be picked: code `ERR_NO_ENDPOINTS` (no endpoint at all, or every
  * candidate excluded) or `ERR_NO_HEALTHY_ENDPOINTS` (none healthy and panic routing disabled with
@@ -29,22 +32,6 @@ export class DuplicateEndpointError extends ScalingError {
   }
   override get name(): string {
     return 'DuplicateEndpointError';
-  }
-}
-
-/**
- * Thrown when a callback (a custom strategy's hook, a custom hash) changes the balancer's endpoints while
- * the balancer is in the middle of updating them (code `ERR_REENTRANT_CALL`). Picks, releases and reads are
- * allowed from callbacks; so are `add`, `remove` and `setHealthy` from event listeners, which run after the
- * balancer's state is consistent.
- */
-export class ReentrantCallError extends ScalingError {
-  /** @param what - the call that was refused. */
-  constructor(what: string) {
-    super('ERR_REENTRANT_CALL', `${what} was called from a callback while the balancer was updating its endpoints; call it later`);
-  }
-  override get name(): string {
-    return 'ReentrantCallError';
   }
 }
 
