@@ -150,10 +150,22 @@ export class RingHash implements ConsistentHash {
     return this.#slotOf.size;
   }
 
-  /** Number of points on the ring (virtual nodes of all nodes, collisions included). */
+  /**
+   * Number of points on the ring (virtual nodes of all nodes, collisions included), counting changes not
+   * yet applied. A getter without side effects: it computes the count, it does not rebuild the ring.
+   */
   get pointCount(): number {
-    if (this.#dirty) this.#flush();
-    return this.#points.length;
+    if (!this.#dirty) return this.#points.length;
+    let n = 0;
+    if (this.#mode === MODE_KETAMA) {
+      for (const slot of this.#slotOf.values())
+        n += Math.max(1, ketamaGroups(this.#weights[slot] as number, this.#totalWeight, this.#slotOf.size)) * 4;
+      return n;
+    }
+    n = this.#points.length;
+    for (const slot of this.#pendingRemove) n -= this.#pointCountOf(slot);
+    for (const slot of this.#pendingAdd) n += this.#pointCountOf(slot);
+    return n;
   }
 
   /**

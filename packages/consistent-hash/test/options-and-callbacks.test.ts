@@ -142,3 +142,25 @@ describe('a throwing or re-entrant custom hash never leaves the ring broken (iss
     expect(b.capacityOf('c')).toBeGreaterThan(0);
   });
 });
+
+describe('getters never change state (issue 14: no getter with side effects)', () => {
+  it('RingHash.pointCount counts pending changes without rebuilding (so never calls the hash function)', () => {
+    for (const hash of ['xxh32', 'ketama'] as const) {
+      const ring = new RingHash({ hash });
+      for (const n of ['a', 'b', 'c']) ring.addNode(n, n === 'b' ? 2 : 1);
+      const built = ring.pointCount;
+      ring.getNode('k');
+      expect(ring.pointCount).toBe(built);
+      ring.addNode('d', 0.5);
+      ring.removeNode('a');
+      const pending = ring.pointCount;
+      ring.getNode('k'); // applies the changes
+      expect(ring.pointCount).toBe(pending);
+    }
+    let calls = 0;
+    const ring = new RingHash({ hash: (input) => ++calls + input.length });
+    ring.addNode('a');
+    expect(ring.pointCount).toBe(160);
+    expect(calls).toBe(0);
+  });
+});
