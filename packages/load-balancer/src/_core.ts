@@ -1,3 +1,4 @@
+import { type Channel, channel } from 'node:diagnostics_channel';
 import { describeValue, type Emitter } from '@scaling/core/internal';
 import { EndpointTable } from './_endpoint-table.js';
 import { FAILED, LeaseBook, type LeaseSink, NO_OUTCOME, OK } from './_leases.js';
@@ -34,6 +35,8 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
   readonly book: LeaseBook<E>;
   readonly options: CommonOptions;
   emitter: Emitter<LoadBalancerEvents> | undefined;
+  /** `outcome` listeners subscribed (kept by the balancer's on/off), so a release checks a number, not a map. */
+  outcomeListeners = 0;
   hooks: MembershipHooks<E> | undefined;
   observer: OutcomeObserver | undefined;
   /** True while membership is being changed (hooks and hashes may not change it again). */
@@ -56,6 +59,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     const onOutcome = this.options.onOutcome;
     if (onOutcome !== undefined) {
       emitter.on('outcome', (e) => onOutcome(e.id, e));
+      this.outcomeListeners = emitter.listenerCount('outcome');
       this.book.needStart = true;
     }
     const initial = this.#initialEndpoints;
@@ -166,7 +170,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
 
   settle(pos: number, result: number): void {
     const em = this.emitter as Emitter<LoadBalancerEvents>;
-    const wants = em.wants('outcome');
+    const wants = this.outcomeListeners > 0 || outcomeChannel.hasSubscribers;
     try {
       if (this.observer !== undefined) this.observer.observe(pos, result);
     } finally {
@@ -179,5 +183,8 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     }
   }
 }
+
+/** The `outcome` event's diagnostics channel (also reached through the emitter, which publishes on it). */
+const outcomeChannel: Channel = channel('scaling:load-balancer:outcome');
 
 export { FAILED, NO_OUTCOME, OK };

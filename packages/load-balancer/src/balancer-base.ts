@@ -138,13 +138,20 @@ export abstract class BalancerBase<E extends Endpoint = Endpoint> implements Loa
    */
   on<K extends keyof LoadBalancerEvents & string>(event: K, listener: Listener<LoadBalancerEvents[K]>): () => void {
     const off = this.#emitter.on(event, listener);
-    if (event === 'outcome') this.#core.needLatency();
-    return off;
+    if (event !== 'outcome') return off;
+    const core = this.#core;
+    core.needLatency();
+    core.outcomeListeners = this.#emitter.listenerCount('outcome');
+    return () => {
+      off();
+      core.outcomeListeners = this.#emitter.listenerCount('outcome');
+    };
   }
 
   /** Removes a listener added with {@link BalancerBase.on}. */
   off<K extends keyof LoadBalancerEvents & string>(event: K, listener: Listener<LoadBalancerEvents[K]>): void {
     this.#emitter.off(event, listener);
+    if (event === 'outcome') this.#core.outcomeListeners = this.#emitter.listenerCount('outcome');
   }
 
   /** Stops the lease-timeout timer (if any). Picks keep working; reclaiming stops. */

@@ -1,3 +1,4 @@
+import type { Clock } from '@scaling/core';
 import { assertNonNegativeFinite, assertPositiveFinite } from '@scaling/core/internal';
 import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
@@ -68,6 +69,8 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #ewma: PeakEwmaCost<E>;
   readonly #edf: LeastRequestEdf<E>;
   readonly #now = new Float64Array(1);
+  readonly #clock: Clock;
+  readonly #pickTime: Float64Array;
   readonly #stepOf = (p: number): number => this.#edfLoad(p, this.#now[0] as number) / (this.#t.eff[p] as number);
 
   /** @throws {TypeError}/{@link RangeError} on a bad or unknown option. */
@@ -81,6 +84,8 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     this.#t = core.table;
     this.#rng = core.rng;
     this.#decayMs = decayMs;
+    this.#clock = core.options.clock;
+    this.#pickTime = core.book.pickTime;
     this.#ewma = new PeakEwmaCost(core.table, core.book.sample, decayMs, failurePenaltyMs);
     this.#edf = new LeastRequestEdf(core.table, 1);
     core.observer = this.#ewma;
@@ -94,9 +99,9 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     const t = this.#t;
     const exclude = core.begin(options);
     if (!t.equalWeights) {
-      const now = core.options.clock.now();
+      const now = this.#clock.now();
       this.#now[0] = now;
-      core.book.pickTime[0] = now;
+      this.#pickTime[0] = now;
       const p = this.#edf.nextWith(exclude, this.#stepOf);
       return p < 0 ? core.fail() : core.lease(p);
     }
@@ -114,8 +119,8 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       b = randomEligible(t, this.#rng, exclude, a);
       if (b < 0) return core.lease(a);
     }
-    const now = core.options.clock.now();
-    core.book.pickTime[0] = now;
+    const now = this.#clock.now();
+    this.#pickTime[0] = now;
     // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty.
     // (Written out for both candidates so no double crosses a call boundary.)
     const ewma = this.#ewma;
