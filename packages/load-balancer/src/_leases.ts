@@ -1,5 +1,6 @@
 import type { Clock, Outcome, TimerHandle } from '@scaling/core';
 import { describeValue } from '@scaling/core/internal';
+import type { Columns } from './_columns.js';
 import type { EndpointTable } from './_endpoint-table.js';
 import type { Endpoint, Lease } from './types.js';
 
@@ -42,7 +43,7 @@ export class PooledLease<E extends Endpoint> implements Lease<E> {
  * (one spare object plus a free list, so a steady pick → release stream allocates nothing), and — with
  * `leaseTimeoutMs` — reclaimed by one `unref()`ed sweep timer when their holder never releases them.
  */
-export class LeaseBook<E extends Endpoint> {
+export class LeaseBook<E extends Endpoint> implements Columns {
   /**
    * Pick time set by a strategy that already read the clock (NaN otherwise), so the clock is read at most
    * once per pick. Doubles travel through typed arrays, not arguments, so nothing is boxed on the hot path.
@@ -54,6 +55,9 @@ export class LeaseBook<E extends Endpoint> {
   needStart: boolean;
 
   readonly #table: EndpointTable<E>;
+  /** The table's active and uid columns, cached (re-read when the table grows). */
+  #active: Int32Array;
+  #uid: Int32Array;
   readonly #clock: Clock;
   readonly #sink: LeaseSink;
   readonly #timeoutMs: number;
@@ -71,7 +75,19 @@ export class LeaseBook<E extends Endpoint> {
     this.#timeoutMs = timeoutMs;
     this.#pooled = pooled;
     this.needStart = timeoutMs !== Number.POSITIVE_INFINITY;
+    this.#active = table.active;
+    this.#uid = table.uid;
+    table.attach(this);
   }
+
+  grow(): void {
+    this.#active = this.#table.active;
+    this.#uid = this.#table.uid;
+  }
+
+  reset(): void {}
+
+  move(): void {}
 
   /** Issues a lease on `pos`. A clock that throws leaves nothing counted. */
   lease(pos: number): Lease<E> {
@@ -95,9 +111,10 @@ export class LeaseBook<E extends Endpoint> {
       else l.endpoint = e;
     }
     l.pos = pos;
-    l.uid = t.uid[pos] as number;
+    l.uid = this.#uid[pos] as number;
     l.startMs = startMs;
-    t.active[pos] = (t.active[pos] as number) + 1;
+    const active = this.#active;
+    active[pos] = (active[pos] as number) + 1;
     if (this.needStart && this.#timeoutMs !== Number.POSITIVE_INFINITY) {
       try {
         this.#track(l);
@@ -105,7 +122,7 @@ export class LeaseBook<E extends Endpoint> {
         // The clock's setTimeout threw: take the lease back, so the count does not leak.
         if (l.slot >= 0) this.#untrack(l);
         l.pos = -1;
-        t.active[pos] = (t.active[pos] as number) - 1;
+        active[pos] = (active[pos] as number) - 1;
         throw err;
       }
     }
@@ -134,11 +151,11 @@ export class LeaseBook<E extends Endpoint> {
     let pos = l.pos;
     l.pos = -1;
     if (l.slot >= 0) this.#untrack(l);
-    const t = this.#table;
-    if (pos >= t.n || t.uid[pos] !== l.uid) pos = this.#relocate(l);
+    if (pos >= this.#table.n || this.#uid[pos] !== l.uid) pos = this.#relocate(l);
     if (pos >= 0) {
-      const a = t.active[pos] as number;
-      if (a > 0) t.active[pos] = a - 1;
+      const active = this.#active;
+      const a = active[pos] as number;
+      if (a > 0) active[pos] = a - 1;
       if (this.needStart) {
         const sample = this.sample;
         if (latencyMs === undefined) {

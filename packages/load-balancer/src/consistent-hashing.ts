@@ -3,6 +3,7 @@ import { xxHash32 } from '@scaling/core';
 import { assertOptions } from '@scaling/core/internal';
 import { BalancerCore, type MembershipHooks } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
 import type { RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
@@ -74,6 +75,7 @@ const HINTS = {
 export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   readonly #rng: RandomDraw;
   readonly #hash: BalancerHash;
   readonly #balanceFactor: number;
@@ -102,6 +104,7 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
     } else this.#balanceFactor = Number.POSITIVE_INFINITY;
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     this.#rng = core.rng;
     const hooks: MembershipHooks<E> = {
       added: (endpoint) => h.addNode(endpoint.id, endpoint.weight ?? 1),
@@ -134,7 +137,7 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
     const bounded = this.#balanceFactor !== Number.POSITIVE_INFINITY;
     const ramping = core.slow !== undefined && core.slow.ramping > 0;
     const owner = t.index.get(this.#hash.getNode(key));
-    if (!bounded && !ramping && owner !== undefined && t.eligible(owner, exclude)) return core.lease(owner);
+    if (!bounded && !ramping && owner !== undefined && t.eligible(owner, exclude)) return this.#book.lease(owner);
     let total = 0;
     let totalWeight = 0;
     if (bounded) {
@@ -143,17 +146,17 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
     }
     // Ramp draw: the key's own position in [0, 1), stable per key.
     const u = ramping ? xxHash32(key, RAMP_SEED) / 4294967296 : 0;
-    if (owner !== undefined && this.#fits(owner, exclude, bounded, total, totalWeight, ramping, u)) return core.lease(owner);
+    if (owner !== undefined && this.#fits(owner, exclude, bounded, total, totalWeight, ramping, u)) return this.#book.lease(owner);
     // Walk the key's preference order: the first eligible endpoint that fits; else the first eligible.
     const order = this.#hash.getNodes(key, n);
     let firstEligible = -1;
     for (let i = 0; i < order.length; i++) {
       const p = t.index.get(order[i] as string);
       if (p === undefined || !t.eligible(p, exclude)) continue;
-      if (this.#fits(p, undefined, bounded, total, totalWeight, ramping, u)) return core.lease(p);
+      if (this.#fits(p, undefined, bounded, total, totalWeight, ramping, u)) return this.#book.lease(p);
       if (firstEligible < 0) firstEligible = p;
     }
-    return firstEligible >= 0 ? core.lease(firstEligible) : core.fail();
+    return firstEligible >= 0 ? this.#book.lease(firstEligible) : core.fail();
   }
 
   #fits(

@@ -1,5 +1,6 @@
 import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
 import { RANDOM_RANGE, type RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
@@ -29,6 +30,7 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
 export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   readonly #rng: RandomDraw;
 
   /** @throws {TypeError}/{@link RangeError} on a bad or unknown option. */
@@ -37,6 +39,7 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
     super(core);
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     this.#rng = core.rng;
     this.ready();
   }
@@ -65,7 +68,7 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
     let k = ties === 1 ? 0 : this.#rng.below(ties);
     for (let p = 0; p < n; p++) {
       if (!all && !t.eligible(p, exclude)) continue;
-      if ((active[p] as number) === best && k-- === 0) return core.lease(p);
+      if ((active[p] as number) === best && k-- === 0) return this.#book.lease(p);
     }
     return core.fail();
   }
@@ -97,6 +100,6 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
       x -= eff[p] as number;
       if (x < 0) break;
     }
-    return this.#core.lease(last);
+    return this.#book.lease(last);
   }
 }

@@ -2,6 +2,7 @@ import type { Clock } from '@scaling/core';
 import { assertNonNegativeFinite, assertPositiveFinite } from '@scaling/core/internal';
 import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
 import { PeakEwmaCost } from './_peak-ewma-cost.js';
@@ -64,6 +65,7 @@ export const PEAK_EWMA_COST_FLOOR_MS = 0.1;
 export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   readonly #rng: RandomDraw;
   readonly #decayMs: number;
   readonly #ewma: PeakEwmaCost<E>;
@@ -82,6 +84,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     assertNonNegativeFinite('failurePenaltyMs', failurePenaltyMs);
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     this.#rng = core.rng;
     this.#decayMs = decayMs;
     this.#clock = core.options.clock;
@@ -103,13 +106,13 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       this.#now[0] = now;
       this.#pickTime[0] = now;
       const p = this.#edf.nextWith(exclude, this.#stepOf);
-      return p < 0 ? core.fail() : core.lease(p);
+      return p < 0 ? core.fail() : this.#book.lease(p);
     }
     const n = t.n;
     let a: number;
     let b: number;
     if (t.allIn && exclude === undefined) {
-      if (n < 2) return n === 1 ? core.lease(0) : core.fail();
+      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
       const x = this.#rng.bits();
       a = firstOfTwo(x, n);
       b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
@@ -117,7 +120,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       a = randomEligible(t, this.#rng, exclude, -1);
       if (a < 0) return core.fail();
       b = randomEligible(t, this.#rng, exclude, a);
-      if (b < 0) return core.lease(a);
+      if (b < 0) return this.#book.lease(a);
     }
     const now = this.#clock.now();
     this.#pickTime[0] = now;
@@ -144,7 +147,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
       lb = c * (ab + 1);
     }
-    return core.lease(lb < la ? b : a);
+    return this.#book.lease(lb < la ? b : a);
   }
 
   /**

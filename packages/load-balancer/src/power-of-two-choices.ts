@@ -1,6 +1,7 @@
 import { assertNonNegativeFinite } from '@scaling/core/internal';
 import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
 import { firstOfTwo, type RandomDraw, randomEligible, secondOfTwo } from './_random.js';
@@ -39,6 +40,7 @@ export interface PowerOfTwoChoicesOptions<E extends Endpoint = Endpoint> extends
 export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   readonly #rng: RandomDraw;
   readonly #edf: LeastRequestEdf<E>;
 
@@ -50,6 +52,7 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
     assertNonNegativeFinite('activeRequestBias', bias);
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     this.#rng = core.rng;
     this.#edf = new LeastRequestEdf(core.table, bias);
     this.ready();
@@ -62,14 +65,14 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
     const exclude = core.begin(options);
     if (!t.equalWeights) {
       const p = this.#edf.next(exclude);
-      return p < 0 ? core.fail() : core.lease(p);
+      return p < 0 ? core.fail() : this.#book.lease(p);
     }
     const n = t.n;
     const active = t.active;
     let a: number;
     let b: number;
     if (t.allIn && exclude === undefined) {
-      if (n < 2) return n === 1 ? core.lease(0) : core.fail();
+      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
       const x = this.#rng.bits();
       a = firstOfTwo(x, n);
       b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
@@ -77,8 +80,8 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
       a = randomEligible(t, this.#rng, exclude, -1);
       if (a < 0) return core.fail();
       b = randomEligible(t, this.#rng, exclude, a);
-      if (b < 0) return core.lease(a);
+      if (b < 0) return this.#book.lease(a);
     }
-    return core.lease((active[b] as number) < (active[a] as number) ? b : a);
+    return this.#book.lease((active[b] as number) < (active[a] as number) ? b : a);
   }
 }

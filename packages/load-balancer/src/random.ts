@@ -1,5 +1,6 @@
 import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
 import { RANDOM_RANGE, type RandomDraw, randomEligible } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
@@ -24,6 +25,7 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
 export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   readonly #rng: RandomDraw;
 
   /** @throws {TypeError}/{@link RangeError} on a bad or unknown option. */
@@ -32,6 +34,7 @@ export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     super(core);
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     this.#rng = core.rng;
     this.ready();
   }
@@ -43,16 +46,16 @@ export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     const exclude = core.begin(options);
     const n = t.n;
     const ramping = core.slow !== undefined && core.slow.ramping > 0;
-    if (t.allIn && exclude === undefined && n > 0 && !ramping) return core.lease(this.#rng.below(n));
+    if (t.allIn && exclude === undefined && n > 0 && !ramping) return this.#book.lease(this.#rng.below(n));
     if (!ramping) {
       const p = randomEligible(t, this.#rng, exclude, -1);
-      return p < 0 ? core.fail() : core.lease(p);
+      return p < 0 ? core.fail() : this.#book.lease(p);
     }
     for (let k = 0; k < 16; k++) {
       const p = randomEligible(t, this.#rng, exclude, -1);
       if (p < 0) return core.fail();
       const f = (t.eff[p] as number) / (t.weight[p] as number);
-      if (f >= 1 || this.#rng.bits() < f * RANDOM_RANGE) return core.lease(p);
+      if (f >= 1 || this.#rng.bits() < f * RANDOM_RANGE) return this.#book.lease(p);
     }
     // Rejected too often (everything ramping from a tiny factor): one pass, weighted by ramp factor.
     let sum = 0;
@@ -65,6 +68,6 @@ export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       x -= (t.eff[p] as number) / (t.weight[p] as number);
       if (x < 0) break;
     }
-    return last < 0 ? core.fail() : core.lease(last);
+    return last < 0 ? core.fail() : this.#book.lease(last);
   }
 }

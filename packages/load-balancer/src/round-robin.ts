@@ -1,7 +1,8 @@
 import { FloatColumn } from './_columns.js';
 import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
-import type { BalancerOptions } from './_options.js';
+import type { LeaseBook } from './_leases.js';
+import { type BalancerOptions, excludeOf } from './_options.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -25,6 +26,7 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
 export class RoundRobin<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   /** Slow-start credit per endpoint (turns owed while ramping). */
   readonly #credit = new FloatColumn(0);
   #next = 0;
@@ -35,6 +37,7 @@ export class RoundRobin<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     super(core);
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     core.table.attach(this.#credit);
     this.ready();
   }
@@ -43,17 +46,18 @@ export class RoundRobin<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   pick(options?: PickOptions): Lease<E> {
     const core = this.#core;
     const t = this.#t;
-    const exclude = core.begin(options);
+    const slow = core.slow;
+    const exclude = slow === undefined ? excludeOf(options) : core.begin(options);
     const n = t.n;
     let p = this.#next;
     if (p >= n) p = 0;
-    if (t.allIn && exclude === undefined && (core.slow === undefined || core.slow.ramping === 0)) {
+    if (t.allIn && exclude === undefined && (slow === undefined || slow.ramping === 0)) {
       if (n === 0) core.fail();
       this.#next = p + 1;
-      return core.lease(p);
+      return this.#book.lease(p);
     }
     p = this.#choose(exclude, true);
-    return p < 0 ? core.fail() : core.lease(p);
+    return p < 0 ? core.fail() : this.#book.lease(p);
   }
 
   /** The endpoint the next `pick()` without options would return, without advancing. */

@@ -1,5 +1,6 @@
 import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
 import { RANDOM_RANGE, type RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
@@ -23,6 +24,7 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
 export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   readonly #rng: RandomDraw;
   #cum = new Float64Array(8);
   #pos = new Int32Array(8);
@@ -35,6 +37,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
     super(core);
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     this.#rng = core.rng;
     this.ready();
   }
@@ -52,7 +55,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
     // Rejection: draw from the whole rotation, retry if excluded (uniform in weight among the rest).
     for (let k = 0; k < 4; k++) {
       const p = this.#pos[this.#search((this.#rng.bits() / RANDOM_RANGE) * total)] as number;
-      if (exclude === undefined || !exclude.has(t.ids[p] as string)) return core.lease(p);
+      if (exclude === undefined || !exclude.has(t.ids[p] as string)) return this.#book.lease(p);
     }
     // Many excluded: one linear pass over what is left.
     let rest = 0;
@@ -68,9 +71,9 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
       if (exclude!.has(t.ids[p] as string)) continue;
       last = p;
       x -= t.eff[p] as number;
-      if (x < 0) return core.lease(p);
+      if (x < 0) return this.#book.lease(p);
     }
-    return core.lease(last);
+    return this.#book.lease(last);
   }
 
   /** First index whose cumulative weight exceeds `x`. */

@@ -3,6 +3,7 @@ import { FloatColumn } from './_columns.js';
 import { BalancerCore } from './_core.js';
 import { EdfSchedule } from './_edf.js';
 import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
@@ -46,6 +47,7 @@ export interface WeightedRoundRobinOptions<E extends Endpoint = Endpoint> extend
 export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
   readonly #scheduler: 'smooth' | 'edf' | 'auto';
   readonly #edfThreshold: number;
   /** Smooth WRR's current weight per endpoint. */
@@ -65,6 +67,7 @@ export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerB
     this.#edfThreshold = edfThreshold;
     this.#core = core;
     this.#t = core.table;
+    this.#book = core.book;
     core.table.attach(this.#current);
     this.#edf = new EdfSchedule(core.table);
     this.ready();
@@ -81,7 +84,7 @@ export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerB
     const core = this.#core;
     const exclude = core.begin(options);
     const p = this.activeScheduler === 'edf' ? this.#nextEdf(exclude, true) : this.#smooth(exclude, true);
-    return p < 0 ? core.fail() : core.lease(p);
+    return p < 0 ? core.fail() : this.#book.lease(p);
   }
 
   /** The endpoint the next `pick()` without options would return, without advancing the schedule. */
