@@ -127,7 +127,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     baseEjectionTimeMs: 10_000,
     target: health.source('outlier detection'),
   });
-  balancer.on('outcome', (id, outcome) => outliers.record(id, outcome));
+  // A lease released without an outcome (ok absent: dropped, cancelled) counts as neither.
+  balancer.on('outcome', (o) => {
+    if (o.ok !== undefined) outliers.record(o.id, { ok: o.ok, latencyMs: o.latencyMs });
+  });
 
   // Active: GET /healthz every 500 ms; 2 failures take an upstream out, 2 passes bring it back.
   const monitor = new HealthMonitor({

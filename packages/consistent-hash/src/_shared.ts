@@ -1,34 +1,32 @@
-import { ScalingError } from '@scaling/core';
 import { assertNonNegativeInteger, assertPositiveFinite, describeValue } from '@scaling/core/internal';
+import { DuplicateNodeError, NoNodesError } from './errors.js';
 
-/** @internal */
 export function checkNodeName(node: unknown): asserts node is string {
   if (typeof node !== 'string') throw new TypeError(`Expected \`node\` to be a string, got ${describeValue(node)}`);
 }
 
-/** @internal weight validation: finite > 0, and exactly 1 for unweighted algorithms. */
+/** weight validation: finite > 0, and exactly 1 for unweighted algorithms. */
 export function checkWeight(weight: unknown, algorithm: string, weighted: boolean): number {
   assertPositiveFinite('weight', weight);
   if (!weighted && weight !== 1) throw new RangeError(`Expected \`weight\` to be 1 (${algorithm} is unweighted), got ${weight}`);
   return weight;
 }
 
-/** @internal */
 export function checkCount(count: unknown): asserts count is number {
   assertNonNegativeInteger('count', count);
 }
 
-/** @internal */
-export function duplicateNode(node: string): ScalingError {
-  return new ScalingError('ERR_DUPLICATE_NODE', `Node ${JSON.stringify(node)} is already present`);
+/** The error for a node added twice. */
+export function duplicateNode(node: string): DuplicateNodeError {
+  return new DuplicateNodeError(node);
 }
 
-/** @internal */
-export function noNodes(): ScalingError {
-  return new ScalingError('ERR_NO_NODES', 'There are no nodes to map the key to');
+/** The error for a lookup with no nodes. */
+export function noNodes(): NoNodesError {
+  return new NoNodesError();
 }
 
-/** @internal murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
+/** murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
 export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -38,20 +36,20 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** @internal lexicographic order on node names (code units), the tie-break used everywhere. */
+/** lexicographic order on node names (code units), the tie-break used everywhere. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const encoder = new TextEncoder();
 
-/** @internal UTF-8 bytes of a string (build time only: allocates). */
+/** UTF-8 bytes of a string (build time only: allocates). */
 export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
 /**
- * @internal A reusable "seen" set over small integer ids for `getNodes`: marking is one store, and starting
+ * A reusable "seen" set over small integer ids for `getNodes`: marking is one store, and starting
  * a new set bumps an epoch instead of clearing the array (cleared only when the 32-bit epoch wraps).
  */
 export class EpochMarks {

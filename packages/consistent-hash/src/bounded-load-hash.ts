@@ -1,5 +1,6 @@
-import { assertInRange, describeValue } from '@scaling/core/internal';
+import { assertOptions, describeValue } from '@scaling/core/internal';
 import { checkCount, checkNodeName, checkWeight, noNodes } from './_shared.js';
+import { assertBalanceFactor, boundedLoadCap, DEFAULT_BALANCE_FACTOR } from './bounded-load.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
 /** Options of {@link BoundedLoadHash}. */
@@ -7,6 +8,13 @@ export interface BoundedLoadHashOptions {
   /** c ≥ 1: no node holds more than ⌈c × average load⌉ (weighted: ⌈c × total × w / W⌉). Default 1.25. */
   balanceFactor?: number;
 }
+
+const BOUNDED_HINTS = {
+  hash_balance_factor: 'use `balanceFactor` as a ratio (Envoy/HAProxy 125 → 1.25)',
+  hashBalanceFactor: 'use `balanceFactor` as a ratio (125 → 1.25)',
+  c: 'use `balanceFactor`',
+  epsilon: 'use `balanceFactor` = 1 + ε',
+};
 
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam 2018, "Consistent Hashing with
@@ -41,8 +49,9 @@ export class BoundedLoadHash implements ConsistentHash {
   constructor(inner: ConsistentHash, options: BoundedLoadHashOptions = {}) {
     if (typeof inner !== 'object' || inner === null || typeof inner.getNodes !== 'function')
       throw new TypeError(`Expected \`inner\` to be a ConsistentHash, got ${describeValue(inner)}`);
-    const factor = options.balanceFactor ?? 1.25;
-    assertInRange('balanceFactor', factor, 1, 1e6);
+    assertOptions('BoundedLoadHash options', options, ['balanceFactor'], BOUNDED_HINTS);
+    const factor = options.balanceFactor ?? DEFAULT_BALANCE_FACTOR;
+    assertBalanceFactor('balanceFactor', factor);
     this.#inner = inner;
     this.#factor = factor;
     for (const n of inner.nodes()) {
@@ -81,7 +90,7 @@ export class BoundedLoadHash implements ConsistentHash {
   capacityOf(node: string): number {
     const w = this.#weight.get(node);
     if (w === undefined) return 0;
-    return Math.max(1, Math.ceil((this.#factor * (this.#total + 1) * w) / this.#totalWeight - 1e-9));
+    return boundedLoadCap(this.#factor, this.#total, w, this.#totalWeight);
   }
 
   /**

@@ -1,6 +1,7 @@
-import { ScalingError, xxHash32 } from '@scaling/core';
+import { xxHash32 } from '@scaling/core';
 import { checkCount, checkNodeName, checkWeight, duplicateNode, EpochMarks, fmix32, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
+import { UnsupportedRemovalError } from './errors.js';
 
 // 2862933555777941757 = 0x27bb2ee6_87b0b0fd, the LCG multiplier of the reference implementation.
 const MH = 0x27bb2ee6;
@@ -113,8 +114,7 @@ export class JumpHash implements ConsistentHash {
     const index = this.#indexOf.get(node);
     if (index === undefined) return false;
     if (index !== this.#buckets.length - 1)
-      throw new ScalingError(
-        'ERR_UNSUPPORTED_REMOVAL',
+      throw new UnsupportedRemovalError(
         `JumpHash can only remove its highest bucket (${JSON.stringify(this.#buckets.at(-1))}), not ${JSON.stringify(node)}; use MementoHash for arbitrary removals`,
       );
     this.#buckets.pop();

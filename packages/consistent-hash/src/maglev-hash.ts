@@ -1,5 +1,5 @@
 import { xxHash32 } from '@scaling/core';
-import { assertPositiveInteger } from '@scaling/core/internal';
+import { assertOptions, assertPositiveInteger } from '@scaling/core/internal';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
@@ -57,6 +57,12 @@ export class MaglevHash implements ConsistentHash {
   #dirty = false;
 
   constructor(options: MaglevHashOptions = {}) {
+    assertOptions('MaglevHash options', options, ['tableSize'], {
+      table_size: 'use `tableSize` (a prime)',
+      size: 'use `tableSize` (a prime)',
+      M: 'use `tableSize` (a prime)',
+      m: 'use `tableSize` (a prime)',
+    });
     const m = options.tableSize ?? 65537;
     assertPositiveInteger('tableSize', m);
     if (!isPrime(m) || m < 3) throw new RangeError(`Expected \`tableSize\` to be a prime ≥ 3, got ${m}`);

@@ -1,5 +1,6 @@
 import { xxHash32, xxHash64 } from '@scaling/core';
-import { assertPositiveInteger } from '@scaling/core/internal';
+import { assertOptions, assertPositiveInteger } from '@scaling/core/internal';
+import { lowerBound } from './_search.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
@@ -44,6 +45,11 @@ export class MultiProbeHash implements ConsistentHash {
   readonly #marks = new EpochMarks();
 
   constructor(options: MultiProbeHashOptions = {}) {
+    assertOptions('MultiProbeHash options', options, ['probes'], {
+      k: 'use `probes`',
+      numProbes: 'use `probes`',
+      hashCount: 'use `probes`',
+    });
     const probes = options.probes ?? 21;
     assertPositiveInteger('probes', probes);
     this.#probes = probes;
@@ -132,13 +138,7 @@ export class MultiProbeHash implements ConsistentHash {
     let bestD = 4294967296;
     for (let i = 0; i < this.#probes; i++) {
       const p = (h1 + Math.imul(i, h2)) >>> 0;
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((pts[mid] as number) < p) lo = mid + 1;
-        else hi = mid;
-      }
+      let lo = lowerBound(pts, 0, n, p);
       if (lo === n) lo = 0;
       const d = ((pts[lo] as number) - p) >>> 0;
       if (
@@ -170,13 +170,7 @@ export class MultiProbeHash implements ConsistentHash {
     const probe = this.#probe;
     for (let i = 0; i < probes; i++) {
       const p = (h1 + Math.imul(i, h2)) >>> 0;
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((pts[mid] as number) < p) lo = mid + 1;
-        else hi = mid;
-      }
+      let lo = lowerBound(pts, 0, n, p);
       if (lo === n) lo = 0;
       probe[i] = p;
       cursor[i] = lo;

@@ -1,9 +1,12 @@
 import { type HashInput, xxHash32, xxHash64 } from '@scaling/core';
-import { assertPositiveInteger } from '@scaling/core/internal';
-import { md5 } from './_md5.js';
-import { ketamaPointName, ringPointBytes, writeIndex } from './_point-key.js';
+import { assertOptions, assertPositiveInteger } from '@scaling/core/internal';
+import { ketamaGroups, ketamaKeyHash, ketamaPoints } from './_ketama.js';
+import { ringPointBytes, writeIndex } from './_point-key.js';
+import { mergeRanked, searchIndex, sortRanked } from './_ring-points.js';
+import { lowerBound } from './_search.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
+import { ReentrantCallError } from './errors.js';
 
 /** A 32-bit hash for ring points and keys: must return an unsigned 32-bit integer. */
 export type RingHashFunction = (input: HashKey) => number;
@@ -24,6 +27,25 @@ export interface RingHashOptions {
    */
   hash?: 'xxh32' | 'ketama' | RingHashFunction;
 }
+
+/** Option names of hashring, consistent-hash (npm), Envoy and others, and what to use here. */
+const RING_HINTS: Readonly<Record<string, string>> = {
+  'vnode count': 'use `vnodes` (points per unit of weight)',
+  replicas: 'use `vnodes` (points per unit of weight)',
+  vnodeCount: 'use `vnodes`',
+  virtualNodes: 'use `vnodes`',
+  pointsPerServer: 'use `vnodes`',
+  minimum_ring_size: 'use `vnodes` (points per unit of weight, not a ring size)',
+  maximum_ring_size: 'use `vnodes` (points per unit of weight, not a ring size)',
+  'max cache size': 'lookups are a binary search over a few points: no cache to size',
+  compatibility: "use `hash: 'ketama'` for libketama / hash_ring compatibility",
+  algorithm: "use `hash: 'xxh32' | 'ketama'` or a function",
+  hashFunction: 'use `hash`',
+  range: 'the ring is the 32-bit hash space',
+  weight: 'pass each weight to `addNode(node, weight)`',
+  weights: 'pass each weight to `addNode(node, weight)`',
+  distribution: 'use `vnodes`',
+};
 
 const MODE_XXH32 = 0;
 const MODE_KETAMA = 1;
@@ -88,16 +110,19 @@ export class RingHash implements ConsistentHash {
    * Search index: `#index[b]` is the first point whose top `32 − #shift` bits are ≥ b, so a lookup binary-searches
    * only the ~4 points of its bucket instead of the whole ring (≈ 1 byte per point).
    */
-  #index = new Uint32Array(2);
+  #index: Uint32Array = new Uint32Array(2);
   #shift = 31;
   readonly #marks = new EpochMarks();
   #totalWeight = 0;
   /** changes wait here until the next lookup, so adding or removing many nodes costs one merge */
   #dirty = false;
+  /** true while #flush runs (it may call the custom hash function, which must not change the ring) */
+  #flushing = false;
   readonly #pendingAdd: number[] = [];
   readonly #pendingRemove: number[] = [];
 
   constructor(options: RingHashOptions = {}) {
+    assertOptions('RingHash options', options, ['vnodes', 'hash'], RING_HINTS);
     const vnodes = options.vnodes ?? 160;
     assertPositiveInteger('vnodes', vnodes);
     if (vnodes > RingHash.MAX_POINTS_PER_NODE)
@@ -125,10 +150,22 @@ export class RingHash implements ConsistentHash {
     return this.#slotOf.size;
   }
 
-  /** Number of points on the ring (virtual nodes of all nodes, collisions included). */
+  /**
+   * Number of points on the ring (virtual nodes of all nodes, collisions included), counting changes not
+   * yet applied. A getter without side effects: it computes the count, it does not rebuild the ring.
+   */
   get pointCount(): number {
-    if (this.#dirty) this.#flush();
-    return this.#points.length;
+    if (!this.#dirty) return this.#points.length;
+    let n = 0;
+    if (this.#mode === MODE_KETAMA) {
+      for (const slot of this.#slotOf.values())
+        n += Math.max(1, ketamaGroups(this.#weights[slot] as number, this.#totalWeight, this.#slotOf.size)) * 4;
+      return n;
+    }
+    n = this.#points.length;
+    for (const slot of this.#pendingRemove) n -= this.#pointCountOf(slot);
+    for (const slot of this.#pendingAdd) n += this.#pointCountOf(slot);
+    return n;
   }
 
   /**
@@ -167,6 +204,7 @@ export class RingHash implements ConsistentHash {
    * {@link RingHash.MAX_POINTS_PER_NODE} points.
    */
   addNode(node: string, weight = 1): void {
+    if (this.#flushing) throw reentrant('addNode');
     checkNodeName(node);
     checkWeight(weight, 'RingHash', true);
     if (this.#mode !== MODE_KETAMA && Math.round(this.#vnodes * weight) > RingHash.MAX_POINTS_PER_NODE) {
@@ -190,6 +228,7 @@ export class RingHash implements ConsistentHash {
 
   /** Removes `node`; false when absent. Its points leave the ring; every other point stays. */
   removeNode(node: string): boolean {
+    if (this.#flushing) throw reentrant('removeNode');
     const slot = this.#slotOf.get(node);
     if (slot === undefined) return false;
     this.#slotOf.delete(node);
@@ -207,9 +246,23 @@ export class RingHash implements ConsistentHash {
     return true;
   }
 
-  /** Applies pending adds and removes: one filter pass, then one merge of all new points. */
+  /**
+   * Applies pending adds and removes: one filter pass, then one merge of all new points. A custom hash
+   * function that throws leaves the ring as it was before the adds (still dirty, rebuilt by the next call);
+   * one that calls back into the ring gets a `ReentrantCallError`.
+   */
   #flush(): void {
-    this.#dirty = false;
+    if (this.#flushing) throw reentrant('a lookup');
+    this.#flushing = true;
+    try {
+      this.#applyPending();
+      this.#dirty = false;
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #applyPending(): void {
     if (this.#mode === MODE_KETAMA) {
       for (const slot of this.#pendingRemove) this.#free.push(slot);
       this.#pendingRemove.length = 0;
@@ -243,26 +296,14 @@ export class RingHash implements ConsistentHash {
       const name = this.#names[slot] as string;
       this.#merge(this.#pointsOf(name, this.#pointCountOf(slot)), new Uint32Array(1).fill(slot));
     } else {
-      // sort the new points of all pending nodes at once: pack (point, rank of the node by name) in a double
+      // sort the new points of all pending nodes at once, equal points by node name
       adds.sort((a, b) => compareNames(this.#names[a] as string, this.#names[b] as string));
+      const lists = adds.map((slot) => this.#pointsOf(this.#names[slot] as string, this.#pointCountOf(slot)));
       let total = 0;
-      for (const slot of adds) total += this.#pointCountOf(slot);
-      const packed = new Float64Array(total);
-      let k = 0;
-      for (let r = 0; r < adds.length; r++) {
-        const slot = adds[r] as number;
-        const pts = this.#pointsOf(this.#names[slot] as string, this.#pointCountOf(slot));
-        for (let i = 0; i < pts.length; i++) packed[k++] = (pts[i] as number) * 2097152 + r;
-      }
-      packed.sort();
+      for (const l of lists) total += l.length;
       const addPts = new Uint32Array(total);
       const addOwn = new Uint32Array(total);
-      for (let i = 0; i < total; i++) {
-        const v = packed[i] as number;
-        const r = v % 2097152;
-        addPts[i] = (v - r) / 2097152;
-        addOwn[i] = adds[r] as number;
-      }
+      sortRanked(lists, adds, addPts, addOwn);
       this.#merge(addPts, addOwn);
     }
     adds.length = 0;
@@ -271,18 +312,7 @@ export class RingHash implements ConsistentHash {
   #setRing(points: Uint32Array, owners: Uint16Array | Uint32Array): void {
     this.#points = points;
     this.#owners = owners;
-    const n = points.length;
-    let bits = 1;
-    while (bits < 24 && 1 << (bits + 2) < n) bits++;
-    const shift = 32 - bits;
-    const buckets = 1 << bits;
-    const index = new Uint32Array(buckets + 1);
-    let p = 0;
-    for (let b = 0; b < buckets; b++) {
-      while (p < n && (points[p] as number) >>> shift < b) p++;
-      index[b] = p;
-    }
-    index[buckets] = n;
+    const { index, shift } = searchIndex(points);
     this.#index = index;
     this.#shift = shift;
   }
@@ -306,13 +336,7 @@ export class RingHash implements ConsistentHash {
     if (n === 0) throw noNodes();
     const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
     const b = h >>> this.#shift;
-    let lo = this.#index[b] as number;
-    let hi = this.#index[b + 1] as number;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((pts[mid] as number) < h) lo = mid + 1;
-      else hi = mid;
-    }
+    let lo = lowerBound(pts, this.#index[b] as number, this.#index[b + 1] as number, h);
     if (lo === n) lo = 0;
     return this.#names[this.#owners[lo] as number] as string;
   }
@@ -332,13 +356,7 @@ export class RingHash implements ConsistentHash {
     const want = Math.min(count, this.#slotOf.size);
     const h = this.#mode === MODE_XXH32 ? xxHash32(key) : this.#hash(key) >>> 0;
     const b = h >>> this.#shift;
-    let lo = this.#index[b] as number;
-    let hi = this.#index[b + 1] as number;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((pts[mid] as number) < h) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(pts, this.#index[b] as number, this.#index[b + 1] as number, h);
     const epoch = this.#marks.next();
     const seen = this.#marks.seen;
     for (let k = 0; k < n && out.length < want; k++) {
@@ -367,85 +385,41 @@ export class RingHash implements ConsistentHash {
 
   /** Merges sorted new points (owner per point, or one owner for all) into the ring; equal points go by node name. */
   #merge(add: Uint32Array, addOwners: Uint32Array): void {
-    const pts = this.#points;
-    const own = this.#owners;
-    const names = this.#names;
-    const single = addOwners.length === 1;
-    const total = pts.length + add.length;
+    const total = this.#points.length + add.length;
     const np = new Uint32Array(total);
     const no = this.#ownerArray(total);
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < pts.length && j < add.length) {
-      const a = pts[i] as number;
-      const b = add[j] as number;
-      const bo = (single ? addOwners[0] : addOwners[j]) as number;
-      if (a < b || (a === b && compareNames(names[own[i] as number] as string, names[bo] as string) < 0)) {
-        np[k] = a;
-        no[k++] = own[i++] as number;
-      } else {
-        np[k] = b;
-        no[k++] = bo;
-        j++;
-      }
-    }
-    while (i < pts.length) {
-      np[k] = pts[i] as number;
-      no[k++] = own[i++] as number;
-    }
-    while (j < add.length) {
-      np[k] = add[j] as number;
-      no[k++] = (single ? addOwners[0] : addOwners[j]) as number;
-      j++;
-    }
+    mergeRanked(this.#points, this.#owners, add, addOwners, this.#names, np, no);
     this.#setRing(np, no);
   }
 
   /** Ketama mode: recompute each node's point-group count as libketama does and re-sort the whole ring. */
   #rebuildKetama(): void {
     const live = [...this.#slotOf.values()];
-    const count = live.length;
-    const totalF = Math.fround(this.#totalWeight);
     let total = 0;
     for (const slot of live) {
-      const pct = Math.fround(Math.fround(this.#weights[slot] as number) / totalF);
-      const groups = Math.floor(Math.fround(pct * 40 * Math.fround(count)));
+      const groups = ketamaGroups(this.#weights[slot] as number, this.#totalWeight, live.length);
       if (this.#groups[slot] !== groups || this.#slotPoints[slot] === undefined) {
         this.#groups[slot] = groups;
-        const name = this.#names[slot] as string;
-        const pts = new Uint32Array(Math.max(1, groups) * 4);
-        // a node whose float share rounds to 0 groups still owns one group (every node owns ≥ 1 point)
-        for (let g = 0; g < Math.max(1, groups); g++) {
-          const d = md5(ketamaPointName(name, g));
-          pts[g * 4] = d[0] as number;
-          pts[g * 4 + 1] = d[1] as number;
-          pts[g * 4 + 2] = d[2] as number;
-          pts[g * 4 + 3] = d[3] as number;
-        }
-        this.#slotPoints[slot] = pts;
+        this.#slotPoints[slot] = ketamaPoints(this.#names[slot] as string, groups);
       }
       total += (this.#slotPoints[slot] as Uint32Array).length;
     }
-    // rank slots by name so equal points sort by name; pack (point, rank) into one exact double
+    // rank slots by name so equal points sort by name
     live.sort((a, b) => compareNames(this.#names[a] as string, this.#names[b] as string));
-    const packed = new Float64Array(total);
-    let k = 0;
-    for (let r = 0; r < live.length; r++) {
-      const pts = this.#slotPoints[live[r] as number] as Uint32Array;
-      for (let i = 0; i < pts.length; i++) packed[k++] = (pts[i] as number) * 2097152 + r;
-    }
-    packed.sort();
     const np = new Uint32Array(total);
     const no = this.#ownerArray(total);
-    for (let i = 0; i < total; i++) {
-      const v = packed[i] as number;
-      const r = v % 2097152;
-      np[i] = (v - r) / 2097152;
-      no[i] = live[r] as number;
-    }
+    sortRanked(
+      live.map((slot) => this.#slotPoints[slot] as Uint32Array),
+      live,
+      np,
+      no,
+    );
     this.#setRing(np, no);
   }
+}
+
+function reentrant(what: string): ReentrantCallError {
+  return new ReentrantCallError(`RingHash: ${what} was called from the ring's own hash function while the ring was being rebuilt`);
 }
 
 const pointWords = new Uint32Array(2);
@@ -456,9 +430,4 @@ const pointWords = new Uint32Array(2);
  */
 function pointHash(input: HashInput): number {
   return xxHash64(input, pointWords)[1] as number;
-}
-
-/** libketama's key hash: the first four MD5 bytes, little-endian. */
-function ketamaKeyHash(key: HashKey): number {
-  return md5(key)[0] as number;
 }

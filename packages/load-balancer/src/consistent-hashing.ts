@@ -1,24 +1,25 @@
-import { RingHash } from '@scaling/consistent-hash';
-import { assertInRange } from '@scaling/core/internal';
-import { type BalancerOptions, excludeOf } from './_pool.js';
+import { assertBalanceFactor, boundedLoadCap, type ConsistentHash, DEFAULT_BALANCE_FACTOR, RingHash } from '@scaling/consistent-hash';
+import { xxHash32 } from '@scaling/core';
+import { assertOptions } from '@scaling/core/internal';
+import { BalancerCore, type MembershipHooks } from './_core.js';
+import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
+import type { BalancerOptions } from './_options.js';
+import type { RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
 /**
- * The part of `@scaling/consistent-hash`'s `ConsistentHash` interface this strategy uses; every algorithm
- * of that package (`RingHash`, `JumpHash`, `RendezvousHash`, `MaglevHash`, `MultiProbeHash`, `MementoHash`)
- * fits, and so does any object with these four methods.
+ * The part of `@scaling/consistent-hash`'s `ConsistentHash` this strategy calls: every algorithm of
+ * that package fits, and so does any object with these four methods.
  */
-export interface ConsistentHashLike {
-  /** Adds a node; `weight` is the relative share of keys it should own. */
-  addNode(node: string, weight?: number): void;
-  /** Removes a node; returns whether it was present. */
-  removeNode(node: string): boolean;
-  /** The node owning `key`. */
-  getNode(key: string | Uint8Array): string;
-  /** The first `count` distinct nodes in `key`'s preference order (prefix-consistent). */
-  getNodes(key: string | Uint8Array, count: number): string[];
-}
+export type BalancerHash = Pick<ConsistentHash, 'addNode' | 'removeNode' | 'getNode' | 'getNodes'>;
+
+/**
+ * @deprecated Use `ConsistentHash` from `@scaling/consistent-hash` (or {@link BalancerHash}, the four
+ * methods this strategy calls). Kept for one minor version.
+ */
+export type ConsistentHashLike = BalancerHash;
 
 /** Options of {@link ConsistentHashing}. */
 export interface ConsistentHashingOptions<E extends Endpoint = Endpoint> extends BalancerOptions<E> {
@@ -27,14 +28,24 @@ export interface ConsistentHashingOptions<E extends Endpoint = Endpoint> extends
    * one, e.g. `() => new MaglevHash()` from `@scaling/consistent-hash`. Default: `new RingHash()` (160
    * vnodes per unit of weight, xxHash32; Envoy's default is a ring hash too).
    */
-  hash?: ConsistentHashLike | (() => ConsistentHashLike);
+  hash?: BalancerHash | (() => BalancerHash);
   /**
-   * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam, SODA 2018): an endpoint may hold
-   * at most ⌈balanceFactor × (active + 1) / eligible⌉ requests; a key whose owner is full walks on along its
-   * preference order. `balanceFactor` ≥ 1, e.g. 1.25. Default: unbounded.
+   * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam, SODA 2018), with the formula of
+   * `@scaling/consistent-hash`'s `boundedLoadCap`: an endpoint may hold at most
+   * ⌈balanceFactor × (active + 1) × w / W⌉ requests (w its effective weight, W the total over eligible
+   * endpoints); a key whose owner is full walks on along its preference order. `balanceFactor` in [1, 1e6],
+   * default 1.25 (as `BoundedLoadHash`). Default: unbounded.
    */
-  boundedLoad?: { balanceFactor: number };
+  boundedLoad?: { balanceFactor?: number };
 }
+
+const RAMP_SEED = 0x52414d50;
+const HINTS = {
+  hashFunction: 'use `hash` (a ConsistentHash or a factory of one)',
+  ring: 'use `hash`',
+  hash_balance_factor: 'use `boundedLoad: { balanceFactor }` as a ratio (125 → 1.25)',
+  balanceFactor: 'use `boundedLoad: { balanceFactor }`',
+};
 
 /**
  * Consistent hashing: `pick({ key })` goes to the endpoint owning the key, so each backend sees a stable
@@ -42,6 +53,11 @@ export interface ConsistentHashingOptions<E extends Endpoint = Endpoint> extends
  * is unhealthy (outside panic), excluded, or full under bounded loads, the key's next node in preference
  * order takes it (Envoy's ring-hash behaviour), which leaves every other key in place. A pick without a
  * key hashes a random one.
+ *
+ * **Weight and load:** weights go to the hash (each endpoint owns a share of keys in proportion to its
+ * configured weight); load is ignored unless `boundedLoad` caps it. Slow start: a key owned by an endpoint
+ * at ramp factor f = effectiveWeight / weight stays there only if the key's own hash falls in the first f
+ * of [0, 1), so the endpoint takes a growing, stable subset of its keys as it ramps (the rest walk on).
  *
  * Hot path: one key hash and lookup in the hash, one map lookup; the preference walk (which allocates the
  * node list) runs only when the owner cannot take the request.
@@ -57,13 +73,18 @@ export interface ConsistentHashingOptions<E extends Endpoint = Endpoint> extends
  * ```
  */
 export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBase<E> {
-  readonly #hash: ConsistentHashLike;
+  readonly #core: BalancerCore<E>;
+  readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
+  readonly #rng: RandomDraw;
+  readonly #hash: BalancerHash;
   readonly #balanceFactor: number;
   readonly #scratch = new Uint8Array(4);
 
-  /** @throws {TypeError}/{@link RangeError} on a bad option (a malformed `hash` included). */
+  /** @throws {TypeError}/{@link RangeError} on a bad or unknown option (a malformed `hash` included). */
   constructor(options: ConsistentHashingOptions<E> = {}) {
-    super(options);
+    const core = new BalancerCore<E>('ConsistentHashing options', options, ['hash', 'boundedLoad'], HINTS);
+    super(core);
     const h = options.hash === undefined ? new RingHash() : typeof options.hash === 'function' ? options.hash() : options.hash;
     if (
       typeof h !== 'object' ||
@@ -76,41 +97,37 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
       throw new TypeError('Expected `hash` to be a ConsistentHash (addNode, removeNode, getNode, getNodes) or a factory of one');
     this.#hash = h;
     if (options.boundedLoad !== undefined) {
-      assertInRange('boundedLoad.balanceFactor', options.boundedLoad.balanceFactor, 1, Number.MAX_VALUE);
-      this.#balanceFactor = options.boundedLoad.balanceFactor;
+      assertOptions('boundedLoad', options.boundedLoad, ['balanceFactor'], { hash_balance_factor: 'use `balanceFactor` (125 → 1.25)' });
+      const c = options.boundedLoad.balanceFactor ?? DEFAULT_BALANCE_FACTOR;
+      assertBalanceFactor('boundedLoad.balanceFactor', c);
+      this.#balanceFactor = c;
     } else this.#balanceFactor = Number.POSITIVE_INFINITY;
-    const pool = this.pool;
-    for (let p = 0; p < pool.n; p++) h.addNode(pool.ids[p] as string, pool.weight[p] as number);
-  }
-
-  /** Adds an endpoint to the balancer and the hash; see `LoadBalancer.add`. */
-  override add(endpoint: E): void {
-    this.pool.add(endpoint);
-    try {
-      this.#hash.addNode(endpoint.id, endpoint.weight ?? 1);
-    } catch (e) {
-      this.pool.remove(endpoint.id);
-      throw e;
-    }
-  }
-
-  /** Removes an endpoint from the balancer and the hash; see `LoadBalancer.remove`. */
-  override remove(id: string): boolean {
-    if (!this.pool.remove(id)) return false;
-    this.#hash.removeNode(id);
-    return true;
+    this.#core = core;
+    this.#t = core.table;
+    this.#book = core.book;
+    this.#rng = core.rng;
+    const hooks: MembershipHooks<E> = {
+      added: (endpoint) => h.addNode(endpoint.id, endpoint.weight ?? 1),
+      removing: (id) => {
+        h.removeNode(id);
+      },
+      removed: () => {},
+    };
+    core.hooks = hooks;
+    this.ready();
   }
 
   /** Picks the endpoint owning `options.key` (or a random key), walking on past unavailable owners; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const pool = this.pool;
-    const n = pool.n;
-    if (n === 0) return pool.fail();
-    const exclude = excludeOf(options);
+    const core = this.#core;
+    const t = this.#t;
+    const n = t.n;
+    if (n === 0) return core.fail();
+    const exclude = core.begin(options);
     let key: string | Uint8Array | undefined = options === undefined ? undefined : options.key;
     if (key === undefined) {
       const s = this.#scratch;
-      const r = pool.bits() ^ (pool.bits() << 2);
+      const r = this.#rng.bits() ^ (this.#rng.bits() << 2);
       s[0] = r;
       s[1] = r >>> 8;
       s[2] = r >>> 16;
@@ -118,22 +135,44 @@ export class ConsistentHashing<E extends Endpoint = Endpoint> extends BalancerBa
       key = s;
     }
     const bounded = this.#balanceFactor !== Number.POSITIVE_INFINITY;
-    let cap = Number.POSITIVE_INFINITY;
+    const ramping = core.slow !== undefined && core.slow.ramping > 0;
+    const owner = t.index.get(this.#hash.getNode(key));
+    if (!bounded && !ramping && owner !== undefined && t.eligible(owner, exclude)) return this.#book.lease(owner);
+    let total = 0;
+    let totalWeight = 0;
     if (bounded) {
-      const eligible = pool.allIn ? n : pool.healthyCount;
-      cap = Math.ceil((this.#balanceFactor * (pool.totalActive() + 1)) / Math.max(eligible, 1));
+      total = t.totalActive();
+      for (let p = 0; p < n; p++) if (t.eligible(p, undefined)) totalWeight += t.eff[p] as number;
     }
-    const owner = pool.index.get(this.#hash.getNode(key));
-    if (owner !== undefined && pool.eligible(owner, exclude) && (pool.active[owner] as number) < cap) return pool.lease(owner);
-    // Walk the key's preference order: first eligible endpoint with room; else (all full) the first eligible.
+    // Ramp draw: the key's own position in [0, 1), stable per key.
+    const u = ramping ? xxHash32(key, RAMP_SEED) / 4294967296 : 0;
+    if (owner !== undefined && this.#fits(owner, exclude, bounded, total, totalWeight, ramping, u)) return this.#book.lease(owner);
+    // Walk the key's preference order: the first eligible endpoint that fits; else the first eligible.
     const order = this.#hash.getNodes(key, n);
     let firstEligible = -1;
     for (let i = 0; i < order.length; i++) {
-      const p = pool.index.get(order[i] as string);
-      if (p === undefined || !pool.eligible(p, exclude)) continue;
-      if ((pool.active[p] as number) < cap) return pool.lease(p);
+      const p = t.index.get(order[i] as string);
+      if (p === undefined || !t.eligible(p, exclude)) continue;
+      if (this.#fits(p, undefined, bounded, total, totalWeight, ramping, u)) return this.#book.lease(p);
       if (firstEligible < 0) firstEligible = p;
     }
-    return firstEligible >= 0 ? pool.lease(firstEligible) : pool.fail();
+    return firstEligible >= 0 ? this.#book.lease(firstEligible) : core.fail();
+  }
+
+  #fits(
+    p: number,
+    exclude: ReadonlySet<string> | undefined,
+    bounded: boolean,
+    total: number,
+    totalWeight: number,
+    ramping: boolean,
+    u: number,
+  ): boolean {
+    const t = this.#t;
+    if (exclude !== undefined && !t.eligible(p, exclude)) return false;
+    if (exclude === undefined && !t.eligible(p, undefined)) return false;
+    if (bounded && (t.active[p] as number) >= boundedLoadCap(this.#balanceFactor, total, t.eff[p] as number, totalWeight)) return false;
+    if (ramping && u >= (t.eff[p] as number) / (t.weight[p] as number)) return false;
+    return true;
   }
 }

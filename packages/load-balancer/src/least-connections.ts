@@ -1,11 +1,21 @@
-import { type BalancerOptions, excludeOf } from './_pool.js';
+import { BalancerCore } from './_core.js';
+import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
+import type { BalancerOptions } from './_options.js';
+import { RANDOM_RANGE, type RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
 /**
- * Weighted least-connections (nginx `least_conn`, HAProxy `leastconn`): the eligible endpoint with the
- * fewest active requests per unit of effective weight, ties broken uniformly at random (two passes:
- * count the ties, then take a random one; no allocation). O(n) per pick.
+ * Weighted least-connections (nginx `least_conn`, HAProxy `leastconn`). O(n) per pick (two passes, no
+ * allocation).
+ *
+ * **Weight and load:** the eligible endpoint with the lowest `active / effectiveWeight` (slow start
+ * applied); ties — every endpoint while idle — are drawn with probability proportional to effective
+ * weight (uniformly when weights are equal). So weights hold at any load: idle, picks released one at a
+ * time split exactly by weight (1:3 → 25 % / 75 %); busy, active requests settle in proportion to weight.
+ * An endpoint with a non-zero weight is never starved: once the others hold more per unit of weight, it
+ * is the least loaded.
  *
  * @example
  * ```ts
@@ -18,42 +28,78 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
  * ```
  */
 export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBase<E> {
-  /** @throws {TypeError}/{@link RangeError} on a bad option. */
+  readonly #core: BalancerCore<E>;
+  readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
+  readonly #rng: RandomDraw;
+
+  /** @throws {TypeError}/{@link RangeError} on a bad or unknown option. */
   constructor(options: BalancerOptions<E> = {}) {
-    super(options);
+    const core = new BalancerCore<E>('LeastConnections options', options, []);
+    super(core);
+    this.#core = core;
+    this.#t = core.table;
+    this.#book = core.book;
+    this.#rng = core.rng;
+    this.ready();
   }
 
   /** Picks the least loaded eligible endpoint; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const pool = this.pool;
-    if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = excludeOf(options);
-    const all = pool.allIn && exclude === undefined;
-    const n = pool.n;
-    const active = pool.active;
-    const eff = pool.eff;
-    // Pass 1: the lowest score and how many endpoints share it. Pass 2: the k-th of them, k uniform.
-    let bestScore = Number.POSITIVE_INFINITY;
+    const core = this.#core;
+    const t = this.#t;
+    const exclude = core.begin(options);
+    const all = t.allIn && exclude === undefined;
+    const n = t.n;
+    const active = t.active;
+    if (!t.equalWeights) return this.#weighted(exclude, all);
+    // Pass 1: the lowest load and how many endpoints share it. Pass 2: the k-th of them, k uniform.
+    let best = Number.POSITIVE_INFINITY;
     let ties = 0;
     for (let p = 0; p < n; p++) {
-      if (!all && !pool.eligible(p, exclude)) continue;
-      const score = (active[p] as number) / (eff[p] as number);
-      if (score < bestScore) {
-        bestScore = score;
+      if (!all && !t.eligible(p, exclude)) continue;
+      const a = active[p] as number;
+      if (a < best) {
+        best = a;
         ties = 1;
-      } else if (score === bestScore) ties++;
+      } else if (a === best) ties++;
     }
-    let best = -1;
-    if (ties > 0) {
-      let k = ties === 1 ? 0 : pool.below(ties);
-      for (let p = 0; p < n; p++) {
-        if (!all && !pool.eligible(p, exclude)) continue;
-        if ((active[p] as number) / (eff[p] as number) === bestScore && k-- === 0) {
-          best = p;
-          break;
-        }
-      }
+    if (ties === 0) return core.fail();
+    let k = ties === 1 ? 0 : this.#rng.below(ties);
+    for (let p = 0; p < n; p++) {
+      if (!all && !t.eligible(p, exclude)) continue;
+      if ((active[p] as number) === best && k-- === 0) return this.#book.lease(p);
     }
-    return best < 0 ? pool.fail() : pool.lease(best);
+    return core.fail();
+  }
+
+  /** Unequal weights: the lowest active / weight; ties drawn with probability proportional to weight. */
+  #weighted(exclude: ReadonlySet<string> | undefined, all: boolean): Lease<E> {
+    const t = this.#t;
+    const n = t.n;
+    const active = t.active;
+    const eff = t.eff;
+    let best = Number.POSITIVE_INFINITY;
+    let sum = 0;
+    for (let p = 0; p < n; p++) {
+      if (!all && !t.eligible(p, exclude)) continue;
+      const w = eff[p] as number;
+      const score = (active[p] as number) / w;
+      if (score < best) {
+        best = score;
+        sum = w;
+      } else if (score === best) sum += w;
+    }
+    if (sum === 0) return this.#core.fail();
+    let x = (this.#rng.bits() / RANDOM_RANGE) * sum;
+    let last = -1;
+    for (let p = 0; p < n; p++) {
+      if (!all && !t.eligible(p, exclude)) continue;
+      if ((active[p] as number) / (eff[p] as number) !== best) continue;
+      last = p;
+      x -= eff[p] as number;
+      if (x < 0) break;
+    }
+    return this.#book.lease(last);
   }
 }

@@ -1,5 +1,12 @@
+import type { Clock } from '@scaling/core';
 import { assertNonNegativeFinite, assertPositiveFinite } from '@scaling/core/internal';
-import { type BalancerOptions, excludeOf } from './_pool.js';
+import { BalancerCore } from './_core.js';
+import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
+import { LeastRequestEdf } from './_least-request-edf.js';
+import type { BalancerOptions } from './_options.js';
+import { PeakEwmaCost } from './_peak-ewma-cost.js';
+import { firstOfTwo, type RandomDraw, randomEligible, secondOfTwo } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -31,17 +38,20 @@ export const PEAK_EWMA_COST_FLOOR_MS = 0.1;
  * Peak EWMA (Finagle's `PeakEwma` balancer, Linkerd 2's proxy; Twitter, 2016): each endpoint keeps a
  * peak-sensitive exponentially weighted moving average of latency — a sample above the average replaces
  * it at once, lower samples blend in with weight `1 − e^(−Δt/τ)` — that also decays toward 0 while idle.
- * Its load is `cost × (active + 1) / weight`; the lesser loaded of two distinct random eligible endpoints
- * (power of two choices) is picked.
  *
- * The latency cost used in the comparison is never below {@link PEAK_EWMA_COST_FLOOR_MS} (0.1 ms), so an
- * endpoint whose average is 0 does not take every request whatever its load.
+ * **Weight and load:** an endpoint's load is `cost × (active + 1)`. With equal effective weights, the lesser
+ * loaded of two distinct random eligible endpoints (power of two choices) is picked. With unequal weights
+ * (configured, or slow start ramping), an earliest-deadline-first schedule where each endpoint's turns come
+ * every `cost × (active + 1) / effectiveWeight` (as Envoy's least-request with latency as the load), so
+ * equally fast idle endpoints get exactly their weights' shares and slow or busy ones proportionally
+ * fewer; no endpoint with a non-zero weight is starved.
  *
- * An endpoint without samples costs 0 while idle and a prohibitive penalty once it has a request
- * outstanding, so a new endpoint is probed with one request at a time until it answers. Failures are
- * charged at least `failurePenaltyMs`. Latency comes from `release({ ok, latencyMs })` or, if omitted,
- * from the clock since `pick()`; a `latencyMs` that is not a finite number ≥ 0 releases the lease (with
- * the clock's latency) and then throws.
+ * The latency cost used is never below {@link PEAK_EWMA_COST_FLOOR_MS} (0.1 ms), so an endpoint whose
+ * average is 0 does not take every request whatever its load. An endpoint without samples costs 0 while
+ * idle and a prohibitive penalty once it has a request outstanding, so a new endpoint is probed with one
+ * request at a time until it answers. Failures are charged at least `failurePenaltyMs`. Latency comes
+ * from `release({ ok, latencyMs })` or, if `latencyMs` is omitted, from the clock since `pick()`; a
+ * release without an outcome (`release()`, `release({})`) leaves the cost unchanged.
  *
  * @example
  * ```ts
@@ -53,52 +63,114 @@ export const PEAK_EWMA_COST_FLOOR_MS = 0.1;
  * ```
  */
 export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
+  readonly #core: BalancerCore<E>;
+  readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
+  readonly #rng: RandomDraw;
   readonly #decayMs: number;
+  readonly #ewma: PeakEwmaCost<E>;
+  readonly #edf: LeastRequestEdf<E>;
+  readonly #now = new Float64Array(1);
+  readonly #clock: Clock;
+  readonly #pickTime: Float64Array;
+  readonly #stepOf = (p: number): number => this.#edfLoad(p, this.#now[0] as number) / (this.#t.eff[p] as number);
 
-  /** @throws {TypeError}/{@link RangeError} on a bad option. */
+  /** @throws {TypeError}/{@link RangeError} on a bad or unknown option. */
   constructor(options: PeakEwmaOptions<E> = {}) {
-    super(options);
+    const core = new BalancerCore<E>('PeakEwma options', options, ['decayMs', 'failurePenaltyMs']);
+    super(core);
     const { decayMs = 10_000, failurePenaltyMs = 1_000 } = options;
     assertPositiveFinite('decayMs', decayMs);
     assertNonNegativeFinite('failurePenaltyMs', failurePenaltyMs);
+    this.#core = core;
+    this.#t = core.table;
+    this.#book = core.book;
+    this.#rng = core.rng;
     this.#decayMs = decayMs;
-    this.pool.enableLatency({ decayMs, failurePenaltyMs });
+    this.#clock = core.options.clock;
+    this.#pickTime = core.book.pickTime;
+    this.#ewma = new PeakEwmaCost(core.table, core.book.sample, decayMs, failurePenaltyMs);
+    this.#edf = new LeastRequestEdf(core.table, 1);
+    core.observer = this.#ewma;
+    core.needLatency();
+    this.ready();
   }
 
   /** Picks the endpoint with the lower latency × load of two random eligible ones; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const pool = this.pool;
-    if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = excludeOf(options);
-    if (!pool.drawTwo(exclude)) return pool.fail();
-    const a = pool.candA;
-    const b = pool.candB;
-    if (b < 0) return pool.lease(a);
-    const now = pool.clock.now();
-    pool.pickTime[0] = now;
-    // Load = decayed cost × (active + 1) / effective weight; no samples yet: 0 while idle, else a penalty.
+    const core = this.#core;
+    const t = this.#t;
+    const exclude = core.begin(options);
+    if (!t.equalWeights) {
+      const now = this.#clock.now();
+      this.#now[0] = now;
+      this.#pickTime[0] = now;
+      const p = this.#edf.nextWith(exclude, this.#stepOf);
+      return p < 0 ? core.fail() : this.#book.lease(p);
+    }
+    const n = t.n;
+    let a: number;
+    let b: number;
+    if (t.allIn && exclude === undefined) {
+      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
+      const x = this.#rng.bits();
+      a = firstOfTwo(x, n);
+      b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
+    } else {
+      a = randomEligible(t, this.#rng, exclude, -1);
+      if (a < 0) return core.fail();
+      b = randomEligible(t, this.#rng, exclude, a);
+      if (b < 0) return this.#book.lease(a);
+    }
+    const now = this.#clock.now();
+    this.#pickTime[0] = now;
+    // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty.
     // (Written out for both candidates so no double crosses a call boundary.)
-    const active = pool.active;
-    const sampled = pool.sampled;
+    const ewma = this.#ewma;
+    const active = t.active;
     const decayMs = this.#decayMs;
     let la: number;
     let lb: number;
     const aa = active[a] as number;
-    if (sampled[a] === 0) la = aa === 0 ? 0 : PENALTY + aa;
+    if (ewma.sampled[a] === 0) la = aa === 0 ? 0 : PENALTY + aa;
     else {
-      const dt = now - (pool.stamp[a] as number);
-      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[a] as number);
+      const dt = now - (ewma.stamp[a] as number);
+      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[a] as number);
       if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
-      la = (c * (aa + 1)) / (pool.eff[a] as number);
+      la = c * (aa + 1);
     }
     const ab = active[b] as number;
-    if (sampled[b] === 0) lb = ab === 0 ? 0 : PENALTY + ab;
+    if (ewma.sampled[b] === 0) lb = ab === 0 ? 0 : PENALTY + ab;
     else {
-      const dt = now - (pool.stamp[b] as number);
-      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (pool.cost[b] as number);
+      const dt = now - (ewma.stamp[b] as number);
+      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[b] as number);
       if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
-      lb = (c * (ab + 1)) / (pool.eff[b] as number);
+      lb = c * (ab + 1);
     }
-    return pool.lease(lb < la ? b : a);
+    return this.#book.lease(lb < la ? b : a);
+  }
+
+  /**
+   * Latency × load of position `p` at `now`, the numerator of its EDF step. An endpoint without samples is
+   * charged the largest cost among the others (a deadline, unlike P2C's comparison, outlives the moment,
+   * so Finagle's near-infinite penalty would bench it for good).
+   */
+  #edfLoad(p: number, now: number): number {
+    const ewma = this.#ewma;
+    const a = this.#t.active[p] as number;
+    let c: number;
+    if (ewma.sampled[p] === 0) {
+      c = PEAK_EWMA_COST_FLOOR_MS;
+      for (let q = 0; q < this.#t.n; q++) if (ewma.sampled[q] === 1 && (ewma.cost[q] as number) > c) c = ewma.cost[q] as number;
+    } else {
+      const dt = now - (ewma.stamp[p] as number);
+      c = (dt > 0 ? Math.exp(-dt / this.#decayMs) : 1) * (ewma.cost[p] as number);
+      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
+    }
+    return c * (a + 1);
+  }
+
+  protected override latencyCostAt(position: number): number {
+    return this.#ewma.cost[position] as number;
   }
 }

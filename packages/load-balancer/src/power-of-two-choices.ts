@@ -1,23 +1,32 @@
 import { assertNonNegativeFinite } from '@scaling/core/internal';
-import { type BalancerOptions, excludeOf } from './_pool.js';
+import { BalancerCore } from './_core.js';
+import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
+import { LeastRequestEdf } from './_least-request-edf.js';
+import type { BalancerOptions } from './_options.js';
+import { firstOfTwo, type RandomDraw, randomEligible, secondOfTwo } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
 /** Options of {@link PowerOfTwoChoices}. */
 export interface PowerOfTwoChoicesOptions<E extends Endpoint = Endpoint> extends BalancerOptions<E> {
   /**
-   * Envoy's `active_request_bias`: with unequal weights a candidate scores `weight / (active + 1)^bias`.
-   * 0 ignores load (weights only), 1 (default) divides by load linearly.
+   * Envoy's `active_request_bias`: with unequal weights an endpoint's turn comes every
+   * `(active + 1)^bias / weight`. 0 ignores load (weights only), 1 (default) divides by load linearly.
    */
   activeRequestBias?: number;
 }
 
 /**
  * Power of two choices, least-request (Mitzenmacher, "The Power of Two Choices in Randomized Load
- * Balancing", 2001; Envoy's `LEAST_REQUEST`): draw two *distinct* eligible endpoints uniformly at random and
- * take the one with fewer active requests (ties: the first drawn, itself random). When weights differ, the
- * candidate with the larger `effectiveWeight / (active + 1)^activeRequestBias` wins, as Envoy does.
- * An endpoint busier than all others is never picked while two others are eligible. O(1) per pick.
+ * Balancing", 2001; Envoy's `LEAST_REQUEST`). O(1) per pick with equal weights, O(log n) with unequal ones.
+ *
+ * **Weight and load:** with equal effective weights, draw two *distinct* eligible endpoints uniformly at
+ * random and take the one with fewer active requests (ties: the first drawn, itself random); an endpoint
+ * busier than all others is never picked while two others are eligible. With unequal weights (configured,
+ * or slow start ramping), Envoy's scheme: an earliest-deadline-first schedule where each endpoint's turns
+ * come every `(active + 1)^activeRequestBias / effectiveWeight`, so idle endpoints get exactly their
+ * weights' shares and busy ones proportionally fewer; no endpoint with a non-zero weight is starved.
  *
  * @example
  * ```ts
@@ -29,38 +38,50 @@ export interface PowerOfTwoChoicesOptions<E extends Endpoint = Endpoint> extends
  * ```
  */
 export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBase<E> {
-  readonly #bias: number;
+  readonly #core: BalancerCore<E>;
+  readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
+  readonly #rng: RandomDraw;
+  readonly #edf: LeastRequestEdf<E>;
 
-  /** @throws {TypeError}/{@link RangeError} on a bad option. */
+  /** @throws {TypeError}/{@link RangeError} on a bad or unknown option. */
   constructor(options: PowerOfTwoChoicesOptions<E> = {}) {
-    super(options);
+    const core = new BalancerCore<E>('PowerOfTwoChoices options', options, ['activeRequestBias']);
+    super(core);
     const bias = options.activeRequestBias ?? 1;
     assertNonNegativeFinite('activeRequestBias', bias);
-    this.#bias = bias;
+    this.#core = core;
+    this.#t = core.table;
+    this.#book = core.book;
+    this.#rng = core.rng;
+    this.#edf = new LeastRequestEdf(core.table, bias);
+    this.ready();
   }
 
   /** Picks the less loaded of two random eligible endpoints; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const pool = this.pool;
-    if (pool.slowStarting > 0) pool.refreshSlowStart();
-    const exclude = excludeOf(options);
-    if (!pool.drawTwo(exclude)) return pool.fail();
-    const a = pool.candA;
-    const b = pool.candB;
-    if (b < 0) return pool.lease(a);
-    const active = pool.active;
-    if (pool.equalWeights) return pool.lease((active[b] as number) < (active[a] as number) ? b : a);
-    const eff = pool.eff;
-    const bias = this.#bias;
-    let sa: number;
-    let sb: number;
-    if (bias === 1) {
-      sa = (eff[a] as number) / ((active[a] as number) + 1);
-      sb = (eff[b] as number) / ((active[b] as number) + 1);
-    } else {
-      sa = (eff[a] as number) / ((active[a] as number) + 1) ** bias;
-      sb = (eff[b] as number) / ((active[b] as number) + 1) ** bias;
+    const core = this.#core;
+    const t = this.#t;
+    const exclude = core.begin(options);
+    if (!t.equalWeights) {
+      const p = this.#edf.next(exclude);
+      return p < 0 ? core.fail() : this.#book.lease(p);
     }
-    return pool.lease(sb > sa ? b : a);
+    const n = t.n;
+    const active = t.active;
+    let a: number;
+    let b: number;
+    if (t.allIn && exclude === undefined) {
+      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
+      const x = this.#rng.bits();
+      a = firstOfTwo(x, n);
+      b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
+    } else {
+      a = randomEligible(t, this.#rng, exclude, -1);
+      if (a < 0) return core.fail();
+      b = randomEligible(t, this.#rng, exclude, a);
+      if (b < 0) return this.#book.lease(a);
+    }
+    return this.#book.lease((active[b] as number) < (active[a] as number) ? b : a);
   }
 }

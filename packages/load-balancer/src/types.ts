@@ -1,4 +1,9 @@
-/** An upstream a balancer can pick: a stable `id` and an optional positive `weight` (default 1). */
+import type { Lease as CoreLease, Outcome } from '@scaling/core';
+
+/**
+ * An upstream a balancer can pick: a stable `id` and an optional positive `weight` (default 1). Balancers
+ * keep the object you pass (extra fields included) and hand it back on every lease.
+ */
 export interface Endpoint {
   /** Unique within one balancer. Removing and re-adding the same id creates a new endpoint instance. */
   readonly id: string;
@@ -6,33 +11,33 @@ export interface Endpoint {
   readonly weight?: number;
 }
 
-/** What a caller reports when a request finishes: whether it succeeded and how long it took (ms). */
-export interface LeaseResult {
-  /** `false` when the request failed (error, timeout, 5xx). Default `true`. */
-  ok: boolean;
-  /** Measured latency in milliseconds. Default: the time since `pick()` on the balancer's clock. */
-  latencyMs?: number;
-}
+/**
+ * What a caller reports when a request finishes: core's shared `Outcome` (`ok` absent = no outcome).
+ * @deprecated Use `Outcome` from `@scaling/core`; this alias goes in the next major version.
+ */
+export type LeaseResult = Outcome;
 
 /**
- * One in-flight request on the endpoint `pick()` chose. Call {@link Lease.release} exactly when the
- * request finishes (success, failure, abort); further calls are no-ops.
+ * One in-flight request on the endpoint `pick()` chose: core's shared `Lease` plus the endpoint. Call
+ * {@link Lease.release} exactly when the request finishes (success, failure, abort); further calls are no-ops.
  *
  * Lease objects are pooled: once released, the balancer reuses the object for a later `pick()`. Do not
  * keep a released lease around and release it again later (pass `pooledLeases: false` to the balancer if
  * your code cannot guarantee that).
  */
-export interface Lease<E extends Endpoint = Endpoint> {
+export interface Lease<E extends Endpoint = Endpoint> extends CoreLease {
   /** The chosen endpoint. */
   readonly endpoint: E;
   /**
-   * Ends the lease: decrements the endpoint's active-request counter once, feeds latency-aware strategies
-   * and the outcome listeners. Idempotent.
-   * @throws {RangeError} when `result.latencyMs` is a negative, NaN or infinite number, {@link TypeError}
+   * Ends the lease: decrements the endpoint's active-request counter once and reports the outcome to
+   * latency-aware strategies and `outcome` listeners. `release({ ok: true })` is a success,
+   * `release({ ok: false })` a failure; `release()` and `release({})` mean **no outcome** (the request was
+   * dropped or cancelled): it counts as neither, so peak EWMA and outlier detection ignore it. Idempotent.
+   * @throws {RangeError} when `outcome.latencyMs` is a negative, NaN or infinite number, {@link TypeError}
    * when it is not a number — after the lease has been released (as if `latencyMs` were omitted), so the
    * counters never leak.
    */
-  release(result?: LeaseResult): void;
+  release(outcome?: Outcome): void;
 }
 
 /** Options of one `pick()`. */
@@ -48,13 +53,27 @@ export interface PickOptions {
 }
 
 /**
- * The passive-health hook: called once per released (or reclaimed) lease with the endpoint's id and the
- * outcome. `outcome` is one reused object, valid only during the call: copy its fields if you keep them.
- * The health package's outlier detector subscribes here and answers with `setHealthy(id, false)`.
+ * Payload of the `outcome` event (the passive-health hook): the endpoint's id and how its lease ended. `ok`
+ * is absent for a release without an outcome; `latencyMs` is the reported latency or, when none was given,
+ * the time since `pick()` on the balancer's clock. The object is shaped like core's `Outcome`, so it can be
+ * handed straight to an outlier detector: `lb.on('outcome', (o) => detector.record(o.id, o))`.
  */
-export type OutcomeListener = (endpointId: string, outcome: Readonly<LeaseResult> & { readonly latencyMs: number }) => void;
+export interface OutcomeEvent extends Outcome {
+  /** The endpoint's id. */
+  readonly id: string;
+  /** `true` success, `false` failure (a reclaimed lease is a failure), absent: no outcome. */
+  readonly ok?: boolean;
+  /** Latency in milliseconds. */
+  readonly latencyMs: number;
+}
 
-/** Payload of the `panic` event: healthy and total endpoint counts when panic routing began. */
+/**
+ * The positional outcome callback of the deprecated `onOutcome` option: `(endpointId, outcome)`.
+ * @deprecated Subscribe with `on('outcome', (event) => …)` instead.
+ */
+export type OutcomeListener = (endpointId: string, outcome: OutcomeEvent) => void;
+
+/** Payload of the `panic` and `recover` events: healthy and total endpoint counts at the edge. */
 export interface PanicEvent {
   /** Endpoints marked healthy. */
   readonly healthy: number;
@@ -62,15 +81,18 @@ export interface PanicEvent {
   readonly total: number;
 }
 
-/** Events a balancer emits, with their listener signatures. */
-export interface LoadBalancerEvents {
+/**
+ * Events a balancer emits, by name, with their payloads; each is also published on the diagnostics channel
+ * `scaling:load-balancer:<event>` (see docs/events.md).
+ */
+export type LoadBalancerEvents = {
   /** Too few endpoints are healthy (below `panicThreshold`): picks now span every endpoint. Edge-triggered. */
-  panic: (event: PanicEvent) => void;
+  panic: PanicEvent;
   /** Healthy endpoints are back at or above `panicThreshold`: picks skip unhealthy endpoints again. */
-  recover: (event: PanicEvent) => void;
-  /** A lease was released or reclaimed: the passive-health hook (see {@link OutcomeListener}). */
-  outcome: OutcomeListener;
-}
+  recover: PanicEvent;
+  /** A lease was released or reclaimed: the passive-health hook. */
+  outcome: OutcomeEvent;
+};
 
 /**
  * The common interface of every strategy.

@@ -1,11 +1,18 @@
-import { type BalancerOptions, excludeOf } from './_pool.js';
+import { BalancerCore } from './_core.js';
+import type { EndpointTable } from './_endpoint-table.js';
+import type { LeaseBook } from './_leases.js';
+import type { BalancerOptions } from './_options.js';
+import { RANDOM_RANGE, type RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
 /**
- * Random choice with probability proportional to effective weight (slow start applied) among the endpoints
- * in rotation: a binary search over cumulative weights, rebuilt only when membership, health or weights
- * change. O(log n) per pick.
+ * Random choice with probability proportional to effective weight among the endpoints in rotation: a
+ * binary search over cumulative weights, rebuilt only when membership, health or weights change. O(log n)
+ * per pick.
+ *
+ * **Weight and load:** each pick lands on an endpoint with probability `effectiveWeight / Σ effectiveWeight`
+ * (slow start applied), whatever the load — idle or busy, the shares are the weights; load is ignored.
  *
  * @example
  * ```ts
@@ -15,48 +22,58 @@ import type { Endpoint, Lease, PickOptions } from './types.js';
  * ```
  */
 export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<E> {
+  readonly #core: BalancerCore<E>;
+  readonly #t: EndpointTable<E>;
+  readonly #book: LeaseBook<E>;
+  readonly #rng: RandomDraw;
   #cum = new Float64Array(8);
   #pos = new Int32Array(8);
   #m = 0;
   #version = -1;
 
-  /** @throws {TypeError}/{@link RangeError} on a bad option. */
+  /** @throws {TypeError}/{@link RangeError} on a bad or unknown option. */
   constructor(options: BalancerOptions<E> = {}) {
-    super(options);
+    const core = new BalancerCore<E>('WeightedRandom options', options, []);
+    super(core);
+    this.#core = core;
+    this.#t = core.table;
+    this.#book = core.book;
+    this.#rng = core.rng;
+    this.ready();
   }
 
   /** Picks a weighted-random eligible endpoint; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const pool = this.pool;
-    if (pool.slowStarting > 0) pool.refreshSlowStart();
-    if (this.#version !== pool.version) this.#rebuild();
-    const exclude = excludeOf(options);
+    const core = this.#core;
+    const t = this.#t;
+    const exclude = core.begin(options);
+    if (this.#version !== t.version) this.#rebuild();
     const m = this.#m;
-    if (m === 0) return pool.fail();
+    if (m === 0) return core.fail();
     const cum = this.#cum;
     const total = cum[m - 1] as number;
     // Rejection: draw from the whole rotation, retry if excluded (uniform in weight among the rest).
-    for (let t = 0; t < 4; t++) {
-      const p = this.#pos[this.#search((pool.bits() / 1073741824) * total)] as number;
-      if (exclude === undefined || !exclude.has(pool.ids[p] as string)) return pool.lease(p);
+    for (let k = 0; k < 4; k++) {
+      const p = this.#pos[this.#search((this.#rng.bits() / RANDOM_RANGE) * total)] as number;
+      if (exclude === undefined || !exclude.has(t.ids[p] as string)) return this.#book.lease(p);
     }
     // Many excluded: one linear pass over what is left.
     let rest = 0;
     for (let i = 0; i < m; i++) {
       const p = this.#pos[i] as number;
-      if (!exclude!.has(pool.ids[p] as string)) rest += pool.eff[p] as number;
+      if (!exclude!.has(t.ids[p] as string)) rest += t.eff[p] as number;
     }
-    if (rest === 0) return pool.fail();
-    let x = (pool.bits() / 1073741824) * rest;
+    if (rest === 0) return core.fail();
+    let x = (this.#rng.bits() / RANDOM_RANGE) * rest;
     let last = -1;
     for (let i = 0; i < m; i++) {
       const p = this.#pos[i] as number;
-      if (exclude!.has(pool.ids[p] as string)) continue;
+      if (exclude!.has(t.ids[p] as string)) continue;
       last = p;
-      x -= pool.eff[p] as number;
-      if (x < 0) return pool.lease(p);
+      x -= t.eff[p] as number;
+      if (x < 0) return this.#book.lease(p);
     }
-    return pool.lease(last);
+    return this.#book.lease(last);
   }
 
   /** First index whose cumulative weight exceeds `x`. */
@@ -73,17 +90,17 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
   }
 
   #rebuild(): void {
-    const pool = this.pool;
-    this.#version = pool.version;
-    if (this.#cum.length < pool.n) {
-      this.#cum = new Float64Array(pool.cap);
-      this.#pos = new Int32Array(pool.cap);
+    const t = this.#t;
+    this.#version = t.version;
+    if (this.#cum.length < t.n) {
+      this.#cum = new Float64Array(t.cap);
+      this.#pos = new Int32Array(t.cap);
     }
     let m = 0;
     let sum = 0;
-    for (let p = 0; p < pool.n; p++) {
-      if (!pool.eligible(p, undefined)) continue;
-      sum += pool.eff[p] as number;
+    for (let p = 0; p < t.n; p++) {
+      if (!t.eligible(p, undefined)) continue;
+      sum += t.eff[p] as number;
       this.#cum[m] = sum;
       this.#pos[m++] = p;
     }

@@ -1,9 +1,9 @@
 // A small weighted rendezvous (HRW) hash for tests: enough of @scaling/consistent-hash's interface to
 // drive ConsistentHashing without depending on that package.
 import { ScalingError, xxHash32 } from '@scaling/core';
-import type { ConsistentHashLike } from '../src/index.js';
+import type { BalancerHash } from '../src/index.js';
 
-export class TestRendezvous implements ConsistentHashLike {
+export class TestRendezvous implements BalancerHash {
   readonly #nodes = new Map<string, number>();
   #seeds = new Map<string, number>();
 

@@ -99,7 +99,7 @@ describe.each(strategies)('$name conforms to LoadBalancer', ({ make, shares, tol
     expect(() => lb.pick()).toThrowError(expect.objectContaining({ code: 'ERR_NO_HEALTHY_ENDPOINTS' }));
   });
 
-  it(`spreads picks ${shares === 'weights' ? 'in proportion to weight' : 'evenly'} under steady concurrent load`, () => {
+  it(`spreads picks ${shares === 'uniform' ? 'evenly' : shares === 'weights' ? 'in proportion to weight' : 'by weight, biased by load'} under steady concurrent load`, () => {
     const weights = [3, 1, 1];
     const lb = make({ endpoints: weights.map((weight, i) => ({ id: `e${i}`, weight })), random: seededRandom(7) });
     const counts = [0, 0, 0];
@@ -114,7 +114,15 @@ describe.each(strategies)('$name conforms to LoadBalancer', ({ make, shares, tol
     }
     const total = weights.reduce((a, b) => a + b, 0);
     counts.forEach((c, i) => {
-      const expected = shares === 'weights' ? (weights[i] as number) / total : 1 / 3;
+      const byWeight = (weights[i] as number) / total;
+      if (shares === 'load-biased') {
+        // Envoy's least-request: weights shape the shares, load pulls them toward even (between the two).
+        expect(c / picks).toBeGreaterThanOrEqual(Math.min(byWeight, 1 / 3) - tolerance);
+        expect(c / picks).toBeLessThanOrEqual(Math.max(byWeight, 1 / 3) + tolerance);
+        if (i > 0) expect(c).toBeLessThan(counts[0] as number);
+        return;
+      }
+      const expected = shares === 'weights' ? byWeight : 1 / 3;
       expect(Math.abs(c / picks - expected)).toBeLessThanOrEqual(tolerance);
     });
   });
@@ -207,7 +215,7 @@ describe.each(strategies)('$name conforms to LoadBalancer', ({ make, shares, tol
 
   it('reclaims a lease never released after leaseTimeoutMs, and ignores its late release', () => {
     const clock = new ManualClock();
-    const outcomes: boolean[] = [];
+    const outcomes: Array<boolean | undefined> = [];
     const lb = make({ endpoints: ids(1), clock, leaseTimeoutMs: 1_000, onOutcome: (_, o) => outcomes.push(o.ok) });
     const lost = lb.pick();
     clock.advance(500);
@@ -217,7 +225,7 @@ describe.each(strategies)('$name conforms to LoadBalancer', ({ make, shares, tol
     expect(lb.activeRequests('e0')).toBe(1);
     lost.release();
     expect(lb.activeRequests('e0')).toBe(1);
-    kept.release();
+    kept.release({ ok: true });
     expect(lb.activeRequests('e0')).toBe(0);
     expect(outcomes).toEqual([false, true]);
     expect(clock.pendingTimers).toBe(0);

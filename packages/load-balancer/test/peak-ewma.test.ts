@@ -27,13 +27,26 @@ describe('peak EWMA cost', () => {
     expect(lb.stateOf('a')?.latencyCostMs).toBe(250);
   });
 
-  it('measures latency on its clock when release() gives none', () => {
+  it('measures latency on its clock when release({ ok }) gives none', () => {
     const clock = new ManualClock();
     const lb = new PeakEwma({ endpoints: [{ id: 'a' }], clock });
     const l = lb.pick();
     clock.advance(37);
-    l.release();
+    l.release({ ok: true });
     expect(lb.stateOf('a')?.latencyCostMs).toBe(37);
+  });
+
+  it('ignores a release without an outcome (issue 13 point 4: no outcome is not a success)', () => {
+    const clock = new ManualClock();
+    const lb = new PeakEwma({ endpoints: [{ id: 'a' }], clock });
+    lb.pick().release({ ok: true, latencyMs: 50 });
+    for (const dropped of [undefined, {}]) {
+      const l = lb.pick();
+      clock.advance(1);
+      l.release(dropped);
+      expect(lb.stateOf('a')?.latencyCostMs).toBe(50);
+      expect(lb.activeRequests('a')).toBe(0);
+    }
   });
 
   it('prefers the faster of two endpoints, and an idle slow one again once its cost has decayed', () => {

@@ -1,0 +1,77 @@
+import type { RandomSource } from '@scaling/core';
+import type { EndpointTable } from './_endpoint-table.js';
+import type { Endpoint } from './types.js';
+
+/** 2^30: draws are 30-bit integers. */
+export const RANDOM_RANGE = 1073741824;
+
+/**
+ * The random draws of the strategies: 30 uniform bits at a time from the caller's `random`, or from xorshift32
+ * (Marsaglia, 2003). Integers, not doubles, so nothing is boxed on the way out.
+ */
+export class RandomDraw {
+  readonly #custom: RandomSource | undefined;
+  #seed: number;
+
+  constructor(custom: RandomSource | undefined) {
+    this.#custom = custom;
+    this.#seed = (Math.random() * 4294967296) | 0 || 1;
+  }
+
+  /** Next 30 uniform random bits as an integer in [0, 2^30). */
+  bits(): number {
+    if (this.#custom !== undefined) return (this.#custom() * RANDOM_RANGE) | 0;
+    let x = this.#seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#seed = x;
+    return x >>> 2;
+  }
+
+  /** A uniform integer in [0, n) for n ≤ 2^21 (exact enough for balancing). */
+  below(n: number): number {
+    return ((this.bits() * n) / RANDOM_RANGE) | 0;
+  }
+}
+
+/** A uniformly random eligible position other than `skip` (−1 for none), or −1 if there is none. */
+export function randomEligible<E extends Endpoint>(
+  t: EndpointTable<E>,
+  rng: RandomDraw,
+  exclude: ReadonlySet<string> | undefined,
+  skip: number,
+): number {
+  const n = t.n;
+  if (n === 0) return -1;
+  // Cheap rejection probes first: uniform among eligible positions when one is accepted.
+  for (let k = 0; k < 4; k++) {
+    const p = rng.below(n);
+    if (p !== skip && t.eligible(p, exclude)) return p;
+  }
+  let m = 0;
+  for (let p = 0; p < n; p++) if (p !== skip && t.eligible(p, exclude)) m++;
+  if (m === 0) return -1;
+  let k = rng.below(m);
+  for (let p = 0; p < n; p++) {
+    if (p !== skip && t.eligible(p, exclude)) {
+      if (k === 0) return p;
+      k--;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The first of two distinct random positions among all `n` (the "two choices" of P2C and peak EWMA;
+ * Mitzenmacher 2001), from one 30-bit draw `x`: its low 15 bits for n ≤ 256 (bias ≤ n / 2^15 ≤ 0.8 %).
+ */
+export function firstOfTwo(x: number, n: number): number {
+  return n <= 256 ? ((x & 0x7fff) * n) >>> 15 : ((x * n) / RANDOM_RANGE) | 0;
+}
+
+/** The second of two distinct positions for the same draw `x` (and, for n > 256, a second draw `y`). */
+export function secondOfTwo(x: number, y: number, n: number, first: number): number {
+  const b = n <= 256 ? ((x >>> 15) * (n - 1)) >>> 15 : ((y * (n - 1)) / RANDOM_RANGE) | 0;
+  return b >= first ? b + 1 : b;
+}
