@@ -41,7 +41,11 @@ export type ScalingErrorCode =
   | 'ERR_RATE_LIMIT_COST'
   | 'ERR_RATE_LIMIT_STORE'
   | 'ERR_CONCURRENCY_LIMIT'
-  | 'ERR_PRIMARY_UNREACHABLE';
+  | 'ERR_PRIMARY_UNREACHABLE'
+  | 'ERR_CACHE_REENTRANT_LOAD'
+  | 'ERR_REENTRANT_CALL'
+  | 'ERR_BAD_STRATEGY'
+
 
 /** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */
 const BRAND: unique symbol = Symbol.for('@scaling/core:ScalingError') as never;
