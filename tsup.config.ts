@@ -9,7 +9,8 @@ export function scalingPackage(overrides: Options = {}) {
   return defineConfig({
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
-    dts: { compilerOptions: { composite: false, paths: {} } },
+    // stripInternal: nothing marked `@internal` reaches a published `.d.ts` (checked by check:packages).
+    dts: { compilerOptions: { composite: false, paths: {}, stripInternal: true } },
     sourcemap: true,
     clean: true,
     keepNames: true,

@@ -1,5 +1,5 @@
 import { Cache } from '@scaling/cache';
-import { type Clock, wallClock } from '@scaling/core';
+import { wallClock } from '@scaling/core';
 import {
   assertBoolean,
   assertClock,

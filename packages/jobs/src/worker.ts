@@ -61,7 +61,7 @@ export class Worker {
   #consumer: Promise<BackendConsumer>;
   #closing: Promise<void> | undefined;
 
-  /** @hidden created by `JobQueue.work()` */
+  /** @internal created by `JobQueue.work()` */
   constructor(host: WorkerHost, options: WorkerOptions) {
     assertOptions('worker options', options, ['concurrency', 'rateLimit', 'names'], {
       limiter: 'use `rateLimit: { limit, intervalMs }`',
