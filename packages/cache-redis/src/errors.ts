@@ -12,6 +12,7 @@ export class SerializationError extends ScalingError {
     super('ERR_CACHE_SERIALIZE', message, options);
     this.key = key;
   }
+  /** `'SerializationError'`. */
   override get name(): string {
     return 'SerializationError';
   }
@@ -28,6 +29,7 @@ export class DeserializationError extends ScalingError {
     super('ERR_CACHE_DESERIALIZE', message, options);
     this.key = key;
   }
+  /** `'DeserializationError'`. */
   override get name(): string {
     return 'DeserializationError';
   }
@@ -47,6 +49,7 @@ export class KeyTooLongError extends ScalingError {
     this.bytes = bytes;
     this.maxBytes = maxBytes;
   }
+  /** `'KeyTooLongError'`. */
   override get name(): string {
     return 'KeyTooLongError';
   }
@@ -69,6 +72,7 @@ export class ValueTooLargeError extends ScalingError {
     this.key = key;
     this.bytes = bytes;
   }
+  /** `'ValueTooLargeError'`. */
   override get name(): string {
     return 'ValueTooLargeError';
   }
@@ -82,6 +86,7 @@ export class L2UnavailableError extends ScalingError {
   constructor(message = 'L2 (Redis) is unavailable: its circuit breaker is open') {
     super('ERR_CACHE_L2_UNAVAILABLE', message);
   }
+  /** `'L2UnavailableError'`. */
   override get name(): string {
     return 'L2UnavailableError';
   }
@@ -92,6 +97,7 @@ export class TierClosedError extends ScalingError {
   constructor() {
     super('ERR_CACHE_CLOSED', 'The tiered cache is closed');
   }
+  /** `'TierClosedError'`. */
   override get name(): string {
     return 'TierClosedError';
   }

@@ -6,22 +6,35 @@ import type { BusHandlers, RedisTransport } from './transport.js';
  * ioredis; any ioredis 5 or 6 client fits).
  */
 export interface IoredisLike {
+  /** `GET key`: the stored string, or `null` when absent. */
   get(key: string): Promise<string | null>;
+  /** `MGET keys…`: one string or `null` per key, in order. */
   mget(keys: string[]): Promise<(string | null)[]>;
+  /** `SET key value [PX ms] [NX]`, used for L2 writes and stampede locks. */
   // biome-ignore lint/suspicious/noExplicitAny: ioredis overloads SET by argument list
   set(...args: any[]): Promise<unknown>;
+  /** `EVAL script numkeys keys… args…`, used for the atomic tag-version bump and lock release. */
   // biome-ignore lint/suspicious/noExplicitAny: ioredis overloads EVAL by argument list
   eval(...args: any[]): Promise<unknown>;
+  /** `DEL key`. */
   del(key: string): Promise<unknown>;
+  /** `PUBLISH channel message`, used for invalidation messages. */
   publish(channel: string, message: string): Promise<unknown>;
+  /** A new client with the same options (and `override`), used for the subscription connection. */
   // biome-ignore lint/suspicious/noExplicitAny: the options of ioredis' constructor
   duplicate(override?: any): IoredisLike;
+  /** `SUBSCRIBE channel` on the subscription connection. */
   subscribe(channel: string): Promise<unknown>;
+  /** `PING`, used for the subscription heartbeat. */
   ping(): Promise<unknown>;
+  /** Opens the connection (for a client created with `lazyConnect`). */
   connect(): Promise<void>;
+  /** Closes the connection; with `reconnect` true, ioredis reconnects (used to reset the subscription). */
   disconnect(reconnect?: boolean): void;
+  /** Adds an event listener (`'message'`, `'error'`, `'ready'`, `'close'`, …). */
   // biome-ignore lint/suspicious/noExplicitAny: EventEmitter listeners
   on(event: string, listener: (...args: any[]) => void): unknown;
+  /** ioredis' connection state (`'wait'`, `'connecting'`, `'ready'`, `'end'`, …). */
   readonly status: string;
 }
 

@@ -95,7 +95,9 @@ export type TierStatus = 'l1' | 'l2' | 'load' | 'stale' | 'fail-safe';
 
 /** The answer of {@link TieredCache.getOrLoadWithStatus}. */
 export interface TierResult<V> {
+  /** The value returned to the caller (from L1, L2, the loader, or a stale/grace copy). */
   value: V;
+  /** Where `value` came from (see {@link TierStatus}). */
   status: TierStatus;
   /** With `'fail-safe'`: the loader's error. */
   error?: unknown;
@@ -142,6 +144,7 @@ export interface TierStats {
   pendingWrites: number;
   /** Stampede locks acquired / loads that waited for another instance's lock. */
   lockAcquired: number;
+  /** Loads that waited for another instance's stampede lock instead of running the loader. */
   lockWaits: number;
   /** The L1 cache's own counters. */
   l1Size: number;
@@ -151,17 +154,52 @@ export interface TierStats {
 export interface TierEvents {
   [event: string]: object;
   /** An invalidation from another instance was applied (`key` for a key, `tag` for a tag; `tag: ''` = everything). */
-  invalidation: { key?: string; tag?: string; origin: string };
+  invalidation: {
+    /** The invalidated cache key (key invalidations only). */
+    key?: string;
+    /** The invalidated tag (tag invalidations only; `''` = everything). */
+    tag?: string;
+    /** Random id of the publishing `TieredCache` instance (pid, counter and random part). */
+    origin: string;
+  };
   /** The bus subscription was lost (`connected: false`) or is back (`true`, L1 flushed). */
-  bus: { connected: boolean };
+  bus: {
+    /** `true` when the subscription is back (L1 was flushed), `false` when it was lost. */
+    connected: boolean;
+  };
   /** The L2 circuit breaker changed state. */
-  breaker: { state: 'closed' | 'open' | 'half-open' };
+  breaker: {
+    /** The L2 circuit breaker's new state. */
+    state: 'closed' | 'open' | 'half-open';
+  };
   /** A Redis command failed, timed out, or was skipped by the open breaker. */
-  'l2-error': { operation: string; key?: string; error: unknown };
+  'l2-error': {
+    /** The L2 operation that failed (e.g. `'get'`, `'set'`, `'del'`, `'incr'`, `'subscribe'`). */
+    operation: string;
+    /** The cache key involved, when the operation had one. */
+    key?: string;
+    /** The error thrown by Redis, the timeout, or the open breaker. */
+    error: unknown;
+  };
   /** A grace value was served because the loader failed. */
-  'fail-safe': { key: string; error: unknown };
+  'fail-safe': {
+    /** The cache key whose grace value was served. */
+    key: string;
+    /** The loader's error. */
+    error: unknown;
+  };
   /** A write could not reach Redis; its invalidation is queued for replay. */
-  'write-queued': { key?: string; tag?: string };
+  'write-queued': {
+    /** The written or deleted cache key, for a key write. */
+    key?: string;
+    /** The invalidated tag, for a tag invalidation. */
+    tag?: string;
+  };
   /** Queued invalidations were replayed to Redis (`count`; `flushed` when an overflow replayed a full flush). */
-  replayed: { count: number; flushed: boolean };
+  replayed: {
+    /** How many queued invalidations were replayed. */
+    count: number;
+    /** `true` when the queue had overflowed and a full flush was replayed instead. */
+    flushed: boolean;
+  };
 }

@@ -11,6 +11,7 @@ export class DuplicateCheckError extends ScalingError {
   constructor(checkName: string) {
     super('ERR_DUPLICATE_CHECK', `A check named ${JSON.stringify(checkName)} already exists`);
   }
+  /** `'DuplicateCheckError'`. */
   override get name(): string {
     return 'DuplicateCheckError';
   }
@@ -32,6 +33,7 @@ export class ShutdownHookError extends ScalingError {
     super('ERR_SHUTDOWN_HOOK', `a shutdown hook failed in phase "${phase}"`, { cause });
     this.phase = phase;
   }
+  /** `'ShutdownHookError'`. */
   override get name(): string {
     return 'ShutdownHookError';
   }

@@ -13,6 +13,7 @@ import type { HealthStatus, ProbeKind } from './health-report.js';
  * (This is a check's result in the IETF report's terms, not a request `Outcome` (`@scaling/core`).)
  */
 export interface CheckOutcome {
+  /** The run's status. Default `'pass'`; a value other than `'pass'`/`'warn'`/`'fail'` counts as `fail`. */
   status?: HealthStatus;
   /** Measured value, e.g. a latency or a connection count. */
   observedValue?: unknown;

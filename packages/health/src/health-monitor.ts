@@ -34,7 +34,9 @@ export interface HealthMonitorOptions {
 export interface CheckStatusChange {
   /** The check's name. */
   name: string;
+  /** The check's new reported status (after hysteresis and criticality). */
   status: HealthStatus;
+  /** The check's reported status before this change. */
   previous: HealthStatus;
   /** Whether the check is healthy after hysteresis (a non-critical unhealthy check reports `warn`). */
   healthy: boolean;
@@ -42,12 +44,15 @@ export interface CheckStatusChange {
 
 /** Payload of the `status` event: the aggregate status changed. */
 export interface AggregateStatusChange {
+  /** The new aggregate status (the worst reported status of all checks). */
   status: HealthStatus;
+  /** The aggregate status before this change. */
   previous: HealthStatus;
 }
 
 /** Payload of the `result` event: one run finished (before hysteresis). */
 export interface CheckRunResult {
+  /** Name of the check that ran. */
   name: string;
   /** Raw status of this run. */
   status: HealthStatus;
@@ -58,6 +63,7 @@ export interface CheckRunResult {
    * run still outstanding past its deadline (then `durationMs` is how long it has been running).
    */
   timedOut: boolean;
+  /** Detail of this run: the check's `output`, or the error message of a failed or timed-out run. */
   output?: string;
 }
 

@@ -39,12 +39,18 @@ export interface HealthCheckEntry {
  * {@link HealthCheckEntry} (one per component instance).
  */
 export interface HealthReport {
+  /** Aggregate status: the worst status of the checks (`pass` with no checks). */
   readonly status: HealthStatus;
+  /** The service's public version (from the monitor's `version` option; omitted when not set). */
   readonly version?: string;
+  /** The service's release id, e.g. a build or commit id (from the `releaseId` option; omitted when not set). */
   readonly releaseId?: string;
+  /** Unique id of the service (from the `serviceId` option; omitted when not set). */
   readonly serviceId?: string;
+  /** Human-friendly description of the service (from the `description` option; omitted when not set). */
   readonly description?: string;
   /** Human-readable reason for the status (e.g. `shutting down`). */
   readonly output?: string;
+  /** Check entries keyed `component:measurement`, one entry per component instance. */
   readonly checks: Readonly<Record<string, readonly HealthCheckEntry[]>>;
 }

@@ -10,6 +10,7 @@ import type { OutlierDetector } from './outlier-detector.js';
  * `LoadBalancer` (duck-typed, so no import is needed).
  */
 export interface OutlierTarget {
+  /** Marks endpoint `id` healthy (`true`, back in rotation) or unhealthy (`false`, ejected). */
   setHealthy(id: string, healthy: boolean): void;
 }
 
@@ -23,6 +24,7 @@ export type RequestOutcome = Outcome;
 export interface EjectionEvent {
   /** The endpoint ejected. */
   id: string;
+  /** Which detection rule (or failed probe) caused the ejection. */
   reason: EjectionReason;
   /** How long this ejection lasts, in milliseconds. */
   ejectionTimeMs: number;
@@ -33,7 +35,10 @@ export type OutlierDetectorEvents = {
   /** An endpoint was ejected (after `target.setHealthy(id, false)`). */
   eject: EjectionEvent;
   /** An endpoint is back in rotation for good: its probe succeeded. */
-  return: { id: string };
+  return: {
+    /** The endpoint returned to rotation. */
+    id: string;
+  };
 };
 
 /** Why an endpoint was ejected. */

@@ -77,7 +77,9 @@ export function httpProbe(options: HttpProbeOptions): CheckFunction {
 
 /** Options of {@link tcpProbe}. */
 export interface TcpProbeOptions {
+  /** Host name or IP address to connect to (non-empty). */
   host: string;
+  /** TCP port to connect to (1–65535). */
   port: number;
   /** Connect deadline. Default 2,000 ms. */
   timeoutMs?: number;
@@ -119,11 +121,13 @@ export function tcpProbe(options: TcpProbeOptions): CheckFunction {
 
 /** The part of a `pg` Pool (or Client) that {@link pgProbe} uses. */
 export interface PgQueryable {
+  /** Runs `sql` (the probe's `sql` option, default `SELECT 1`); the probe passes when it resolves. */
   query(sql: string): Promise<unknown>;
 }
 
 /** The part of a Redis client (ioredis, node-redis v4+) that {@link redisProbe} uses. */
 export interface RedisPingable {
+  /** Sends `PING`; the probe passes when it resolves. */
   ping(): Promise<unknown>;
 }
 

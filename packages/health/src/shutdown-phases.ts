@@ -32,6 +32,7 @@ export interface ShutdownHookOptions {
  * (structural, so `@scaling/health` does not depend on `@scaling/queue`).
  */
 export interface ShutdownQueue {
+  /** Closes the queue; `drain: true` runs the accepted tasks first, `timeoutMs` bounds the wait (ms). */
   close(options?: { drain?: boolean; timeoutMs?: number }): Promise<unknown>;
 }
 
@@ -53,11 +54,29 @@ export interface ShutdownResult {
  */
 export type ShutdownEvents = {
   /** The state changed; `reason` is the signal name or the reason given to `shutdown()`. */
-  state: { state: ShutdownState; reason: string };
+  state: {
+    /** The new shutdown state. */
+    state: ShutdownState;
+    /** The signal name, or the reason given to `shutdown()`. */
+    reason: string;
+  };
   /** A phase started. */
-  phase: { phase: ShutdownPhase; reason: string };
+  phase: {
+    /** The phase that started. */
+    phase: ShutdownPhase;
+    /** The signal name, or the reason given to `shutdown()`. */
+    reason: string;
+  };
   /** A hook failed or a deadline passed (the shutdown goes on). */
-  error: { error: Error };
+  error: {
+    /** A {@link ShutdownHookError} (hook or queue failure, cause attached) or a `TimeoutError` (phase deadline). */
+    error: Error;
+  };
   /** A signal arrived; `repeated` when a shutdown was already running (then it is ignored unless `forceExitOnRepeat`). */
-  signal: { signal: NodeJS.Signals; repeated: boolean };
+  signal: {
+    /** The signal received, e.g. `'SIGTERM'`. */
+    signal: NodeJS.Signals;
+    /** `true` when a shutdown was already running. */
+    repeated: boolean;
+  };
 };

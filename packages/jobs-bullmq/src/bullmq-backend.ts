@@ -15,7 +15,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
-import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, JobBackend, JobRecord } from '@scaling/jobs';
+import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, EnqueueResult, JobBackend, JobRecord } from '@scaling/jobs';
 import { type ConnectionOptions, DelayedError, type Job, Queue, Worker } from 'bullmq';
 
 /** Options of {@link BullMqBackend}. */
@@ -110,7 +110,7 @@ export class BullMqBackend implements JobBackend {
     return this.#queue;
   }
 
-  async enqueue(record: JobRecord): Promise<{ id: string; duplicate: boolean }> {
+  async enqueue(record: JobRecord): Promise<EnqueueResult> {
     // With an idempotency key the job id must be fresh: BullMQ's deduplication answers with the
     // existing job, whose id then differs from ours.
     const jobId = record.idempotencyKey === undefined ? record.id : randomUUID();

@@ -27,7 +27,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
-import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, JobBackend, JobRecord } from '@scaling/jobs';
+import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, EnqueueResult, JobBackend, JobRecord } from '@scaling/jobs';
 
 /** Options of {@link JetStreamBackend}. */
 export interface JetStreamBackendOptions {
@@ -127,7 +127,7 @@ export class JetStreamBackend implements JobBackend {
     return this.#init;
   }
 
-  async enqueue(record: JobRecord): Promise<{ id: string; duplicate: boolean }> {
+  async enqueue(record: JobRecord): Promise<EnqueueResult> {
     const { js } = await this.#ready();
     const ack = await js.publish(`${this.#options.subjectPrefix}.${record.name}`, enc.encode(JSON.stringify(record)), {
       msgID: record.idempotencyKey ?? record.id,

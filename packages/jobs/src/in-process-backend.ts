@@ -5,6 +5,7 @@
  */
 import { type Clock, type TimerHandle, wallClock } from '@scaling/core';
 import { assertClock, assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
+import type { EnqueueResult } from './job-queue.js';
 import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, JobBackend, JobRecord } from './types.js';
 
 /** Options of {@link InProcessBackend}. */
@@ -86,7 +87,7 @@ export class InProcessBackend implements JobBackend {
     return n;
   }
 
-  async enqueue(record: JobRecord): Promise<{ id: string; duplicate: boolean }> {
+  async enqueue(record: JobRecord): Promise<EnqueueResult> {
     if (this.#closed) throw new Error('The in-process backend is closed');
     const key = record.idempotencyKey;
     if (key !== undefined) {

@@ -25,14 +25,20 @@ export interface JobQueueOptions {
   /** The job definitions this process enqueues or runs (from `defineJob`). */
   readonly jobs: readonly JobDefinition<never>[];
   /** Wall clock for enqueue times, delays and deadlines shared across processes. Default `Date`. */
-  readonly wallClock?: { now(): number };
+  readonly wallClock?: {
+    /** Current wall-clock time, in epoch ms. */
+    now(): number;
+  };
   /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
   readonly random?: () => number;
 }
 
-/** Result of {@link JobQueue.enqueue}. */
+/** Result of {@link JobQueue.enqueue} and {@link JobBackend.enqueue}. */
 export interface EnqueueResult {
-  /** The job's id. */
+  /**
+   * The job's id as the backend reports it. For a duplicate, BullMQ and JetStream give the id of the job already
+   * enqueued under the key; the in-process backend gives the id generated for the refused enqueue.
+   */
   readonly id: string;
   /** `true` when the idempotency key had been seen within the window: nothing new was enqueued. */
   readonly duplicate: boolean;
@@ -41,13 +47,47 @@ export interface EnqueueResult {
 /** Events of a {@link JobQueue} and its workers (channels `scaling:jobs:<event>`). */
 export type JobEvents = {
   /** A job was enqueued (not for duplicates). */
-  enqueued: { readonly id: string; readonly name: string };
+  enqueued: {
+    /** The new job's id. */
+    readonly id: string;
+    /** The job definition's name. */
+    readonly name: string;
+  };
   /** An attempt succeeded. */
-  completed: { readonly id: string; readonly name: string; readonly attempt: number; readonly durationMs: number };
+  completed: {
+    /** The job's id. */
+    readonly id: string;
+    /** The job definition's name. */
+    readonly name: string;
+    /** The attempt that succeeded, from 1. */
+    readonly attempt: number;
+    /** How long the handler ran, in ms. */
+    readonly durationMs: number;
+  };
   /** An attempt failed and will be retried after `delayMs`. */
-  retry: { readonly id: string; readonly name: string; readonly attempt: number; readonly delayMs: number; readonly error: unknown };
+  retry: {
+    /** The job's id. */
+    readonly id: string;
+    /** The job definition's name. */
+    readonly name: string;
+    /** The attempt that failed, from 1. */
+    readonly attempt: number;
+    /** Backoff before the next attempt, in ms. */
+    readonly delayMs: number;
+    /** What the handler threw or rejected with. */
+    readonly error: unknown;
+  };
   /** The job failed for good (or missed its deadline) and went to the dead-letter destination. */
-  'dead-letter': { readonly id: string; readonly name: string; readonly attempt: number; readonly error: unknown };
+  'dead-letter': {
+    /** The job's id. */
+    readonly id: string;
+    /** The job definition's name. */
+    readonly name: string;
+    /** The last attempt made, from 1. */
+    readonly attempt: number;
+    /** The last failure (handler error, deadline error, or exhausted redeliveries). */
+    readonly error: unknown;
+  };
 };
 
 /** Counters of a {@link JobQueue} and every worker it started. */

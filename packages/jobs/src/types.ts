@@ -3,6 +3,8 @@
  * what a backend must do ({@link JobBackend}), and what a delivery lets a worker do ({@link Delivery}).
  */
 
+import type { EnqueueResult } from './job-queue.js';
+
 /** Backoff between attempts, serialisable so a broker can store it with the job. */
 export interface BackoffSpec {
   /** `'exponential'`: `delayMs · 2^(attempt−1)` capped at `maxDelayMs`; `'fixed'`: always `delayMs`. */
@@ -119,7 +121,7 @@ export interface JobBackend {
   /** What the backend supports. */
   readonly capabilities: BackendCapabilities;
   /** Stores `record` for delivery; `duplicate` when its idempotency key was seen within the window. */
-  enqueue(record: JobRecord): Promise<{ id: string; duplicate: boolean }>;
+  enqueue(record: JobRecord): Promise<EnqueueResult>;
   /**
    * Starts delivering jobs whose names are in `names` to `handle`, at most `concurrency` at once. The
    * backend calls `handle` for each delivery; `handle` settles it (ack/retry/deadLetter) before it

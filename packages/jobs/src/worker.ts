@@ -17,7 +17,12 @@ export interface WorkerOptions {
   /** Handlers running at once (integer ≥ 1). Default 1. */
   readonly concurrency?: number;
   /** At most `limit` handler starts in any `intervalMs` window (sliding window). Default: none. */
-  readonly rateLimit?: { readonly limit: number; readonly intervalMs: number };
+  readonly rateLimit?: {
+    /** Most handler starts per window (integer ≥ 1). */
+    readonly limit: number;
+    /** Length of the sliding window, in ms. */
+    readonly intervalMs: number;
+  };
   /** Job names this worker runs. Default: every defined job. */
   readonly names?: readonly string[];
 }

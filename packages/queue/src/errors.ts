@@ -19,6 +19,7 @@ export class QueueFullError extends ScalingError {
     super('ERR_QUEUE_FULL', `The queue is full (maxQueued ${maxQueued})`);
     this.maxQueued = maxQueued;
   }
+  /** `'QueueFullError'`. */
   override get name(): string {
     return 'QueueFullError';
   }
@@ -32,6 +33,7 @@ export class QueueClosedError extends ScalingError {
   constructor(message = 'The queue is closed') {
     super('ERR_QUEUE_CLOSED', message);
   }
+  /** `'QueueClosedError'`. */
   override get name(): string {
     return 'QueueClosedError';
   }
@@ -42,6 +44,7 @@ export class QueueClearedError extends ScalingError {
   constructor(message = 'The task was removed by clear()') {
     super('ERR_QUEUE_CLEARED', message);
   }
+  /** `'QueueClearedError'`. */
   override get name(): string {
     return 'QueueClearedError';
   }

@@ -10,9 +10,32 @@ export type QueueEvents = {
    * An accepted task will not complete: the moments the dead-letter hook `onFailed` sees (failed for good, timed
    * out, cleared, closed), after its promise rejected.
    */
-  failed: { error: unknown; reason: FailureReason; attempts: number; priority: number };
+  failed: {
+    /** The last attempt's error, or the reason the task was dropped (timeout, clear, close). */
+    error: unknown;
+    /** Why the task will not complete. */
+    reason: FailureReason;
+    /** Attempts made (0 when the task was dropped before it ever started). */
+    attempts: number;
+    /** The task's priority. */
+    priority: number;
+  };
   /** A failed attempt will be retried after `delayMs`. */
-  retry: { error: unknown; attempt: number; delayMs: number; priority: number };
+  retry: {
+    /** The failed attempt's error. */
+    error: unknown;
+    /** The attempt that failed, from 1. */
+    attempt: number;
+    /** Backoff before the task rejoins the queue, in ms. */
+    delayMs: number;
+    /** The task's priority. */
+    priority: number;
+  };
   /** `add` was refused for lack of room (`ERR_QUEUE_FULL`), or `tryAdd` returned `undefined` for it. */
-  full: { size: number; maxQueued: number };
+  full: {
+    /** Tasks waiting in the queue when the add was refused. */
+    size: number;
+    /** The queue's `maxQueued` limit. */
+    maxQueued: number;
+  };
 };

@@ -106,7 +106,10 @@ export interface QueueOptions {
    */
   trackStartTimes?: boolean;
   /** The order of queued tasks (p-queue's `queueClass`): a class implementing {@link PriorityQueue}. Default: priority levels. */
-  queueClass?: new () => PriorityQueue;
+  queueClass?: {
+    /** Creates the empty store of queued tasks (called once, by the queue's constructor). */
+    new (): PriorityQueue;
+  };
   /** Time source for timeouts, backoff and the rate limit (`now`, `setTimeout`, `clearTimeout`). Default `systemClock`. */
   clock?: Clock;
 }

@@ -149,6 +149,7 @@ export class Queue implements Subscribable<QueueEvents> {
   get concurrency(): number {
     return this.#e.concurrency;
   }
+  /** Sets the number of tasks running at once (a positive integer or `Infinity`); see the getter. */
   set concurrency(value: number) {
     assertCount('concurrency', value, 1);
     this.#e.concurrency = value;

@@ -52,9 +52,19 @@ export interface AcquireOptions {
 export interface ConcurrencyLimiterEvents {
   [event: string]: object;
   /** The adaptive limit changed. */
-  'limit-changed': { limit: number; previous: number };
+  'limit-changed': {
+    /** The new concurrency limit (requests in flight). */
+    limit: number;
+    /** The limit before this change. */
+    previous: number;
+  };
   /** A request was shed. */
-  shed: { partition: string; reason: ShedReason };
+  shed: {
+    /** Name of the partition the shed request belonged to. */
+    partition: string;
+    /** Why it was shed. */
+    reason: ShedReason;
+  };
 }
 
 /** Counters and gauges from {@link ConcurrencyLimiter.stats}. */
@@ -72,7 +82,17 @@ export interface ConcurrencyLimiterStats {
   /** Whether the queue is in CoDel overload mode (deadline `queueTargetMs`). */
   overloaded: boolean;
   /** Per partition: its share of the limit, in flight and queued. */
-  partitions: Record<string, { limit: number; inflight: number; queued: number }>;
+  partitions: Record<
+    string,
+    {
+      /** The partition's guaranteed slots now: its share × the current limit, rounded up (at least 1). */
+      limit: number;
+      /** The partition's requests in flight. */
+      inflight: number;
+      /** The partition's requests waiting in the queue. */
+      queued: number;
+    }
+  >;
 }
 
 class Partition {

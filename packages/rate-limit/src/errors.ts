@@ -21,6 +21,7 @@ export class CostExceedsBurstError extends ScalingError {
     this.cost = cost;
     this.burst = burst;
   }
+  /** `'CostExceedsBurstError'`. */
   override get name(): string {
     return 'CostExceedsBurstError';
   }
@@ -34,6 +35,7 @@ export class RateLimitStoreError extends ScalingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_RATE_LIMIT_STORE', message, options);
   }
+  /** `'RateLimitStoreError'`. */
   override get name(): string {
     return 'RateLimitStoreError';
   }
@@ -59,6 +61,7 @@ export class ConcurrencyLimitError extends ScalingError {
     this.reason = reason;
     this.partition = partition;
   }
+  /** `'ConcurrencyLimitError'`. */
   override get name(): string {
     return 'ConcurrencyLimitError';
   }

@@ -11,8 +11,13 @@ import type { RateLimiter } from './rate-limiter.js';
 
 /** A request as both frameworks expose it: Node's `IncomingMessage` fields, plus what auth middleware adds. */
 export interface HttpRequestLike {
+  /** The request headers, lower-cased names (as Node's `IncomingMessage.headers`). */
   headers: IncomingMessage['headers'];
-  socket: { remoteAddress?: string | undefined };
+  /** The request's socket. */
+  socket: {
+    /** The client's IP address (`undefined` once the socket is destroyed); used by `'ip'` keys. */
+    remoteAddress?: string | undefined;
+  };
   /** Set by authentication middleware (passport, @fastify/jwt…); `'user'` keys use `user.id`. */
   user?: unknown;
 }
@@ -179,6 +184,7 @@ export function rateLimitMiddleware<Req extends IncomingMessage & HttpRequestLik
 
 /** The Fastify request and reply methods {@link rateLimitPlugin} uses (structural, no dependency on Fastify). */
 export interface FastifyLike {
+  /** Registers the plugin's `onRequest` hook, which decides each request and answers 429 when refused. */
   addHook(
     name: 'onRequest',
     hook: (

@@ -60,11 +60,26 @@ export interface RateLimiterOptions {
 export interface RateLimiterEvents {
   [event: string]: object;
   /** Redis failed or timed out; decisions follow `whenDown` until it answers again. */
-  'store-down': { error: RateLimitStoreError; whenDown: WhenDown };
+  'store-down': {
+    /** The Redis failure or timeout. */
+    error: RateLimitStoreError;
+    /** The policy now deciding requests (the limiter's `whenDown` option). */
+    whenDown: WhenDown;
+  };
   /** Redis answers again after `downMs` of failures. */
-  'store-up': { downMs: number };
+  'store-up': {
+    /** How long Redis was unavailable, in ms. */
+    downMs: number;
+  };
   /** A request was refused. */
-  denied: { key: string; cost: number; decision: RateLimitDecision };
+  denied: {
+    /** The rate-limit key that was refused. */
+    key: string;
+    /** Units the refused request asked for. */
+    cost: number;
+    /** The refusing decision (remaining, retry-after, reset). */
+    decision: RateLimitDecision;
+  };
 }
 
 /** Counters and gauges from {@link RateLimiter.stats}. */

@@ -15,8 +15,14 @@ export type RedisCommand = (args: string[], key: string) => Promise<unknown>;
  * node-redis cluster: `(args, key) => cluster.sendCommand(key, false, args)`).
  */
 export type RedisClientLike =
-  | { call(command: string, ...args: string[]): Promise<unknown> }
-  | { sendCommand(args: string[]): Promise<unknown> }
+  | {
+      /** ioredis: sends `command` with `args` and resolves with the raw reply. */
+      call(command: string, ...args: string[]): Promise<unknown>;
+    }
+  | {
+      /** node-redis v4+: sends the command `args` (name first) and resolves with the raw reply. */
+      sendCommand(args: string[]): Promise<unknown>;
+    }
   | RedisCommand;
 
 /** Turns any {@link RedisClientLike} into a {@link RedisCommand}. */

@@ -7,7 +7,16 @@ import pg from 'pg';
 export type PoolSource = Pool | PoolConfig | string;
 
 /** A replica: a pool source, or one with an explicit `id` (default `replica-<index>`) and `weight`. */
-export type ReplicaSource = PoolSource | { id: string; pool: PoolSource; weight?: number };
+export type ReplicaSource =
+  | PoolSource
+  | {
+      /** The replica's id in the router (for stats, events and health marking). */
+      id: string;
+      /** The replica's pool: a `pg` pool, a pool config, or a connection string. */
+      pool: PoolSource;
+      /** The replica's relative share of reads (default 1). */
+      weight?: number;
+    };
 
 /** A replica as the router sees it: its id and its pool. */
 export interface PgReplica extends ReplicaEndpoint {

@@ -9,6 +9,7 @@ export class TransactionNeedsSessionError extends ScalingError {
   constructor(message: string) {
     super('ERR_TRANSACTION_NEEDS_SESSION', message);
   }
+  /** `'TransactionNeedsSessionError'`. */
   override get name(): string {
     return 'TransactionNeedsSessionError';
   }
@@ -19,6 +20,7 @@ export class TransactionOpenError extends ScalingError {
   constructor(message: string) {
     super('ERR_TRANSACTION_OPEN', message);
   }
+  /** `'TransactionOpenError'`. */
   override get name(): string {
     return 'TransactionOpenError';
   }
@@ -29,6 +31,7 @@ export class NoPositionError extends ScalingError {
   constructor(message: string) {
     super('ERR_NO_POSITION', message);
   }
+  /** `'NoPositionError'`. */
   override get name(): string {
     return 'NoPositionError';
   }
@@ -42,6 +45,7 @@ export class PrimaryUnreachableError extends ScalingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_PRIMARY_UNREACHABLE', message, options);
   }
+  /** `'PrimaryUnreachableError'`. */
   override get name(): string {
     return 'PrimaryUnreachableError';
   }

@@ -5,6 +5,7 @@ export class NoReplicaError extends ScalingError {
   constructor(message: string) {
     super('ERR_NO_REPLICA', message);
   }
+  /** `'NoReplicaError'`. */
   override get name(): string {
     return 'NoReplicaError';
   }
@@ -18,6 +19,7 @@ export class DuplicateReplicaError extends ScalingError {
   constructor(message: string) {
     super('ERR_DUPLICATE_ENDPOINT', message);
   }
+  /** `'DuplicateReplicaError'`. */
   override get name(): string {
     return 'DuplicateReplicaError';
   }

@@ -32,7 +32,11 @@ export interface AdaptiveThrottleOptions {
 /** Events of an {@link AdaptiveThrottle} (channel `scaling:resilience:throttled`). */
 export interface AdaptiveThrottleEvents {
   [event: string]: object;
-  throttled: { probability: number };
+  /** A request was rejected locally (with {@link ThrottledError}). */
+  throttled: {
+    /** The local rejection probability at the time, in [0, 1). */
+    probability: number;
+  };
 }
 
 /** Counters of an {@link AdaptiveThrottle}. */
@@ -57,6 +61,7 @@ export interface AdaptiveThrottle extends ObservablePolicy<PolicyContext, Adapti
    * @throws {@link ThrottledError}; {@link PolicyDisposedError}.
    */
   acquire(): Lease;
+  /** A snapshot of the throttle's window and counters. */
   stats(): AdaptiveThrottleStats;
 }
 

@@ -34,7 +34,11 @@ export interface BulkheadOptions {
 /** Events of a {@link Bulkhead} (channel `scaling:resilience:bulkhead-rejected`). */
 export interface BulkheadEvents {
   [event: string]: object;
-  'bulkhead-rejected': { reason: 'full' | 'queue-timeout' };
+  /** A call was refused with {@link BulkheadRejectedError}. */
+  'bulkhead-rejected': {
+    /** `'full'`: no slot and no room in the queue; `'queue-timeout'`: it waited `queueTimeoutMs` without a slot. */
+    reason: 'full' | 'queue-timeout';
+  };
 }
 
 /** Counters of a {@link Bulkhead}. */
@@ -61,6 +65,7 @@ export interface Bulkhead extends ObservablePolicy<PolicyContext, BulkheadEvents
    * @throws (rejects) {@link BulkheadRejectedError}; the signal's reason when aborted; {@link PolicyDisposedError}.
    */
   acquire(options?: { signal?: AbortSignal }): Promise<Lease>;
+  /** A snapshot of the bulkhead's gauges and counters. */
   stats(): BulkheadStats;
 }
 

@@ -30,11 +30,28 @@ export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 /** Which calls a closed breaker judges. */
 export type BreakerWindow =
   /** The last `size` calls (resilience4j COUNT_BASED). */
-  | { type: 'count'; size: number }
+  | {
+      /** Count-based window. */
+      type: 'count';
+      /** Number of most recent calls judged (integer ≥ 1). */
+      size: number;
+    }
   /** The calls of the last `durationMs`, in `buckets` slots (default 10; resilience4j TIME_BASED). */
-  | { type: 'time'; durationMs: number; buckets?: number }
+  | {
+      /** Time-based window. */
+      type: 'time';
+      /** Length of the window, in ms. */
+      durationMs: number;
+      /** Slots the window is divided into (default 10). */
+      buckets?: number;
+    }
   /** Opens after `failures` failures in a row (slow calls count as failures); ratios and `minimumThroughput` do not apply. */
-  | { type: 'consecutive'; failures: number };
+  | {
+      /** Consecutive-failure rule. */
+      type: 'consecutive';
+      /** Failures in a row that open the breaker (integer ≥ 1). */
+      failures: number;
+    };
 
 /** Half-open behaviour of a {@link CircuitBreaker}. */
 export interface HalfOpenOptions {
@@ -78,7 +95,9 @@ export interface CircuitBreakerOptions {
 
 /** Payload of the `breaker-state` event. */
 export interface BreakerStateEvent {
+  /** The state before the transition. */
   from: BreakerState;
+  /** The state after the transition. */
   to: BreakerState;
   /** Why: `'failure-ratio'`, `'slow-call-ratio'`, `'consecutive-failures'`, `'trial-failed'`, `'trial-timeout'`, `'trials-passed'`, `'break-ended'`, `'isolate'`, `'reset'`. */
   reason: string;
@@ -89,18 +108,23 @@ export interface BreakerStateEvent {
 /** Events of a {@link CircuitBreaker} (channel `scaling:resilience:breaker-state`). */
 export interface CircuitBreakerEvents {
   [event: string]: object;
+  /** The breaker changed state. */
   'breaker-state': BreakerStateEvent;
 }
 
 /** Counters of a {@link CircuitBreaker}. */
 export interface CircuitBreakerStats {
+  /** The effective state now (as {@link CircuitBreaker.state}). */
   state: BreakerState;
   /** Calls admitted (trials included). */
   admitted: number;
   /** Calls refused with {@link BrokenCircuitError} or {@link IsolatedCircuitError}. */
   rejected: number;
+  /** Admitted calls that succeeded, since creation. */
   successes: number;
+  /** Admitted calls that failed (per `isFailure`) or whose trial timed out, since creation. */
   failures: number;
+  /** Admitted calls that took at least `slowCallMs` (also counted as successes or failures), since creation. */
   slowCalls: number;
   /** Outcomes ignored because they belong to an earlier state (the epoch rule). */
   staleOutcomes: number;
@@ -124,6 +148,7 @@ export interface CircuitBreaker extends ObservablePolicy<PolicyContext, CircuitB
   isolate(): void;
   /** Closes the breaker and empties its window. */
   reset(): void;
+  /** A snapshot of the breaker's state and counters. */
   stats(): CircuitBreakerStats;
 }
 

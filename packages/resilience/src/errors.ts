@@ -19,6 +19,7 @@ export class BrokenCircuitError extends ScalingError {
     this.retryAfterMs = retryAfterMs;
     this.state = state;
   }
+  /** `'BrokenCircuitError'`. */
   override get name(): string {
     return 'BrokenCircuitError';
   }
@@ -29,6 +30,7 @@ export class IsolatedCircuitError extends ScalingError {
   constructor(message = 'the circuit breaker is isolated') {
     super('ERR_CIRCUIT_ISOLATED', message);
   }
+  /** `'IsolatedCircuitError'`. */
   override get name(): string {
     return 'IsolatedCircuitError';
   }
@@ -42,6 +44,7 @@ export class BulkheadRejectedError extends ScalingError {
     super('ERR_BULKHEAD_REJECTED', message);
     this.reason = reason;
   }
+  /** `'BulkheadRejectedError'`. */
   override get name(): string {
     return 'BulkheadRejectedError';
   }
@@ -59,6 +62,7 @@ export class DeadlineExceededError extends ScalingError {
     super('ERR_DEADLINE_EXCEEDED', message, options);
     this.timeoutMs = timeoutMs;
   }
+  /** `'DeadlineExceededError'`. */
   override get name(): string {
     return 'DeadlineExceededError';
   }
@@ -72,6 +76,7 @@ export class RetryBudgetExhaustedError extends ScalingError {
     super('ERR_RETRY_BUDGET_EXHAUSTED', message, options);
     this.attempts = attempts;
   }
+  /** `'RetryBudgetExhaustedError'`. */
   override get name(): string {
     return 'RetryBudgetExhaustedError';
   }
@@ -85,6 +90,7 @@ export class ThrottledError extends ScalingError {
     super('ERR_THROTTLED', message);
     this.probability = probability;
   }
+  /** `'ThrottledError'`. */
   override get name(): string {
     return 'ThrottledError';
   }
@@ -95,6 +101,7 @@ export class PolicyDisposedError extends ScalingError {
   constructor(message: string) {
     super('ERR_POLICY_DISPOSED', message);
   }
+  /** `'PolicyDisposedError'`. */
   override get name(): string {
     return 'PolicyDisposedError';
   }

@@ -15,12 +15,25 @@ export interface FallbackOptions {
 /** Events of a {@link Fallback} policy (channel `scaling:resilience:fallback`). */
 export interface FallbackEvents {
   [event: string]: object;
-  fallback: { error: unknown };
+  /** A handled failure was answered by the substitute. */
+  fallback: {
+    /** The error the call failed with. */
+    error: unknown;
+  };
+}
+
+/** Counters of a {@link Fallback} policy. */
+export interface FallbackStats {
+  /** Calls run through the policy, since creation. */
+  calls: number;
+  /** Calls answered by the substitute, since creation. */
+  fallbacks: number;
 }
 
 /** A fallback policy. */
 export interface Fallback extends ObservablePolicy<PolicyContext, FallbackEvents> {
-  stats(): { calls: number; fallbacks: number };
+  /** A snapshot of the policy's counters. */
+  stats(): FallbackStats;
 }
 
 class FallbackPolicy extends PolicyBase implements Fallback {
@@ -49,7 +62,7 @@ class FallbackPolicy extends PolicyBase implements Fallback {
     this.#emitter.off(event, listener);
   }
 
-  stats(): { calls: number; fallbacks: number } {
+  stats(): FallbackStats {
     return { calls: this.#calls, fallbacks: this.#fallbacks };
   }
 

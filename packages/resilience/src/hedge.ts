@@ -18,7 +18,14 @@ export type HedgeDelay =
   /** A fixed delay in ms. */
   | number
   /** The `quantile` (e.g. 0.95) of the latencies of recent successful attempts; `initialMs` until `minSamples` are seen. */
-  | { quantile: number; initialMs: number; minSamples?: number };
+  | {
+      /** The latency quantile used as the delay, in (0, 1] (e.g. 0.95). */
+      quantile: number;
+      /** The delay until `minSamples` latencies are recorded, in ms. */
+      initialMs: number;
+      /** Successful attempts to record before the quantile is used (1–512, default 32). */
+      minSamples?: number;
+    };
 
 /** Options of {@link hedge}. */
 export interface HedgeOptions {
@@ -35,11 +42,18 @@ export interface HedgeOptions {
 /** Events of a {@link Hedge} policy (channel `scaling:resilience:hedge`). */
 export interface HedgeEvents {
   [event: string]: object;
-  hedge: { hedge: number; delayMs: number };
+  /** A hedged attempt was started. */
+  hedge: {
+    /** Index of the hedged attempt: 1 for the first hedge (0 is the primary). */
+    hedge: number;
+    /** The hedge delay in effect, in ms. */
+    delayMs: number;
+  };
 }
 
 /** Counters of a {@link Hedge} policy. */
 export interface HedgeStats {
+  /** Calls run through the policy, since creation. */
   calls: number;
   /** Hedged attempts started. */
   hedges: number;
@@ -53,6 +67,7 @@ export interface HedgeStats {
 
 /** A hedging policy: the function sees `ctx.hedge` (0 for the primary). */
 export interface Hedge extends ObservablePolicy<PolicyContext & HedgeContext, HedgeEvents> {
+  /** A snapshot of the policy's counters. */
   stats(): HedgeStats;
 }
 

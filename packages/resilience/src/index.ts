@@ -43,7 +43,7 @@ export {
   RetryBudgetExhaustedError,
   ThrottledError,
 } from './errors.js';
-export { type Fallback, type FallbackEvents, type FallbackOptions, fallback } from './fallback.js';
+export { type Fallback, type FallbackEvents, type FallbackOptions, type FallbackStats, fallback } from './fallback.js';
 export { type Hedge, type HedgeDelay, type HedgeEvents, type HedgeOptions, type HedgeStats, hedge } from './hedge.js';
 export type {
   DeadlineContext,

@@ -23,16 +23,19 @@ export interface PolicyContext {
 
 /** Added by {@link retry}: the attempt number, 1 for the first. */
 export interface RetryContext {
+  /** This attempt's number, 1 for the first. */
   readonly attempt: number;
 }
 
 /** Added by {@link timeout}: milliseconds left before the nearest deadline (to propagate it, e.g. as a header). */
 export interface DeadlineContext {
+  /** Milliseconds left before the nearest deadline. */
   readonly remainingMs: number;
 }
 
 /** Added by {@link hedge}: 0 for the primary attempt, 1… for hedged ones. */
 export interface HedgeContext {
+  /** 0 for the primary attempt, 1… for hedged ones. */
   readonly hedge: number;
 }
 

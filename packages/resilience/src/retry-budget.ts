@@ -36,6 +36,7 @@ export interface RetryBudget {
   tryAcquireRetry(): boolean;
   /** A granted retry ended. */
   retryFinished(): void;
+  /** A snapshot of the budget's gauges and counters. */
   stats(): RetryBudgetStats;
 }
 

@@ -23,7 +23,23 @@ import { type AnyFn, invokeNext, type ObservablePolicy, PolicyBase, type PolicyC
 import { concurrencyBudget, type RetryBudget } from './retry-budget.js';
 
 /** What an attempt produced, given to `retryOn` and `retryAfter`. */
-export type RetryResult = { ok: true; value: unknown; attempt: number } | { ok: false; error: unknown; attempt: number };
+export type RetryResult =
+  | {
+      /** The attempt returned a value. */
+      ok: true;
+      /** The value it returned. */
+      value: unknown;
+      /** The attempt's number, 1 for the first. */
+      attempt: number;
+    }
+  | {
+      /** The attempt threw or rejected. */
+      ok: false;
+      /** What it threw or rejected with. */
+      error: unknown;
+      /** The attempt's number, 1 for the first. */
+      attempt: number;
+    };
 
 /** Options of {@link retry}. Times in milliseconds. */
 export interface RetryOptions {
@@ -56,6 +72,7 @@ export interface RetryOptions {
 export interface RetryEvent {
   /** The attempt that just failed (1 for the first). */
   attempt: number;
+  /** Wait before the next attempt, in ms (the larger of the backoff and any requested `retryAfter`). */
   delayMs: number;
   /** The failure, when it was an error. */
   error?: unknown;
@@ -64,8 +81,13 @@ export interface RetryEvent {
 /** Events of a {@link Retry} policy (channels `scaling:resilience:retry`, `scaling:resilience:retry-budget-exhausted`). */
 export interface RetryEvents {
   [event: string]: object;
+  /** An attempt failed and another is scheduled after `delayMs`. */
   retry: RetryEvent;
-  'retry-budget-exhausted': { attempt: number };
+  /** An attempt failed (or its result asked for a retry) but the retry budget refused another, so the call gives up. */
+  'retry-budget-exhausted': {
+    /** The attempt that just failed (1 for the first). */
+    attempt: number;
+  };
 }
 
 /** Counters of a {@link Retry} policy. */
@@ -84,6 +106,7 @@ export interface RetryStats {
 
 /** A retry policy: the function sees `ctx.attempt`. */
 export interface Retry extends ObservablePolicy<PolicyContext & RetryContext, RetryEvents> {
+  /** A snapshot of the policy's counters. */
   stats(): RetryStats;
 }
 

@@ -22,11 +22,16 @@ export interface TimeoutOptions {
 /** Events of a {@link Timeout} policy (channel `scaling:resilience:timeout`). */
 export interface TimeoutEvents {
   [event: string]: object;
-  timeout: { timeoutMs: number };
+  /** A call ran past its deadline and was aborted. */
+  timeout: {
+    /** The policy's timeout, in ms. */
+    timeoutMs: number;
+  };
 }
 
 /** Counters of a {@link Timeout} policy. */
 export interface TimeoutStats {
+  /** Calls run through the policy, since creation. */
   calls: number;
   /** Calls that ran past the deadline. */
   timedOut: number;
@@ -38,6 +43,7 @@ export interface TimeoutStats {
 export interface Timeout extends ObservablePolicy<PolicyContext & DeadlineContext, TimeoutEvents> {
   /** The timeout in ms. */
   readonly timeoutMs: number;
+  /** A snapshot of the policy's counters. */
   stats(): TimeoutStats;
 }
 
