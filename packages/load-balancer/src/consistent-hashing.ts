@@ -36,7 +36,10 @@ export interface ConsistentHashingOptions<E extends Endpoint = Endpoint> extends
    * endpoints); a key whose owner is full walks on along its preference order. `balanceFactor` in [1, 1e6],
    * default 1.25 (as `BoundedLoadHash`). Default: unbounded.
    */
-  boundedLoad?: { balanceFactor?: number };
+  boundedLoad?: {
+    /** Capacity multiplier over the weighted mean load, in [1, 1e6]; default 1.25 (Google's bounded loads, "c"). */
+    balanceFactor?: number;
+  };
 }
 
 const RAMP_SEED = 0x52414d50;
