@@ -15,21 +15,37 @@ export const MAX_DELTA_SECONDS = 2 ** 31;
  * (`no-cache="Set-Cookie"`).
  */
 export interface CacheControl {
+  /** `max-age`, seconds: freshness lifetime (response) or the oldest acceptable age (request). */
   maxAge?: number;
+  /** `s-maxage`, seconds: freshness lifetime for shared caches; forbids serving stale. */
   sMaxAge?: number;
+  /** `stale-while-revalidate`, seconds (RFC 5861 §3). */
   staleWhileRevalidate?: number;
+  /** `stale-if-error`, seconds (RFC 5861 §4). */
   staleIfError?: number;
+  /** Request `max-stale`, seconds (2^31 without a value: any staleness). */
   maxStale?: number;
+  /** Request `min-fresh`, seconds (the largest when repeated). */
   minFresh?: number;
+  /** `no-store`. */
   noStore: boolean;
+  /** `no-cache`: `true` unqualified, or the lower-cased field names it lists. */
   noCache: boolean | string[];
+  /** `private`: `true` unqualified, or the lower-cased field names it lists. */
   private: boolean | string[];
+  /** `public`. */
   public: boolean;
+  /** `must-revalidate`. */
   mustRevalidate: boolean;
+  /** `proxy-revalidate`. */
   proxyRevalidate: boolean;
+  /** `must-understand`. */
   mustUnderstand: boolean;
+  /** `no-transform`. */
   noTransform: boolean;
+  /** `immutable` (RFC 8246). */
   immutable: boolean;
+  /** Request `only-if-cached`. */
   onlyIfCached: boolean;
 }
 

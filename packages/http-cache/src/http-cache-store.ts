@@ -95,6 +95,11 @@ export class HttpCacheStore {
         keys.add(key);
       }
     }
+    // Tags only the replaced variant carried no longer name this URL.
+    this.#untag(
+      key,
+      previous.filter((e) => !variants.includes(e)),
+    );
     return stored;
   }
 
@@ -119,10 +124,11 @@ export class HttpCacheStore {
     this.#tags.clear();
   }
 
-  #untag(key: string, variants: CachedResponse[]): void {
-    if (this.#cache.peek(key) !== undefined) return; // replaced, not removed
-    for (const entry of variants) {
+  #untag(key: string, removed: readonly CachedResponse[]): void {
+    const kept = this.#cache.peek(key) ?? [];
+    for (const entry of removed) {
       for (const tag of entry.surrogateKeys) {
+        if (kept.some((e) => e.surrogateKeys.includes(tag))) continue;
         const keys = this.#tags.get(tag);
         keys?.delete(key);
         if (keys?.size === 0) this.#tags.delete(tag);

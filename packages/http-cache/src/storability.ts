@@ -8,10 +8,15 @@ const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 300, 30
 
 /** What {@link storability} inspects. */
 export interface StorabilityInput {
+  /** The request method, upper-case. */
   method: string;
+  /** The request header fields. */
   requestHeaders: HeaderMap;
+  /** The request's parsed `Cache-Control`. */
   requestCacheControl: CacheControl;
+  /** The response status code. */
   status: number;
+  /** The response header fields. */
   responseHeaders: HeaderMap;
   /** The directives this cache obeys (see `selectCacheControl`). */
   cacheControl: CacheControl;
