@@ -64,6 +64,9 @@ const OPTION_KEYS = [
   'clock',
 ] as const;
 
+/** Storability verdicts caused by the request rather than the response. */
+const REQUEST_REASONS: ReadonlySet<string> = new Set(['authorization', 'request no-store', 'method']);
+
 /** What `x-cache` says about how a response was produced. */
 export type CacheStatus = 'HIT' | 'STALE' | 'MISS' | 'REVALIDATED' | 'PASS' | 'STALE-IF-ERROR';
 
@@ -312,12 +315,12 @@ export class CachingProxy {
     const flight = this.#flight(key, method);
     try {
       const headers = this.#forwardHeaders(req.headers);
+      // The client's own validators are answered from the stored response, never forwarded: the cache
+      // needs a full response to store (or a 304 for its own validators).
+      delete headers['if-none-match'];
+      delete headers['if-modified-since'];
       const conditional = stale !== undefined && hasValidator(stale.headers);
-      if (conditional) {
-        delete headers['if-none-match'];
-        delete headers['if-modified-since'];
-        Object.assign(headers, conditionalHeaders(stale.headers));
-      }
+      if (conditional) Object.assign(headers, conditionalHeaders(stale.headers));
       let result: OriginResult;
       try {
         result = await this.#request(method, key, headers);
@@ -349,7 +352,8 @@ export class CachingProxy {
         targeted,
       });
       if (notStorable !== undefined) {
-        if (method === 'GET' && this.#hitForPassMs > 0) this.#pass.set(key, true);
+        // Hit-for-miss only when the response itself is uncacheable, not this request.
+        if (method === 'GET' && this.#hitForPassMs > 0 && !REQUEST_REASONS.has(notStorable)) this.#pass.set(key, true);
         if (stale !== undefined && result.status < 400) this.store.delete(key);
         flight?.settle(); // release the waiting requests at once: they fetch on their own
         if (res !== undefined) this.#pipe(res, result, 'MISS');

@@ -17,6 +17,9 @@ export interface HttpCacheStoreOptions {
   clock?: Clock;
 }
 
+/** Variants kept per URL: a `Vary` on a high-cardinality field cannot fill the store with one URL. */
+const MAX_VARIANTS = 32;
+
 const STORE_KEYS = ['maxSizeBytes', 'maxEntrySizeBytes', 'policy', 'clock'] as const;
 
 function entrySize(entry: CachedResponse): number {
@@ -87,6 +90,7 @@ export class HttpCacheStore {
       e.varyNames.join('\n') === entry.varyNames.join('\n') && e.varyValues.every((v, i) => v === entry.varyValues[i]);
     const variants = previous.filter((e) => !same(e));
     variants.unshift(entry);
+    if (variants.length > MAX_VARIANTS) variants.length = MAX_VARIANTS; // the oldest selections go first
     const stored = this.#cache.set(key, variants, { ttl: ttlMs });
     if (stored) {
       for (const tag of entry.surrogateKeys) {

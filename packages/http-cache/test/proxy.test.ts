@@ -198,6 +198,51 @@ describe('caching reverse proxy', () => {
     expect(r.headers['x-cache']).toBe('PASS');
   });
 
+  it('a client conditional miss is fetched in full, stored, and still answered', async () => {
+    h = await harness();
+    h.setOrigin((req, res) => {
+      expect(req.headers['if-none-match']).toBeUndefined();
+      res.writeHead(200, { etag: '"e"', 'cache-control': 'max-age=60' });
+      res.end('x');
+    });
+    const miss = await h.get('/cond', { headers: { 'if-none-match': '"e"' } });
+    expect(miss.body).toBe('x');
+    expect((await h.get('/cond', { headers: { 'if-none-match': '"e"' } })).status).toBe(304);
+    expect((await h.get('/cond')).body).toBe('x');
+    expect(h.seen).toHaveLength(1);
+  });
+
+  it('does not store a response to an Authorization request without public / s-maxage, but does with them', async () => {
+    h = await harness();
+    h.setOrigin((req, res) => {
+      res.setHeader('cache-control', req.url === '/shared' ? 's-maxage=60' : 'max-age=60');
+      res.end(String(req.headers.authorization));
+    });
+    const auth = { headers: { authorization: 'Bearer alice' } };
+    await h.get('/mine', auth);
+    expect((await h.get('/mine', auth)).headers['x-cache']).toBe('MISS');
+    await h.get('/shared', auth);
+    expect((await h.get('/shared', auth)).headers['x-cache']).toBe('HIT');
+  });
+
+  it('only-if-cached answers 504 on a miss', async () => {
+    h = await harness();
+    expect((await h.get('/none', { headers: { 'cache-control': 'only-if-cached' } })).status).toBe(504);
+    expect(h.seen).toHaveLength(0);
+  });
+
+  it('a store can be shared and keeps at most 32 variants per URL', async () => {
+    h = await harness();
+    h.setOrigin((req, res) => {
+      res.setHeader('cache-control', 'max-age=60');
+      res.setHeader('vary', 'x-v');
+      res.end(String(req.headers['x-v']));
+    });
+    for (let i = 0; i < 40; i++) await h.get('/many', { headers: { 'x-v': String(i) } });
+    expect((await h.get('/many', { headers: { 'x-v': '39' } })).headers['x-cache']).toBe('HIT');
+    expect((await h.get('/many', { headers: { 'x-v': '0' } })).headers['x-cache']).toBe('MISS');
+  });
+
   it('rejects unknown options with a hint', () => {
     expect(() => createCachingProxy({ origin: 'http://127.0.0.1:1', ttl: 5 } as never)).toThrow(TypeError);
     expect(() => createCachingProxy({ origin: 'ftp://x' })).toThrow(TypeError);
