@@ -403,7 +403,9 @@ export class CachingProxy {
         }
         res?.write(chunk);
       });
+      let ended = false;
       result.body.on('end', () => {
+        ended = true;
         res?.end();
         if (bytes <= cap) {
           const raw = storedHeaders[this.#surrogateHeader];
@@ -421,6 +423,12 @@ export class CachingProxy {
       });
       result.body.on('error', (error) => {
         res?.destroy(error);
+        resolve();
+      });
+      // A body cut short (origin reset, timeout) may close without 'error': never store it, never hang waiters.
+      result.body.on('close', () => {
+        if (ended) return;
+        res?.destroy();
         resolve();
       });
     });

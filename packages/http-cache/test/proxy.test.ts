@@ -243,6 +243,26 @@ describe('caching reverse proxy', () => {
     expect((await h.get('/many', { headers: { 'x-v': '0' } })).headers['x-cache']).toBe('MISS');
   });
 
+  it('a body cut short by the origin is not stored and releases the waiting requests', async () => {
+    h = await harness();
+    let truncate = true;
+    h.setOrigin((_req, res) => {
+      res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': '100' });
+      if (truncate) {
+        res.write('0123456789');
+        setImmediate(() => res.socket?.destroy());
+        return;
+      }
+      res.end('x'.repeat(100));
+    });
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => h.get('/cut')));
+    expect(outcomes.every((o) => o.status === 'rejected' || o.value.body.length < 100)).toBe(true);
+    truncate = false;
+    const whole = await h.get('/cut');
+    expect(whole.body).toHaveLength(100);
+    expect((await h.get('/cut')).headers['x-cache']).toBe('HIT');
+  });
+
   it('rejects unknown options with a hint', () => {
     expect(() => createCachingProxy({ origin: 'http://127.0.0.1:1', ttl: 5 } as never)).toThrow(TypeError);
     expect(() => createCachingProxy({ origin: 'ftp://x' })).toThrow(TypeError);
