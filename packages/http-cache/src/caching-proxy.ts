@@ -11,7 +11,7 @@ import { HttpCacheStore } from './http-cache-store.js';
 import { invalidationTargets, isUnsafeMethod } from './invalidation.js';
 import { serveDecision, staleIfErrorAllows } from './serve-decision.js';
 import { fieldsToStrip, HOP_BY_HOP, storability, stripHeaders } from './storability.js';
-import { conditionalHeaders, hasValidator, mergeNotModified, notModifiedMatches } from './validation.js';
+import { conditionalHeaders, hasValidator, mergeNotModified } from './validation.js';
 import { parseVary, varyValues } from './vary.js';
 
 /** Options of {@link createCachingProxy}. */
@@ -333,7 +333,8 @@ export class CachingProxy {
         if (res !== undefined) this.#serve(req, res, stale, 'STALE-IF-ERROR');
         return;
       }
-      if (result.status === 304 && conditional && stale !== undefined && notModifiedMatches(stale.headers, result.headers)) {
+      if (result.status === 304 && conditional && stale !== undefined) {
+        // We sent only this response's validators, so the 304 is about it (its ETag is kept: see mergeNotModified).
         result.body.resume();
         const merged = mergeNotModified(stale.headers, result.headers);
         const entry = this.#entry(req.headers, stale.status, merged, stale.body, result, stale.surrogateKeys);

@@ -12,20 +12,23 @@ export function parseHttpDate(value: string | undefined): number | undefined {
 }
 
 /**
- * The `Age` field in seconds: the first value when repeated; `0` when absent, negative or malformed
- * (RFC 9111 §5.1: a non-negative integer; anything else is ignored).
+ * The `Age` field in seconds (RFC 9111 §5.1): the first member when it is a list; `0` when absent. An
+ * invalid value (negative, fractional, with parameters, not a number) is handled the most restrictive way:
+ * 2^31 s, so the response is stale (the HTTP cache-tests suite's expectation; RFC 9111 also allows
+ * ignoring it).
  */
 export function parseAge(headers: HeaderMap): number {
   const raw = headerValue(headers, 'age');
   if (raw === undefined) return 0;
   const first = raw.split(',')[0]?.trim() ?? '';
-  if (!/^\d+$/.test(first)) return 0;
+  if (!/^\d+$/.test(first)) return 2 ** 31;
   return Math.min(Number(first), 2 ** 31);
 }
 
 /**
  * The corrected initial age of a response in ms (RFC 9111 §4.2.3): the larger of the apparent age
  * (`responseTime − Date`, at least 0) and `Age` plus the response delay (`responseTime − requestTime`).
+ * Never negative.
  *
  * @param requestTime when the request was sent, ms since the epoch.
  * @param responseTime when the response was received, ms since the epoch.

@@ -28,13 +28,28 @@ export function notModifiedMatches(stored: HeaderMap, notModified: HeaderMap): b
 }
 
 /**
+ * Fields a 304 never updates: those describing the stored body (RFC 9111 §3.2, "header fields that the
+ * cache's stored response depends upon") and hop-by-hop fields.
+ */
+const NOT_UPDATED: ReadonlySet<string> = new Set([
+  'content-length',
+  'content-encoding',
+  'content-md5',
+  'content-range',
+  'transfer-encoding',
+  'etag',
+  ...HOP_BY_HOP,
+]);
+
+/**
  * The stored headers updated from a `304 Not Modified` (RFC 9111 §3.2): every field of the 304 replaces
- * the stored one, except `Content-Length` and hop-by-hop fields. The body is unchanged.
+ * the stored one, except those describing the stored body (`Content-Length`, `Content-Encoding`,
+ * `Content-MD5`, `Content-Range`), its `ETag`, and hop-by-hop fields. The body is unchanged.
  */
 export function mergeNotModified(stored: HeaderMap, notModified: HeaderMap): HeaderMap {
   const out: HeaderMap = { ...stored };
   for (const name of Object.keys(notModified)) {
-    if (name === 'content-length' || HOP_BY_HOP.includes(name)) continue;
+    if (NOT_UPDATED.has(name)) continue;
     const value = notModified[name];
     if (value !== undefined) out[name] = value;
   }

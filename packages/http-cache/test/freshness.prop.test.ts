@@ -6,9 +6,8 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const date = (ms: number): string => new Date(ms).toUTCString();
 
 describe('age calculation (RFC 9111 §4.2.3)', () => {
-  it('ignores negative and malformed Age', () => {
-    expect(parseAge({ age: '-5' })).toBe(0);
-    expect(parseAge({ age: 'abc' })).toBe(0);
+  it('treats negative and malformed Age as the most restrictive value (stale)', () => {
+    for (const bad of ['-5', 'abc', '1.5', '7200;foo=bar', '']) expect(parseAge({ age: bad })).toBe(2 ** 31);
     expect(parseAge({ age: '10, 20' })).toBe(10);
     expect(parseAge({})).toBe(0);
   });
@@ -33,7 +32,7 @@ describe('age calculation (RFC 9111 §4.2.3)', () => {
           const headers = { date: date(T0 + dateOffset), age: String(age) };
           const initial = initialAge(headers, T0 - delay, T0);
           expect(initial).toBeGreaterThanOrEqual(0);
-          expect(initial).toBeGreaterThanOrEqual(Math.max(0, age) * 1000 + delay);
+          expect(initial).toBeGreaterThanOrEqual((age < 0 ? 2 ** 31 : age) * 1000 + delay);
           expect(currentAge(initial, T0, T0 + resident)).toBe(initial + resident);
         },
       ),

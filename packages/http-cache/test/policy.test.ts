@@ -126,6 +126,14 @@ describe('validation and 304 merging (RFC 9111 §4.3)', () => {
     expect(merged).toEqual({ etag: '"a"', 'content-length': '5', 'cache-control': 'max-age=100', 'x-old': '1', 'x-new': '2' });
   });
 
+  it('a 304 does not update the fields describing the stored body', () => {
+    const merged = mergeNotModified(
+      { 'content-encoding': 'gzip', 'content-range': 'bytes 0-1/2', 'content-md5': 'a' },
+      { 'content-encoding': 'br', 'content-range': 'bytes 0-5/6', 'content-md5': 'b', 'x-new': '1' },
+    );
+    expect(merged).toEqual({ 'content-encoding': 'gzip', 'content-range': 'bytes 0-1/2', 'content-md5': 'a', 'x-new': '1' });
+  });
+
   it('a 304 with a different strong ETag does not apply', () => {
     expect(notModifiedMatches({ etag: '"a"' }, { etag: '"b"' })).toBe(false);
     expect(notModifiedMatches({ etag: '"a"' }, { etag: '"a"' })).toBe(true);
