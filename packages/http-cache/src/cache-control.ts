@@ -197,7 +197,12 @@ export function parseCacheControl(value: string | string[] | undefined): CacheCo
 export function selectCacheControl(
   headers: HeaderMap,
   targetedFields: readonly string[],
-): { cacheControl: CacheControl; targeted: boolean } {
+): {
+  /** The directives that govern the response in this cache. */
+  cacheControl: CacheControl;
+  /** `true` when they came from a targeted field (RFC 9213), so `Cache-Control`/`Expires` are ignored. */
+  targeted: boolean;
+} {
   for (const field of targetedFields) {
     const raw = headerValue(headers, field);
     if (raw === undefined) continue;
