@@ -26,15 +26,7 @@ export function noNodes(): NoNodesError {
   return new NoNodesError();
 }
 
-/** murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { fmix32 } from '@scaling/core/internal';
 
 /** lexicographic order on node names (code units), the tie-break used everywhere. */
 export function compareNames(a: string, b: string): number {

@@ -449,3 +449,17 @@ export function xxHash64(input: HashInput, out: Uint32Array, seed = 0): Uint32Ar
   assertHashInput(input);
   return xxh64Bytes(input, input.length, seed >>> 0, out);
 }
+
+/** The murmur3 32-bit finalizer (Appleby, MurmurHash3 `fmix32`): a bijective avalanche of `h`, as uint32. */
+export function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** FNV-1a over the UTF-16 code units of `s` (Fowler, Noll, Vo; 32-bit offset basis and prime), unmixed, uint32. */
+export function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

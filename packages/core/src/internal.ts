@@ -7,7 +7,7 @@
  */
 
 export { Emitter } from './emitter.js';
-export { assertHashInput, scratchBytes, utf8IntoScratch } from './hash.js';
+export { assertHashInput, fmix32, fnv1a32, scratchBytes, utf8IntoScratch } from './hash.js';
 export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
 export {
   assertFunction,

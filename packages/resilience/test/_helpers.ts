@@ -1,42 +1,5 @@
-/** A promise with its settle functions exposed, to finish a task exactly when a test says so. */
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((a, b) => {
-    resolve = a;
-    reject = b;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Lets every pending promise callback run (one macrotask turn); not a sleep. */
-export function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Records how a promise settled, without ever leaving it unhandled. */
-export function track<T>(p: Promise<T>): { state: 'pending' | 'fulfilled' | 'rejected'; value?: T; reason?: unknown; count: number } {
-  const t: { state: 'pending' | 'fulfilled' | 'rejected'; value?: T; reason?: unknown; count: number } = { state: 'pending', count: 0 };
-  p.then(
-    (value) => {
-      t.state = 'fulfilled';
-      t.value = value;
-      t.count++;
-    },
-    (reason) => {
-      t.state = 'rejected';
-      t.reason = reason;
-      t.count++;
-    },
-  );
-  return t;
-}
+// Test helpers shared with the queue's tests (deferred, flush, track), plus the resilience-only ones.
+export { type Deferred, deferred, flush, track } from '../../queue/test/_helpers.js';
 
 /** An error with a label, to tell attempts apart. */
 export class AttemptError extends Error {
