@@ -97,7 +97,7 @@ export class BullMqBackend implements JobBackend {
     this.#prefix = prefix;
     this.#lockMs = lockDurationMs;
     this.#windowMs = idempotencyWindowMs;
-    this.capabilities = { priority: true, durable: true, maxPayloadBytes };
+    this.capabilities = { priority: true, durable: true, maxPayloadBytes, exactAttempts: true };
     this.#queue = new Queue(queueName, { connection, prefix });
     this.#dead = new Queue(`${queueName}-dead`, { connection, prefix });
     // Connection errors surface on the commands that fail; keep them from being unhandled 'error' events.

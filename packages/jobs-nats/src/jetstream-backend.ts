@@ -64,7 +64,7 @@ const dec = new TextDecoder();
  */
 export class JetStreamBackend implements JobBackend {
   readonly kind = 'jetstream';
-  readonly capabilities: BackendCapabilities = { priority: false, durable: true, maxPayloadBytes: 1_048_576 };
+  readonly capabilities: BackendCapabilities = { priority: false, durable: true, maxPayloadBytes: 1_048_576, exactAttempts: false };
   readonly #options: Required<Omit<JetStreamBackendOptions, 'connection'>> & { connection: NatsConnection | undefined };
   #init: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
   readonly #stops = new Set<() => Promise<void>>();
@@ -188,8 +188,11 @@ export class JetStreamBackend implements JobBackend {
               });
             }
             if (stopping) {
-              // Taken from the server but not started: hand it back at once.
-              m.nak();
+              // Taken from the server (prefetched) but never started: hand it back without spending one
+              // of its deliveries — a `nak` would count as a delivery, so a rolling restart would use up
+              // `attempts` of jobs no handler ever saw. Re-published as a new message (at the back of
+              // the stream), then the old one is terminated; a crash in between leaves both (at least once).
+              await this.#handBack(m);
               continue;
             }
             const p = this.#run(m, handle).finally(() => {
@@ -211,6 +214,16 @@ export class JetStreamBackend implements JobBackend {
     };
     this.#stops.add(stop);
     return { close: stop };
+  }
+
+  async #handBack(m: JsMsg): Promise<void> {
+    try {
+      const { js } = await this.#ready();
+      await js.publish(m.subject, m.data);
+      m.term('handed back unstarted by a closing worker');
+    } catch {
+      m.nak(); // could not re-publish: let the server redeliver it (this spends a delivery)
+    }
   }
 
   async #run(m: JsMsg, handle: (d: Delivery) => Promise<void>): Promise<void> {

@@ -77,7 +77,7 @@ export class InProcessBackend implements JobBackend {
     assertPositiveInteger('maxPayloadBytes', maxPayloadBytes);
     this.#clock = clock;
     this.#windowMs = idempotencyWindowMs;
-    this.capabilities = { priority: true, durable: false, maxPayloadBytes };
+    this.capabilities = { priority: true, durable: false, maxPayloadBytes, exactAttempts: true };
   }
 
   /** Jobs waiting (ready or delayed), not counting running ones. */

@@ -100,7 +100,17 @@ export interface BackendCapabilities {
   readonly durable: boolean;
   /** Largest serialised payload accepted, in bytes. */
   readonly maxPayloadBytes: number;
+  /**
+   * `true` when a delivery's `attempt` counts only deliveries that reached a worker (in-process, BullMQ's
+   * `attemptsStarted`). `false` when the broker also counts deliveries no handler saw (JetStream: a
+   * message pulled by a worker that then closed or died before starting it); the worker then allows
+   * {@link UNSTARTED_DELIVERY_ALLOWANCE} extra deliveries before treating a job as a poison message.
+   */
+  readonly exactAttempts: boolean;
 }
+
+/** Extra deliveries allowed on backends without exact attempt counts before a job counts as poison. */
+export const UNSTARTED_DELIVERY_ALLOWANCE = 5;
 
 /** A running consumption of deliveries from a backend. */
 export interface BackendConsumer {

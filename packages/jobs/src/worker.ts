@@ -10,7 +10,7 @@ import { backoffDelay } from './_backoff.js';
 import type { JobContext, JobDefinition } from './define-job.js';
 import { JobDeadlineExceededError } from './errors.js';
 import type { JobEvents } from './job-queue.js';
-import type { BackendConsumer, Delivery, JobBackend } from './types.js';
+import { type BackendConsumer, type Delivery, type JobBackend, UNSTARTED_DELIVERY_ALLOWANCE } from './types.js';
 
 /** Options of `JobQueue.work()`. */
 export interface WorkerOptions {
@@ -137,7 +137,8 @@ export class Worker {
       await this.#deadLetter(delivery, error);
       return;
     }
-    if (attempt > record.attempts) {
+    const maxDeliveries = record.attempts + (host.backend.capabilities.exactAttempts ? 0 : UNSTARTED_DELIVERY_ALLOWANCE);
+    if (attempt > maxDeliveries) {
       // Redelivered more often than it may run (its workers kept dying): a poison message.
       await this.#deadLetter(
         delivery,

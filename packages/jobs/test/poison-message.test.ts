@@ -22,7 +22,7 @@ describe('poison message', () => {
     let handled!: Promise<void>;
     const backend: JobBackend = {
       kind: 'fake',
-      capabilities: { priority: true, durable: true, maxPayloadBytes: 1000 },
+      capabilities: { priority: true, durable: true, maxPayloadBytes: 1000, exactAttempts: true },
       enqueue: async (r) => ({ id: r.id, duplicate: false }),
       consume: async (_names, _c, handle) => {
         const d: Delivery = {
