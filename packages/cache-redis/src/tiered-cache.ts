@@ -140,7 +140,7 @@ export class TieredCache<V = unknown> {
     const k = this.#prefix === '' ? key : this.#prefix + key;
     if (core.l1Active) {
       const e = core.l1.get(k) as Entry | undefined;
-      if (e !== undefined && e.expiresAt > core.s.clock.now() && core.valid(e)) {
+      if (e !== undefined && e.expiresAt > core.s.clock.now() && core.tags.valid(e)) {
         core.stats.l1Hits++;
         return Promise.resolve(e.value as V);
       }
@@ -171,7 +171,7 @@ export class TieredCache<V = unknown> {
     const k = this.#prefix === '' ? key : this.#prefix + key;
     if (core.l1Active && options === undefined) {
       const e = core.l1.get(k) as Entry | undefined;
-      if (e !== undefined && e.expiresAt > core.s.clock.now() && core.valid(e)) {
+      if (e !== undefined && e.expiresAt > core.s.clock.now() && core.tags.valid(e)) {
         core.stats.l1Hits++;
         return e.value as V;
       }

@@ -9,89 +9,19 @@
  * announced by a timer (unref'ed) when the break ends, and `state` always reads the effective state from the
  * clock — no "open until the next call" surprise (opossum #119, #276).
  */
-import { type Clock, type Lease, type Outcome, type RandomSource, systemClock } from '@scaling/core';
-import {
-  assertClock,
-  assertFunction,
-  assertInRange,
-  assertOptions,
-  assertPositiveFinite,
-  assertPositiveInteger,
-  Emitter,
-} from '@scaling/core/internal';
+import type { Clock, Lease, Outcome, RandomSource } from '@scaling/core';
+import { Emitter } from '@scaling/core/internal';
+import { type BreakerSettings, type CircuitBreakerOptions, resolveBreakerOptions } from './_breaker-options.js';
+import { HalfOpenTrials } from './_breaker-trials.js';
+import { SlidingWindow } from './_breaker-window.js';
 import type { CallContext } from './_context.js';
-import { TimeBuckets } from './_time-buckets.js';
 import { BrokenCircuitError, IsolatedCircuitError } from './errors.js';
 import { type AnyFn, invokeNext, type ObservablePolicy, PolicyBase, type PolicyContext } from './policy.js';
 
+export type { BreakerWindow, CircuitBreakerOptions, HalfOpenOptions } from './_breaker-options.js';
+
 /** The state of a {@link CircuitBreaker}. */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
-
-/** Which calls a closed breaker judges. */
-export type BreakerWindow =
-  /** The last `size` calls (resilience4j COUNT_BASED). */
-  | {
-      /** Count-based window. */
-      type: 'count';
-      /** Number of most recent calls judged (integer ≥ 1). */
-      size: number;
-    }
-  /** The calls of the last `durationMs`, in `buckets` slots (default 10; resilience4j TIME_BASED). */
-  | {
-      /** Time-based window. */
-      type: 'time';
-      /** Length of the window, in ms. */
-      durationMs: number;
-      /** Slots the window is divided into (default 10). */
-      buckets?: number;
-    }
-  /** Opens after `failures` failures in a row (slow calls count as failures); ratios and `minimumThroughput` do not apply. */
-  | {
-      /** Consecutive-failure rule. */
-      type: 'consecutive';
-      /** Failures in a row that open the breaker (integer ≥ 1). */
-      failures: number;
-    };
-
-/** Half-open behaviour of a {@link CircuitBreaker}. */
-export interface HalfOpenOptions {
-  /** Trial calls admitted after a break; the rest fail fast. Default 1. */
-  calls?: number;
-  /** A trial that has not settled after this long counts as a failure. Default 30,000 ms. */
-  trialTimeoutMs?: number;
-  /** Share of the trials that must succeed (not slow) to close; the breaker re-opens as soon as that is out of reach. Default 1. */
-  successRatio?: number;
-}
-
-/** Options of {@link circuitBreaker}. Times in milliseconds. */
-export interface CircuitBreakerOptions {
-  /** Default `{ type: 'count', size: 100 }`. */
-  window?: BreakerWindow;
-  /** Open when failures / calls in the window reach this, in (0, 1]. Default 0.5. */
-  failureRatio?: number;
-  /** A call at least this long is slow. Default Infinity (slow-call detection off). */
-  slowCallMs?: number;
-  /** Open when slow calls / calls in the window reach this, in (0, 1]. Default 1. */
-  slowCallRatio?: number;
-  /** Calls the window must hold before any decision (opossum #217). Default 10; at most a count window's `size`. */
-  minimumThroughput?: number;
-  /** First break. Default 10,000 ms. */
-  breakDurationMs?: number;
-  /** Each re-opening from half-open multiplies the break by this (≥ 1). Default 2. */
-  breakBackoffFactor?: number;
-  /** Cap on the break. Default 300,000 ms (at least `breakDurationMs`). */
-  maxBreakDurationMs?: number;
-  /** Shortens each break by up to this fraction at random, so many instances do not probe in step, in [0, 1]. Default 0. */
-  breakJitter?: number;
-  /** Half-open trials. */
-  halfOpen?: HalfOpenOptions;
-  /** Which errors thrown through `execute` are failures (others count as successes). Default: every error. */
-  isFailure?: (error: unknown) => boolean;
-  /** Default `systemClock`. */
-  clock?: Clock;
-  /** For `breakJitter`. Default `Math.random`. */
-  random?: RandomSource;
-}
 
 /** Payload of the `breaker-state` event. */
 export interface BreakerStateEvent {
@@ -163,68 +93,19 @@ const NONE = 0;
 const OK = 1;
 const FAIL = 2;
 
-/** Half-open slot states. */
-const FREE = 0;
-const PENDING = 1;
-const DONE = 2;
-
-const KNOWN = [
-  'window',
-  'failureRatio',
-  'slowCallMs',
-  'slowCallRatio',
-  'minimumThroughput',
-  'breakDurationMs',
-  'breakBackoffFactor',
-  'maxBreakDurationMs',
-  'breakJitter',
-  'halfOpen',
-  'isFailure',
-  'clock',
-  'random',
-];
-const HINTS = {
-  errorThresholdPercentage: 'use `failureRatio` (0–1)',
-  resetTimeout: 'use `breakDurationMs`',
-  volumeThreshold: 'use `minimumThroughput`',
-  timeout: 'compose with `timeout(ms)`',
-  halfOpenAfter: 'use `breakDurationMs`',
-  breaker: 'use `window: { type: "consecutive", failures }` or a ratio',
-  failureRateThreshold: 'use `failureRatio` (0–1)',
-  slowCallDurationThreshold: 'use `slowCallMs`',
-  minimumNumberOfCalls: 'use `minimumThroughput`',
-  permittedNumberOfCallsInHalfOpenState: 'use `halfOpen.calls`',
-};
-
-const everyError = (): boolean => true;
-
 class Breaker extends PolicyBase implements CircuitBreaker {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #emitter: Emitter<CircuitBreakerEvents>;
   readonly #isFailure: (error: unknown) => boolean;
   // configuration
-  readonly #kind: 0 | 1 | 2; // count, time, consecutive
-  readonly #failureRatio: number;
   readonly #slowMs: number;
-  readonly #slowRatio: number;
-  readonly #minThroughput: number;
   readonly #breakMs: number;
   readonly #factor: number;
   readonly #maxBreakMs: number;
   readonly #jitter: number;
-  readonly #trialCalls: number;
-  readonly #trialTimeoutMs: number;
-  readonly #trialsNeeded: number;
-  // windows
-  readonly #ring: Uint8Array | undefined;
-  #ringPos = 0;
-  #ringFilled = 0;
-  #winFailures = 0;
-  #winSlow = 0;
-  readonly #buckets: TimeBuckets | undefined;
-  readonly #consecutiveLimit: number;
-  #consecutive = 0;
+  readonly #window: SlidingWindow;
+  readonly #trials: HalfOpenTrials;
   // state
   #state = CLOSED;
   #epoch = 0;
@@ -232,11 +113,6 @@ class Breaker extends PolicyBase implements CircuitBreaker {
   #openings = 0; // openings in a row since the last close
   #breakTimer: object | undefined = undefined;
   readonly #onBreakEnd: () => void;
-  readonly #slots: Uint8Array;
-  readonly #slotAdmitted: Float64Array;
-  readonly #slotTimers: (object | undefined)[];
-  #trialSuccesses = 0;
-  #trialFailures = 0;
   /** The trial slot taken by the last admission (read right after `#admit`). */
   #lastSlot = -1;
   // counters
@@ -250,98 +126,17 @@ class Breaker extends PolicyBase implements CircuitBreaker {
 
   constructor(options: CircuitBreakerOptions) {
     super('circuit breaker');
-    assertOptions('circuitBreaker', options, KNOWN, HINTS, true);
-    const {
-      window = { type: 'count', size: 100 },
-      failureRatio = 0.5,
-      slowCallMs = Number.POSITIVE_INFINITY,
-      slowCallRatio = 1,
-      minimumThroughput = 10,
-      breakDurationMs = 10_000,
-      breakBackoffFactor = 2,
-      maxBreakDurationMs = Math.max(300_000, breakDurationMs),
-      breakJitter = 0,
-      halfOpen = {},
-      isFailure = everyError,
-      clock = systemClock,
-      random = Math.random,
-    } = options;
-    assertClock('clock', clock, ['now', 'setTimeout', 'clearTimeout']);
-    assertFunction('random', random);
-    assertFunction('isFailure', isFailure);
-    if (typeof window !== 'object' || window === null) {
-      throw new TypeError(`Expected \`window\` to be { type: 'count' | 'time' | 'consecutive', … }, got ${String(window)}`);
-    }
-    assertInRange('failureRatio', failureRatio, Number.MIN_VALUE, 1);
-    assertInRange('slowCallRatio', slowCallRatio, Number.MIN_VALUE, 1);
-    if (slowCallMs !== Number.POSITIVE_INFINITY) assertPositiveFinite('slowCallMs', slowCallMs);
-    assertPositiveInteger('minimumThroughput', minimumThroughput);
-    assertPositiveFinite('breakDurationMs', breakDurationMs);
-    assertPositiveFinite('breakBackoffFactor', breakBackoffFactor);
-    if (breakBackoffFactor < 1) throw new RangeError(`Expected \`breakBackoffFactor\` to be ≥ 1, got ${breakBackoffFactor}`);
-    assertPositiveFinite('maxBreakDurationMs', maxBreakDurationMs);
-    if (maxBreakDurationMs < breakDurationMs) {
-      throw new RangeError(`Expected \`maxBreakDurationMs\` to be ≥ \`breakDurationMs\` (${breakDurationMs}), got ${maxBreakDurationMs}`);
-    }
-    assertInRange('breakJitter', breakJitter, 0, 1);
-    assertOptions('circuitBreaker halfOpen', halfOpen, ['calls', 'trialTimeoutMs', 'successRatio']);
-    const { calls = 1, trialTimeoutMs = 30_000, successRatio = 1 } = halfOpen;
-    assertPositiveInteger('halfOpen.calls', calls);
-    if (calls > 1_000) throw new RangeError(`Expected \`halfOpen.calls\` to be ≤ 1000, got ${calls}`);
-    assertPositiveFinite('halfOpen.trialTimeoutMs', trialTimeoutMs);
-    assertInRange('halfOpen.successRatio', successRatio, Number.MIN_VALUE, 1);
-
-    if (window.type === 'count') {
-      assertOptions('circuitBreaker window', window, ['type', 'size']);
-      assertPositiveInteger('window.size', window.size);
-      if (window.size > 1_000_000) throw new RangeError(`Expected \`window.size\` to be ≤ 1000000, got ${window.size}`);
-      if (minimumThroughput > window.size) {
-        throw new RangeError(`Expected \`minimumThroughput\` to be ≤ \`window.size\` (${window.size}), got ${minimumThroughput}`);
-      }
-      this.#kind = 0;
-      this.#ring = new Uint8Array(window.size);
-      this.#buckets = undefined;
-      this.#consecutiveLimit = 0;
-    } else if (window.type === 'time') {
-      assertOptions('circuitBreaker window', window, ['type', 'durationMs', 'buckets']);
-      assertPositiveFinite('window.durationMs', window.durationMs);
-      const buckets = window.buckets ?? 10;
-      assertPositiveInteger('window.buckets', buckets);
-      if (buckets > 1_000) throw new RangeError(`Expected \`window.buckets\` to be ≤ 1000, got ${buckets}`);
-      this.#kind = 1;
-      this.#ring = undefined;
-      this.#buckets = new TimeBuckets(window.durationMs, buckets, 3);
-      this.#consecutiveLimit = 0;
-    } else if (window.type === 'consecutive') {
-      assertOptions('circuitBreaker window', window, ['type', 'failures']);
-      assertPositiveInteger('window.failures', window.failures);
-      this.#kind = 2;
-      this.#ring = undefined;
-      this.#buckets = undefined;
-      this.#consecutiveLimit = window.failures;
-    } else {
-      throw new TypeError(
-        `Expected \`window.type\` to be "count", "time" or "consecutive", got ${JSON.stringify((window as { type: unknown }).type)}`,
-      );
-    }
-    this.#clock = clock;
-    this.#random = random;
-    this.#isFailure = isFailure;
-    this.#failureRatio = failureRatio;
-    this.#slowMs = slowCallMs;
-    this.#slowRatio = slowCallRatio;
-    this.#minThroughput = minimumThroughput;
-    this.#breakMs = breakDurationMs;
-    this.#factor = breakBackoffFactor;
-    this.#maxBreakMs = maxBreakDurationMs;
-    this.#jitter = breakJitter;
-    this.#trialCalls = calls;
-    this.#trialTimeoutMs = trialTimeoutMs;
-    // the fewest successes that reach the ratio (a tiny epsilon absorbs 0.1 × 3 style rounding)
-    this.#trialsNeeded = Math.max(1, Math.ceil(successRatio * calls - 1e-9));
-    this.#slots = new Uint8Array(calls);
-    this.#slotAdmitted = new Float64Array(calls);
-    this.#slotTimers = new Array<object | undefined>(calls).fill(undefined);
+    const s: BreakerSettings = resolveBreakerOptions(options);
+    this.#clock = s.clock;
+    this.#random = s.random;
+    this.#isFailure = s.isFailure;
+    this.#slowMs = s.slowCallMs;
+    this.#breakMs = s.breakDurationMs;
+    this.#factor = s.breakBackoffFactor;
+    this.#maxBreakMs = s.maxBreakDurationMs;
+    this.#jitter = s.breakJitter;
+    this.#window = new SlidingWindow(s);
+    this.#trials = new HalfOpenTrials(s);
     this.#emitter = new Emitter<CircuitBreakerEvents>('resilience', ['breaker-state'], this);
     this.#onBreakEnd = () => {
       this.#breakTimer = undefined;
@@ -446,36 +241,27 @@ class Breaker extends PolicyBase implements CircuitBreaker {
       throw new IsolatedCircuitError();
     }
     // half-open: a free trial slot, or fail fast
-    const slots = this.#slots;
-    let retryAfter = Number.POSITIVE_INFINITY;
-    for (let s = 0; s < slots.length; s++) {
-      if (slots[s] === FREE) {
-        slots[s] = PENDING;
-        this.#slotAdmitted[s] = now;
-        const epoch = this.#epoch;
-        this.#slotTimers[s] = this.#clock.setTimeout(() => this.#trialTimedOut(epoch, s), this.#trialTimeoutMs);
-        this.#admitted++;
-        this.#lastSlot = s;
-        return epoch;
-      }
-      if (slots[s] === PENDING) {
-        const left = (this.#slotAdmitted[s] as number) + this.#trialTimeoutMs - now;
-        if (left < retryAfter) retryAfter = left;
-      }
+    const trials = this.#trials;
+    const s = trials.take(now);
+    if (s >= 0) {
+      const epoch = this.#epoch;
+      trials.arm(
+        s,
+        this.#clock.setTimeout(() => this.#trialTimedOut(epoch, s), trials.timeoutMs),
+      );
+      this.#admitted++;
+      this.#lastSlot = s;
+      return epoch;
     }
     this.#rejected++;
-    throw new BrokenCircuitError(
-      'the circuit breaker is half-open and every trial call is taken',
-      retryAfter === Number.POSITIVE_INFINITY ? 0 : Math.max(0, retryAfter),
-      'half-open',
-    );
+    throw new BrokenCircuitError('the circuit breaker is half-open and every trial call is taken', trials.retryAfterMs, 'half-open');
   }
 
   #trialTimedOut(epoch: number, slot: number): void {
-    this.#slotTimers[slot] = undefined;
-    if (epoch !== this.#epoch || this.#state !== HALF_OPEN || this.#slots[slot] !== PENDING) return;
-    this.#slots[slot] = DONE;
-    this.#trialFailures++;
+    const trials = this.#trials;
+    trials.fired(slot);
+    if (epoch !== this.#epoch || this.#state !== HALF_OPEN || !trials.pending(slot)) return;
+    trials.settle(slot, false);
     this.#failures++;
     this.#judgeTrials('trial-timeout');
   }
@@ -487,11 +273,7 @@ class Breaker extends PolicyBase implements CircuitBreaker {
       return;
     }
     if (code === NONE) {
-      if (slot >= 0 && this.#slots[slot] === PENDING) {
-        // a cancelled trial gives its slot back for another trial
-        this.#clearSlotTimer(slot);
-        this.#slots[slot] = FREE;
-      }
+      if (slot >= 0) this.#trials.free(slot);
       return;
     }
     const slow = latencyMs >= this.#slowMs;
@@ -500,62 +282,18 @@ class Breaker extends PolicyBase implements CircuitBreaker {
     else this.#failures++;
     const state = this.#state;
     if (state === CLOSED) {
-      this.#recordClosed(code === FAIL, slow);
-    } else if (state === HALF_OPEN && slot >= 0 && this.#slots[slot] === PENDING) {
-      this.#clearSlotTimer(slot);
-      this.#slots[slot] = DONE;
-      if (code === OK && !slow) this.#trialSuccesses++;
-      else this.#trialFailures++;
+      const reason = this.#window.record(code === FAIL, slow);
+      if (reason !== undefined) this.#toOpen('closed', reason);
+    } else if (state === HALF_OPEN && slot >= 0 && this.#trials.pending(slot)) {
+      this.#trials.settle(slot, code === OK && !slow);
       this.#judgeTrials('trial-failed');
     }
   }
 
-  #recordClosed(failed: boolean, slow: boolean): void {
-    let total: number;
-    let failures: number;
-    let slows: number;
-    if (this.#kind === 0) {
-      const ring = this.#ring as Uint8Array;
-      const pos = this.#ringPos;
-      if (this.#ringFilled === ring.length) {
-        const old = ring[pos] as number;
-        this.#winFailures -= old & 1;
-        this.#winSlow -= old >> 1;
-      } else {
-        this.#ringFilled++;
-      }
-      ring[pos] = (failed ? 1 : 0) | (slow ? 2 : 0);
-      this.#ringPos = pos + 1 === ring.length ? 0 : pos + 1;
-      if (failed) this.#winFailures++;
-      if (slow) this.#winSlow++;
-      total = this.#ringFilled;
-      failures = this.#winFailures;
-      slows = this.#winSlow;
-    } else if (this.#kind === 1) {
-      const b = this.#buckets as TimeBuckets;
-      const now = this.#clock.now();
-      b.add(now, 0);
-      if (failed) b.add(now, 1);
-      if (slow) b.add(now, 2);
-      total = b.total(now, 0);
-      failures = b.total(now, 1);
-      slows = b.total(now, 2);
-    } else {
-      if (failed || slow) {
-        if (++this.#consecutive >= this.#consecutiveLimit) this.#toOpen('closed', 'consecutive-failures');
-      } else {
-        this.#consecutive = 0;
-      }
-      return;
-    }
-    if (total < this.#minThroughput) return;
-    if (failures >= this.#failureRatio * total) this.#toOpen('closed', 'failure-ratio');
-    else if (slows >= this.#slowRatio * total) this.#toOpen('closed', 'slow-call-ratio');
-  }
-
   #judgeTrials(failReason: string): void {
-    if (this.#trialSuccesses >= this.#trialsNeeded) this.#toClosed('half-open', 'trials-passed');
-    else if (this.#trialFailures > this.#trialCalls - this.#trialsNeeded) this.#toOpen('half-open', failReason);
+    const verdict = this.#trials.verdict();
+    if (verdict > 0) this.#toClosed('half-open', 'trials-passed');
+    else if (verdict < 0) this.#toOpen('half-open', failReason);
   }
 
   #toOpen(from: BreakerState, reason: string): void {
@@ -575,9 +313,7 @@ class Breaker extends PolicyBase implements CircuitBreaker {
     this.#leave();
     this.#state = HALF_OPEN;
     this.#epoch++;
-    this.#trialSuccesses = 0;
-    this.#trialFailures = 0;
-    this.#slots.fill(FREE);
+    this.#trials.reset();
     this.#emit('open', 'half-open', 'break-ended', undefined);
   }
 
@@ -586,13 +322,7 @@ class Breaker extends PolicyBase implements CircuitBreaker {
     this.#state = CLOSED;
     this.#epoch++;
     this.#openings = 0;
-    this.#ringPos = 0;
-    this.#ringFilled = 0;
-    this.#winFailures = 0;
-    this.#winSlow = 0;
-    this.#ring?.fill(0);
-    this.#buckets?.clear();
-    this.#consecutive = 0;
+    this.#window.clear();
     this.#emit(from, 'closed', reason, undefined);
   }
 
@@ -602,15 +332,7 @@ class Breaker extends PolicyBase implements CircuitBreaker {
       this.#clock.clearTimeout(this.#breakTimer);
       this.#breakTimer = undefined;
     }
-    for (let s = 0; s < this.#slotTimers.length; s++) this.#clearSlotTimer(s);
-  }
-
-  #clearSlotTimer(s: number): void {
-    const t = this.#slotTimers[s];
-    if (t !== undefined) {
-      this.#clock.clearTimeout(t);
-      this.#slotTimers[s] = undefined;
-    }
+    this.#trials.clearTimers();
   }
 
   #emit(from: BreakerState, to: BreakerState, reason: string, breakMs: number | undefined): void {
