@@ -60,7 +60,16 @@ const KNOWN = ['registry', 'prefix', 'gauges'] as const;
 const HINTS = { registers: 'use `registry` (one prom-client Registry)', namespace: 'use `prefix`' };
 const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-type Kind = 'counter' | 'gauge' | 'state';
+type Kind = 'counter' | 'gauge' | 'state' | 'quantiles';
+
+/** Quantiles exported for a latency histogram found in a snapshot (a `@scaling/core` `Histogram`). */
+const QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
+
+/** A `@scaling/core` `Histogram` (duck-typed, so two copies of core interoperate). */
+function isHistogram(value: object): value is { count: number; sum: number; quantile(q: number): number } {
+  const v = value as Record<string, unknown>;
+  return typeof v.quantile === 'function' && typeof v.forEachBucket === 'function' && typeof v.count === 'number';
+}
 
 interface Field {
   /** Keys from the snapshot's root to the value. */
@@ -98,7 +107,8 @@ function snake(key: string): string {
  * of `register('cache', …)` is `scaling_cache_hits_total`; a gauge `size` is `scaling_queue_size`; a
  * field ending in `Ms` is converted to seconds (`delayMs` → `…_delay_seconds`); nested objects are
  * flattened with `_` (`shed.limit` → `…_shed_limit_total`); a boolean is a 0/1 gauge; a string field
- * `state` becomes `…_state{state="open"} 1`. The labels given to {@link register} (e.g. `{ cache:
+ * `state` becomes `…_state{state="open"} 1`; a `@scaling/core` `Histogram` becomes summary-style
+ * series (`…_wait_seconds{quantile="0.99"}`, `…_count`, `…_sum`). The labels given to {@link register} (e.g. `{ cache:
  * 'users' }`) tell instances of one name apart, as Envoy's `envoy_cluster_name` does.
  *
  * Fields present in the first snapshot are exported at once; fields that appear later (a new replica
@@ -205,11 +215,23 @@ export class StatsCollector {
   /** Adds a family for every field of `snapshot` not exported yet, and `entry` to each family. */
   #discover(name: string, entry: Entry, snapshot: object): void {
     const walk = (value: unknown, path: string[]): void => {
+      const last = path[path.length - 1] ?? '';
+      if (typeof value === 'object' && value !== null && isHistogram(value)) {
+        // A summary: `<base>{quantile="0.99"}`, `<base>_count`, `<base>_sum` (`…Ms` → `…_seconds`).
+        const ms = /Ms$/.test(last);
+        const parts = path.map(snake);
+        if (ms) parts[parts.length - 1] = `${(parts[parts.length - 1] as string).replace(/_ms$/, '')}_seconds`;
+        const base = `${this.#prefix}${name}_${parts.join('_')}`;
+        const scale = ms ? 1 / 1000 : 1;
+        add(base, { path, kind: 'quantiles', scale }, 'quantile');
+        add(`${base}_count`, { path: [...path, 'count'], kind: 'gauge', scale: 1 }, 'count');
+        add(`${base}_sum`, { path: [...path, 'sum'], kind: 'gauge', scale }, 'sum');
+        return;
+      }
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
         for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
         return;
       }
-      const last = path[path.length - 1] ?? '';
       let kind: Kind;
       if (typeof value === 'string') kind = 'state';
       else if (typeof value === 'boolean') kind = 'gauge';
@@ -223,10 +245,12 @@ export class StatsCollector {
         parts[tail] = `${(parts[tail] as string).replace(/_ms$/, '')}_seconds`;
         scale = 1 / 1000;
       }
-      const metricName = `${this.#prefix}${name}_${parts.join('_')}${kind === 'counter' ? '_total' : ''}`;
+      add(`${this.#prefix}${name}_${parts.join('_')}${kind === 'counter' ? '_total' : ''}`, { path, kind, scale }, last);
+    };
+    const add = (metricName: string, field: Field, last: string): void => {
       let family = this.#families.get(metricName);
       if (family === undefined) {
-        family = this.#createFamily(metricName, name, { path, kind, scale }, entry, last);
+        family = this.#createFamily(metricName, name, field, entry, last);
         this.#families.set(metricName, family);
       }
       if (!family.entries.includes(entry)) family.entries.push(entry);
@@ -237,8 +261,8 @@ export class StatsCollector {
   #createFamily(metricName: string, name: string, field: Field, entry: Entry, last: string): Family {
     const labelNames = Object.keys(entry.labels);
     const stateLabel = snake(last);
-    if (field.kind === 'state') labelNames.push(stateLabel);
-    const help = `${field.path.join('.')} of ${name} stats() (${field.kind === 'counter' ? 'counter' : field.kind === 'state' ? 'current value as a label, 1' : 'gauge'}${field.scale !== 1 ? ', seconds' : ''})`;
+    if (field.kind === 'state' || field.kind === 'quantiles') labelNames.push(stateLabel);
+    const help = `${field.path.join('.')} of ${name} stats() (${field.kind === 'counter' ? 'counter' : field.kind === 'state' ? 'current value as a label, 1' : field.kind === 'quantiles' ? 'latency quantiles' : 'gauge'}${field.scale !== 1 ? ', seconds' : ''})`;
     const family: Family = { field, entries: [], metric: undefined as never };
     const collector = this;
     const config = {
@@ -250,6 +274,12 @@ export class StatsCollector {
         this.reset();
         for (const e of family.entries) {
           const value = collector.#read(e, field.path);
+          if (field.kind === 'quantiles') {
+            const h = value as { count: number; quantile(q: number): number } | undefined;
+            if (h === undefined || h.count === 0) continue;
+            for (const q of QUANTILES) (this as Gauge<string>).set({ ...e.labels, quantile: String(q) }, h.quantile(q) * field.scale);
+            continue;
+          }
           if (field.kind === 'state') {
             if (typeof value === 'string') (this as Gauge<string>).set({ ...e.labels, [stateLabel]: value }, 1);
             continue;

@@ -1,4 +1,5 @@
 import { Cache } from '@scaling/cache';
+import { Histogram } from '@scaling/core';
 import { Queue } from '@scaling/queue';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +82,21 @@ describe('StatsCollector with a real prom-client Registry', () => {
     expect(sample(text, 'app_limiter_shed_limit_total')).toBe(4);
     expect(sample(text, 'app_limiter_shed_queue_total')).toBe(1);
     expect(sample(text, 'app_limiter_delay_seconds')).toBe(0.25);
+  });
+
+  it('a core Histogram in a snapshot becomes a summary: quantiles, _count and _sum (…Ms in seconds)', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry });
+    const waitMs = new Histogram();
+    metrics.register('worker', { stats: () => ({ jobs: waitMs.count, waitMs }) }, { worker: 'w1' });
+    expect(await registry.metrics()).not.toContain('quantile=');
+    for (let i = 1; i <= 100; i++) waitMs.record(i * 10);
+    const text = await registry.metrics();
+    const p99 = sample(text, 'scaling_worker_wait_seconds{worker="w1",quantile="0.99"}') as number;
+    expect(Math.abs(p99 - 0.99)).toBeLessThanOrEqual(0.99 * waitMs.relativeError);
+    expect(sample(text, 'scaling_worker_wait_seconds_count{worker="w1"}')).toBe(100);
+    expect(sample(text, 'scaling_worker_wait_seconds_sum{worker="w1"}')).toBeCloseTo(50.5);
+    expect(sample(text, 'scaling_worker_jobs_total{worker="w1"}')).toBe(100);
   });
 
   it('several instances under one name share the series; unregister removes theirs', async () => {
