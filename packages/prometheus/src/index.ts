@@ -1,0 +1,7 @@
+/**
+ * `@scaling/prometheus`: Prometheus metrics for every `@scaling/*` object, read from `stats()` at
+ * scrape time through prom-client.
+ *
+ * @module
+ */
+export { DEFAULT_GAUGE_FIELDS, StatsCollector, type StatsCollectorOptions, type StatsSource } from './stats-collector.js';

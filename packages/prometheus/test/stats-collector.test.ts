@@ -1,0 +1,144 @@
+import { Cache } from '@scaling/cache';
+import { Histogram } from '@scaling/core';
+import { Queue } from '@scaling/queue';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { StatsCollector } from '../src/index.js';
+
+/** The value of one series in the text exposition, or undefined when absent. */
+function sample(text: string, series: string): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));
+  }
+  return undefined;
+}
+
+describe('StatsCollector with a real prom-client Registry', () => {
+  it('exposes a Cache and a Queue: counters with _total, gauges, labels, HELP and TYPE', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry });
+    const cache = new Cache<string, number>({ max: 10 });
+    const queue = new Queue({ concurrency: 1, maxQueued: 1 });
+    metrics.register('cache', cache, { cache: 'users' });
+    metrics.register('queue', queue, { queue: 'emails' });
+
+    cache.set('a', 1);
+    cache.get('a');
+    cache.get('a');
+    cache.get('b');
+    let release!: () => void;
+    const running = queue.add(() => new Promise<void>((r) => (release = r)));
+    const waiting = queue.add(async () => {});
+    await expect(queue.add(async () => {})).rejects.toMatchObject({ code: 'ERR_QUEUE_FULL' });
+
+    const text = await registry.metrics();
+    expect(text).toContain('# TYPE scaling_cache_hits_total counter');
+    expect(text).toContain('# TYPE scaling_cache_hit_ratio gauge');
+    expect(text).toContain('# TYPE scaling_queue_size gauge');
+    expect(sample(text, 'scaling_cache_hits_total{cache="users"}')).toBe(2);
+    expect(sample(text, 'scaling_cache_misses_total{cache="users"}')).toBe(1);
+    expect(sample(text, 'scaling_cache_hit_ratio{cache="users"}')).toBeCloseTo(2 / 3);
+    expect(sample(text, 'scaling_queue_rejected_full_total{queue="emails"}')).toBe(1);
+    expect(sample(text, 'scaling_queue_pending{queue="emails"}')).toBe(1);
+    expect(sample(text, 'scaling_queue_size{queue="emails"}')).toBe(1);
+    expect(sample(text, 'scaling_queue_waiting_for_room{queue="emails"}')).toBe(0);
+
+    release();
+    await Promise.all([running, waiting]);
+    const after = await registry.metrics();
+    expect(sample(after, 'scaling_queue_completed_total{queue="emails"}')).toBe(2);
+    expect(sample(after, 'scaling_queue_pending{queue="emails"}')).toBe(0);
+  });
+
+  it('reads stats() at scrape time, once per object per scrape', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry });
+    let calls = 0;
+    let hits = 0;
+    metrics.register('thing', {
+      stats: () => {
+        calls++;
+        return { hits, misses: 0, size: 3 };
+      },
+    });
+    calls = 0;
+    hits = 5;
+    const text = await registry.metrics();
+    expect(sample(text, 'scaling_thing_hits_total')).toBe(5);
+    expect(calls).toBe(1);
+  });
+
+  it('flattens nested objects with _, turns …Ms into seconds, booleans into 0/1 and strings into a state label', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry, prefix: 'app_' });
+    const breaker = { state: 'closed', rejected: 0 };
+    metrics.register('circuit_breaker', { stats: () => ({ ...breaker }) }, { breaker: 'db' });
+    metrics.register('limiter', { stats: () => ({ storeDown: true, shed: { limit: 4, queue: 1 }, delayMs: 250 }) });
+    breaker.state = 'open';
+    const text = await registry.metrics();
+    expect(sample(text, 'app_circuit_breaker_state{breaker="db",state="open"}')).toBe(1);
+    expect(text).not.toContain('state="closed"');
+    expect(sample(text, 'app_limiter_store_down')).toBe(1);
+    expect(sample(text, 'app_limiter_shed_limit_total')).toBe(4);
+    expect(sample(text, 'app_limiter_shed_queue_total')).toBe(1);
+    expect(sample(text, 'app_limiter_delay_seconds')).toBe(0.25);
+  });
+
+  it('a core Histogram in a snapshot becomes a summary: quantiles, _count and _sum (…Ms in seconds)', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry });
+    const waitMs = new Histogram();
+    metrics.register('worker', { stats: () => ({ jobs: waitMs.count, waitMs }) }, { worker: 'w1' });
+    expect(await registry.metrics()).not.toContain('quantile=');
+    for (let i = 1; i <= 100; i++) waitMs.record(i * 10);
+    const text = await registry.metrics();
+    const p99 = sample(text, 'scaling_worker_wait_seconds{worker="w1",quantile="0.99"}') as number;
+    expect(Math.abs(p99 - 0.99)).toBeLessThanOrEqual(0.99 * waitMs.relativeError);
+    expect(sample(text, 'scaling_worker_wait_seconds_count{worker="w1"}')).toBe(100);
+    expect(sample(text, 'scaling_worker_wait_seconds_sum{worker="w1"}')).toBeCloseTo(50.5);
+    expect(sample(text, 'scaling_worker_jobs_total{worker="w1"}')).toBe(100);
+  });
+
+  it('several instances under one name share the series; unregister removes theirs', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry });
+    const a = new Cache<string, number>({ max: 2 });
+    const b = new Cache<string, number>({ max: 2 });
+    metrics.register('cache', a, { cache: 'a' });
+    const stop = metrics.register('cache', b, { cache: 'b' });
+    b.get('x');
+    let text = await registry.metrics();
+    expect(sample(text, 'scaling_cache_misses_total{cache="a"}')).toBe(0);
+    expect(sample(text, 'scaling_cache_misses_total{cache="b"}')).toBe(1);
+    stop();
+    stop();
+    text = await registry.metrics();
+    expect(sample(text, 'scaling_cache_misses_total{cache="b"}')).toBeUndefined();
+    expect(sample(text, 'scaling_cache_misses_total{cache="a"}')).toBe(0);
+  });
+
+  it('keys that appear after registration (a new replica id) are exported from the next scrape', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry });
+    const replicas: Record<string, number> = { r1: 1 };
+    metrics.register('pool', { stats: () => ({ primary: 0, replicas: { ...replicas } }) });
+    replicas.r2 = 7;
+    await registry.metrics();
+    const text = await registry.metrics();
+    expect(sample(text, 'scaling_pool_replicas_r2_total')).toBe(7);
+  });
+
+  it('rejects bad options and registrations with messages naming them', () => {
+    const registry = new Registry();
+    expect(() => new StatsCollector({ registers: [registry] } as never)).toThrow(/registry/);
+    expect(() => new StatsCollector({ registry: {} as never })).toThrow(/`registry`/);
+    expect(() => new StatsCollector({ registry, prefix: '1x' })).toThrow(/`prefix`/);
+    const metrics = new StatsCollector({ registry });
+    expect(() => metrics.register('bad-name', { stats: () => ({}) })).toThrow(/`name`/);
+    expect(() => metrics.register('x', {} as never)).toThrow(/stats\(\)/);
+    expect(() => metrics.register('x', { stats: () => 3 as never })).toThrow(/object/);
+    metrics.register('y', { stats: () => ({ n: 1 }) }, { id: 'a' });
+    expect(() => metrics.register('y', { stats: () => ({ n: 1 }) }, { other: 'b' })).toThrow(/labels of `y`/);
+    expect(() => metrics.register('y', { stats: () => ({ n: 1 }) }, { id: 'a' })).toThrow(/once/);
+  });
+});
