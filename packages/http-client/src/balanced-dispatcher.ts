@@ -192,7 +192,7 @@ export class BalancedDispatcher extends Dispatcher {
   /** Per-endpoint counters, keyed by origin (a snapshot). */
   stats(): Record<string, EndpointStats> {
     const out: Record<string, EndpointStats> = {};
-    for (const [id, m] of this.#members) out[id] = { ...m.stats };
+    for (const [id, m] of this.#members) out[id] = { ...m.stats, ejections: this.#detector?.ejectionsOf(id) ?? 0 };
     return out;
   }
 
@@ -232,7 +232,7 @@ export class BalancedDispatcher extends Dispatcher {
     for (const e of list) {
       if (this.#members.has(e.id)) continue;
       const pool = new Pool(e.origin, this.#poolOptions);
-      this.#members.set(e.id, { endpoint: e, pool, stats: { requests: 0, failures: 0, retries: 0 } });
+      this.#members.set(e.id, { endpoint: e, pool, stats: { requests: 0, failures: 0, retries: 0, ejections: 0 } });
       this.#balancer.add(e);
       this.#detector?.add(e.id);
     }
@@ -247,6 +247,11 @@ export class BalancedDispatcher extends Dispatcher {
       return false;
     }
     const method = (options.method ?? 'GET').toUpperCase();
+    if (method === 'CONNECT' || options.upgrade != null) {
+      const err = new TypeError('The balanced dispatcher does not support CONNECT or upgrade requests');
+      queueMicrotask(() => h.onResponseError(DEAD, err));
+      return false;
+    }
     const retryable =
       this.#maxAttempts > 1 &&
       isReplayable(options.body) &&

@@ -36,4 +36,6 @@ export interface EndpointStats {
   failures: number;
   /** Attempts that were retries of an earlier attempt. */
   retries: number;
+  /** Times the outlier detector ejected the endpoint (after its decay; 0 without outlier detection). */
+  ejections: number;
 }

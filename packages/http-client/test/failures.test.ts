@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { isScalingError, TimeoutError } from '@scaling/core';
 import { RoundRobin } from '@scaling/load-balancer';
-import { concurrencyBudget } from '@scaling/resilience';
+import { concurrencyBudget, rateBudget } from '@scaling/resilience';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBalancedDispatcher, EndpointsFailedError, type HttpEndpoint } from '../src/index.js';
@@ -106,7 +106,7 @@ describe('failures', () => {
     const res = await request('http://svc/', { dispatcher });
     expect(res.statusCode).toBe(200);
     await failure(res.body.text());
-    expect(dispatcher.stats()[mid.origin]).toEqual({ requests: 1, failures: 1, retries: 0 });
+    expect(dispatcher.stats()[mid.origin]).toEqual({ requests: 1, failures: 1, retries: 0, ejections: 0 });
   });
 
   it('a 5xx is retried on another endpoint for idempotent methods, and counted as a failure', async () => {
@@ -169,6 +169,43 @@ describe('failures', () => {
     expect(k.hits.length).toBe(1);
   });
 
+  it('a 50 % failure storm: the retry budget keeps the load at most 1.2× the offered load', async () => {
+    const flaky = () => {
+      let n = 0;
+      return startServer((_req, res) => {
+        res.statusCode = n++ % 2 === 0 ? 503 : 200;
+        res.end();
+      });
+    };
+    const servers = [await flaky(), await flaky()];
+    open.push(...servers);
+    const budget = rateBudget({ percent: 0.2, minPerSecond: 0 });
+    const dispatcher = createBalancedDispatcher({
+      endpoints: servers.map((s) => s.origin),
+      retry: { budget, maxAttempts: 3 },
+      outlierDetection: false,
+    });
+    open.push(dispatcher);
+    const offered = 200;
+    let ok = 0;
+    for (let batch = 0; batch < offered / 20; batch++) {
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const res = await request('http://svc/', { dispatcher });
+          await res.body.dump();
+          return res.statusCode;
+        }),
+      );
+      ok += statuses.filter((s) => s === 200).length;
+    }
+    const load = servers.reduce((n, s) => n + s.hits.length, 0);
+    expect(load).toBeLessThanOrEqual(1.2 * offered);
+    expect(budget.stats().refused).toBeGreaterThan(0);
+    expect(budget.stats().granted).toBeGreaterThan(0);
+    // Each upstream alternates 503/200, so every granted retry adds answers and half of them are successes.
+    expect(ok).toBeGreaterThanOrEqual(offered / 2);
+  });
+
   it('the caller aborting ends the request without counting a failure', async () => {
     const hang = await startServer(() => {});
     open.push(hang);
@@ -180,6 +217,6 @@ describe('failures', () => {
     controller.abort();
     const e = await failure(p);
     expect(e.name).toBe('AbortError');
-    expect(dispatcher.stats()[hang.origin]).toEqual({ requests: 1, failures: 0, retries: 0 });
+    expect(dispatcher.stats()[hang.origin]).toEqual({ requests: 1, failures: 0, retries: 0, ejections: 0 });
   });
 });
