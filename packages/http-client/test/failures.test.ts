@@ -109,6 +109,20 @@ describe('failures', () => {
     expect(dispatcher.stats()[mid.origin]).toEqual({ requests: 1, failures: 1, retries: 0, ejections: 0 });
   });
 
+  it('the total timeout also bounds the response body: a stalled body errors with a TimeoutError', async () => {
+    const stall = await startServer((_req, res) => {
+      res.writeHead(200);
+      res.write('start');
+    });
+    open.push(stall);
+    const dispatcher = createBalancedDispatcher({ endpoints: [stall.origin], timeoutMs: 200, attemptTimeoutMs: 100 });
+    open.push(dispatcher);
+    const res = await request('http://svc/', { dispatcher });
+    expect(res.statusCode).toBe(200);
+    expect(await failure(res.body.text())).toBeInstanceOf(TimeoutError);
+    expect(dispatcher.stats()[stall.origin]).toMatchObject({ requests: 1, failures: 1 });
+  });
+
   it('a 5xx is retried on another endpoint for idempotent methods, and counted as a failure', async () => {
     const bad = await startServer((_req, res) => {
       res.statusCode = 503;
