@@ -7,7 +7,7 @@ import { Dispatcher, Pool } from 'undici';
 import { hasHeader, isReplayable, normaliseEndpoints, withHeader } from './_endpoints.js';
 import { type NewHandler, toNewHandler } from './_handler.js';
 import { EndpointsFailedError } from './errors.js';
-import type { AttemptResult, EndpointStats, HttpEndpoint, HttpEndpointInput } from './types.js';
+import type { AttemptResult, DiscoveryAnswer, EndpointStats, HttpEndpoint, HttpEndpointInput } from './types.js';
 
 /** Retry settings of a {@link BalancedDispatcher}. */
 export interface BalancedRetryOptions {
@@ -26,11 +26,12 @@ export interface BalancedDispatcherOptions {
   /** The static endpoint list: origins or `{ origin, weight }` (weight > 0, default 1). Default `[]` (then use `discover`). */
   endpoints?: readonly HttpEndpointInput[];
   /**
-   * A discovery callback returning the current endpoint list; called at construction and every
-   * `discoverIntervalMs`, its answer is applied with {@link BalancedDispatcher.setEndpoints}. A rejection
-   * or an invalid answer keeps the last good list (see {@link BalancedDispatcher.lastDiscoveryError}).
+   * A discovery callback returning the current endpoint list (or `{ endpoints, ttlMs }`); called at
+   * construction and every `discoverIntervalMs` (or after `ttlMs`, at least 1 s), its answer is applied with
+   * {@link BalancedDispatcher.setEndpoints}. A rejection or an invalid answer keeps the last good list (see
+   * {@link BalancedDispatcher.lastDiscoveryError}). See {@link dnsDiscovery} for DNS.
    */
-  discover?: () => readonly HttpEndpointInput[] | Promise<readonly HttpEndpointInput[]>;
+  discover?: () => DiscoveryAnswer | Promise<DiscoveryAnswer>;
   /** Period of `discover` calls, ms. Default 30 000. */
   discoverIntervalMs?: number;
   /** The balancer choosing an endpoint per attempt; pass an empty one (the dispatcher adds the endpoints). Default `new PeakEwma()`. */
@@ -113,7 +114,9 @@ export class BalancedDispatcher extends Dispatcher {
   readonly #attemptTimeoutMs: number | undefined;
   readonly #timeoutMs: number | undefined;
   readonly #deadlineHeader: string | undefined;
-  readonly #discover: (() => readonly HttpEndpointInput[] | Promise<readonly HttpEndpointInput[]>) | undefined;
+  readonly #discover: (() => DiscoveryAnswer | Promise<DiscoveryAnswer>) | undefined;
+  #nextDiscoverMs: number | undefined;
+  readonly #interval: number;
   #discoverTimer: ReturnType<typeof setTimeout> | undefined;
   #discoverError: unknown;
   #closed = false;
@@ -166,12 +169,13 @@ export class BalancedDispatcher extends Dispatcher {
     this.#timeoutMs = options.timeoutMs;
     this.#deadlineHeader = deadlineHeader === false ? undefined : deadlineHeader.toLowerCase();
     this.#discover = options.discover;
+    this.#interval = interval;
     this.#apply(endpoints);
     if (this.#discover !== undefined) {
       const tick = (): void => {
         void this.refresh().finally(() => {
           if (this.#closed) return;
-          this.#discoverTimer = setTimeout(tick, interval);
+          this.#discoverTimer = setTimeout(tick, this.#nextDiscoverMs ?? interval);
           this.#discoverTimer.unref?.();
         });
       };
@@ -206,13 +210,21 @@ export class BalancedDispatcher extends Dispatcher {
     this.#apply(normaliseEndpoints(endpoints));
   }
 
+  /** When the discovery callback runs next, ms after its last answer: its `ttlMs` (≥ 1 000) or `discoverIntervalMs`. */
+  get discoveryRefreshMs(): number | undefined {
+    return this.#discover === undefined ? undefined : (this.#nextDiscoverMs ?? this.#interval);
+  }
+
   /** Calls the `discover` callback now and applies its answer; on error keeps the current list. Resolves when done. */
   async refresh(): Promise<void> {
     if (this.#discover === undefined || this.#closed) return;
     try {
-      const list = await this.#discover();
+      const answer = await this.#discover();
       if (this.#closed) return;
-      this.setEndpoints(list);
+      const list = Array.isArray(answer) ? answer : (answer as { endpoints?: unknown }).endpoints;
+      const ttlMs = Array.isArray(answer) ? undefined : (answer as { ttlMs?: unknown }).ttlMs;
+      this.setEndpoints(list as readonly HttpEndpointInput[]);
+      this.#nextDiscoverMs = typeof ttlMs === 'number' && Number.isFinite(ttlMs) ? Math.max(1_000, ttlMs) : undefined;
       this.#discoverError = undefined;
     } catch (error) {
       this.#discoverError = error;

@@ -11,5 +11,12 @@ export {
   type BalancedRetryOptions,
   createBalancedDispatcher,
 } from './balanced-dispatcher.js';
+export {
+  type DnsAddressRecord,
+  type DnsDiscoveryOptions,
+  type DnsResolverLike,
+  type DnsSrvRecord,
+  dnsDiscovery,
+} from './dns-discovery.js';
 export { EndpointsFailedError } from './errors.js';
-export type { AttemptResult, EndpointStats, HttpEndpoint, HttpEndpointInput } from './types.js';
+export type { AttemptResult, DiscoveryAnswer, EndpointStats, HttpEndpoint, HttpEndpointInput } from './types.js';

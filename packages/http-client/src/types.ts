@@ -39,3 +39,13 @@ export interface EndpointStats {
   /** Times the outlier detector ejected the endpoint (after its decay; 0 without outlier detection). */
   ejections: number;
 }
+
+/** What a discovery callback may return: the endpoint list, or the list and how long it is valid (ms). */
+export type DiscoveryAnswer =
+  | readonly HttpEndpointInput[]
+  | {
+      /** The endpoint list. */
+      readonly endpoints: readonly HttpEndpointInput[];
+      /** When to ask again, ms (e.g. the DNS records' TTL); at least 1 000. Default `discoverIntervalMs`. */
+      readonly ttlMs?: number;
+    };
