@@ -29,7 +29,8 @@ export interface BalancedDispatcherOptions {
    * A discovery callback returning the current endpoint list (or `{ endpoints, ttlMs }`); called at
    * construction and every `discoverIntervalMs` (or after `ttlMs`, at least 1 s), its answer is applied with
    * {@link BalancedDispatcher.setEndpoints}. A rejection or an invalid answer keeps the last good list (see
-   * {@link BalancedDispatcher.lastDiscoveryError}). See {@link dnsDiscovery} for DNS.
+   * {@link BalancedDispatcher.lastDiscoveryError}). Requests made before the first answer, with no static
+   * endpoint, wait for it. See {@link dnsDiscovery} for DNS.
    */
   discover?: () => DiscoveryAnswer | Promise<DiscoveryAnswer>;
   /** Period of `discover` calls, ms. Default 30 000. */
@@ -116,6 +117,8 @@ export class BalancedDispatcher extends Dispatcher {
   readonly #deadlineHeader: string | undefined;
   readonly #discover: (() => DiscoveryAnswer | Promise<DiscoveryAnswer>) | undefined;
   #nextDiscoverMs: number | undefined;
+  /** The first discovery call while it runs: requests with no endpoint yet wait for it. */
+  #firstDiscovery: Promise<void> | undefined;
   readonly #interval: number;
   #discoverTimer: ReturnType<typeof setTimeout> | undefined;
   #discoverError: unknown;
@@ -172,14 +175,17 @@ export class BalancedDispatcher extends Dispatcher {
     this.#interval = interval;
     this.#apply(endpoints);
     if (this.#discover !== undefined) {
-      const tick = (): void => {
-        void this.refresh().finally(() => {
+      const tick = (): Promise<void> =>
+        this.refresh().finally(() => {
           if (this.#closed) return;
           this.#discoverTimer = setTimeout(tick, this.#nextDiscoverMs ?? interval);
           this.#discoverTimer.unref?.();
         });
-      };
-      tick();
+      const first = tick();
+      this.#firstDiscovery = first;
+      void first.finally(() => {
+        this.#firstDiscovery = undefined;
+      });
     }
   }
 
@@ -268,7 +274,9 @@ export class BalancedDispatcher extends Dispatcher {
       this.#maxAttempts > 1 &&
       isReplayable(options.body) &&
       (this.#methods.has(method) || (this.#keyHeader !== undefined && hasHeader(options.headers, this.#keyHeader)));
-    new Exchange(this, options, h, retryable).start();
+    const exchange = new Exchange(this, options, h, retryable);
+    if (this.#members.size === 0 && this.#firstDiscovery !== undefined) void this.#firstDiscovery.then(() => exchange.start());
+    else exchange.start();
     return true;
   }
 

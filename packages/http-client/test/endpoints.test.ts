@@ -93,6 +93,25 @@ describe('endpoints changing at runtime', () => {
     expect(dispatcher.endpoints).toHaveLength(2);
   });
 
+  it('requests made before the first discovery answer wait for it', async () => {
+    const a = await named('a');
+    open.push(a);
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const dispatcher = createBalancedDispatcher({
+      discover: async () => {
+        await gate;
+        return [a.origin];
+      },
+    });
+    open.push(dispatcher);
+    const pending = request('http://svc/', { dispatcher });
+    release?.();
+    expect(await (await pending).body.text()).toBe('a');
+  });
+
   it('no endpoint at all: the coded error with an empty tried list', async () => {
     const dispatcher = createBalancedDispatcher({ endpoints: [] });
     open.push(dispatcher);
