@@ -30,7 +30,7 @@ describe('failures', () => {
     const dispatcher = createBalancedDispatcher({
       endpoints: [hang.origin, ok.origin],
       balancer: new RoundRobin<HttpEndpoint>(),
-      attemptTimeoutMs: 150,
+      attemptTimeoutMs: 300,
       outlierDetection: false,
     });
     open.push(dispatcher);
@@ -115,7 +115,7 @@ describe('failures', () => {
       res.write('start');
     });
     open.push(stall);
-    const dispatcher = createBalancedDispatcher({ endpoints: [stall.origin], timeoutMs: 200, attemptTimeoutMs: 100 });
+    const dispatcher = createBalancedDispatcher({ endpoints: [stall.origin], timeoutMs: 1_500, attemptTimeoutMs: 1_000 });
     open.push(dispatcher);
     const res = await request('http://svc/', { dispatcher });
     expect(res.statusCode).toBe(200);
