@@ -44,7 +44,8 @@ export type ScalingErrorCode =
   | 'ERR_PRIMARY_UNREACHABLE'
   | 'ERR_CACHE_REENTRANT_LOAD'
   | 'ERR_REENTRANT_CALL'
-  | 'ERR_BAD_STRATEGY';
+  | 'ERR_BAD_STRATEGY'
+  | 'ERR_ENDPOINTS_FAILED';
 
 /** The brand: a registry symbol, so two installed copies of `@scaling/core` recognise each other's errors. */
 const BRAND: unique symbol = Symbol.for('@scaling/core:ScalingError') as never;

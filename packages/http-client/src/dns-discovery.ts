@@ -1,0 +1,111 @@
+import { promises as dns } from 'node:dns';
+import { assertOptions, assertPositiveInteger, describeValue } from '@scaling/core/internal';
+import type { DiscoveryAnswer, HttpEndpointInput } from './types.js';
+
+/** An A or AAAA record as `node:dns` returns it with `{ ttl: true }`. */
+export interface DnsAddressRecord {
+  /** The IPv4 or IPv6 address. */
+  address: string;
+  /** Time to live, seconds. */
+  ttl: number;
+}
+
+/** An SRV record as `node:dns` returns it (RFC 2782). */
+export interface DnsSrvRecord {
+  /** The target host. */
+  name: string;
+  /** The target port. */
+  port: number;
+  /** Lower is preferred. */
+  priority: number;
+  /** Relative weight among records of the same priority. */
+  weight: number;
+}
+
+/** The resolver calls {@link dnsDiscovery} makes (a `node:dns` `promises.Resolver` has them all). */
+export interface DnsResolverLike {
+  /** A records with their TTLs (seconds). */
+  resolve4(hostname: string, options: { ttl: true }): Promise<DnsAddressRecord[]>;
+  /** AAAA records with their TTLs (seconds). */
+  resolve6(hostname: string, options: { ttl: true }): Promise<DnsAddressRecord[]>;
+  /** SRV records. */
+  resolveSrv(hostname: string): Promise<DnsSrvRecord[]>;
+}
+
+/** Options of {@link dnsDiscovery}. */
+export interface DnsDiscoveryOptions {
+  /** The name to resolve: a host name (A/AAAA) or, with `srv: true`, an SRV name like `_http._tcp.orders.internal`. */
+  hostname: string;
+  /** Port of the A/AAAA endpoints (SRV records carry their own). Default 80 (443 with `protocol: 'https'`). */
+  port?: number;
+  /** Scheme of the endpoints. Default `'http'`. */
+  protocol?: 'http' | 'https';
+  /** Which address records: 4 (A), 6 (AAAA) or `'any'` (both; fails only when both fail). Default 4. */
+  family?: 4 | 6 | 'any';
+  /** Resolve SRV records: the lowest priority's targets, weighted by the records' weights. Default `false`. */
+  srv?: boolean;
+  /** The resolver. Default a new `node:dns` `promises.Resolver` (the system's servers). */
+  resolver?: DnsResolverLike;
+}
+
+const origin = (protocol: string, host: string, port: number): string => `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/**
+ * A discovery source for {@link BalancedDispatcherOptions.discover} resolving DNS records: A/AAAA records
+ * (their smallest TTL decides when the dispatcher asks again) or SRV records (the lowest priority's targets,
+ * their weights as endpoint weights per RFC 2782 — a weight of 0 gets 1 % of the smallest positive one).
+ * A resolver error or an empty answer rejects, so the dispatcher keeps the last good list.
+ *
+ * @throws {TypeError}/{@link RangeError} on a bad or unknown option.
+ * @example
+ * ```ts no-run
+ * import { createBalancedDispatcher, dnsDiscovery } from '@scaling/http-client';
+ * const dispatcher = createBalancedDispatcher({ discover: dnsDiscovery({ hostname: 'orders.internal', port: 8080 }) });
+ * ```
+ */
+export function dnsDiscovery(options: DnsDiscoveryOptions): () => Promise<DiscoveryAnswer> {
+  assertOptions('dnsDiscovery', options, ['hostname', 'port', 'protocol', 'family', 'srv', 'resolver']);
+  const { hostname, protocol = 'http', family = 4, srv = false } = options;
+  if (typeof hostname !== 'string' || hostname === '')
+    throw new TypeError(`Expected \`hostname\` to be a host name, got ${describeValue(hostname)}`);
+  if (protocol !== 'http' && protocol !== 'https')
+    throw new TypeError(`Expected \`protocol\` to be 'http' or 'https', got ${describeValue(protocol)}`);
+  if (family !== 4 && family !== 6 && family !== 'any')
+    throw new TypeError(`Expected \`family\` to be 4, 6 or 'any', got ${describeValue(family)}`);
+  const port = options.port ?? (protocol === 'https' ? 443 : 80);
+  assertPositiveInteger('port', port);
+  if (port > 65_535) throw new RangeError(`Expected \`port\` to be at most 65535, got ${port}`);
+  const resolver: DnsResolverLike = options.resolver ?? new dns.Resolver();
+  if (srv) {
+    return async () => {
+      const records = await resolver.resolveSrv(hostname);
+      if (records.length === 0) throw new Error(`No SRV records for ${hostname}`);
+      const best = Math.min(...records.map((r) => r.priority));
+      const chosen = records.filter((r) => r.priority === best);
+      const positive = chosen.filter((r) => r.weight > 0).map((r) => r.weight);
+      const zero = positive.length === 0 ? 1 : Math.min(...positive) / 100;
+      const seen = new Set<string>();
+      const endpoints: HttpEndpointInput[] = [];
+      for (const r of chosen) {
+        const o = origin(protocol, r.name, r.port);
+        if (seen.has(o)) continue;
+        seen.add(o);
+        endpoints.push({ origin: o, weight: r.weight > 0 ? r.weight : zero });
+      }
+      return { endpoints };
+    };
+  }
+  return async () => {
+    const lookups: Promise<DnsAddressRecord[]>[] = [];
+    if (family !== 6) lookups.push(resolver.resolve4(hostname, { ttl: true }));
+    if (family !== 4) lookups.push(resolver.resolve6(hostname, { ttl: true }));
+    const settled = await Promise.allSettled(lookups);
+    const records = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+    if (records.length === 0) {
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      throw failed?.reason ?? new Error(`No address records for ${hostname}`);
+    }
+    const endpoints = [...new Set(records.map((r) => origin(protocol, r.address, port)))];
+    return { endpoints, ttlMs: Math.min(...records.map((r) => r.ttl)) * 1000 };
+  };
+}

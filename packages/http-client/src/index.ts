@@ -1,0 +1,22 @@
+/**
+ * `@scaling/http-client`: an undici dispatcher that balances requests over several origins, with passive
+ * health (outlier detection), retries on other endpoints within a budget, timeouts and endpoint discovery.
+ *
+ * @module
+ */
+
+export {
+  BalancedDispatcher,
+  type BalancedDispatcherOptions,
+  type BalancedRetryOptions,
+  createBalancedDispatcher,
+} from './balanced-dispatcher.js';
+export {
+  type DnsAddressRecord,
+  type DnsDiscoveryOptions,
+  type DnsResolverLike,
+  type DnsSrvRecord,
+  dnsDiscovery,
+} from './dns-discovery.js';
+export { EndpointsFailedError } from './errors.js';
+export type { AttemptResult, DiscoveryAnswer, EndpointStats, HttpEndpoint, HttpEndpointInput } from './types.js';

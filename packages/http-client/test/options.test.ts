@@ -1,0 +1,63 @@
+import { RoundRobin } from '@scaling/load-balancer';
+import { describe, expect, it } from 'vitest';
+import { type BalancedDispatcherOptions, createBalancedDispatcher, EndpointsFailedError, type HttpEndpoint } from '../src/index.js';
+
+const make = (options: unknown) => () => createBalancedDispatcher(options as BalancedDispatcherOptions);
+
+describe('bad input is rejected at construction', () => {
+  it.each([
+    ['not a url', /origin like/],
+    ['10.0.0.1:8080', /http: or https:|origin like/],
+    ['ftp://10.0.0.1', /http: or https:/],
+    ['http://10.0.0.1/api', /without credentials, path/],
+    ['http://user:pw@10.0.0.1', /without credentials/],
+    ['http://10.0.0.1?x=1', /query/],
+    [42, /origin string/],
+    [{ url: 'http://a' }, /Unknown option `endpoints\[0\]\.url`/],
+  ])('malformed origin %j', (origin, message) => {
+    expect(make({ endpoints: [origin] })).toThrow(message);
+    expect(make({ endpoints: [origin] })).toThrow(TypeError);
+  });
+
+  it('duplicate endpoints, also after normalisation', () => {
+    expect(make({ endpoints: ['http://a:80', 'http://a'] })).toThrow(/no duplicates, got "http:\/\/a" twice/);
+    expect(make({ endpoints: ['http://a', { origin: 'http://A/' }] })).toThrow(TypeError);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '2'])('weight %j', (weight) => {
+    expect(make({ endpoints: [{ origin: 'http://a', weight }] })).toThrow(/`endpoints\[0\]\.weight` to be a finite number > 0/);
+  });
+
+  it('unknown options, with hints for names from other libraries', () => {
+    expect(make({ endpoints: [], upstreams: [] })).toThrow(/upstreams.*use `endpoints`/s);
+    expect(make({ endpoints: [], timeout: 5 })).toThrow(/timeoutMs/);
+    expect(make({ endpoints: [], retry: { retries: 2 } })).toThrow(/maxAttempts/);
+    expect(make(null)).toThrow(TypeError);
+    expect(make({ endpoints: 'http://a' })).toThrow(/`endpoints` to be an array/);
+  });
+
+  it('bad values', () => {
+    expect(make({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(make({ attemptTimeoutMs: -1 })).toThrow(/attemptTimeoutMs/);
+    expect(make({ retry: { maxAttempts: 0 } })).toThrow(/retry\.maxAttempts/);
+    expect(make({ retry: { budget: {} } })).toThrow(/retry\.budget/);
+    expect(make({ retry: { methods: 'GET' } })).toThrow(/retry\.methods/);
+    expect(make({ retry: { idempotencyKeyHeader: '' } })).toThrow(/idempotencyKeyHeader/);
+    expect(make({ deadlineHeader: 3 })).toThrow(/deadlineHeader/);
+    expect(make({ balancer: {} })).toThrow(/balancer/);
+    expect(make({ balancer: new RoundRobin<HttpEndpoint>({ endpoints: [{ id: 'x', origin: 'http://x' }] }) })).toThrow(/empty/);
+    expect(make({ isFailure: true })).toThrow(/isFailure/);
+    expect(make({ discover: [] })).toThrow(/discover/);
+    expect(make({ discoverIntervalMs: 0 })).toThrow(/discoverIntervalMs/);
+    expect(make({ pool: 3 })).toThrow(/pool/);
+  });
+
+  it('EndpointsFailedError names the endpoints and keeps the cause', () => {
+    const cause = new Error('ECONNREFUSED');
+    const e = new EndpointsFailedError(['http://a', 'http://b'], cause);
+    expect(e.name).toBe('EndpointsFailedError');
+    expect(e.message).toBe('Request failed on every endpoint tried (http://a, http://b): ECONNREFUSED');
+    expect(e.cause).toBe(cause);
+    expect(new EndpointsFailedError([]).message).toBe('No endpoint available for the request');
+  });
+});

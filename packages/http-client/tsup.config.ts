@@ -1,0 +1,3 @@
+import { scalingPackage } from '../../tsup.config';
+
+export default scalingPackage();
