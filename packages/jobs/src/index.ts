@@ -20,4 +20,5 @@ export type {
   JobBackend,
   JobRecord,
 } from './types.js';
+export { UNSTARTED_DELIVERY_ALLOWANCE } from './types.js';
 export { Worker, type WorkerOptions } from './worker.js';
