@@ -132,20 +132,14 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   /** Ends `l` with `outcome` (see core's `Outcome`: no `ok` means no outcome). */
   release(l: PooledLease<E>, outcome: Outcome | undefined): void {
     // A bad latencyMs is reported after the lease is released (as if it were omitted), so counters never leak.
-    let bad: unknown;
-    let badLatency = false;
-    let result = NO_OUTCOME;
+    // Only `latencyMs` is read on the common path; `ok` only when a strategy or listener wants the outcome.
     let latencyMs: number | undefined;
+    let badLatency = false;
     if (outcome !== undefined && outcome !== null) {
-      const ok = outcome.ok;
-      result = ok === true ? OK : ok === false ? FAILED : NO_OUTCOME;
       const ms = outcome.latencyMs;
       if (ms !== undefined) {
         if (typeof ms === 'number' && ms >= 0 && ms < Number.POSITIVE_INFINITY) latencyMs = ms;
-        else {
-          badLatency = true;
-          bad = ms;
-        }
+        else badLatency = true;
       }
     }
     let pos = l.pos;
@@ -166,7 +160,8 @@ export class LeaseBook<E extends Endpoint> implements Columns {
           sample[0] = latencyMs;
           sample[1] = l.startMs + latencyMs;
         }
-        this.#sink.settle(pos, result);
+        const ok = outcome === undefined || outcome === null ? undefined : outcome.ok;
+        this.#sink.settle(pos, ok === true ? OK : ok === false ? FAILED : NO_OUTCOME);
       }
     }
     if (this.#pooled) {
@@ -174,6 +169,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
       else this.#free.push(l);
     }
     if (badLatency) {
+      const bad = (outcome as Outcome).latencyMs;
       const msg = `Expected \`latencyMs\` to be a finite number >= 0, got ${describeValue(bad)} (the lease was released)`;
       throw typeof bad === 'number' ? new RangeError(msg) : new TypeError(msg);
     }
