@@ -10,6 +10,15 @@ export { Emitter } from './emitter.js';
 export { assertHashInput, fmix32, fnv1a32, scratchBytes, utf8IntoScratch } from './hash.js';
 export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
 export {
+  classifyStatsField,
+  GAUGE_STATS_FIELDS,
+  metricParts,
+  type StatsField,
+  type StatsFieldKind,
+  snakeCase,
+  valueAtPath,
+} from './stats-fields.js';
+export {
   assertFunction,
   assertInRange,
   assertNonNegativeFinite,

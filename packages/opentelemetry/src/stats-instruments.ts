@@ -1,5 +1,13 @@
 import type { Attributes, BatchObservableResult, Meter, Observable, ObservableCounter, ObservableGauge } from '@opentelemetry/api';
-import { assertOptions, describeValue } from '@scaling/core/internal';
+import {
+  assertOptions,
+  classifyStatsField,
+  describeValue,
+  GAUGE_STATS_FIELDS,
+  type StatsFieldKind,
+  snakeCase,
+  valueAtPath,
+} from '@scaling/core/internal';
 
 /** Anything with a `stats()` snapshot: every stateful `@scaling/*` object, or an adapter you write. */
 export interface StatsSource {
@@ -24,38 +32,10 @@ export interface StatsInstrumentsOptions {
   gauges?: readonly string[];
 }
 
-/** Top-level `stats()` fields that are gauges; every other number is a counter. */
-const GAUGES: readonly string[] = [
-  'size',
-  'pending',
-  'waitingForRoom',
-  'retrying',
-  'hitRatio',
-  'keys',
-  'limit',
-  'inflight',
-  'queued',
-  'active',
-  'activeRequests',
-  'activeRetries',
-  'probability',
-  'delayMs',
-  'pendingWrites',
-  'lagMs',
-  'lagBytes',
-  'maxLagMs',
-  'eligible',
-  'eligibleReplicas',
-  'healthy',
-  'ejected',
-  'panic',
-  'waiting',
-];
-
 const KNOWN = ['meter', 'prefix', 'gauges'] as const;
 const NAME = /^[a-zA-Z][a-zA-Z0-9_.]*$/;
 
-type Kind = 'counter' | 'gauge' | 'state';
+type Kind = StatsFieldKind;
 
 interface Instrument {
   path: readonly string[];
@@ -71,13 +51,6 @@ interface Entry {
   attributes: Attributes;
   /** Instruments this entry's snapshot feeds. */
   instruments: Set<Instrument>;
-}
-
-function snake(key: string): string {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^a-zA-Z0-9_]/g, '_')
-    .toLowerCase();
 }
 
 /**
@@ -130,7 +103,7 @@ export class StatsInstruments {
       throw new TypeError(`Expected \`gauges\` to be an array of field names, got ${describeValue(gauges)}`);
     this.#meter = meter;
     this.#prefix = prefix;
-    this.#gauges = new Set([...GAUGES, ...gauges]);
+    this.#gauges = new Set([...GAUGE_STATS_FIELDS, ...gauges]);
   }
 
   /**
@@ -173,20 +146,10 @@ export class StatsInstruments {
         return;
       }
       const last = path[path.length - 1] ?? '';
-      let kind: Kind;
-      if (typeof value === 'string') kind = 'state';
-      else if (typeof value === 'boolean') kind = 'gauge';
-      else if (typeof value === 'number')
-        kind = this.#gauges.has(path.join('.')) || (path.length === 1 && this.#gauges.has(last)) ? 'gauge' : 'counter';
-      else return;
-      const parts = path.map(snake);
-      let scale = 1;
-      let unit: string | undefined;
-      if (kind !== 'state' && /Ms$/.test(last)) {
-        parts[parts.length - 1] = (parts[parts.length - 1] as string).replace(/_ms$/, '');
-        scale = 1 / 1000;
-        unit = 's';
-      }
+      const f = classifyStatsField(value, path, this.#gauges);
+      if (f === undefined) return;
+      const { kind, parts, scale } = f;
+      const unit = f.seconds ? 's' : undefined;
       const fullName = `${this.#prefix}${entry.name}.${parts.join('.')}`;
       let instrument = this.#instruments.get(fullName);
       if (instrument === undefined) {
@@ -194,7 +157,7 @@ export class StatsInstruments {
         const opts = unit === undefined ? { description } : { description, unit };
         const observable =
           kind === 'counter' ? this.#meter.createObservableCounter(fullName, opts) : this.#meter.createObservableGauge(fullName, opts);
-        instrument = { path, kind, scale, stateKey: snake(last), observable };
+        instrument = { path, kind, scale, stateKey: snakeCase(last), observable };
         this.#instruments.set(fullName, instrument);
         created = true;
       }
@@ -221,14 +184,7 @@ export class StatsInstruments {
       if (this.#discover(entry, snapshot)) discovered = true;
       for (const instrument of entry.instruments) {
         if (!this.#bound.has(instrument.observable)) continue;
-        let value: unknown = snapshot;
-        for (const key of instrument.path) {
-          if (typeof value !== 'object' || value === null) {
-            value = undefined;
-            break;
-          }
-          value = (value as Record<string, unknown>)[key];
-        }
+        const value = valueAtPath(snapshot, instrument.path);
         if (instrument.kind === 'state') {
           if (typeof value === 'string') result.observe(instrument.observable, 1, { ...entry.attributes, [instrument.stateKey]: value });
           continue;

@@ -1,4 +1,13 @@
-import { assertOptions, describeValue } from '@scaling/core/internal';
+import {
+  assertOptions,
+  classifyStatsField,
+  describeValue,
+  GAUGE_STATS_FIELDS,
+  metricParts,
+  type StatsFieldKind,
+  snakeCase,
+  valueAtPath,
+} from '@scaling/core/internal';
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
 
 /** Anything with a `stats()` snapshot: every stateful `@scaling/*` object, or an adapter you write. */
@@ -29,38 +38,13 @@ export interface StatsCollectorOptions {
  * down); every other number, nested ones included (`shed.limit`), is a monotonic counter (exported
  * with `_total`). Booleans and strings are always gauges.
  */
-export const DEFAULT_GAUGE_FIELDS: readonly string[] = [
-  'size',
-  'pending',
-  'waitingForRoom',
-  'retrying',
-  'hitRatio',
-  'keys',
-  'limit',
-  'inflight',
-  'queued',
-  'active',
-  'activeRequests',
-  'activeRetries',
-  'probability',
-  'delayMs',
-  'pendingWrites',
-  'lagMs',
-  'lagBytes',
-  'maxLagMs',
-  'eligible',
-  'eligibleReplicas',
-  'healthy',
-  'ejected',
-  'panic',
-  'waiting',
-];
+export const DEFAULT_GAUGE_FIELDS: readonly string[] = GAUGE_STATS_FIELDS;
 
 const KNOWN = ['registry', 'prefix', 'gauges'] as const;
 const HINTS = { registers: 'use `registry` (one prom-client Registry)', namespace: 'use `prefix`' };
 const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-type Kind = 'counter' | 'gauge' | 'state' | 'quantiles';
+type Kind = StatsFieldKind | 'quantiles';
 
 /** Quantiles exported for a latency histogram found in a snapshot (a `@scaling/core` `Histogram`). */
 const QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
@@ -88,14 +72,6 @@ interface Family {
   field: Field;
   entries: Entry[];
   metric: Counter<string> | Gauge<string>;
-}
-
-/** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */
-function snake(key: string): string {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^a-zA-Z0-9_]/g, '_')
-    .toLowerCase();
 }
 
 /**
@@ -218,11 +194,10 @@ export class StatsCollector {
       const last = path[path.length - 1] ?? '';
       if (typeof value === 'object' && value !== null && isHistogram(value)) {
         // A summary: `<base>{quantile="0.99"}`, `<base>_count`, `<base>_sum` (`…Ms` → `…_seconds`).
-        const ms = /Ms$/.test(last);
-        const parts = path.map(snake);
-        if (ms) parts[parts.length - 1] = `${(parts[parts.length - 1] as string).replace(/_ms$/, '')}_seconds`;
+        const { parts, seconds } = metricParts(path);
+        if (seconds) parts[parts.length - 1] = `${parts[parts.length - 1] as string}_seconds`;
         const base = `${this.#prefix}${name}_${parts.join('_')}`;
-        const scale = ms ? 1 / 1000 : 1;
+        const scale = seconds ? 1 / 1000 : 1;
         add(base, { path, kind: 'quantiles', scale }, 'quantile');
         add(`${base}_count`, { path: [...path, 'count'], kind: 'gauge', scale: 1 }, 'count');
         add(`${base}_sum`, { path: [...path, 'sum'], kind: 'gauge', scale }, 'sum');
@@ -232,19 +207,10 @@ export class StatsCollector {
         for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
         return;
       }
-      let kind: Kind;
-      if (typeof value === 'string') kind = 'state';
-      else if (typeof value === 'boolean') kind = 'gauge';
-      else if (typeof value === 'number')
-        kind = this.#gauges.has(path.join('.')) || (path.length === 1 && this.#gauges.has(last)) ? 'gauge' : 'counter';
-      else return; // undefined, functions, arrays: not a metric
-      let scale = 1;
-      const parts = path.map(snake);
-      const tail = parts.length - 1;
-      if (kind !== 'state' && /Ms$/.test(last)) {
-        parts[tail] = `${(parts[tail] as string).replace(/_ms$/, '')}_seconds`;
-        scale = 1 / 1000;
-      }
+      const f = classifyStatsField(value, path, this.#gauges);
+      if (f === undefined) return; // undefined, functions, arrays: not a metric
+      const { kind, parts, scale } = f;
+      if (f.seconds) parts[parts.length - 1] = `${parts[parts.length - 1] as string}_seconds`;
       add(`${this.#prefix}${name}_${parts.join('_')}${kind === 'counter' ? '_total' : ''}`, { path, kind, scale }, last);
     };
     const add = (metricName: string, field: Field, last: string): void => {
@@ -260,7 +226,7 @@ export class StatsCollector {
 
   #createFamily(metricName: string, name: string, field: Field, entry: Entry, last: string): Family {
     const labelNames = Object.keys(entry.labels);
-    const stateLabel = snake(last);
+    const stateLabel = snakeCase(last);
     if (field.kind === 'state' || field.kind === 'quantiles') labelNames.push(stateLabel);
     const help = `${field.path.join('.')} of ${name} stats() (${field.kind === 'counter' ? 'counter' : field.kind === 'state' ? 'current value as a label, 1' : field.kind === 'quantiles' ? 'latency quantiles' : 'gauge'}${field.scale !== 1 ? ', seconds' : ''})`;
     const family: Family = { field, entries: [], metric: undefined as never };
@@ -313,11 +279,6 @@ export class StatsCollector {
       // Fields that appeared since registration (a new key in a Record) are exported from the next scrape.
       for (const [name, list] of this.#entries) if (list.includes(entry)) this.#discover(name, entry, snapshot);
     }
-    let value: unknown = snapshot;
-    for (const key of path) {
-      if (typeof value !== 'object' || value === null) return undefined;
-      value = (value as Record<string, unknown>)[key];
-    }
-    return value;
+    return valueAtPath(snapshot, path);
   }
 }
