@@ -215,6 +215,16 @@ export class Histogram {
     if (other.#max > this.#max) this.#max = other.#max;
   }
 
+  /**
+   * A new histogram with the same options and the same recorded values (an independent copy: what a
+   * `stats()` snapshot hands out, so readers never see later records).
+   */
+  clone(): Histogram {
+    const copy = new Histogram({ lowest: this.lowest, highest: this.highest, precisionBits: this.precisionBits });
+    copy.merge(this);
+    return copy;
+  }
+
   /** Forgets every recorded value (memory is kept). */
   reset(): void {
     this.#counts.fill(0);

@@ -12,6 +12,8 @@ export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMeth
 export {
   classifyStatsField,
   GAUGE_STATS_FIELDS,
+  isStatsHistogram,
+  MEMBER_STATS_COLLECTIONS,
   metricParts,
   type StatsField,
   type StatsFieldKind,

@@ -92,3 +92,38 @@ export function valueAtPath(snapshot: unknown, path: readonly string[]): unknown
   }
   return value;
 }
+
+/**
+ * Nested fields of a `stats()` snapshot that break a component down per member, keyed by the member's
+ * id, and the label (attribute) name the adapters export that id under: `endpoints: { a: { … } }` →
+ * `…{endpoint="a"}`. Any other nested object is a group, flattened into the metric name (`shed.limit`
+ * → `shed_limit`). Add a collection here (never guess in an adapter) when a package adds one.
+ */
+export const MEMBER_STATS_COLLECTIONS: Readonly<Record<string, string>> = {
+  endpoints: 'endpoint',
+  replicas: 'replica',
+  checks: 'check',
+  levels: 'level',
+  tiers: 'tier',
+  partitions: 'partition',
+};
+
+/**
+ * `true` when `value` is a latency histogram in a snapshot: a `@scaling/core` `Histogram` (checked by
+ * shape, so copies loaded from the ESM and CJS builds both count). By convention the field is named
+ * `…Duration` and holds milliseconds; adapters export it in seconds (`…_duration_seconds`).
+ */
+export function isStatsHistogram(value: unknown): value is {
+  readonly count: number;
+  readonly sum: number;
+  quantile(q: number): number;
+  forEachBucket(fn: (lower: number, upper: number, count: number) => void): void;
+} {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { quantile?: unknown }).quantile === 'function' &&
+    typeof (value as { forEachBucket?: unknown }).forEachBucket === 'function' &&
+    typeof (value as { count?: unknown }).count === 'number'
+  );
+}
