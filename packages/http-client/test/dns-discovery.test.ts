@@ -65,7 +65,7 @@ describe('DNS discovery', () => {
     expect(dispatcher.discoveryRefreshMs).toBe(5_000);
     const seen = new Set<string>();
     for (let i = 0; i < 10; i++) seen.add(await (await request('http://orders/', { dispatcher })).body.text());
-    const before = dispatcher.stats()[`http://127.0.0.2:${port}`];
+    const before = dispatcher.stats().endpoints[`http://127.0.0.2:${port}`];
     expect(before?.requests).toBeGreaterThan(0);
 
     table.a = [
@@ -74,7 +74,7 @@ describe('DNS discovery', () => {
     ];
     await dispatcher.refresh();
     expect(dispatcher.endpoints.map((e) => e.origin).sort()).toEqual([`http://127.0.0.2:${port}`, `http://127.0.0.3:${port}`]);
-    expect(dispatcher.stats()[`http://127.0.0.2:${port}`]).toEqual(before);
+    expect(dispatcher.stats().endpoints[`http://127.0.0.2:${port}`]).toEqual(before);
     expect(dispatcher.discoveryRefreshMs).toBe(30_000);
 
     table.fail = Object.assign(new Error('queryA ESERVFAIL orders.internal'), { code: 'ESERVFAIL' });
