@@ -149,7 +149,7 @@ describe('events, channels and stats', () => {
       healthy = false;
       await until(() => (heard.ejected?.length ?? 0) >= 2, 'the health check ejection');
       expect(heard.ejected?.[1]).toMatchObject({ origin: flaky.origin, source: 'healthCheck' });
-      expect(String((heard.ejected?.[1] as { reason: string }).reason)).toMatch(/503/);
+      expect(String((heard.ejected?.[1] as { reason?: string } | undefined)?.reason)).toMatch(/503/);
       healthy = true;
       await until(() => (heard.returned?.length ?? 0) >= 2, 'the health check return');
       expect(heard.returned?.[1]).toEqual({ origin: flaky.origin, source: 'healthCheck' });
@@ -180,7 +180,7 @@ describe('events, channels and stats', () => {
       for (const e of EVENTS) {
         expect(heard[e]?.length, `listener of ${e}`).toBeGreaterThan(0);
         expect(spy.seen[e]?.length, `channel scaling:http-client:${e}`).toBe(heard[e]?.length);
-        expect((spy.seen[e]?.[0] as { source: unknown }).source).toBe(dispatcher);
+        expect((spy.seen[e]?.[0] as { source?: unknown } | undefined)?.source).toBe(dispatcher);
       }
       for (const off of offs) off();
       for (const e of EVENTS) expect(dispatcher.listenerCount(e)).toBe(0);
