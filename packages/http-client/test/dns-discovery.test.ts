@@ -131,5 +131,13 @@ describe('DNS discovery', () => {
     expect(() => dnsDiscovery({ hostname: 'x', protocol: 'ftp' as never })).toThrow(/protocol/);
     expect(() => dnsDiscovery({ hostname: 'x', family: 5 as never })).toThrow(/family/);
     expect(() => dnsDiscovery({ hostname: 'x', ttl: 5 } as never)).toThrow(/ttl/);
+    expect(() => dnsDiscovery({ hostname: 'x', servers: [] })).toThrow(/`servers` to be a non-empty array/);
+    expect(() => dnsDiscovery({ hostname: 'x', servers: ['not an address'] })).toThrow(/`servers` to be DNS server addresses/);
+    expect(() => dnsDiscovery({ hostname: 'x', servers: ['127.0.0.1:53'], resolver: {} as never })).toThrow(
+      /either `servers` or `resolver`/,
+    );
+    expect(() => dnsDiscovery({ hostname: 'x', resolver: {} as never })).toThrow(/`resolver`/);
+    expect(() => dnsDiscovery({ hostname: 'x', server: '127.0.0.1' } as never)).toThrow(/use `servers/);
+    expect(typeof dnsDiscovery({ hostname: 'x', servers: ['127.0.0.1:5353', '[::1]:53'] })).toBe('function');
   });
 });
