@@ -6,13 +6,12 @@ import type { Lease, LoadBalancer } from '@scaling/load-balancer';
 import type { RetryBudget } from '@scaling/resilience';
 import type { Dispatcher, Pool } from 'undici';
 import { withHeader } from './_endpoints.js';
-import type { NewHandler } from './_handler.js';
+import type { UserHandler } from './_handler.js';
 import type { HedgeDelay } from './_hedge-delay.js';
 import { EndpointsFailedError } from './errors.js';
 import type { AttemptResult, BalancedDispatcherEvents, BalancedRequestTrace, HttpEndpoint } from './types.js';
 
 type Controller = Dispatcher.DispatchController;
-type Headers = Record<string, string | string[] | undefined>;
 
 /** One endpoint of the dispatcher: its pool and counters. */
 export interface Member {
@@ -74,7 +73,7 @@ const HEDGE = 2;
 export class Exchange {
   readonly #s: Shared;
   readonly #opts: Dispatcher.DispatchOptions;
-  readonly user: NewHandler;
+  readonly user: UserHandler;
   readonly #retryable: boolean;
   readonly #hedgeable: boolean;
   readonly #tried: string[] = [];
@@ -94,9 +93,10 @@ export class Exchange {
   #paused = false;
   #reason: Error | null = null;
   #trace: BalancedRequestTrace | undefined;
+  #rawTrailers: Buffer[] | null = null;
   readonly controller: Controller;
 
-  constructor(s: Shared, opts: Dispatcher.DispatchOptions, user: NewHandler, retryable: boolean, hedgeable: boolean) {
+  constructor(s: Shared, opts: Dispatcher.DispatchOptions, user: UserHandler, retryable: boolean, hedgeable: boolean) {
     this.#s = s;
     this.#opts = opts;
     this.user = user;
@@ -124,7 +124,7 @@ export class Exchange {
       this.#totalTimer = setTimeout(() => this.#onTotalTimeout(total), total);
     }
     try {
-      this.user.onRequestStart(this.controller, {});
+      this.user.start(this.controller);
     } catch (error) {
       this.#finish(error as Error, false);
       return;
@@ -305,7 +305,7 @@ export class Exchange {
   }
 
   /** Ends the request: reports `error` to the caller (or the end when `error` is undefined). */
-  #finish(error: Error | undefined, notify: boolean, trailers?: Headers): void {
+  #finish(error: Error | undefined, notify: boolean): void {
     if (this.#done) return;
     this.#done = true;
     const s = this.#s;
@@ -338,18 +338,19 @@ export class Exchange {
       s.trace.asyncStart.publish(trace);
     }
     try {
-      if (error === undefined) this.user.onResponseEnd(this.controller, trailers ?? {});
+      if (error === undefined) this.user.end(this.controller, this.#rawTrailers);
       else if (!notify) {
         // Aborted by the caller: undici reports the abort reason back asynchronously.
-        queueMicrotask(() => this.user.onResponseError(this.controller, error));
-      } else this.user.onResponseError(this.controller, error);
+        queueMicrotask(() => this.user.error(this.controller, error));
+      } else this.user.error(this.controller, error);
     } finally {
       if (trace !== undefined) s.trace.asyncEnd.publish(trace);
     }
   }
 
-  end(trailers: Headers): void {
-    this.#finish(undefined, true, trailers);
+  end(rawTrailers: Buffer[] | null): void {
+    this.#rawTrailers = rawTrailers;
+    this.#finish(undefined, true);
   }
 
   bodyError(error: Error): void {
@@ -369,16 +370,15 @@ export class Exchange {
     return this.#reason;
   }
 
+  /** Pauses the body: the winning attempt's next `onHeaders`/`onData` returns false. */
   pause(): void {
     this.#paused = true;
-    this.#winner?.controller?.pause();
-    for (const a of this.#live) a.controller?.pause();
   }
 
   resume(): void {
+    if (!this.#paused) return;
     this.#paused = false;
-    this.#winner?.controller?.resume();
-    for (const a of this.#live) a.controller?.resume();
+    this.#winner?.resume();
   }
 }
 
@@ -408,7 +408,11 @@ class ExchangeController implements Controller {
   }
 }
 
-/** One attempt on one endpoint: the handler undici's Pool calls. Late calls after it was abandoned are ignored. */
+/**
+ * One attempt on one endpoint: the handler the endpoint's undici Pool calls. It speaks undici's legacy
+ * handler calls (raw header lists, no wrapper or header parse per request). Late calls after it was
+ * abandoned are ignored.
+ */
 export class Attempt implements Dispatcher.DispatchHandler {
   readonly #x: Exchange;
   readonly #m: Member;
@@ -420,7 +424,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #stale = false;
   #failureStatus = false;
   #reason: Error | undefined;
-  controller: Controller | undefined;
+  #abort: ((reason?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
   headersSent = false;
 
   constructor(x: Exchange, m: Member, lease: Lease<HttpEndpoint>, s: Shared, hedge: boolean) {
@@ -441,6 +446,19 @@ export class Attempt implements Dispatcher.DispatchHandler {
       this.#timer = undefined;
       if (!this.headersSent) this.fail(new TimeoutError(`Attempt on ${this.#m.endpoint.origin} got no response within ${ms} ms`, ms), true);
     }, ms);
+  }
+
+  /** Resumes a body the caller paused. */
+  resume(): void {
+    this.#resume?.();
+  }
+
+  #abortUpstream(reason: Error): void {
+    const abort = this.#abort;
+    if (abort !== undefined) {
+      this.#abort = undefined;
+      abort(reason);
+    }
   }
 
   /** Ends the lease: `ok` true/false is an outcome (with the latency), `undefined` none (cancelled). */
@@ -467,7 +485,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.#stale = true;
     this.#reason = reason;
     this.#release(undefined);
-    this.controller?.abort(reason);
+    this.#abortUpstream(reason);
   }
 
   /**
@@ -483,7 +501,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.#reason = reason;
     this.#lease.release({ ok: true, latencyMs: performance.now() - this.#start });
     this.#s.detector?.record(this.#m.endpoint.id, {});
-    this.controller?.abort(reason);
+    this.#abortUpstream(reason);
   }
 
   /** Abandons the attempt as a failure; before the headers, lets the exchange retry (when `mayRetry`) or give up. */
@@ -492,54 +510,58 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.#stale = true;
     this.#reason = error;
     this.#release(false, error);
-    this.controller?.abort(error);
+    this.#abortUpstream(error);
     if (this.headersSent) this.#x.bodyError(error);
     else this.#x.attemptFailed(this, error, mayRetry);
   }
 
-  onRequestStart(controller: Controller): void {
-    this.controller = controller;
+  onConnect(abort: (reason?: Error) => void): void {
     if (this.#stale) {
-      controller.abort(this.#reason ?? new Error('Attempt abandoned'));
+      abort(this.#reason ?? new Error('Attempt abandoned'));
       return;
     }
-    if (this.#x.paused) controller.pause();
+    this.#abort = abort;
   }
 
-  onResponseStart(controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
-    if (this.#stale) return;
-    if (statusCode < 200) return;
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusMessage: string): boolean {
+    if (this.#stale) return true;
+    if (statusCode < 200) return true;
     this.#failureStatus = this.#s.isFailure({ statusCode });
     if (this.#failureStatus && this.#x.takesFailure(this)) {
       this.#stale = true;
       const err = new Error(`Upstream ${this.#m.endpoint.origin} answered ${statusCode}`);
       this.#release(false, err);
-      controller.abort(err);
+      this.#abortUpstream(err);
       this.#x.failureTaken(this, err);
-      return;
+      return true;
     }
     this.headersSent = true;
+    this.#resume = resume;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    this.#x.win(this, statusCode, performance.now() - this.#start);
-    this.#x.user.onResponseStart(this.#x.controller, statusCode, headers, statusMessage);
+    const x = this.#x;
+    x.win(this, statusCode, performance.now() - this.#start);
+    x.user.headers(x.controller, statusCode, rawHeaders, statusMessage);
+    return !x.paused;
   }
 
-  onResponseData(_controller: Controller, chunk: Buffer): void {
-    if (this.#stale) return;
-    this.#x.user.onResponseData(this.#x.controller, chunk);
+  onData(chunk: Buffer): boolean {
+    if (this.#stale) return true;
+    const x = this.#x;
+    x.user.data(x.controller, chunk);
+    return !x.paused;
   }
 
-  onResponseEnd(_controller: Controller, trailers: Headers): void {
+  onComplete(rawTrailers: string[] | null): void {
     if (this.#stale) return;
     this.#stale = true;
     this.#release(!this.#failureStatus);
-    this.#x.end(trailers);
+    this.#x.end(rawTrailers as unknown as Buffer[] | null);
   }
 
-  onResponseError(_controller: Controller, error: Error): void {
+  onError(error: Error): void {
     if (this.#stale) return;
     const failure = this.#s.isFailure({ error });
     if (!failure) {

@@ -23,7 +23,7 @@ import { concurrencyBudget, type RetryBudget } from '@scaling/resilience';
 import { Dispatcher, type errors, Pool } from 'undici';
 import { hasHeader, isReplayable, normaliseEndpoints } from './_endpoints.js';
 import { type Counters, Exchange, type HedgeSettings, type Member, type Shared } from './_exchange.js';
-import { toNewHandler } from './_handler.js';
+import { toUserHandler } from './_handler.js';
 import { HedgeDelay } from './_hedge-delay.js';
 import type {
   AttemptResult,
@@ -559,16 +559,16 @@ export class BalancedDispatcher extends Dispatcher {
 
   /** undici's entry point: runs one request over the endpoints. */
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const h = toNewHandler(handler);
+    const h = toUserHandler(handler);
     if (this.#closed) {
       const err = new Error('The balanced dispatcher is closed');
-      queueMicrotask(() => h.onResponseError(DEAD, err));
+      queueMicrotask(() => h.error(DEAD, err));
       return false;
     }
     const method = (options.method ?? 'GET').toUpperCase();
     if (method === 'CONNECT' || options.upgrade != null) {
       const err = new TypeError('The balanced dispatcher does not support CONNECT or upgrade requests');
-      queueMicrotask(() => h.onResponseError(DEAD, err));
+      queueMicrotask(() => h.error(DEAD, err));
       return false;
     }
     const replayable =

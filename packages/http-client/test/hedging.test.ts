@@ -94,11 +94,11 @@ describe('hedging', () => {
   });
 
   it('hedges draw from the retry budget: a refusal is counted and announced', async () => {
-    const slow = await slowServer(100);
+    const slow = await slowServer(500);
     const dispatcher = createBalancedDispatcher({
       endpoints: [slow.origin, (await named('other')).origin],
       balancer: new RoundRobin<HttpEndpoint>(),
-      hedge: { delay: 5, budget: concurrencyBudget({ ratio: 0, minConcurrency: 0 }) },
+      hedge: { delay: 80, budget: concurrencyBudget({ ratio: 0, minConcurrency: 0 }) },
     });
     open.push(dispatcher);
     const refused: unknown[] = [];
