@@ -77,7 +77,8 @@ export class Exchange {
   readonly #retryable: boolean;
   readonly #hedgeable: boolean;
   readonly #tried: string[] = [];
-  readonly #exclude = new Set<string>();
+  /** Endpoints this request may not pick again: made on the second attempt (the first pick needs none). */
+  #exclude: Set<string> | undefined;
   /** Attempts in flight whose response has not reached the caller. */
   readonly #live: Attempt[] = [];
   #winner: Attempt | undefined;
@@ -150,20 +151,22 @@ export class Exchange {
     const s = this.#s;
     let lease: Lease<HttpEndpoint> | undefined;
     let member: Member | undefined;
+    if (this.#exclude === undefined && this.#tried.length > 0) this.#exclude = new Set(this.#tried);
     for (;;) {
       try {
-        lease = s.balancer.pick({ exclude: this.#exclude });
+        lease = this.#exclude === undefined ? s.balancer.pick() : s.balancer.pick({ exclude: this.#exclude });
       } catch {
         // No endpoint left: a hedge simply does not happen; otherwise the request fails once nothing is in flight.
         if (kind !== HEDGE && this.#live.length === 0) this.#finish(new EndpointsFailedError(this.#tried, lastError), true);
         return;
       }
       const id = lease.endpoint.id;
-      this.#exclude.add(id);
       member = s.members.get(id);
       if (member !== undefined && (s.detector === undefined || s.detector.admit(id))) break;
       lease.release();
+      (this.#exclude ??= new Set(this.#tried)).add(id);
     }
+    this.#exclude?.add(member.endpoint.id);
     const id = member.endpoint.id;
     if (!this.#tried.includes(id)) this.#tried.push(id);
     member.requests++;
@@ -189,17 +192,19 @@ export class Exchange {
       this.#trace.attempts = this.#attempts;
       this.#trace.endpoint = id;
     }
-    let headers = this.#opts.headers;
+    // The endpoint's Pool sends to its own origin whatever `origin` says: the options go as they are unless
+    // the deadline header is added.
+    let opts = this.#opts;
     if (s.deadlineHeader !== undefined && s.timeoutMs !== undefined) {
       const left = Math.max(0, Math.floor(this.#deadline - performance.now()));
-      headers = withHeader(headers, s.deadlineHeader, String(left)) as never;
+      opts = { ...opts, origin: member.endpoint.origin, headers: withHeader(opts.headers, s.deadlineHeader, String(left)) as never };
     }
     const attempt = new Attempt(this, member, lease, s, kind === HEDGE);
     this.#live.push(attempt);
     attempt.arm(s.attemptTimeoutMs);
     if (kind === FIRST && this.#hedgeable) this.#armHedge();
     try {
-      member.pool.dispatch({ ...this.#opts, origin: member.endpoint.origin, headers }, attempt);
+      member.pool.dispatch(opts, attempt);
     } catch (error) {
       attempt.fail(error as Error, true);
     }
