@@ -13,7 +13,8 @@ import type { AreaContext, AreaReport, Chart, Ratio, Table } from '../_lib/types
  * test runs; peers take turns in every round (order rotated), and the figures are medians over rounds.
  *
  * (a) steady state: throughput at 32 in flight, and p50/p99 with one request at a time (the dispatcher's
- *     own cost, not queueing); (b) one upstream 10× slower (10 ms vs 1 ms): p99 at 16 in flight;
+ *     own cost, not queueing); (b) one upstream 10× slower (10 ms vs 1 ms): p99 at 16 in flight, Peak EWMA
+ *     alone and with hedging after 5 ms;
  * (c) one upstream killed (SIGKILL) a third into the run: error rate at 16 in flight.
  */
 
@@ -121,17 +122,21 @@ const PEERS: Record<string, Make> = {
   'undici Pool (1 upstream)': (origins) => new Pool(origins[0] as string, { connections: CONNECTIONS * 4 }),
 };
 const OURS = 'http-client (Peak EWMA)';
+const HEDGED = 'http-client + hedging after 5 ms';
+/** Only in (b): the same dispatcher with hedging, the remedy for one slow upstream. */
+const makeHedged: Make = (origins) =>
+  createBalancedDispatcher({ endpoints: origins, pool: { connections: CONNECTIONS }, hedge: { delay: 5 } });
 const BP = 'undici BalancedPool';
 const POOL = 'undici Pool (1 upstream)';
 
 export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const quick = ctx.quick;
   const rounds = quick ? 1 : 5;
-  const ms = quick ? { tput: 1_000, lat: 600, slow: 1_500, kill: 2_000 } : { tput: 3_000, lat: 2_000, slow: 3_000, kill: 4_000 };
+  const ms = quick ? { tput: 800, lat: 500, slow: 1_000, kill: 2_000 } : { tput: 3_000, lat: 1_500, slow: 3_000, kill: 4_000 };
   const load0 = loadavg()[0] ?? 0;
   const ups = await Promise.all([0, 1, 2, 3].map(() => upstream(0)));
   const origins = ups.map((u) => u.origin);
-  const target = (name: string) => (name === OURS ? 'http://orders.internal' : (origins[0] as string));
+  const target = (name: string) => (name === OURS || name === HEDGED ? 'http://orders.internal' : (origins[0] as string));
   const results: Record<string, Record<string, Run[]>> = { tput: {}, lat: {}, slow: {}, kill: {} };
   const push = (scenario: string, peer: string, r: Run) => {
     const s = results[scenario] as Record<string, Run[]>;
@@ -139,58 +144,63 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   };
 
   try {
-    // Warm-up: JIT and connections, not recorded.
-    for (const name of Object.keys(PEERS)) {
-      const d = (PEERS[name] as Make)(origins);
-      await load(d, target(name), 16, quick ? 200 : 500);
-      await d.close();
-    }
+    // (a) and (b) alternate the peers in short slices with every dispatcher alive (warm pools), so each
+    // comparison is between slices a fraction of a second apart: load from other processes on the machine
+    // drifts over seconds and would otherwise land on one peer more than the other.
+    const alive = Object.fromEntries(Object.entries(PEERS).map(([name, make]) => [name, make(origins)])) as Record<string, Dispatcher>;
+    alive[HEDGED] = makeHedged(origins);
+    for (const [name, d] of Object.entries(alive)) await load(d, target(name), 16, 200);
+    const slices = quick ? 2 : 3;
     for (let r = 0; r < rounds; r++) {
       // (a) steady state
       for (const u of ups) await u.setDelay(0);
-      for (const name of rotate(Object.keys(PEERS), r)) {
-        ctx.progress(`round ${r + 1}/${rounds}: steady state, ${name}`);
-        const d = (PEERS[name] as Make)(origins);
-        await load(d, target(name), 4, 100);
-        push('tput', name, await load(d, target(name), 32, ms.tput));
-        push('lat', name, await load(d, target(name), 1, ms.lat));
-        await d.close();
+      for (let k = 0; k < slices; k++) {
+        for (const name of rotate(Object.keys(PEERS), r + k)) {
+          ctx.progress(`round ${r + 1}/${rounds}: steady state, ${name}`);
+          const d = alive[name] as Dispatcher;
+          push('tput', name, await load(d, target(name), 32, ms.tput / slices));
+          push('lat', name, await load(d, target(name), 1, ms.lat / slices));
+        }
       }
       // (b) one upstream 10× slower
       for (const [i, u] of ups.entries()) await u.setDelay(i === 3 ? 10 : 1);
-      for (const name of rotate([OURS, BP], r)) {
-        ctx.progress(`round ${r + 1}/${rounds}: one upstream 10× slower, ${name}`);
-        const d = (PEERS[name] as Make)(origins);
-        push('slow', name, await load(d, target(name), 16, ms.slow));
-        await d.close();
+      for (let k = 0; k < slices; k++) {
+        for (const name of rotate([OURS, HEDGED, BP], r + k)) {
+          ctx.progress(`round ${r + 1}/${rounds}: one upstream 10× slower, ${name}`);
+          push('slow', name, await load(alive[name] as Dispatcher, target(name), 16, ms.slow / slices));
+        }
       }
-      // (c) one upstream killed a third into the run (a fresh 4th upstream for each peer's run)
+      // (c) one upstream killed a third into the run (a fresh 4th upstream and dispatcher for each peer's run)
       for (const u of ups) await u.setDelay(1);
       for (const name of rotate([OURS, BP], r)) {
         ctx.progress(`round ${r + 1}/${rounds}: one upstream killed, ${name}`);
         const victim = await upstream(1);
         const list = [...origins.slice(0, 3), victim.origin];
         const d = (PEERS[name] as Make)(list);
+        await load(d, target(name), 4, 100);
         push('kill', name, await load(d, target(name), 16, ms.kill, { atMs: ms.kill / 3, run: () => victim.kill() }));
         await d.close();
       }
     }
+    for (const d of Object.values(alive)) await d.close();
   } finally {
     await Promise.all(ups.map((u) => u.kill()));
   }
 
   const med = (scenario: string, peer: string, f: (r: Run) => number) => median((results[scenario]?.[peer] ?? []).map(f));
   /** Median over rounds of a figure comparing the two peers' runs of the same round (robust to load drifting between rounds). */
-  const paired = (scenario: string, f: (ours: Run, peer: Run) => number) => {
-    const a = results[scenario]?.[OURS] ?? [];
+  const paired = (scenario: string, f: (ours: Run, peer: Run) => number, ours = OURS) => {
+    const a = results[scenario]?.[ours] ?? [];
     const b = results[scenario]?.[BP] ?? [];
     return median(a.map((r, i) => f(r, b[i] as Run)));
   };
   const errRate = (r: Run) => (r.errors / Math.max(1, r.ok + r.errors)) * 100;
   const tputRatio = paired('tput', (o, p) => o.rps / p.rps);
+  const slicesNote = quick ? 2 : 3;
   const p50Diff = paired('lat', (o, p) => o.p50Us - p.p50Us);
   const cpuDiff = paired('tput', (o, p) => o.cpuUs - p.cpuUs);
   const p99Ratio = paired('slow', (o, p) => p.p99Us / o.p99Us);
+  const p99RatioHedged = paired('slow', (o, p) => p.p99Us / o.p99Us, HEDGED);
   const errOurs = med('kill', OURS, errRate);
   const errBp = med('kill', BP, errRate);
   const load1 = loadavg()[0] ?? 0;
@@ -214,7 +224,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     {
       title: '(b) one upstream 10× slower (10 ms vs 1 ms), 16 in flight',
       columns: ['peer', 'req/s', 'p50 ms', 'p99 ms'],
-      rows: [OURS, BP].map((p) => [
+      rows: [OURS, HEDGED, BP].map((p) => [
         p,
         fmt(med('slow', p, (r) => r.rps)),
         fmt(med('slow', p, (r) => r.p50Us) / 1000, 2),
@@ -264,6 +274,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       headline: true,
     },
     {
+      name: 'p99 with one upstream 10× slower: BalancedPool / ours with hedging after 5 ms (×)',
+      ours: HEDGED,
+      peer: BP,
+      value: p99RatioHedged,
+    },
+    {
       name: 'error rate with one upstream killed (ours, %)',
       ours: OURS,
       peer: BP,
@@ -287,7 +303,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       kind: 'bar',
       xLabel: 'peer',
       yLabel: 'p99 ms',
-      data: [OURS, BP].map((p) => ({ series: p, x: p, y: fmt(med('slow', p, (r) => r.p99Us) / 1000, 2) })),
+      data: [OURS, HEDGED, BP].map((p) => ({ series: p, x: p, y: fmt(med('slow', p, (r) => r.p99Us) / 1000, 2) })),
     },
     {
       id: 'killed-upstream-errors',
@@ -305,7 +321,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     ratios,
     charts,
     notes: [
-      `4 upstreams, each a node:http server in its own process on loopback; load from undici in the benchmark process; medians of ${rounds} round(s), peers interleaved. Load average ${load0.toFixed(2)} before, ${load1.toFixed(2)} after (2-core VM shared with other work).`,
+      `4 upstreams, each a node:http server in its own process on loopback; load from undici in the benchmark process; (a) and (b): ${rounds} round(s) × ${slicesNote} slices per peer, peers alternating slice by slice with warm pools, medians over slices (ratios: medians of the adjacent slice pairs); (c): one run per peer per round, median over rounds. Load average ${load0.toFixed(2)} before, ${load1.toFixed(2)} after (2-core VM shared with other work).`,
     ],
   };
 }

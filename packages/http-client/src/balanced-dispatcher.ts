@@ -32,8 +32,8 @@ import type {
   BalancedRequestTrace,
   DiscoveryAnswer,
   EndpointStats,
-  HealthCheckOptions,
-  HedgeOptions,
+  BalancedHealthCheckOptions,
+  BalancedHedgeOptions,
   HttpEndpoint,
   HttpEndpointInput,
 } from './types.js';
@@ -86,13 +86,13 @@ export interface BalancedDispatcherOptions {
    * Combined with outlier detection (`combineHealth`): an endpoint is picked only while both let it.
    * Default: off.
    */
-  healthCheck?: HealthCheckOptions | false;
+  healthCheck?: BalancedHealthCheckOptions | false;
   /**
    * Hedging (Dean & Barroso, "The Tail at Scale"): when no response headers arrived after `delay`, send
    * the same request to another endpoint; the first response wins and the others are aborted. Only for
    * requests that may be retried (idempotent or with an idempotency key, replayable body). Default: off.
    */
-  hedge?: HedgeOptions | false;
+  hedge?: BalancedHedgeOptions | false;
 }
 
 const KEYS = [
@@ -166,10 +166,10 @@ const isBudget = (b: unknown): b is RetryBudget =>
 /** Validates `healthCheck` and returns the settings with defaults (undefined when off). */
 function healthSettings(
   o: unknown,
-): (Required<Omit<HealthCheckOptions, 'headers' | 'unhealthyIntervalMs'>> & HealthCheckOptions) | undefined {
+): (Required<Omit<BalancedHealthCheckOptions, 'headers' | 'unhealthyIntervalMs'>> & BalancedHealthCheckOptions) | undefined {
   if (o === undefined || o === false) return undefined;
   assertOptions('healthCheck', o as object, HEALTH_KEYS, HEALTH_HINTS);
-  const h = o as HealthCheckOptions;
+  const h = o as BalancedHealthCheckOptions;
   const path = h.path ?? '/healthz';
   if (typeof path !== 'string' || !path.startsWith('/'))
     throw new TypeError(`Expected \`healthCheck.path\` to be a path starting with "/", got ${describeValue(path)}`);
@@ -201,7 +201,7 @@ function healthSettings(
 function hedgeSettings(o: unknown, retryBudget: RetryBudget | undefined): HedgeSettings | undefined {
   if (o === undefined || o === false) return undefined;
   assertOptions('hedge', o as object, HEDGE_KEYS, { hedgingDelay: 'use `delay`', maxAttempts: 'use `maxHedges` (extra attempts)' });
-  const h = o as HedgeOptions;
+  const h = o as BalancedHedgeOptions;
   let delay: HedgeDelay;
   if (typeof h.delay === 'number') {
     assertNonNegativeFinite('hedge.delay', h.delay);

@@ -26,8 +26,8 @@ export type {
   BalancedRequestTrace,
   DiscoveryAnswer,
   EndpointStats,
-  HealthCheckOptions,
-  HedgeOptions,
+  BalancedHealthCheckOptions,
+  BalancedHedgeOptions,
   HttpEndpoint,
   HttpEndpointInput,
 } from './types.js';

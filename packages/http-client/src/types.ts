@@ -172,7 +172,7 @@ export interface BalancedRequestTrace {
 }
 
 /** Active health checks of every endpoint (see {@link BalancedDispatcherOptions.healthCheck}). */
-export interface HealthCheckOptions {
+export interface BalancedHealthCheckOptions {
   /** Path requested on each endpoint, starting with `/`. Default `'/healthz'`. */
   path?: string;
   /** Method of the check request. Default `'GET'`. */
@@ -196,7 +196,7 @@ export interface HealthCheckOptions {
 }
 
 /** Hedging settings (see {@link BalancedDispatcherOptions.hedge}). */
-export interface HedgeOptions {
+export interface BalancedHedgeOptions {
   /**
    * Send a hedge when no response headers arrived after this: a fixed delay in ms, or
    * `{ quantile, initialMs, minSamples? }` — the quantile (e.g. 0.95) of the time to headers of recent
