@@ -127,7 +127,6 @@ const HEDGED = 'http-client + hedging after 5 ms';
 const makeHedged: Make = (origins) =>
   createBalancedDispatcher({ endpoints: origins, pool: { connections: CONNECTIONS }, hedge: { delay: 5 } });
 const BP = 'undici BalancedPool';
-const POOL = 'undici Pool (1 upstream)';
 
 export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const quick = ctx.quick;

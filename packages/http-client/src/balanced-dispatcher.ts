@@ -29,11 +29,11 @@ import type {
   AttemptResult,
   BalancedDispatcherEvents,
   BalancedDispatcherStats,
+  BalancedHealthCheckOptions,
+  BalancedHedgeOptions,
   BalancedRequestTrace,
   DiscoveryAnswer,
   EndpointStats,
-  BalancedHealthCheckOptions,
-  BalancedHedgeOptions,
   HttpEndpoint,
   HttpEndpointInput,
 } from './types.js';

@@ -23,11 +23,11 @@ export type {
   AttemptResult,
   BalancedDispatcherEvents,
   BalancedDispatcherStats,
+  BalancedHealthCheckOptions,
+  BalancedHedgeOptions,
   BalancedRequestTrace,
   DiscoveryAnswer,
   EndpointStats,
-  BalancedHealthCheckOptions,
-  BalancedHedgeOptions,
   HttpEndpoint,
   HttpEndpointInput,
 } from './types.js';
