@@ -202,7 +202,16 @@ export interface BalancedHedgeOptions {
    * `{ quantile, initialMs, minSamples? }` — the quantile (e.g. 0.95) of the time to headers of recent
    * winning attempts, `initialMs` until `minSamples` (default 32, at most 512) were seen. Required.
    */
-  delay: number | { quantile: number; initialMs: number; minSamples?: number };
+  delay:
+    | number
+    | {
+        /** The latency quantile used as the delay, in (0, 1] (e.g. 0.95). */
+        quantile: number;
+        /** The delay until `minSamples` latencies were recorded, ms. */
+        initialMs: number;
+        /** Winning attempts to record before the quantile is used (1–512). Default 32. */
+        minSamples?: number;
+      };
   /** Hedges per request at most. Default 1. */
   maxHedges?: number;
   /**
