@@ -428,6 +428,7 @@ export class BalancedDispatcher extends Dispatcher {
 
   /** Number of listeners of one of {@link BalancedDispatcherEvents} (for cleanup checks). */
   override listenerCount(event: keyof BalancedDispatcherEvents): number {
+    if (UNDICI_EVENTS.has(event)) return super.listenerCount(event);
     return this.#events.listenerCount(event);
   }
 

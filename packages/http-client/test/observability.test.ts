@@ -202,6 +202,17 @@ describe('events, channels and stats', () => {
     }
   });
 
+  it("undici's own Dispatcher events keep their EventEmitter behaviour; unknown events throw", () => {
+    const dispatcher = createBalancedDispatcher({ endpoints: ['http://127.0.0.1:1'] });
+    const drain = () => {};
+    expect(dispatcher.on('drain', drain)).toBe(dispatcher);
+    expect(dispatcher.listenerCount('drain' as never)).toBe(1);
+    dispatcher.off('drain', drain);
+    expect(dispatcher.listenerCount('drain' as never)).toBe(0);
+    expect(() => dispatcher.on('ejection' as never, () => {})).toThrow(/Expected `event` to be one of/);
+    void dispatcher.close();
+  });
+
   it('stats() follows the shared shape: counters, gauges from the closed list, Duration histograms, endpoints', async () => {
     const a = await named('a');
     open.push(a);
