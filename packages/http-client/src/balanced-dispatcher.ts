@@ -1,13 +1,42 @@
-import { TimeoutError } from '@scaling/core';
-import { assertFunction, assertOptions, assertPositiveFinite, assertPositiveInteger, describeValue } from '@scaling/core/internal';
-import { OutlierDetector, type OutlierDetectorOptions } from '@scaling/health';
-import { type Lease, type LoadBalancer, PeakEwma } from '@scaling/load-balancer';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { Histogram } from '@scaling/core';
+import {
+  assertFunction,
+  assertInRange,
+  assertNonNegativeFinite,
+  assertOptions,
+  assertPositiveFinite,
+  assertPositiveInteger,
+  describeValue,
+  Emitter,
+} from '@scaling/core/internal';
+import {
+  type CombinedHealth,
+  combineHealth,
+  HealthMonitor,
+  httpProbe,
+  OutlierDetector,
+  type OutlierDetectorOptions,
+} from '@scaling/health';
+import { type LoadBalancer, PeakEwma } from '@scaling/load-balancer';
 import { concurrencyBudget, type RetryBudget } from '@scaling/resilience';
-import { Dispatcher, Pool } from 'undici';
-import { hasHeader, isReplayable, normaliseEndpoints, withHeader } from './_endpoints.js';
-import { type NewHandler, toNewHandler } from './_handler.js';
-import { EndpointsFailedError } from './errors.js';
-import type { AttemptResult, DiscoveryAnswer, EndpointStats, HttpEndpoint, HttpEndpointInput } from './types.js';
+import { Dispatcher, type errors, Pool } from 'undici';
+import { hasHeader, isReplayable, normaliseEndpoints } from './_endpoints.js';
+import { type Counters, Exchange, type HedgeSettings, type Member, type Shared } from './_exchange.js';
+import { toUserHandler } from './_handler.js';
+import { HedgeDelay } from './_hedge-delay.js';
+import type {
+  AttemptResult,
+  BalancedDispatcherEvents,
+  BalancedDispatcherStats,
+  BalancedHealthCheckOptions,
+  BalancedHedgeOptions,
+  BalancedRequestTrace,
+  DiscoveryAnswer,
+  EndpointStats,
+  HttpEndpoint,
+  HttpEndpointInput,
+} from './types.js';
 
 /** Retry settings of a {@link BalancedDispatcher}. */
 export interface BalancedRetryOptions {
@@ -51,6 +80,19 @@ export interface BalancedDispatcherOptions {
   deadlineHeader?: string | false;
   /** Options passed to each endpoint's undici `Pool` (connections, pipelining, …). */
   pool?: Pool.Options;
+  /**
+   * Active health checks (`@scaling/health` `HealthMonitor`, one `httpProbe` of `path` per endpoint): an
+   * endpoint failing `unhealthyThreshold` checks in a row leaves rotation until `healthyThreshold` pass.
+   * Combined with outlier detection (`combineHealth`): an endpoint is picked only while both let it.
+   * Default: off.
+   */
+  healthCheck?: BalancedHealthCheckOptions | false;
+  /**
+   * Hedging (Dean & Barroso, "The Tail at Scale"): when no response headers arrived after `delay`, send
+   * the same request to another endpoint; the first response wins and the others are aborted. Only for
+   * requests that may be retried (idempotent or with an idempotency key, replayable body). Default: off.
+   */
+  hedge?: BalancedHedgeOptions | false;
 }
 
 const KEYS = [
@@ -65,6 +107,8 @@ const KEYS = [
   'timeoutMs',
   'deadlineHeader',
   'pool',
+  'healthCheck',
+  'hedge',
 ];
 const HINTS: Record<string, string> = {
   upstreams: 'use `endpoints`',
@@ -74,47 +118,162 @@ const HINTS: Record<string, string> = {
   maxRetries: 'use `retry: { maxAttempts }` (attempts, first one included)',
   strategy: 'use `balancer` (e.g. `new RoundRobin()` from @scaling/load-balancer)',
   connections: 'use `pool: { connections }`',
+  health: 'use `healthCheck: { path, intervalMs, … }`',
+  healthChecks: 'use `healthCheck: { path, intervalMs, … }`',
+  hedging: 'use `hedge: { delay }`',
+  hedgingDelay: 'use `hedge: { delay }`',
 };
 const RETRY_KEYS = ['maxAttempts', 'budget', 'methods', 'idempotencyKeyHeader'];
+const HEALTH_KEYS = [
+  'path',
+  'method',
+  'headers',
+  'expectStatus',
+  'intervalMs',
+  'unhealthyIntervalMs',
+  'timeoutMs',
+  'unhealthyThreshold',
+  'healthyThreshold',
+  'jitterMs',
+];
+const HEALTH_HINTS: Record<string, string> = {
+  interval: 'use `intervalMs` (milliseconds)',
+  timeout: 'use `timeoutMs` (milliseconds)',
+  url: 'use `path` (requested on every endpoint)',
+  rise: 'use `healthyThreshold`',
+  fall: 'use `unhealthyThreshold`',
+};
+const HEDGE_KEYS = ['delay', 'maxHedges', 'budget'];
 const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'];
+const EVENTS: readonly (keyof BalancedDispatcherEvents)[] = [
+  'retry',
+  'hedge',
+  'budgetExhausted',
+  'ejected',
+  'returned',
+  'endpointsChanged',
+  'discoveryError',
+];
+const OUTLIERS = 'outlierDetection';
+const UNDICI_EVENTS = new Set(['connect', 'disconnect', 'connectionError', 'drain']);
+const CHECKS = 'healthCheck';
 
 const defaultIsFailure = (r: AttemptResult): boolean => r.error !== undefined || (r.statusCode ?? 0) >= 500;
 
-interface Member {
-  readonly endpoint: HttpEndpoint;
-  readonly pool: Pool;
-  readonly stats: EndpointStats;
+const isBudget = (b: unknown): b is RetryBudget =>
+  typeof b === 'object' && b !== null && typeof (b as RetryBudget).tryAcquireRetry === 'function';
+
+/** Validates `healthCheck` and returns the settings with defaults (undefined when off). */
+function healthSettings(
+  o: unknown,
+): (Required<Omit<BalancedHealthCheckOptions, 'headers' | 'unhealthyIntervalMs'>> & BalancedHealthCheckOptions) | undefined {
+  if (o === undefined || o === false) return undefined;
+  assertOptions('healthCheck', o as object, HEALTH_KEYS, HEALTH_HINTS);
+  const h = o as BalancedHealthCheckOptions;
+  const path = h.path ?? '/healthz';
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw new TypeError(`Expected \`healthCheck.path\` to be a path starting with "/", got ${describeValue(path)}`);
+  const method = h.method ?? 'GET';
+  if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method))
+    throw new TypeError(`Expected \`healthCheck.method\` to be an HTTP method, got ${describeValue(method)}`);
+  if (h.headers !== undefined && (typeof h.headers !== 'object' || h.headers === null || Array.isArray(h.headers)))
+    throw new TypeError(`Expected \`healthCheck.headers\` to be an object of header values, got ${describeValue(h.headers)}`);
+  const expectStatus = h.expectStatus ?? [200, 399];
+  if (!Array.isArray(expectStatus) || expectStatus.length !== 2)
+    throw new TypeError(`Expected \`healthCheck.expectStatus\` to be [min, max], got ${describeValue(expectStatus)}`);
+  assertInRange('healthCheck.expectStatus[0]', expectStatus[0], 100, 599);
+  assertInRange('healthCheck.expectStatus[1]', expectStatus[1], expectStatus[0] as number, 599);
+  const intervalMs = h.intervalMs ?? 5_000;
+  assertPositiveFinite('healthCheck.intervalMs', intervalMs);
+  if (h.unhealthyIntervalMs !== undefined) assertPositiveFinite('healthCheck.unhealthyIntervalMs', h.unhealthyIntervalMs);
+  const timeoutMs = h.timeoutMs ?? 1_000;
+  assertPositiveFinite('healthCheck.timeoutMs', timeoutMs);
+  const unhealthyThreshold = h.unhealthyThreshold ?? 2;
+  assertPositiveInteger('healthCheck.unhealthyThreshold', unhealthyThreshold);
+  const healthyThreshold = h.healthyThreshold ?? 2;
+  assertPositiveInteger('healthCheck.healthyThreshold', healthyThreshold);
+  const jitterMs = h.jitterMs ?? 0;
+  assertNonNegativeFinite('healthCheck.jitterMs', jitterMs);
+  return { ...h, path, method, expectStatus, intervalMs, timeoutMs, unhealthyThreshold, healthyThreshold, jitterMs };
 }
 
-type Controller = Dispatcher.DispatchController;
+/** Validates `hedge` (undefined when off); `retryBudget` is the default budget. */
+function hedgeSettings(o: unknown, retryBudget: RetryBudget | undefined): HedgeSettings | undefined {
+  if (o === undefined || o === false) return undefined;
+  assertOptions('hedge', o as object, HEDGE_KEYS, { hedgingDelay: 'use `delay`', maxAttempts: 'use `maxHedges` (extra attempts)' });
+  const h = o as BalancedHedgeOptions;
+  let delay: HedgeDelay;
+  if (typeof h.delay === 'number') {
+    assertNonNegativeFinite('hedge.delay', h.delay);
+    delay = new HedgeDelay(h.delay);
+  } else if (typeof h.delay === 'object' && h.delay !== null) {
+    assertOptions('hedge.delay', h.delay, ['quantile', 'initialMs', 'minSamples']);
+    assertInRange('hedge.delay.quantile', h.delay.quantile, Number.MIN_VALUE, 1);
+    assertNonNegativeFinite('hedge.delay.initialMs', h.delay.initialMs);
+    const minSamples = h.delay.minSamples ?? 32;
+    assertPositiveInteger('hedge.delay.minSamples', minSamples);
+    if (minSamples > 512) throw new RangeError(`Expected \`hedge.delay.minSamples\` to be at most 512, got ${minSamples}`);
+    delay = new HedgeDelay(h.delay.initialMs, h.delay.quantile, minSamples);
+  } else {
+    throw new TypeError(`Expected \`hedge.delay\` to be a number of ms or { quantile, initialMs }, got ${describeValue(h.delay)}`);
+  }
+  const maxHedges = h.maxHedges ?? 1;
+  assertPositiveInteger('hedge.maxHedges', maxHedges);
+  const b = h.budget === undefined ? (retryBudget ?? concurrencyBudget()) : h.budget;
+  if (b !== false && !isBudget(b))
+    throw new TypeError(`Expected \`hedge.budget\` to be a RetryBudget (e.g. concurrencyBudget()) or false, got ${describeValue(b)}`);
+  return { delay, maxHedges, budget: b === false ? undefined : b };
+}
+
+const requestTrace = tracingChannel<unknown, BalancedRequestTrace & object>('scaling:http-client:request');
 
 /**
  * An undici `Dispatcher` that spreads requests over several origins: one undici `Pool` per endpoint, a
  * `@scaling/load-balancer` balancer (Peak EWMA by default) choosing the endpoint of each attempt, passive
- * health through a `@scaling/health` `OutlierDetector`, retries on endpoints not tried yet under a
- * `@scaling/resilience` retry budget, per-attempt and total timeouts, and the remaining time sent upstream.
+ * health through a `@scaling/health` `OutlierDetector`, optional active health checks (`HealthMonitor` +
+ * `httpProbe`, combined with outlier detection by `combineHealth`), retries on endpoints not tried yet under
+ * a `@scaling/resilience` retry budget, optional hedging, per-attempt and total timeouts, and the remaining
+ * time sent upstream.
  *
  * Leases are released with the latency measured up to the end of the response **body** (or its error).
  * Retries happen only before the response is handed to the caller (connect error, reset, attempt timeout,
  * failure status), for idempotent methods or requests with an idempotency key, and only when the body is
  * replayable (absent, string or bytes — never a stream). A body error after the headers reaches the caller.
  *
+ * Events (`on(event, listener)` returns an unsubscribe function; also on `node:diagnostics_channel` as
+ * `scaling:http-client:<event>`): see {@link BalancedDispatcherEvents}. Each request is traced on the
+ * tracing channel `scaling:http-client:request` (context {@link BalancedRequestTrace}) while anyone subscribes.
+ *
  * The request's own origin is ignored: `fetch('http://orders/items', { dispatcher })` goes to a chosen
  * endpoint with path `/items`.
  */
 export class BalancedDispatcher extends Dispatcher {
+  readonly #s: Shared;
   readonly #balancer: LoadBalancer<HttpEndpoint>;
   readonly #detector: OutlierDetector | undefined;
+  readonly #health: CombinedHealth;
+  readonly #monitor: HealthMonitor | undefined;
+  readonly #check: ReturnType<typeof healthSettings>;
   readonly #members = new Map<string, Member>();
+  readonly #counters: Counters = {
+    requests: 0,
+    completed: 0,
+    failed: 0,
+    aborted: 0,
+    active: 0,
+    attempts: 0,
+    retries: 0,
+    hedges: 0,
+    hedgeWins: 0,
+    budgetExhausted: 0,
+    discoveryErrors: 0,
+  };
+  readonly #events: Emitter<BalancedDispatcherEvents> = new Emitter<BalancedDispatcherEvents>('http-client', EVENTS, this);
   readonly #poolOptions: Pool.Options | undefined;
-  readonly #isFailure: (r: AttemptResult) => boolean;
   readonly #maxAttempts: number;
-  readonly #budget: RetryBudget | undefined;
+  readonly #hedge: HedgeSettings | undefined;
   readonly #methods: ReadonlySet<string>;
   readonly #keyHeader: string | undefined;
-  readonly #attemptTimeoutMs: number | undefined;
-  readonly #timeoutMs: number | undefined;
-  readonly #deadlineHeader: string | undefined;
   readonly #discover: (() => DiscoveryAnswer | Promise<DiscoveryAnswer>) | undefined;
   #nextDiscoverMs: number | undefined;
   /** The first discovery call while it runs: requests with no endpoint yet wait for it. */
@@ -124,7 +283,10 @@ export class BalancedDispatcher extends Dispatcher {
   #discoverError: unknown;
   #closed = false;
 
-  /** @throws {TypeError}/{@link RangeError} on a bad or unknown option, a malformed or duplicate origin, a weight ≤ 0. */
+  /**
+   * @throws {TypeError}/{@link RangeError} on a bad or unknown option (also inside `retry`, `healthCheck`,
+   *   `hedge`), a malformed or duplicate origin, a weight ≤ 0.
+   */
   constructor(options: BalancedDispatcherOptions) {
     super();
     assertOptions('createBalancedDispatcher', options, KEYS, HINTS);
@@ -142,14 +304,14 @@ export class BalancedDispatcher extends Dispatcher {
     const maxAttempts = retry === false ? 1 : (retry.maxAttempts ?? 3);
     assertPositiveInteger('retry.maxAttempts', maxAttempts);
     const budget = retry === false ? false : (retry.budget ?? concurrencyBudget());
-    if (budget !== false && (typeof budget !== 'object' || budget === null || typeof budget.tryAcquireRetry !== 'function'))
+    if (budget !== false && !isBudget(budget))
       throw new TypeError(
         `Expected \`retry.budget\` to be a RetryBudget (e.g. concurrencyBudget()) or false, got ${describeValue(budget)}`,
       );
     const methods = (retry === false ? undefined : retry.methods) ?? DEFAULT_METHODS;
     if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))
       throw new TypeError(`Expected \`retry.methods\` to be an array of method names, got ${describeValue(methods)}`);
-    const keyHeader = retry === false ? false : (retry.idempotencyKeyHeader ?? 'idempotency-key');
+    const keyHeader = retry === false ? 'idempotency-key' : (retry.idempotencyKeyHeader ?? 'idempotency-key');
     if (keyHeader !== false && (typeof keyHeader !== 'string' || keyHeader === ''))
       throw new TypeError(`Expected \`retry.idempotencyKeyHeader\` to be a header name or false, got ${describeValue(keyHeader)}`);
     if (options.attemptTimeoutMs !== undefined) assertPositiveFinite('attemptTimeoutMs', options.attemptTimeoutMs);
@@ -160,20 +322,64 @@ export class BalancedDispatcher extends Dispatcher {
     if (options.pool !== undefined && (typeof options.pool !== 'object' || options.pool === null))
       throw new TypeError(`Expected \`pool\` to be undici Pool options, got ${describeValue(options.pool)}`);
     const od = options.outlierDetection ?? {};
+    if (od !== false && (typeof od !== 'object' || od === null))
+      throw new TypeError(`Expected \`outlierDetection\` to be outlier detection options or false, got ${describeValue(od)}`);
+    this.#check = healthSettings(options.healthCheck);
+    const retryBudget = budget === false ? undefined : budget;
+    this.#hedge = hedgeSettings(options.hedge, retryBudget);
+
     this.#balancer = balancer;
-    this.#detector = od === false ? undefined : new OutlierDetector({ ...od, target: balancer });
+    this.#health = combineHealth(balancer);
+    this.#detector = od === false ? undefined : new OutlierDetector({ ...od, target: this.#health.source(OUTLIERS) });
+    if (this.#detector !== undefined) {
+      this.#detector.on('eject', (e) => {
+        if (this.#events.wants('ejected')) this.#events.emit('ejected', { origin: e.id, source: OUTLIERS, reason: e.reason });
+      });
+      this.#detector.on('return', (e) => {
+        if (this.#events.wants('returned')) this.#events.emit('returned', { origin: e.id, source: OUTLIERS });
+      });
+    }
+    if (this.#check !== undefined) {
+      const monitor = new HealthMonitor();
+      const active = this.#health.source(CHECKS);
+      const lastOutput = new Map<string, string>();
+      monitor.on('result', (r) => {
+        if (r.status === 'fail') lastOutput.set(r.name, r.output ?? 'health check failed');
+      });
+      monitor.on('change', ({ name, healthy }) => {
+        if (!this.#members.has(name) || this.#down.has(name) !== healthy) return;
+        if (healthy) this.#down.delete(name);
+        else this.#down.add(name);
+        active.setHealthy(name, healthy);
+        if (healthy) this.#events.emit('returned', { origin: name, source: CHECKS });
+        else this.#events.emit('ejected', { origin: name, source: CHECKS, reason: lastOutput.get(name) ?? 'health check failed' });
+      });
+      this.#monitor = monitor;
+    }
     this.#poolOptions = options.pool;
-    this.#isFailure = options.isFailure ?? defaultIsFailure;
     this.#maxAttempts = maxAttempts;
-    this.#budget = budget === false ? undefined : budget;
     this.#methods = new Set(methods.map((m) => m.toUpperCase()));
     this.#keyHeader = keyHeader === false ? undefined : keyHeader.toLowerCase();
-    this.#attemptTimeoutMs = options.attemptTimeoutMs;
-    this.#timeoutMs = options.timeoutMs;
-    this.#deadlineHeader = deadlineHeader === false ? undefined : deadlineHeader.toLowerCase();
     this.#discover = options.discover;
     this.#interval = interval;
+    this.#s = {
+      balancer,
+      detector: this.#detector,
+      members: this.#members,
+      isFailure: options.isFailure ?? defaultIsFailure,
+      maxAttempts,
+      budget: retryBudget,
+      hedge: this.#hedge,
+      attemptTimeoutMs: options.attemptTimeoutMs,
+      timeoutMs: options.timeoutMs,
+      deadlineHeader: deadlineHeader === false ? undefined : deadlineHeader.toLowerCase(),
+      counters: this.#counters,
+      duration: new Histogram(),
+      events: this.#events,
+      trace: requestTrace,
+    };
     this.#apply(endpoints);
+    this.#monitor?.start();
     if (this.#discover !== undefined) {
       const tick = (): Promise<void> =>
         this.refresh().finally(() => {
@@ -189,6 +395,43 @@ export class BalancedDispatcher extends Dispatcher {
     }
   }
 
+  /** Endpoints the active health check holds out of rotation. */
+  readonly #down = new Set<string>();
+
+  /**
+   * Subscribes to an event (see {@link BalancedDispatcherEvents}); returns the unsubscribe function.
+   * undici's own `Dispatcher` events (`connect`, `disconnect`, `connectionError`, `drain`) keep their
+   * `EventEmitter` behaviour (this dispatcher itself does not emit them).
+   * @throws {TypeError} on an unknown event or a listener that is not a function.
+   */
+  override on<K extends keyof BalancedDispatcherEvents>(event: K, listener: (payload: BalancedDispatcherEvents[K]) => void): () => void;
+  override on(eventName: 'connect', callback: (origin: URL, targets: readonly Dispatcher[]) => void): this;
+  override on(eventName: 'disconnect', callback: (origin: URL, targets: readonly Dispatcher[], error: UndiciError) => void): this;
+  override on(eventName: 'connectionError', callback: (origin: URL, targets: readonly Dispatcher[], error: UndiciError) => void): this;
+  override on(eventName: 'drain', callback: (origin: URL) => void): this;
+  override on(event: string, listener: (...args: never[]) => void): (() => void) | this {
+    if (UNDICI_EVENTS.has(event)) return super.on(event as 'drain', listener as never);
+    return this.#events.on(event as keyof BalancedDispatcherEvents, listener as never);
+  }
+
+  /** Removes a listener added with {@link BalancedDispatcher.on} (no-op when absent). */
+  override off<K extends keyof BalancedDispatcherEvents>(event: K, listener: (payload: BalancedDispatcherEvents[K]) => void): this;
+  override off(eventName: 'connect', callback: (origin: URL, targets: readonly Dispatcher[]) => void): this;
+  override off(eventName: 'disconnect', callback: (origin: URL, targets: readonly Dispatcher[], error: UndiciError) => void): this;
+  override off(eventName: 'connectionError', callback: (origin: URL, targets: readonly Dispatcher[], error: UndiciError) => void): this;
+  override off(eventName: 'drain', callback: (origin: URL) => void): this;
+  override off(event: string, listener: (...args: never[]) => void): this {
+    if (UNDICI_EVENTS.has(event)) return super.off(event as 'drain', listener as never);
+    this.#events.off(event as keyof BalancedDispatcherEvents, listener as never);
+    return this;
+  }
+
+  /** Number of listeners of one of {@link BalancedDispatcherEvents} (for cleanup checks). */
+  override listenerCount(event: keyof BalancedDispatcherEvents): number {
+    if (UNDICI_EVENTS.has(event)) return super.listenerCount(event);
+    return this.#events.listenerCount(event);
+  }
+
   /** The current endpoints (a fresh array). */
   get endpoints(): HttpEndpoint[] {
     return [...this.#members.values()].map((m) => m.endpoint);
@@ -199,17 +442,36 @@ export class BalancedDispatcher extends Dispatcher {
     return this.#discoverError;
   }
 
-  /** Per-endpoint counters, keyed by origin (a snapshot). */
-  stats(): Record<string, EndpointStats> {
-    const out: Record<string, EndpointStats> = {};
-    for (const [id, m] of this.#members) out[id] = { ...m.stats, ejections: this.#detector?.ejectionsOf(id) ?? 0 };
-    return out;
+  /** A snapshot of the counters, gauges and latency histograms (see {@link BalancedDispatcherStats}). */
+  stats(): BalancedDispatcherStats {
+    const endpoints: Record<string, EndpointStats> = {};
+    for (const [id, m] of this.#members) {
+      const state = this.#detector?.stateOf(id);
+      endpoints[id] = {
+        requests: m.requests,
+        failures: m.failures,
+        retries: m.retries,
+        hedges: m.hedges,
+        ejections: this.#detector?.ejectionsOf(id) ?? 0,
+        active: m.active,
+        healthy: this.#monitor?.isHealthy(id) ?? true,
+        ejected: state !== undefined && state !== 'healthy',
+        requestDuration: m.duration.clone(),
+      };
+    }
+    return {
+      ...this.#counters,
+      delayMs: this.#hedge?.delay.delayMs ?? 0,
+      requestDuration: this.#s.duration.clone(),
+      endpoints,
+    };
   }
 
   /**
    * Replaces the endpoint list. Endpoints that stay (same origin and weight) keep their balancer state (EWMA,
-   * active requests), outlier state and connection pool; removed ones leave the balancer at once and their
-   * pool closes after its in-flight requests; a changed weight re-adds the endpoint (fresh state).
+   * active requests), outlier and health-check state and connection pool; removed ones leave the balancer at
+   * once, their health check stops and their pool closes after its in-flight requests; a changed weight
+   * re-adds the endpoint (fresh state).
    * @throws {TypeError}/{@link RangeError} on a malformed or duplicate origin or a weight ≤ 0 (nothing changes).
    */
   setEndpoints(endpoints: readonly HttpEndpointInput[]): void {
@@ -234,68 +496,93 @@ export class BalancedDispatcher extends Dispatcher {
       this.#discoverError = undefined;
     } catch (error) {
       this.#discoverError = error;
+      this.#counters.discoveryErrors++;
+      this.#events.emit('discoveryError', { error });
     }
   }
 
   #apply(list: readonly HttpEndpoint[]): void {
     const next = new Map(list.map((e) => [e.id, e]));
+    const added: string[] = [];
+    const removed: string[] = [];
     for (const [id, m] of this.#members) {
       const e = next.get(id);
       if (e !== undefined && e.weight === m.endpoint.weight) continue;
       this.#balancer.remove(id);
       this.#detector?.remove(id);
+      this.#monitor?.remove(id);
+      this.#health.forget(id);
+      this.#down.delete(id);
       this.#members.delete(id);
+      removed.push(id);
       void m.pool.close().catch(() => {});
     }
+    const check = this.#check;
     for (const e of list) {
       if (this.#members.has(e.id)) continue;
       const pool = new Pool(e.origin, this.#poolOptions);
-      this.#members.set(e.id, { endpoint: e, pool, stats: { requests: 0, failures: 0, retries: 0, ejections: 0 } });
+      this.#members.set(e.id, {
+        endpoint: e,
+        pool,
+        requests: 0,
+        failures: 0,
+        retries: 0,
+        hedges: 0,
+        active: 0,
+        duration: new Histogram(),
+      });
       this.#balancer.add(e);
       this.#detector?.add(e.id);
+      if (this.#monitor !== undefined && check !== undefined) {
+        this.#monitor.add({
+          name: e.id,
+          check: httpProbe({
+            url: `${e.origin}${check.path}`,
+            method: check.method,
+            expectStatus: check.expectStatus,
+            timeoutMs: check.timeoutMs,
+            ...(check.headers === undefined ? {} : { headers: check.headers }),
+          }),
+          intervalMs: check.intervalMs,
+          ...(check.unhealthyIntervalMs === undefined ? {} : { unhealthyIntervalMs: check.unhealthyIntervalMs }),
+          timeoutMs: check.timeoutMs,
+          unhealthyThreshold: check.unhealthyThreshold,
+          healthyThreshold: check.healthyThreshold,
+          jitterMs: check.jitterMs,
+          initialStatus: 'pass',
+        });
+      }
+      added.push(e.id);
     }
+    if ((added.length > 0 || removed.length > 0) && this.#events.wants('endpointsChanged'))
+      this.#events.emit('endpointsChanged', { added, removed, endpoints: [...this.#members.keys()] });
   }
 
   /** undici's entry point: runs one request over the endpoints. */
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const h = toNewHandler(handler);
+    const h = toUserHandler(handler);
     if (this.#closed) {
       const err = new Error('The balanced dispatcher is closed');
-      queueMicrotask(() => h.onResponseError(DEAD, err));
+      queueMicrotask(() => h.error(DEAD, err));
       return false;
     }
     const method = (options.method ?? 'GET').toUpperCase();
     if (method === 'CONNECT' || options.upgrade != null) {
       const err = new TypeError('The balanced dispatcher does not support CONNECT or upgrade requests');
-      queueMicrotask(() => h.onResponseError(DEAD, err));
+      queueMicrotask(() => h.error(DEAD, err));
       return false;
     }
-    const retryable =
-      this.#maxAttempts > 1 &&
+    const replayable =
+      (this.#maxAttempts > 1 || this.#hedge !== undefined) &&
       isReplayable(options.body) &&
       (this.#methods.has(method) || (this.#keyHeader !== undefined && hasHeader(options.headers, this.#keyHeader)));
-    const exchange = new Exchange(this, options, h, retryable);
+    const exchange = new Exchange(this.#s, options, h, replayable && this.#maxAttempts > 1, replayable && this.#hedge !== undefined);
     if (this.#members.size === 0 && this.#firstDiscovery !== undefined) void this.#firstDiscovery.then(() => exchange.start());
     else exchange.start();
     return true;
   }
 
-  /** @internal */
-  _internals(): Internals {
-    return {
-      balancer: this.#balancer,
-      detector: this.#detector,
-      members: this.#members,
-      isFailure: this.#isFailure,
-      maxAttempts: this.#maxAttempts,
-      budget: this.#budget,
-      attemptTimeoutMs: this.#attemptTimeoutMs,
-      timeoutMs: this.#timeoutMs,
-      deadlineHeader: this.#deadlineHeader,
-    };
-  }
-
-  /** Closes every pool after its in-flight requests and stops discovery and outlier detection. */
+  /** Closes every pool after its in-flight requests and stops discovery, health checks and outlier detection. */
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | undefined {
@@ -305,7 +592,7 @@ export class BalancedDispatcher extends Dispatcher {
     return undefined;
   }
 
-  /** Destroys every pool at once (in-flight requests fail with `error`) and stops discovery and outlier detection. */
+  /** Destroys every pool at once (in-flight requests fail with `error`) and stops discovery, health checks and outlier detection. */
   override destroy(): Promise<void>;
   override destroy(err: Error | null): Promise<void>;
   override destroy(callback: () => void): void;
@@ -322,22 +609,14 @@ export class BalancedDispatcher extends Dispatcher {
   async #shutdown(each: (p: Pool) => Promise<void>): Promise<void> {
     this.#closed = true;
     if (this.#discoverTimer !== undefined) clearTimeout(this.#discoverTimer);
+    this.#monitor?.stop();
     this.#detector?.stop();
     await Promise.all([...this.#members.values()].map((m) => each(m.pool).catch(() => {})));
   }
 }
 
-interface Internals {
-  balancer: LoadBalancer<HttpEndpoint>;
-  detector: OutlierDetector | undefined;
-  members: Map<string, Member>;
-  isFailure: (r: AttemptResult) => boolean;
-  maxAttempts: number;
-  budget: RetryBudget | undefined;
-  attemptTimeoutMs: number | undefined;
-  timeoutMs: number | undefined;
-  deadlineHeader: string | undefined;
-}
+type Controller = Dispatcher.DispatchController;
+type UndiciError = errors.UndiciError;
 
 const DEAD: Controller = {
   aborted: true,
@@ -347,315 +626,6 @@ const DEAD: Controller = {
   pause() {},
   resume() {},
 };
-
-/** One request: its attempts, timers, budget and the caller's handler. */
-class Exchange {
-  readonly #i: Internals;
-  readonly #opts: Dispatcher.DispatchOptions;
-  readonly #user: NewHandler;
-  readonly #retryable: boolean;
-  readonly #tried: string[] = [];
-  readonly #exclude = new Set<string>();
-  #attempt: Attempt | undefined;
-  #attempts = 0;
-  #holdingRetry = false;
-  #deadline = 0;
-  #totalTimer: ReturnType<typeof setTimeout> | undefined;
-  #done = false;
-  #paused = false;
-  #reason: Error | null = null;
-  readonly controller: Controller;
-
-  constructor(d: BalancedDispatcher, opts: Dispatcher.DispatchOptions, user: NewHandler, retryable: boolean) {
-    this.#i = d._internals();
-    this.#opts = opts;
-    this.#user = user;
-    this.#retryable = retryable;
-    const self = this;
-    this.controller = {
-      get aborted() {
-        return self.#reason !== null;
-      },
-      get paused() {
-        return self.#paused;
-      },
-      get reason() {
-        return self.#reason;
-      },
-      abort(reason: Error) {
-        if (self.#done) return;
-        self.#reason = reason ?? new Error('Request aborted');
-        self.#attempt?.cancel(self.#reason);
-        self.#finish(self.#reason, false);
-      },
-      pause() {
-        self.#paused = true;
-        self.#attempt?.controller?.pause();
-      },
-      resume() {
-        self.#paused = false;
-        self.#attempt?.controller?.resume();
-      },
-    };
-  }
-
-  start(): void {
-    this.#i.budget?.requestStarted();
-    const total = this.#i.timeoutMs;
-    if (total !== undefined) {
-      this.#deadline = performance.now() + total;
-      this.#totalTimer = setTimeout(() => this.#onTotalTimeout(total), total);
-    }
-    try {
-      this.#user.onRequestStart(this.controller, {});
-    } catch (error) {
-      this.#finish(error as Error, false);
-      return;
-    }
-    if (!this.#done) this.#next(undefined);
-  }
-
-  #onTotalTimeout(total: number): void {
-    const err = new TimeoutError(`Request timed out after ${total} ms`, total);
-    // After the headers the body errors; before them the request ends with the coded error.
-    this.#attempt?.fail(err, false);
-    if (!this.#done) this.#finish(new EndpointsFailedError(this.#tried, err), true);
-  }
-
-  /** Starts the next attempt, or gives up with `lastError`. */
-  #next(lastError: Error | undefined): void {
-    const i = this.#i;
-    let lease: Lease<HttpEndpoint> | undefined;
-    for (;;) {
-      try {
-        lease = i.balancer.pick({ exclude: this.#exclude });
-      } catch {
-        this.#finish(new EndpointsFailedError(this.#tried, lastError), true);
-        return;
-      }
-      const id = lease.endpoint.id;
-      if (i.detector === undefined || i.detector.admit(id)) break;
-      lease.release();
-      this.#exclude.add(id);
-    }
-    const member = i.members.get(lease.endpoint.id);
-    if (member === undefined) {
-      lease.release();
-      this.#exclude.add(lease.endpoint.id);
-      this.#next(lastError);
-      return;
-    }
-    this.#exclude.add(member.endpoint.id);
-    if (!this.#tried.includes(member.endpoint.id)) this.#tried.push(member.endpoint.id);
-    member.stats.requests++;
-    if (this.#attempts > 0) member.stats.retries++;
-    this.#attempts++;
-    let headers = this.#opts.headers;
-    if (i.deadlineHeader !== undefined && i.timeoutMs !== undefined) {
-      const left = Math.max(0, Math.floor(this.#deadline - performance.now()));
-      headers = withHeader(headers, i.deadlineHeader, String(left)) as never;
-    }
-    const attempt = new Attempt(this, member, lease, i);
-    this.#attempt = attempt;
-    attempt.arm();
-    try {
-      member.pool.dispatch({ ...this.#opts, origin: member.endpoint.origin, headers }, attempt);
-    } catch (error) {
-      attempt.fail(error as Error, true);
-    }
-  }
-
-  /** Called by an attempt that failed before its response reached the caller. */
-  attemptFailed(error: Error, mayRetry: boolean): void {
-    if (this.#done) return;
-    if (mayRetry && this.canRetry()) {
-      this.#next(error);
-      return;
-    }
-    this.#finish(new EndpointsFailedError(this.#tried, error), true);
-  }
-
-  /** Starts a retry whose budget token {@link Exchange.canRetry} already took. */
-  retryTaken(error: Error): void {
-    if (!this.#done) this.#next(error);
-  }
-
-  /** Whether a retry may start now (takes the budget token when it can). */
-  canRetry(): boolean {
-    if (!this.#retryable || this.#done || this.#attempts >= this.#i.maxAttempts) return false;
-    const budget = this.#i.budget;
-    if (budget === undefined) return true;
-    if (this.#holdingRetry) {
-      budget.retryFinished();
-      this.#holdingRetry = false;
-    }
-    if (!budget.tryAcquireRetry()) return false;
-    this.#holdingRetry = true;
-    return true;
-  }
-
-  get paused(): boolean {
-    return this.#paused;
-  }
-
-  get done(): boolean {
-    return this.#done;
-  }
-
-  get user(): NewHandler {
-    return this.#user;
-  }
-
-  /** Ends the request; with `notify`, reports `error` to the caller (or the end when `error` is undefined). */
-  #finish(error: Error | undefined, notify: boolean, trailers?: Record<string, string | string[] | undefined>): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#totalTimer !== undefined) clearTimeout(this.#totalTimer);
-    const budget = this.#i.budget;
-    if (budget !== undefined) {
-      if (this.#holdingRetry) budget.retryFinished();
-      budget.requestFinished();
-    }
-    if (error === undefined) {
-      this.#user.onResponseEnd(this.controller, trailers ?? {});
-      return;
-    }
-    if (!notify) {
-      // Aborted by the caller: undici reports the abort reason back asynchronously.
-      queueMicrotask(() => this.#user.onResponseError(this.controller, error));
-      return;
-    }
-    this.#user.onResponseError(this.controller, error);
-  }
-
-  end(trailers: Record<string, string | string[] | undefined>): void {
-    this.#finish(undefined, true, trailers);
-  }
-
-  bodyError(error: Error): void {
-    this.#finish(error, true);
-  }
-}
-
-/** One attempt on one endpoint: the handler undici's Pool calls. Late calls after it was abandoned are ignored. */
-class Attempt implements Dispatcher.DispatchHandler {
-  readonly #x: Exchange;
-  readonly #m: Member;
-  readonly #lease: Lease<HttpEndpoint>;
-  readonly #i: Internals;
-  readonly #start = performance.now();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #stale = false;
-  #failureStatus = false;
-  #reason: Error | undefined;
-  controller: Controller | undefined;
-  headersSent = false;
-
-  constructor(x: Exchange, m: Member, lease: Lease<HttpEndpoint>, i: Internals) {
-    this.#x = x;
-    this.#m = m;
-    this.#lease = lease;
-    this.#i = i;
-  }
-
-  arm(): void {
-    const ms = this.#i.attemptTimeoutMs;
-    if (ms === undefined) return;
-    this.#timer = setTimeout(() => {
-      if (!this.headersSent) this.fail(new TimeoutError(`Attempt on ${this.#m.endpoint.origin} got no response within ${ms} ms`, ms), true);
-    }, ms);
-  }
-
-  #release(ok: boolean | undefined, error?: Error): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    const latencyMs = performance.now() - this.#start;
-    if (ok === undefined) {
-      this.#lease.release();
-      this.#i.detector?.record(this.#m.endpoint.id, {});
-      return;
-    }
-    if (!ok) this.#m.stats.failures++;
-    const outcome = error === undefined ? { ok, latencyMs } : { ok, latencyMs, error };
-    this.#lease.release(outcome);
-    this.#i.detector?.record(this.#m.endpoint.id, outcome);
-  }
-
-  /** The caller aborted: abandon without an outcome. */
-  cancel(reason: Error): void {
-    if (this.#stale) return;
-    this.#stale = true;
-    this.#reason = reason;
-    this.#release(undefined);
-    this.controller?.abort(reason);
-  }
-
-  /** Abandons the attempt as a failure; before the headers, lets the exchange retry (when `mayRetry`) or give up. */
-  fail(error: Error, mayRetry: boolean): void {
-    if (this.#stale) return;
-    this.#stale = true;
-    this.#reason = error;
-    this.#release(false, error);
-    this.controller?.abort(error);
-    if (this.headersSent) this.#x.bodyError(error);
-    else this.#x.attemptFailed(error, mayRetry);
-  }
-
-  onRequestStart(controller: Controller): void {
-    this.controller = controller;
-    if (this.#stale) {
-      controller.abort(this.#reason ?? new Error('Attempt abandoned'));
-      return;
-    }
-    if (this.#x.paused) controller.pause();
-  }
-
-  onResponseStart(
-    controller: Controller,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-    statusMessage?: string,
-  ): void {
-    if (this.#stale) return;
-    if (statusCode < 200) return;
-    this.#failureStatus = this.#i.isFailure({ statusCode });
-    if (this.#failureStatus && this.#x.canRetry()) {
-      this.#stale = true;
-      const err = new Error(`Upstream ${this.#m.endpoint.origin} answered ${statusCode}`);
-      this.#release(false, err);
-      controller.abort(err);
-      this.#x.retryTaken(err);
-      return;
-    }
-    this.headersSent = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#x.user.onResponseStart(this.#x.controller, statusCode, headers, statusMessage);
-  }
-
-  onResponseData(_controller: Controller, chunk: Buffer): void {
-    if (this.#stale) return;
-    this.#x.user.onResponseData(this.#x.controller, chunk);
-  }
-
-  onResponseEnd(_controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
-    if (this.#stale) return;
-    this.#stale = true;
-    this.#release(!this.#failureStatus);
-    this.#x.end(trailers);
-  }
-
-  onResponseError(_controller: Controller, error: Error): void {
-    if (this.#stale) return;
-    const failure = this.#i.isFailure({ error });
-    if (!failure) {
-      this.#stale = true;
-      this.#release(undefined);
-      if (this.headersSent) this.#x.bodyError(error);
-      else this.#x.attemptFailed(error, false);
-      return;
-    }
-    this.fail(error, true);
-  }
-}
 
 /**
  * Creates a {@link BalancedDispatcher}: an undici `Dispatcher` for `fetch(url, { dispatcher })`,

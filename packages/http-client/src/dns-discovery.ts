@@ -44,7 +44,13 @@ export interface DnsDiscoveryOptions {
   family?: 4 | 6 | 'any';
   /** Resolve SRV records: the lowest priority's targets, weighted by the records' weights. Default `false`. */
   srv?: boolean;
-  /** The resolver. Default a new `node:dns` `promises.Resolver` (the system's servers). */
+  /**
+   * DNS servers to ask, as `node:dns` `Resolver.setServers()` takes them (`'10.0.0.53'`, `'127.0.0.1:5353'`,
+   * `'[::1]:5353'`): a private `Resolver` is made for them; the process's own DNS settings are untouched.
+   * Not with `resolver`. Default: the system's servers.
+   */
+  servers?: readonly string[];
+  /** The resolver. Default a new `node:dns` `promises.Resolver` (the system's servers, or `servers`). */
   resolver?: DnsResolverLike;
 }
 
@@ -56,15 +62,21 @@ const origin = (protocol: string, host: string, port: number): string => `${prot
  * their weights as endpoint weights per RFC 2782 — a weight of 0 gets 1 % of the smallest positive one).
  * A resolver error or an empty answer rejects, so the dispatcher keeps the last good list.
  *
- * @throws {TypeError}/{@link RangeError} on a bad or unknown option.
+ * @throws {TypeError}/{@link RangeError} on a bad or unknown option, a malformed server address, or both
+ *   `servers` and `resolver`.
  * @example
  * ```ts no-run
  * import { createBalancedDispatcher, dnsDiscovery } from '@scaling/http-client';
  * const dispatcher = createBalancedDispatcher({ discover: dnsDiscovery({ hostname: 'orders.internal', port: 8080 }) });
+ * // A specific DNS server (e.g. a local dnsmasq or Consul's DNS interface on 8600):
+ * const viaConsul = dnsDiscovery({ hostname: 'orders.service.consul', port: 8080, servers: ['127.0.0.1:8600'] });
  * ```
  */
 export function dnsDiscovery(options: DnsDiscoveryOptions): () => Promise<DiscoveryAnswer> {
-  assertOptions('dnsDiscovery', options, ['hostname', 'port', 'protocol', 'family', 'srv', 'resolver']);
+  assertOptions('dnsDiscovery', options, ['hostname', 'port', 'protocol', 'family', 'srv', 'servers', 'resolver'], {
+    server: 'use `servers: [address]`',
+    nameservers: 'use `servers`',
+  });
   const { hostname, protocol = 'http', family = 4, srv = false } = options;
   if (typeof hostname !== 'string' || hostname === '')
     throw new TypeError(`Expected \`hostname\` to be a host name, got ${describeValue(hostname)}`);
@@ -75,7 +87,35 @@ export function dnsDiscovery(options: DnsDiscoveryOptions): () => Promise<Discov
   const port = options.port ?? (protocol === 'https' ? 443 : 80);
   assertPositiveInteger('port', port);
   if (port > 65_535) throw new RangeError(`Expected \`port\` to be at most 65535, got ${port}`);
-  const resolver: DnsResolverLike = options.resolver ?? new dns.Resolver();
+  const { servers } = options;
+  if (servers !== undefined) {
+    if (!Array.isArray(servers) || servers.length === 0 || servers.some((x) => typeof x !== 'string' || x === ''))
+      throw new TypeError(
+        `Expected \`servers\` to be a non-empty array of server addresses like "127.0.0.1:5353", got ${describeValue(servers)}`,
+      );
+    if (options.resolver !== undefined) throw new TypeError('Expected either `servers` or `resolver`, got both');
+  }
+  let resolver: DnsResolverLike;
+  if (options.resolver !== undefined) {
+    const r = options.resolver;
+    if (typeof r !== 'object' || r === null || typeof r.resolve4 !== 'function' || typeof r.resolveSrv !== 'function')
+      throw new TypeError(
+        `Expected \`resolver\` to be a node:dns promises Resolver (resolve4, resolve6, resolveSrv), got ${describeValue(r)}`,
+      );
+    resolver = r;
+  } else {
+    const r = new dns.Resolver();
+    if (servers !== undefined) {
+      try {
+        r.setServers(servers as string[]);
+      } catch (error) {
+        throw new TypeError(`Expected \`servers\` to be DNS server addresses like "127.0.0.1:5353", got ${describeValue(servers)}`, {
+          cause: error,
+        });
+      }
+    }
+    resolver = r;
+  }
   if (srv) {
     return async () => {
       const records = await resolver.resolveSrv(hostname);

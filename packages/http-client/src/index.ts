@@ -1,6 +1,6 @@
 /**
  * `@scaling/http-client`: an undici dispatcher that balances requests over several origins, with passive
- * health (outlier detection), retries on other endpoints within a budget, timeouts and endpoint discovery.
+ * health (outlier detection) and active health checks, retries on other endpoints within a budget, hedging, timeouts and endpoint discovery.
  *
  * @module
  */
@@ -19,4 +19,15 @@ export {
   dnsDiscovery,
 } from './dns-discovery.js';
 export { EndpointsFailedError } from './errors.js';
-export type { AttemptResult, DiscoveryAnswer, EndpointStats, HttpEndpoint, HttpEndpointInput } from './types.js';
+export type {
+  AttemptResult,
+  BalancedDispatcherEvents,
+  BalancedDispatcherStats,
+  BalancedHealthCheckOptions,
+  BalancedHedgeOptions,
+  BalancedRequestTrace,
+  DiscoveryAnswer,
+  EndpointStats,
+  HttpEndpoint,
+  HttpEndpointInput,
+} from './types.js';

@@ -27,7 +27,14 @@ describe('balancing across upstreams', () => {
     expect(servers.map((s) => s.hits.length)).toEqual([10, 10, 10]);
     expect(servers[0]?.hits[0]?.url).toBe('/items');
     expect(new Set(bodies)).toEqual(new Set(['a', 'b', 'c']));
-    expect(dispatcher.stats()[servers[0]!.origin]).toEqual({ requests: 10, failures: 0, retries: 0, ejections: 0 });
+    expect(dispatcher.stats().endpoints[servers[0]!.origin]).toMatchObject({
+      requests: 10,
+      failures: 0,
+      retries: 0,
+      hedges: 0,
+      ejections: 0,
+      active: 0,
+    });
   });
 
   it('works with fetch and the default Peak EWMA balancer under concurrency', async () => {

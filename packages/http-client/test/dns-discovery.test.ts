@@ -65,7 +65,7 @@ describe('DNS discovery', () => {
     expect(dispatcher.discoveryRefreshMs).toBe(5_000);
     const seen = new Set<string>();
     for (let i = 0; i < 10; i++) seen.add(await (await request('http://orders/', { dispatcher })).body.text());
-    const before = dispatcher.stats()[`http://127.0.0.2:${port}`];
+    const before = dispatcher.stats().endpoints[`http://127.0.0.2:${port}`];
     expect(before?.requests).toBeGreaterThan(0);
 
     table.a = [
@@ -74,7 +74,7 @@ describe('DNS discovery', () => {
     ];
     await dispatcher.refresh();
     expect(dispatcher.endpoints.map((e) => e.origin).sort()).toEqual([`http://127.0.0.2:${port}`, `http://127.0.0.3:${port}`]);
-    expect(dispatcher.stats()[`http://127.0.0.2:${port}`]).toEqual(before);
+    expect(dispatcher.stats().endpoints[`http://127.0.0.2:${port}`]).toEqual(before);
     expect(dispatcher.discoveryRefreshMs).toBe(30_000);
 
     table.fail = Object.assign(new Error('queryA ESERVFAIL orders.internal'), { code: 'ESERVFAIL' });
@@ -131,5 +131,13 @@ describe('DNS discovery', () => {
     expect(() => dnsDiscovery({ hostname: 'x', protocol: 'ftp' as never })).toThrow(/protocol/);
     expect(() => dnsDiscovery({ hostname: 'x', family: 5 as never })).toThrow(/family/);
     expect(() => dnsDiscovery({ hostname: 'x', ttl: 5 } as never)).toThrow(/ttl/);
+    expect(() => dnsDiscovery({ hostname: 'x', servers: [] })).toThrow(/`servers` to be a non-empty array/);
+    expect(() => dnsDiscovery({ hostname: 'x', servers: ['not an address'] })).toThrow(/`servers` to be DNS server addresses/);
+    expect(() => dnsDiscovery({ hostname: 'x', servers: ['127.0.0.1:53'], resolver: {} as never })).toThrow(
+      /either `servers` or `resolver`/,
+    );
+    expect(() => dnsDiscovery({ hostname: 'x', resolver: {} as never })).toThrow(/`resolver`/);
+    expect(() => dnsDiscovery({ hostname: 'x', server: '127.0.0.1' } as never)).toThrow(/use `servers/);
+    expect(typeof dnsDiscovery({ hostname: 'x', servers: ['127.0.0.1:5353', '[::1]:53'] })).toBe('function');
   });
 });

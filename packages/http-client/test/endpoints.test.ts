@@ -34,20 +34,27 @@ describe('endpoints changing at runtime', () => {
     for (let i = 0; i < 20 && bad.hits.length === 0; i++) await get(dispatcher);
     expect(bad.hits.length).toBe(1);
     const before = dispatcher.stats();
-    expect(before[bad.origin]?.ejections).toBe(1);
+    expect(before.endpoints[bad.origin]?.ejections).toBe(1);
 
     dispatcher.setEndpoints([a.origin, bad.origin, c.origin]);
     expect(dispatcher.endpoints.map((e) => e.origin)).toEqual([a.origin, bad.origin, c.origin]);
     expect(balancer.endpoints.find((e) => e.id === a.origin)).toBe(entryA);
-    expect(dispatcher.stats()[a.origin]).toEqual(before[a.origin]);
-    expect(dispatcher.stats()[c.origin]).toEqual({ requests: 0, failures: 0, retries: 0, ejections: 0 });
+    expect(dispatcher.stats().endpoints[a.origin]).toEqual(before.endpoints[a.origin]);
+    expect(dispatcher.stats().endpoints[c.origin]).toMatchObject({
+      requests: 0,
+      failures: 0,
+      retries: 0,
+      hedges: 0,
+      ejections: 0,
+      active: 0,
+    });
     for (let i = 0; i < 10; i++) expect((await get(dispatcher)).status).toBe(200);
     // Still ejected after the change: no further traffic to it.
     expect(bad.hits.length).toBe(1);
-    expect(dispatcher.stats()[bad.origin]).toEqual(before[bad.origin]);
+    expect(dispatcher.stats().endpoints[bad.origin]).toEqual(before.endpoints[bad.origin]);
 
     dispatcher.setEndpoints([c.origin]);
-    expect(Object.keys(dispatcher.stats())).toEqual([c.origin]);
+    expect(Object.keys(dispatcher.stats().endpoints)).toEqual([c.origin]);
     expect((await get(dispatcher)).body).toBe('c');
   });
 
@@ -59,7 +66,7 @@ describe('endpoints changing at runtime', () => {
     open.push(dispatcher);
     await get(dispatcher);
     dispatcher.setEndpoints([{ origin: a.origin, weight: 2 }]);
-    expect(dispatcher.stats()[a.origin]?.requests).toBe(0);
+    expect(dispatcher.stats().endpoints[a.origin]?.requests).toBe(0);
     expect(() => dispatcher.setEndpoints([a.origin, `${a.origin}/`])).toThrow(/duplicates/);
     expect(dispatcher.endpoints).toEqual([{ id: a.origin, origin: a.origin, weight: 2 }]);
   });

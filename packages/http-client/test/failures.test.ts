@@ -39,8 +39,8 @@ describe('failures', () => {
       expect(await res.body.text()).toBe('ok');
     }
     expect(hang.hits.length).toBeGreaterThan(0);
-    expect(dispatcher.stats()[hang.origin]?.failures).toBe(hang.hits.length);
-    expect(dispatcher.stats()[ok.origin]?.retries).toBe(hang.hits.length);
+    expect(dispatcher.stats().endpoints[hang.origin]?.failures).toBe(hang.hits.length);
+    expect(dispatcher.stats().endpoints[ok.origin]?.retries).toBe(hang.hits.length);
   });
 
   it('a killed connection before the response: GET is retried on another endpoint', async () => {
@@ -106,7 +106,14 @@ describe('failures', () => {
     const res = await request('http://svc/', { dispatcher });
     expect(res.statusCode).toBe(200);
     await failure(res.body.text());
-    expect(dispatcher.stats()[mid.origin]).toEqual({ requests: 1, failures: 1, retries: 0, ejections: 0 });
+    expect(dispatcher.stats().endpoints[mid.origin]).toMatchObject({
+      requests: 1,
+      failures: 1,
+      retries: 0,
+      hedges: 0,
+      ejections: 0,
+      active: 0,
+    });
   });
 
   it('the total timeout also bounds the response body: a stalled body errors with a TimeoutError', async () => {
@@ -120,7 +127,7 @@ describe('failures', () => {
     const res = await request('http://svc/', { dispatcher });
     expect(res.statusCode).toBe(200);
     expect(await failure(res.body.text())).toBeInstanceOf(TimeoutError);
-    expect(dispatcher.stats()[stall.origin]).toMatchObject({ requests: 1, failures: 1 });
+    expect(dispatcher.stats().endpoints[stall.origin]).toMatchObject({ requests: 1, failures: 1 });
   });
 
   it('a 5xx is retried on another endpoint for idempotent methods, and counted as a failure', async () => {
@@ -137,7 +144,7 @@ describe('failures', () => {
     });
     open.push(dispatcher);
     for (let i = 0; i < 4; i++) expect(await (await request('http://svc/', { dispatcher })).body.text()).toBe('ok');
-    expect(dispatcher.stats()[bad.origin]?.failures).toBe(bad.hits.length);
+    expect(dispatcher.stats().endpoints[bad.origin]?.failures).toBe(bad.hits.length);
     // With retries off the 5xx response reaches the caller.
     const single = createBalancedDispatcher({ endpoints: [bad.origin], retry: false });
     open.push(single);
@@ -231,6 +238,13 @@ describe('failures', () => {
     controller.abort();
     const e = await failure(p);
     expect(e.name).toBe('AbortError');
-    expect(dispatcher.stats()[hang.origin]).toEqual({ requests: 1, failures: 0, retries: 0, ejections: 0 });
+    expect(dispatcher.stats().endpoints[hang.origin]).toMatchObject({
+      requests: 1,
+      failures: 0,
+      retries: 0,
+      hedges: 0,
+      ejections: 0,
+      active: 0,
+    });
   });
 });

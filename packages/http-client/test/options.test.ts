@@ -52,6 +52,47 @@ describe('bad input is rejected at construction', () => {
     expect(make({ pool: 3 })).toThrow(/pool/);
   });
 
+  it('bad health check options', () => {
+    expect(make({ healthCheck: { interval: 5 } })).toThrow(/Unknown.*healthCheck.*interval.*intervalMs/s);
+    expect(make({ healthCheck: { url: 'http://a/healthz' } })).toThrow(/`path`/);
+    expect(make({ healthCheck: { path: 'healthz' } })).toThrow(/`healthCheck\.path` to be a path starting with "\/"/);
+    expect(make({ healthCheck: { intervalMs: 0 } })).toThrow(/healthCheck\.intervalMs/);
+    expect(make({ healthCheck: { timeoutMs: -1 } })).toThrow(/healthCheck\.timeoutMs/);
+    expect(make({ healthCheck: { unhealthyThreshold: 1.5 } })).toThrow(/healthCheck\.unhealthyThreshold/);
+    expect(make({ healthCheck: { healthyThreshold: 0 } })).toThrow(/healthCheck\.healthyThreshold/);
+    expect(make({ healthCheck: { expectStatus: [200] } })).toThrow(/healthCheck\.expectStatus/);
+    expect(make({ healthCheck: { expectStatus: [300, 200] } })).toThrow(/healthCheck\.expectStatus\[1\]/);
+    expect(make({ healthCheck: { method: 'GET /x' } })).toThrow(/healthCheck\.method/);
+    expect(make({ healthCheck: { headers: 'x' } })).toThrow(/healthCheck\.headers/);
+    expect(make({ healthCheck: { jitterMs: -1 } })).toThrow(/healthCheck\.jitterMs/);
+    expect(make({ healthCheck: 'yes' })).toThrow(TypeError);
+    expect(make({ healthChecks: {} })).toThrow(/healthCheck/);
+  });
+
+  it('bad hedge options', () => {
+    expect(make({ hedge: {} })).toThrow(/hedge\.delay/);
+    expect(make({ hedge: { delay: -1 } })).toThrow(/hedge\.delay/);
+    expect(make({ hedge: { delay: 'p95' } })).toThrow(/`hedge\.delay` to be a number of ms or \{ quantile, initialMs \}/);
+    expect(make({ hedge: { delay: { quantile: 1.5, initialMs: 10 } } })).toThrow(/hedge\.delay\.quantile/);
+    expect(make({ hedge: { delay: { quantile: 0.9 } } })).toThrow(/hedge\.delay\.initialMs/);
+    expect(make({ hedge: { delay: { quantile: 0.9, initialMs: 5, minSamples: 1000 } } })).toThrow(/minSamples/);
+    expect(make({ hedge: { delay: { quantile: 0.9, initialMs: 5, p: 1 } } })).toThrow(/Unknown/);
+    expect(make({ hedge: { delay: 10, maxHedges: 0 } })).toThrow(/hedge\.maxHedges/);
+    expect(make({ hedge: { delay: 10, budget: {} } })).toThrow(/hedge\.budget/);
+    expect(make({ hedge: { delay: 10, maxAttempts: 2 } })).toThrow(/maxHedges/);
+    expect(make({ hedging: { delay: 10 } })).toThrow(/use `hedge/);
+    expect(make({ outlierDetection: 'on' })).toThrow(/outlierDetection/);
+  });
+
+  it('good health and hedge options construct', async () => {
+    const d = createBalancedDispatcher({
+      endpoints: ['http://127.0.0.1:1'],
+      healthCheck: { path: '/ready', intervalMs: 60_000, expectStatus: [200, 204], headers: { 'x-probe': '1' } },
+      hedge: { delay: { quantile: 0.95, initialMs: 50 }, maxHedges: 2 },
+    });
+    await d.close();
+  });
+
   it('EndpointsFailedError names the endpoints and keeps the cause', () => {
     const cause = new Error('ECONNREFUSED');
     const e = new EndpointsFailedError(['http://a', 'http://b'], cause);
