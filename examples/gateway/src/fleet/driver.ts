@@ -410,14 +410,14 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
           body: JSON.stringify({ priceCents: 100 + Math.floor(Math.random() * 9_900) }),
           headersTimeout: 8_000,
         });
-        const body = (await w.body.json()) as { version?: number };
+        const body = (await w.body.json()) as { version?: number; reason?: string; error?: string };
         if (w.statusCode === 200 && typeof body.version === 'number') {
           writes++;
           written.set(id, Math.max(written.get(id) ?? 0, body.version));
           const l = w.headers['x-session-lsn'];
           if (typeof l === 'string') lsn = l;
         } else if (w.statusCode === 429) client.rateLimited++;
-        else noteError(`PUT /products/${id} → ${w.statusCode}`);
+        else noteError(`PUT /products/${id} → ${w.statusCode} ${body.reason ?? body.error ?? ''}`);
         for (const readId of [id, ids[Math.floor(Math.random() * ids.length)]!]) {
           client.requests++;
           const r = await request(`${edgeUrl}/products/${readId}`, {
