@@ -4,6 +4,7 @@
  * process's `/stats`, and ends with the summary and the HTML report. Everything it started is torn down
  * at the end, on an error and on Ctrl-C.
  */
+import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,20 @@ const tty = process.stdout.isTTY === true;
 export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: string[] }> {
   const t0 = performance.now();
   const ledger: Ledger = { pids: [], dirs: [] };
+  // The reaper tears everything down should this process die before its own teardown ran.
+  const reaper = fork(new URL('./reaper.mjs', import.meta.url), [], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    execArgv: [],
+  });
+  if (reaper.pid !== undefined) ledger.pids.push(reaper.pid);
+  const informReaper = (): void => {
+    if (reaper.connected)
+      reaper.send({ type: 'ledger', ledger: { pids: ledger.pids.filter((p) => p !== reaper.pid), dirs: ledger.dirs, pg: ledger.pg } });
+  };
+  const reaperTimer = setInterval(informReaper, 200);
+  reaperTimer.unref();
+  const reaperExited = new Promise((r) => reaper.once('exit', r));
   const processes: FleetProcess[] = [];
   let upstreams: UpstreamProcess[] = [];
   let engines: Engines | undefined;
@@ -53,22 +68,30 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
     for (const p of processes) if (p.alive) p.child.kill('SIGKILL');
     for (const u of upstreams) if (u.alive) u.child.kill('SIGKILL');
     engines?.teardown();
+    clearInterval(reaperTimer);
+    // Told it is done, the reaper exits without touching anything (after a hard exit it reaps, idempotently).
+    if (reaper.connected) reaper.send({ type: 'done' }, () => reaper.connected && reaper.disconnect());
   };
   process.once('exit', teardownSync);
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a
+  // signal without a listener would end the process before the teardown ran.
   const onSignal = (): void => {
+    if (tornDown) return;
     console.log('\ninterrupted: tearing the fleet down');
     teardownSync();
     process.exit(130);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     console.log('scaling fleet demo — starting private engines');
     engines = await startEngines(ledger, (l) => console.log(`  ${l}`), { pg: o.pg, redis: o.redis });
+    informReaper();
     if ('skipped' in engines.pg || 'skipped' in engines.redis) {
       const lines = engines.describe();
       teardownSync();
+      await reaperExited;
       return { fallback: lines };
     }
     const pgPair = engines.pg;
@@ -128,6 +151,7 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
     stopUpstreams(upstreams);
     await Promise.all(upstreams.map((u) => (u.alive ? new Promise((r) => u.child.once('exit', r)) : undefined)));
     teardownSync();
+    await reaperExited;
     result.timings.teardownSeconds = round1((performance.now() - tTeardown) / 1000);
     result.timings.totalSeconds = round1((performance.now() - t0) / 1000);
     result.leftovers = {

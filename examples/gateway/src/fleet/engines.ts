@@ -25,6 +25,8 @@ export interface Ledger {
   pids: number[];
   /** Temporary directories created. */
   dirs: string[];
+  /** The PostgreSQL clusters created (their data directories) and the binaries that stop them. */
+  pg?: { bin: string; datas: string[] };
 }
 
 export interface PostgresPair {
@@ -229,6 +231,7 @@ export async function startEngines(ledger: Ledger, log: (line: string) => void, 
         // already gone
       }
     };
+    ledger.pg = { bin, datas: [replica, primary] };
     try {
       runPg(join(bin, 'initdb'), ['-D', primary, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
       appendAs(join(primary, 'postgresql.conf'), pgConf(primaryPort, dir));
