@@ -97,14 +97,14 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
     const pgPair = engines.pg;
     const redisPort = engines.redis.port;
     const tEngines = performance.now();
-    await createSchema(pgPair);
-
-    // ── the processes ───────────────────────────────────────────────────────────────────────────────
-    upstreams = await startUpstreams(UPSTREAMS);
+    // ── the processes (started together: each one's start-up is mostly loading its modules) ────────────
+    const [, ups] = await Promise.all([createSchema(pgPair), startUpstreams(UPSTREAMS)]);
+    upstreams = ups;
     for (const u of upstreams) if (u.child.pid) ledger.pids.push(u.child.pid);
     const webPorts = await Promise.all(Array.from({ length: WEBS }, () => freePort()));
+    const edgePort = o.port ?? (o.serve ? 8080 : await freePort());
     const common = { REDIS_PORT: String(redisPort), PG_PRIMARY: pgPair.primaryUrl, PG_REPLICA: pgPair.replicaUrl };
-    const [webs, workers] = await Promise.all([
+    const [webs, workers, edge] = await Promise.all([
       Promise.all(
         webPorts.map((port, i) =>
           startProcess(ledger, `web-${i + 1}`, './web.ts', {
@@ -120,15 +120,13 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
           startProcess(ledger, `worker-${i + 1}`, './worker.ts', { ...common, WORKER_ID: `worker-${i + 1}` }),
         ),
       ),
+      startProcess(ledger, 'edge', './edge.ts', {
+        REDIS_PORT: String(redisPort),
+        PORT: String(edgePort),
+        WEBS: webPorts.map((port, i) => `web-${i + 1}=http://127.0.0.1:${port}`).join(','),
+      }),
     ]);
-    processes.push(...webs, ...workers);
-    const edgePort = o.port ?? (o.serve ? 8080 : await freePort());
-    const edge = await startProcess(ledger, 'edge', './edge.ts', {
-      REDIS_PORT: String(redisPort),
-      PORT: String(edgePort),
-      WEBS: webs.map((w) => `${w.name}=http://127.0.0.1:${w.port}`).join(','),
-    });
-    processes.push(edge);
+    processes.push(...webs, ...workers, edge);
     const edgeUrl = `http://127.0.0.1:${edge.port}`;
     const tStarted = performance.now();
     console.log(
@@ -272,6 +270,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   const lbEvents: { t: number; label: string }[] = [];
   const events: { t: number; label: string }[] = [];
   let startedAt = performance.now();
+  let loadStarted = false;
   const elapsed = (): number => (performance.now() - startedAt) / 1000;
   const event = (label: string): void => {
     events.push({ t: round1(elapsed()), label });
@@ -294,6 +293,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
         edgeSnap = s;
         for (const e of (s.lbEvents as { t: number; label: string }[]) ?? []) {
           const t = round1((e.t - (Date.now() - (performance.now() - startedAt))) / 1000);
+          if (!loadStarted) continue; // start-up: instances joining the rotation
           lbEvents.push({ t, label: e.label });
           events.push({ t, label: `edge: ${e.label}` });
         }
@@ -383,32 +383,35 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   const accepted = new Set<string>();
   let orderRetries = 0;
   let orderSeq = 0;
+  /** Posts one order, retrying with the same key until it is accepted (or the run ends). */
+  async function postOrder(key: string, who: string): Promise<void> {
+    for (let attempt = 0; attempt < 20 && running; attempt++) {
+      if (attempt > 0) orderRetries++;
+      client.requests++;
+      try {
+        const r = await request(`${edgeUrl}/orders`, {
+          method: 'POST',
+          dispatcher: clientAgent,
+          headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-client-id': who },
+          body: JSON.stringify({ sku: 1 + (orderSeq % 500), qty: 1 + (orderSeq % 3) }),
+          headersTimeout: 8_000,
+        });
+        await r.body.dump();
+        if (r.statusCode === 202) {
+          accepted.add(key);
+          return;
+        }
+        if (r.statusCode === 429) client.rateLimited++;
+        else noteError(`POST /orders → ${r.statusCode}`);
+      } catch (error) {
+        noteError(`POST /orders: ${String(error)}`);
+      }
+      await sleep(100);
+    }
+  }
   async function orderClient(k: number): Promise<void> {
     while (running) {
-      const key = `order-${k}-${orderSeq++}`;
-      for (let attempt = 0; attempt < 20 && running; attempt++) {
-        if (attempt > 0) orderRetries++;
-        client.requests++;
-        try {
-          const r = await request(`${edgeUrl}/orders`, {
-            method: 'POST',
-            dispatcher: clientAgent,
-            headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-client-id': `orders-${k}` },
-            body: JSON.stringify({ sku: 1 + (orderSeq % 500), qty: 1 + (orderSeq % 3) }),
-            headersTimeout: 8_000,
-          });
-          await r.body.dump();
-          if (r.statusCode === 202) {
-            accepted.add(key);
-            break;
-          }
-          if (r.statusCode === 429) client.rateLimited++;
-          else noteError(`POST /orders → ${r.statusCode}`);
-        } catch (error) {
-          noteError(`POST /orders: ${String(error)}`);
-        }
-        await sleep(100);
-      }
+      await postOrder(`order-${k}-${orderSeq++}`, `orders-${k}`);
       await sleep(90);
     }
   }
@@ -472,19 +475,27 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     }
   }
 
-  // A greedy client, far over its per-client limit (four loops on one client id): the edge answers it 429.
+  // A greedy client: bursts of 40 requests at once on one client id, over its per-client limit (a burst of
+  // 30): the edge answers the excess 429 whatever the machine's speed.
+  let greedyRefused = 0;
   async function greedyClient(): Promise<void> {
     while (running) {
-      client.requests++;
-      try {
-        const r = await request(`${edgeUrl}/products/1`, { dispatcher: clientAgent, headers: { 'x-client-id': 'greedy' } });
-        await r.body.dump();
-        if (r.statusCode === 429) client.rateLimited++;
-        else if (r.statusCode >= 500) noteError(`greedy GET → ${r.statusCode}`);
-      } catch (error) {
-        noteError(`greedy: ${String(error)}`);
-      }
-      await sleep(25);
+      await Promise.all(
+        Array.from({ length: 40 }, async () => {
+          client.requests++;
+          try {
+            const r = await request(`${edgeUrl}/products/1`, { dispatcher: clientAgent, headers: { 'x-client-id': 'greedy' } });
+            await r.body.dump();
+            if (r.statusCode === 429) {
+              client.rateLimited++;
+              greedyRefused++;
+            } else if (r.statusCode >= 500) noteError(`greedy GET → ${r.statusCode}`);
+          } catch (error) {
+            noteError(`greedy: ${String(error)}`);
+          }
+        }),
+      );
+      await sleep(1_000);
     }
   }
 
@@ -506,7 +517,9 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     worker.once('exit', (code) => reject(new Error(`load worker exited (code ${code}) before it finished`)));
   });
   await Promise.race([started, done]);
+  await scrape(); // drains the start-up's rotation events
   startedAt = performance.now();
+  loadStarted = true;
   console.log(
     `\nLoad run: ${D} s through the edge, ${o.connections} connections${o.rate > 0 ? ` at ${o.rate} req/s` : ''}, plus order, session and greedy clients.\n`,
   );
@@ -564,7 +577,9 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
       event(f.label);
     }),
     fault(0.35, `${killedWorker.name} killed mid-job (SIGKILL), restarted 1 s later`, async (f) => {
-      const deadline = performance.now() + 3_000;
+      // A burst of orders, so that the worker is surely in the middle of one.
+      const burst = Array.from({ length: 8 }, (_, i) => postOrder(`order-burst-${i}`, `orders-burst-${i}`));
+      const deadline = performance.now() + 5_000;
       for (;;) {
         const s = await getJson(`http://127.0.0.1:${killedWorker.port}/stats`, 300);
         workerRunningAtKill = num(s?.worker, 'running');
@@ -573,13 +588,14 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
       }
       killProcess(killedWorker);
       f.injected = true;
+      void Promise.all(burst);
       event(`${killedWorker.name} killed (SIGKILL) with ${workerRunningAtKill} job(s) running`);
       await killedWorker.exited;
       await sleep(1_000);
       await restartProcess(ledger, killedWorker);
       event(`${killedWorker.name} started again`);
     }),
-    fault(0.58, 'replica replay paused (pg_wal_replay_pause), resumed after 15 % of the run', async (f) => {
+    fault(0.58, 'replica replay paused (pg_wal_replay_pause), resumed after 15 % of the run (at least 3 s)', async (f) => {
       const replica = new pg.Client({ connectionString: ctx.pgPair.replicaUrl });
       await replica.connect();
       try {
@@ -587,7 +603,19 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
         pausing = true;
         f.injected = true;
         event('replica replay paused');
-        await sleep(0.15 * D * 1000);
+        // Watch the web instances' view of the replica while it is paused (the sampler may be slow on a busy machine).
+        const until = performance.now() + Math.max(3_000, 0.15 * D * 1000);
+        while (performance.now() < until && !replicaIneligibleSeen) {
+          await Promise.all(
+            webs.map(async (w) => {
+              if (!w.alive) return;
+              const st = await getJson(`http://127.0.0.1:${w.port}/stats`, 1_000);
+              if (Array.isArray(st?.replicas) && st.replicas.some((r: Json) => r.eligible === false)) replicaIneligibleSeen = true;
+            }),
+          );
+          await sleep(200);
+        }
+        await sleep(until - performance.now());
         await replica.query('SELECT pg_wal_replay_resume()');
         pausing = false;
         event('replica replay resumed');
@@ -746,6 +774,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     { name: 'error rate under 1 %', ok: totalRequests > 0 && totalErrors / totalRequests < 0.01 },
     { name: 'every accepted order stored exactly once (0 lost)', ok: lost.length === 0 && accepted.size > 0 },
     { name: '0 stale reads (each session read its own writes)', ok: staleReads === 0 && sessionReads > 0 },
+    { name: `the per-client rate limit refused the greedy client (${greedyRefused} × 429)`, ok: greedyRefused > 0 },
     ...faults.map((f) => ({ name: `fault injected and observed: ${f.label}`, ok: f.injected && f.observed })),
   ];
 
@@ -767,6 +796,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
       perWeb: end.perWeb,
       webEjections: end.webEjections,
       lbRetries: end.lbRetries,
+      lbFailures: ((edgeSnap?.lbFailures as string[]) ?? []).slice(0, 10),
       rotationChanges: lbEvents,
     },
     client: {

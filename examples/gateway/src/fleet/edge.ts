@@ -17,6 +17,7 @@ import { HealthMonitor, httpProbe } from '@scaling/health';
 import { createCachingProxy } from '@scaling/http-cache';
 import { createBalancedDispatcher } from '@scaling/http-client';
 import { RateLimiter } from '@scaling/rate-limit';
+import { concurrencyBudget } from '@scaling/resilience';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { createMetrics, env, exitWithParent, json, readBody, ready } from './common.js';
@@ -38,7 +39,9 @@ const lb = createBalancedDispatcher({
   endpoints: webs.map((w) => w.origin),
   attemptTimeoutMs: 2_000,
   timeoutMs: 6_000,
-  retry: { maxAttempts: 3 },
+  // Losing one of three instances fails a third of the requests in flight at once: the retry budget
+  // (Envoy's, default 20 % of active requests) must cover that, or those requests fail instead of moving.
+  retry: { maxAttempts: 3, budget: concurrencyBudget({ ratio: 0.5, minConcurrency: 10 }) },
   outlierDetection: { consecutiveFailures: 3, baseEjectionTimeMs: 3_000 },
   pool: { connections: 32 },
 });
@@ -111,8 +114,14 @@ function lbTotals(): { endpoints: Record<string, { requests: number; failures: n
   return { endpoints: out };
 }
 
+/** The first failures of the balancer (what the edge answered 502 for). */
+const lbFailures: string[] = [];
 const origin = createServer((req, res) => {
   balance(req, res).catch((error: unknown) => {
+    if (lbFailures.length < 10)
+      lbFailures.push(
+        `${req.method} ${req.url}: ${error instanceof Error ? `${error.message}${error.cause ? ` (cause: ${String(error.cause)})` : ''}` : String(error)}`,
+      );
     if (!res.headersSent) json(res, 502, { error: 'bad gateway', reason: error instanceof Error ? error.message : String(error) });
     else res.destroy();
   });
@@ -187,6 +196,7 @@ const server = createServer((req, res) => {
       lb: lbTotals(),
       rotation: webs.map((w) => ({ name: w.name, inRotation: inRotation.has(w.origin) })),
       lbEvents: lbEvents.splice(0),
+      lbFailures,
     });
   }
   requests++;

@@ -140,6 +140,12 @@ export async function startEngines(ledger: Ledger, log: (line: string) => void, 
   // The PostgreSQL user must reach its sub-directory.
   chmodSync(root, 0o755);
   const stops: (() => void)[] = [];
+  /** The engines' own processes (the ledger holds other processes too). */
+  const enginePids: number[] = [];
+  const track = (pid: number): void => {
+    ledger.pids.push(pid);
+    enginePids.push(pid);
+  };
   let tornDown = false;
   const teardown = (): void => {
     if (tornDown) return;
@@ -154,7 +160,7 @@ export async function startEngines(ledger: Ledger, log: (line: string) => void, 
     rmSync(root, { recursive: true, force: true });
     // Wait (bounded) until every engine process is really gone.
     const deadline = Date.now() + 10_000;
-    while (ledger.pids.some(isAlive) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    while (enginePids.some(isAlive) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   };
 
   const startRedis = async (): Promise<Engines['redis']> => {
@@ -185,7 +191,7 @@ export async function startEngines(ledger: Ledger, log: (line: string) => void, 
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     if (child.pid === undefined) return { skipped: `redis-server did not start (${bin})` };
-    ledger.pids.push(child.pid);
+    track(child.pid);
     stops.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
@@ -238,7 +244,7 @@ export async function startEngines(ledger: Ledger, log: (line: string) => void, 
       stops.push(() => stopCluster(primary));
       runPg(join(bin, 'pg_ctl'), ['-D', primary, '-l', join(dir, 'primary.log'), '-w', '-t', '60', 'start']);
       const primaryPid = postmasterPid(primary);
-      if (primaryPid) ledger.pids.push(primaryPid);
+      if (primaryPid) track(primaryPid);
       runPg(join(bin, 'pg_basebackup'), [
         '-h',
         HOST,
@@ -258,7 +264,7 @@ export async function startEngines(ledger: Ledger, log: (line: string) => void, 
       stops.unshift(() => stopCluster(replica)); // stopped before the primary
       runPg(join(bin, 'pg_ctl'), ['-D', replica, '-l', join(dir, 'replica.log'), '-w', '-t', '60', 'start']);
       const replicaPid = postmasterPid(replica);
-      if (replicaPid) ledger.pids.push(replicaPid);
+      if (replicaPid) track(replicaPid);
       const deadline = Date.now() + 30_000;
       while (psql(bin, replicaPort, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'") !== '1') {
         if (Date.now() > deadline) throw new Error(`the replica does not stream; see ${join(dir, 'replica.log')}`);

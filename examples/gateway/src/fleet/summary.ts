@@ -41,6 +41,8 @@ export interface FleetSummary {
     perWeb: Record<string, number>;
     webEjections: number;
     lbRetries: number;
+    /** The first requests the balancer could not place (answered 502), with the reason. */
+    lbFailures: string[];
     rotationChanges: { t: number; label: string }[];
   };
   client: { requests: number; errors: number; errorRate: number; rateLimited: number; p50: number; p99: number; errorSamples: string[] };
@@ -101,6 +103,7 @@ export function formatFleetSummary(s: FleetSummary): string {
       .join(', ')}; ${s.upstreams.ejections} outlier ejections`,
     `timings    start-up ${s.timings.startupSeconds} s, load ${s.timings.loadSeconds} s, order drain ${s.timings.drainSeconds} s, teardown ${s.timings.teardownSeconds} s, total ${s.timings.totalSeconds} s`,
     ...(c.errorSamples.length > 0 ? ['', 'first errors:', ...c.errorSamples.map((x) => `  ${x}`)] : []),
+    ...(e.lbFailures.length > 0 ? ['', 'edge: requests no web instance answered:', ...e.lbFailures.map((x) => `  ${x}`)] : []),
     ...(s.db.staleSamples.length > 0 ? ['', 'stale reads:', ...s.db.staleSamples.map((x) => `  ${x}`)] : []),
     '',
     faults,

@@ -24,6 +24,7 @@ import { createBalancedDispatcher } from '@scaling/http-client';
 import { JobQueue } from '@scaling/jobs';
 import { BullMqBackend } from '@scaling/jobs-bullmq';
 import { createReplicatedPool } from '@scaling/replica-router-pg';
+import { concurrencyBudget } from '@scaling/resilience';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { createMetrics, env, exitWithParent, JOB_LOCK_MS, json, ORDER_QUEUE, orderJob, readBody, ready } from './common.js';
@@ -77,6 +78,7 @@ const upstream = createBalancedDispatcher({
   attemptTimeoutMs: 600,
   timeoutMs: 2_500,
   outlierDetection: { consecutiveFailures: 3, baseEjectionTimeMs: 5_000 },
+  retry: { maxAttempts: 3, budget: concurrencyBudget({ ratio: 0.5, minConcurrency: 10 }) },
 });
 
 // ── orders: durable jobs on BullMQ; this process only enqueues ─────────────────────────────────────────
