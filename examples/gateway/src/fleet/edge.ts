@@ -156,7 +156,7 @@ const redis = new Redis({ host: '127.0.0.1', port: Number(env('REDIS_PORT')), ma
 redis.on('error', () => {}); // reported by the limiter's store-down / store-up; ioredis reconnects
 const limiter = new RateLimiter({
   limits: { limit: ratePerClient, periodMs: 1_000, name: 'client' },
-  redis: { client: redis, commandTimeoutMs: 100, whenDown: 'local', instances: 1 },
+  redis: { client: redis, commandTimeoutMs: 300, whenDown: 'local', instances: 1 },
 });
 
 // ── what the edge measured ────────────────────────────────────────────────────────────────────────────

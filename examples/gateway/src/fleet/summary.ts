@@ -89,7 +89,7 @@ export function formatFleetSummary(s: FleetSummary): string {
     `clients    ${int(c.requests)} requests, ${int(c.errors)} errors (${pct(c.errorRate, 3)}), ${int(c.rateLimited)} rate-limited (429); load client p50 ${c.p50} ms, p99 ${c.p99} ms`,
     `edge       ${int(e.requests)} requests, p50 ${e.p50} ms, p99 ${e.p99} ms (measured at the edge)`,
     `  CDN      hit ratio ${pct(e.cdnHitRatio)} (${int(e.cdnHits)} hits, ${int(e.cdnMisses)} misses, ${int(e.cdnPass)} passed through); origin offload ${pct(e.originOffload)} (${int(e.originRequests)} origin requests)`,
-    `  limit    ${int(e.rateLimited)} requests refused 429 by the per-client limit (limiter: ${int(e.limiter.allowed)} allowed, ${int(e.limiter.denied)} denied, ${int(e.limiter.degraded)} decided locally while Redis was away)`,
+    `  limit    ${int(e.rateLimited)} requests refused 429 by the per-client limit (limiter: ${int(e.limiter.allowed)} allowed, ${int(e.limiter.denied)} denied, ${int(e.limiter.degraded)} decided in process while Redis was slow or away)`,
     `  balance  ${Object.entries(e.perWeb)
       .map(([k, v]) => `${k} ${int(v)}`)
       .join(

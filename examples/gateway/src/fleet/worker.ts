@@ -17,9 +17,12 @@ const pool = new pg.Pool({ connectionString: env('PG_PRIMARY'), max: 4 });
 pool.on('error', () => {});
 const counters = { started: 0, stored: 0, duplicatesAbsorbed: 0 };
 let running = 0;
+/** Idempotency keys of the jobs running now (the demo kills a worker in the middle of one). */
+const runningKeys = new Set<string>();
 
 const order = orderJob(async (o, ctx) => {
   running++;
+  runningKeys.add(o.key);
   counters.started++;
   try {
     await pool.query('INSERT INTO order_deliveries (idempotency_key, worker, attempt) VALUES ($1, $2, $3)', [o.key, id, ctx.attempt]);
@@ -32,6 +35,7 @@ const order = orderJob(async (o, ctx) => {
     else counters.duplicatesAbsorbed++;
   } finally {
     running--;
+    runningKeys.delete(o.key);
   }
 });
 
@@ -50,7 +54,8 @@ metrics.collector.register('order_worker', { stats: () => ({ ...counters, runnin
 
 const server = createServer((req, res) => {
   if (req.url === '/metrics') return metrics.handle(res);
-  if (req.url === '/stats') return json(res, 200, { id, pid: process.pid, worker: { ...counters, running }, jobs: jobs.stats() });
+  if (req.url === '/stats')
+    return json(res, 200, { id, pid: process.pid, worker: { ...counters, running }, runningKeys: [...runningKeys], jobs: jobs.stats() });
   json(res, 404, { error: 'not found' });
 });
 const stop = async (): Promise<void> => {
