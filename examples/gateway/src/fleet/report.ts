@@ -15,7 +15,7 @@ export async function writeFleetReport(path: string, s: FleetSummary): Promise<s
   const charts = await Promise.all([
     render(
       timeChart(
-        '1 · Edge (CDN step, @scaling/http-cache + @scaling/rate-limit): requests/s by outcome',
+        'Edge — caching at the edge (@scaling/http-cache) and rate limiting (@scaling/rate-limit): requests/s by outcome',
         rows((p) => ({ 'cache hit': p.cdnHits, 'to the web tier': p.cdnMisses, 'rate-limited (429)': p.rateLimited })),
         'requests/s',
         marks,
@@ -23,7 +23,7 @@ export async function writeFleetReport(path: string, s: FleetSummary): Promise<s
     ),
     render(
       timeChart(
-        '1 · Edge latency',
+        'Edge — latency of every request it answered',
         rows((p) => ({ p50: p.p50 || Number.NaN, p99: p.p99 || Number.NaN })),
         'ms (log scale)',
         marks,
@@ -32,7 +32,7 @@ export async function writeFleetReport(path: string, s: FleetSummary): Promise<s
     ),
     render(
       timeChart(
-        '2 · Load balancing (@scaling/http-client over the web instances): requests/s per instance',
+        'Load balancing and health (@scaling/http-client + @scaling/health at the edge): requests/s per web instance',
         rows((p) => p.perWeb),
         'requests/s',
         marks,
@@ -40,7 +40,7 @@ export async function writeFleetReport(path: string, s: FleetSummary): Promise<s
     ),
     render(
       timeChart(
-        '3 · Shared cache (@scaling/cache-redis): answers/s per level',
+        'Caching (@scaling/cache-redis, shared by the web instances): answers/s per level',
         rows((p) => ({ L1: p.l1, 'L2 (Redis)': p.l2, 'database load': p.loads })),
         'answers/s',
         marks,
@@ -48,7 +48,7 @@ export async function writeFleetReport(path: string, s: FleetSummary): Promise<s
     ),
     render(
       timeChart(
-        '4 · Replication (@scaling/replica-router-pg): reads/s',
+        'Replication (@scaling/replica-router-pg): reads/s',
         rows((p) => ({ replica: p.replicaReads, primary: p.primaryReads })),
         'reads/s',
         marks,
@@ -56,7 +56,7 @@ export async function writeFleetReport(path: string, s: FleetSummary): Promise<s
     ),
     render(
       timeChart(
-        '6 · Async processing (@scaling/jobs on BullMQ): orders',
+        'Asynchronous processing (@scaling/jobs on BullMQ): orders',
         rows((p) => ({ accepted: p.ordersAccepted, stored: p.ordersStored })),
         'orders (cumulative)',
         marks,
@@ -64,7 +64,7 @@ export async function writeFleetReport(path: string, s: FleetSummary): Promise<s
     ),
     render(
       timeChart(
-        '7 · Services (@scaling/http-client over the upstreams): attempts/s per upstream',
+        'Fault tolerance between services (@scaling/http-client over the upstreams): attempts/s per upstream',
         rows((p) => p.perUpstream),
         'attempts/s',
         marks,
