@@ -23,6 +23,7 @@ export const JOB_LOCK_MS = 1_500;
 
 /** Tells the parent (the demo's driver) that this process listens on `port`. */
 export function ready(port: number): void {
+  if (process.env.FLEET_DEBUG) console.error(`ready on :${port} after ${process.uptime().toFixed(1)} s of process uptime`);
   process.send?.({ type: 'ready', port });
 }
 

@@ -5,9 +5,10 @@
  * at the end, on an error and on Ctrl-C.
  */
 import { fork } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -16,7 +17,7 @@ import type { LoadDone, LoadProgress, LoadWorkerInput } from '../load-mix.js';
 import { killUpstream, slowUpstream, startUpstreams, stopUpstreams, type UpstreamProcess } from '../upstreams.js';
 import { sleep } from './common.js';
 import { type Engines, freePort, isAlive, type Ledger, type PostgresPair, startEngines } from './engines.js';
-import { type FleetProcess, killProcess, restartProcess, startProcess, stopAll } from './processes.js';
+import { bundleEntryPoints, type FleetProcess, killProcess, restartProcess, startProcess, stopAll } from './processes.js';
 import { writeFleetReport } from './report.js';
 import { dbReads, dispatcherEndpoints, jobCounts, limiterCounts, num, tierCounts } from './stats.js';
 import { type FleetSummary, type FleetTimelinePoint, formatFleetSummary } from './summary.js';
@@ -68,6 +69,7 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
     for (const p of processes) if (p.alive) p.child.kill('SIGKILL');
     for (const u of upstreams) if (u.alive) u.child.kill('SIGKILL');
     engines?.teardown();
+    for (const d of ledger.dirs) rmSync(d, { recursive: true, force: true });
     clearInterval(reaperTimer);
     // Told it is done, the reaper exits without touching anything (after a hard exit it reaps, idempotently).
     if (reaper.connected) reaper.send({ type: 'done' }, () => reaper.connected && reaper.disconnect());
@@ -86,10 +88,24 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
 
   try {
     console.log('scaling fleet demo — starting private engines');
-    engines = await startEngines(ledger, (l) => console.log(`  ${l}`), { pg: o.pg, redis: o.redis });
+    const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+    // The upstream services need no engine: they start meanwhile.
+    const upstreamsStarting = startUpstreams(UPSTREAMS).then((u) => {
+      upstreams = u;
+      for (const x of u) if (x.child.pid) ledger.pids.push(x.child.pid);
+      return u;
+    });
+    upstreamsStarting.catch(() => {});
+    const [started, bundleDir] = await Promise.all([
+      startEngines(ledger, (l) => console.log(`  ${l}`), { pg: o.pg, redis: o.redis }),
+      bundleEntryPoints(repoRoot),
+    ]);
+    engines = started;
+    if (bundleDir) ledger.dirs.push(bundleDir);
     informReaper();
     if ('skipped' in engines.pg || 'skipped' in engines.redis) {
       const lines = engines.describe();
+      await upstreamsStarting.catch(() => {});
       teardownSync();
       await reaperExited;
       return { fallback: lines };
@@ -98,9 +114,7 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
     const redisPort = engines.redis.port;
     const tEngines = performance.now();
     // ── the processes (started together: each one's start-up is mostly loading its modules) ────────────
-    const [, ups] = await Promise.all([createSchema(pgPair), startUpstreams(UPSTREAMS)]);
-    upstreams = ups;
-    for (const u of upstreams) if (u.child.pid) ledger.pids.push(u.child.pid);
+    await Promise.all([createSchema(pgPair), upstreamsStarting]);
     const webPorts = await Promise.all(Array.from({ length: WEBS }, () => freePort()));
     const edgePort = o.port ?? (o.serve ? 8080 : await freePort());
     const common = { REDIS_PORT: String(redisPort), PG_PRIMARY: pgPair.primaryUrl, PG_REPLICA: pgPair.replicaUrl };
@@ -133,7 +147,9 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
       `  edge ${edgeUrl} → ${webs.map((w) => `${w.name} :${w.port}`).join(', ')}; workers ${workers.map((w) => `${w.name} (pid ${w.pid})`).join(', ')}`,
     );
     console.log(`  upstream services ${upstreams.map((u) => `${u.id} :${u.port}`).join(', ')}`);
-    console.log(`  up in ${((tStarted - t0) / 1000).toFixed(1)} s (engines ${((tEngines - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `  up in ${((tStarted - t0) / 1000).toFixed(1)} s (engines ${((tEngines - t0) / 1000).toFixed(1)} s; processes ready after ${[...webs, ...workers, edge].map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`).join(', ')})`,
+    );
 
     if (o.serve) {
       serveInfo(edgeUrl, webs, workers, upstreams, pgPair, redisPort);
@@ -475,13 +491,13 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     }
   }
 
-  // A greedy client: bursts of 40 requests at once on one client id, over its per-client limit (a burst of
+  // A greedy client: bursts of 80 requests at once on one client id, over its per-client limit (a burst of
   // 30): the edge answers the excess 429 whatever the machine's speed.
   let greedyRefused = 0;
   async function greedyClient(): Promise<void> {
     while (running) {
       await Promise.all(
-        Array.from({ length: 40 }, async () => {
+        Array.from({ length: 80 }, async () => {
           client.requests++;
           try {
             const r = await request(`${edgeUrl}/products/1`, { dispatcher: clientAgent, headers: { 'x-client-id': 'greedy' } });
@@ -523,18 +539,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   console.log(
     `\nLoad run: ${D} s through the edge, ${o.connections} connections${o.rate > 0 ? ` at ${o.rate} req/s` : ''}, plus order, session and greedy clients.\n`,
   );
-  const clients = [
-    orderClient(1),
-    orderClient(2),
-    sessionClient(1),
-    sessionClient(2),
-    sessionClient(3),
-    sessionClient(4),
-    greedyClient(),
-    greedyClient(),
-    greedyClient(),
-    greedyClient(),
-  ];
+  const clients = [orderClient(1), orderClient(2), sessionClient(1), sessionClient(2), sessionClient(3), sessionClient(4), greedyClient()];
 
   // ── faults on the timeline ────────────────────────────────────────────────────────────────────────
   const faults: Fault[] = [];
@@ -648,6 +653,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   const timeline: FleetTimelinePoint[] = [];
   let prev = totals();
   let prevProgress = { ok: 0, errors: 0 };
+  let prevT = 0;
   let lastPrinted = 0;
   let sampling: Promise<void> = Promise.resolve();
   const sampler = setInterval(() => {
@@ -661,7 +667,9 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
         // the point keeps 0
       }
       const t = round1(elapsed());
-      const perS = 1000 / BUCKET_MS;
+      // Rates over the time since the previous sample (a busy machine stretches the interval).
+      const perS = 1 / Math.max(0.1, elapsed() - prevT);
+      prevT = elapsed();
       const d = (a: number, b: number): number => Math.max(0, a - b) * perS;
       const w = (edgeSnap?.window ?? {}) as Json;
       let ok = 0;

@@ -238,6 +238,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 
 class NotFound extends Error {}
 
+const debug = (what: string): void => {
+  if (process.env.FLEET_DEBUG) console.error(`${what} at ${process.uptime().toFixed(1)} s`);
+};
+debug('modules loaded');
 await tier.ready();
+debug('tier ready');
 await db.ready();
+debug('db ready');
 server.listen(port, '127.0.0.1', () => ready(port));
