@@ -709,6 +709,20 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   running = false;
   await worker.terminate();
   await Promise.all([...clients, ...faultRuns]);
+  // Every process serves Prometheus text on /metrics: count the scaling_* series of each.
+  const metricsSeries: Record<string, number> = {};
+  await Promise.all(
+    [ctx.edge, ...webs, ...workers].map(async (p) => {
+      if (!p.alive) return;
+      try {
+        const r = await request(`http://127.0.0.1:${p.port}/metrics`, { dispatcher: scrapeAgent, headersTimeout: 3_000 });
+        const text = await r.body.text();
+        metricsSeries[p.name] = text.split('\n').filter((l) => l.startsWith('scaling_')).length;
+      } catch {
+        metricsSeries[p.name] = 0;
+      }
+    }),
+  );
   if (tty) process.stdout.write('\r\x1b[K');
   event('load stopped');
 
@@ -786,6 +800,12 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     { name: 'error rate under 1 %', ok: totalRequests > 0 && totalErrors / totalRequests < 0.01 },
     { name: 'every accepted order stored exactly once (0 lost)', ok: lost.length === 0 && accepted.size > 0 },
     { name: '0 stale reads (each session read its own writes)', ok: staleReads === 0 && sessionReads > 0 },
+    {
+      name: `every process serves /metrics (${Object.entries(metricsSeries)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} scaling_* series)`,
+      ok: Object.keys(metricsSeries).length > 0 && Object.values(metricsSeries).every((n) => n > 0),
+    },
     { name: `the per-client rate limit refused the greedy client (${greedyRefused} × 429)`, ok: greedyRefused > 0 },
     ...faults.map((f) => ({ name: `fault injected and observed: ${f.label}`, ok: f.injected && f.observed })),
   ];
@@ -853,6 +873,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     events: events.sort((a, b) => a.t - b.t),
     checks,
     timeline,
+    metricsSeries,
     timings: { startupSeconds: 0, loadSeconds: round1(D), drainSeconds, teardownSeconds: 0, totalSeconds: 0 },
     leftovers: { pids: [], dirs: [] },
     ledger: { pids: [], dirs: [] },

@@ -64,6 +64,8 @@ export interface FleetSummary {
   events: { t: number; label: string }[];
   checks: { name: string; ok: boolean }[];
   timeline: FleetTimelinePoint[];
+  /** `scaling_*` series on each live process's `/metrics` at the end of the load. */
+  metricsSeries: Record<string, number>;
   timings: { startupSeconds: number; loadSeconds: number; drainSeconds: number; teardownSeconds: number; totalSeconds: number };
   /** Processes and directories still there after teardown (must be empty). */
   leftovers: { pids: number[]; dirs: string[] };
