@@ -55,8 +55,8 @@ export function timeChart(
         encoding: { x: { field: 't', type: 'quantitative' } },
       },
       {
-        // Labels on alternating rows so events close in time do not overlap.
-        data: { values: events.map((e, i) => ({ t: e.t, label: e.label, y: 10 + (i % 2) * 13 })) },
+        // Labels on four rotating rows so events close in time do not overlap.
+        data: { values: events.map((e, i) => ({ t: e.t, label: e.label, y: 10 + (i % 4) * 12 })) },
         mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#555' },
         encoding: {
           x: { field: 't', type: 'quantitative' },

@@ -5,7 +5,19 @@ import { escapeHtml, type Row, render, timeChart } from '../report.js';
 import { type FleetSummary, formatFleetSummary } from './summary.js';
 
 export async function writeFleetReport(path: string, s: FleetSummary): Promise<string> {
-  const marks = s.faults.filter((f) => f.injected).map((f) => ({ t: f.at, label: f.label.split(' (')[0]! }));
+  const short = (label: string): string =>
+    label
+      .replace(/^upstream /, '')
+      .replace(/ \(.*$/, '')
+      .replace(/ killed mid-job.*$/, ' killed')
+      .replace('made 10× slower', 'slowed')
+      .replace(' rolling restart', ' restart')
+      .replace('replica replay paused', 'replica paused')
+      .replace('Redis client connections killed', 'Redis conns killed');
+  const marks = [...s.faults]
+    .filter((f) => f.injected)
+    .sort((a, b) => a.at - b.at)
+    .map((f) => ({ t: f.at, label: short(f.label) }));
   const rows = (pick: (p: FleetSummary['timeline'][number]) => Record<string, number>): Row[] =>
     s.timeline.flatMap((p) =>
       Object.entries(pick(p))

@@ -81,7 +81,9 @@ export function formatFleetSummary(s: FleetSummary): string {
   const c = s.client;
   const faults = textTable(
     ['at s', 'fault', 'injected', 'observed', 'what happened'],
-    s.faults.map((f) => [f.at.toFixed(1), f.label, f.injected ? 'yes' : 'NO', f.observed ? 'yes' : 'NO', f.detail]),
+    [...s.faults]
+      .sort((a, b) => a.at - b.at)
+      .map((f) => [f.at.toFixed(1), f.label, f.injected ? 'yes' : 'NO', f.observed ? 'yes' : 'NO', f.detail]),
   );
   return [
     '',
