@@ -227,7 +227,7 @@ The fleet is running. Try:
   curl -i -X POST ${edgeUrl}/orders -H 'idempotency-key: demo-1' -d '{"sku":1}'   # 202: a job on BullMQ
   curl ${edgeUrl}/work ; curl ${edgeUrl}/users/7/cart  # through a web instance to the upstream services
   curl ${edgeUrl}/metrics                             # Prometheus: the edge
-  ${w.map((u) => `curl ${u}/metrics`).join('\n  ')}
+  ${w.map((u, i) => `curl ${u}/metrics   # ${webs[i]!.name}`).join('\n  ')}
   ${workers.map((x) => `curl http://127.0.0.1:${x.port}/metrics   # ${x.name}`).join('\n  ')}
   curl ${w[0]}/readyz                                 # application/health+json
   psql '${p.primaryUrl}' -c 'SELECT count(*) FROM orders'     # replica: ${p.replicaUrl}
