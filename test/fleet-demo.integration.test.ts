@@ -73,6 +73,11 @@ describe.skipIf(!((pgBin && redisBin) || process.env.PG_BINDIR))('fleet demo (pr
     expect(s.db.replicaReads).toBeGreaterThan(0);
   });
 
+  it('leaves no stale entry in the shared cache after the faults', () => {
+    expect(s.db.cacheSweep.reads).toBeGreaterThan(0);
+    expect(s.db.cacheSweep.stale, s.db.cacheSweep.samples.join('\n')).toBe(0);
+  });
+
   it('injects and observes every fault', () => {
     expect(s.faults.length).toBe(7);
     for (const f of s.faults) {

@@ -746,6 +746,34 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   clearInterval(sampler);
   await sampling;
   await scrape();
+
+  // The shared cache after the faults: once the replica has caught up, every product the sessions wrote,
+  // read anonymously through each live web instance (its tiered cache), must be the primary's version.
+  const sweep = { reads: 0, stale: 0, samples: [] as string[] };
+  {
+    const replica = new pg.Client({ connectionString: ctx.pgPair.replicaUrl });
+    await replica.connect();
+    const { rows: lsn } = await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await replica.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn[0]!.lsn]);
+      if (rows[0]?.ok) break;
+      await sleep(100);
+    }
+    await replica.end();
+    const { rows: truth } = await db.query<{ id: number; version: number }>('SELECT id, version FROM products WHERE version > 1');
+    for (const w of webs) {
+      if (!w.alive) continue;
+      for (const p of truth) {
+        const r = await getJson(`http://127.0.0.1:${w.port}/products/${p.id}`, 3_000);
+        sweep.reads++;
+        if (typeof r?.version !== 'number' || r.version !== p.version) {
+          sweep.stale++;
+          if (sweep.samples.length < 5)
+            sweep.samples.push(`${w.name} product ${p.id}: cache answered version ${String(r?.version)}, primary has ${p.version}`);
+        }
+      }
+    }
+  }
   const lost = [...accepted].filter((k) => !stored.has(k));
   const { rows: delivery } = await db.query<{ deliveries: string; keys: string; redelivered: string }>(
     `SELECT count(*) AS deliveries, count(DISTINCT idempotency_key) AS keys,
@@ -800,6 +828,10 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     { name: 'error rate under 1 %', ok: totalRequests > 0 && totalErrors / totalRequests < 0.01 },
     { name: 'every accepted order stored exactly once (0 lost)', ok: lost.length === 0 && accepted.size > 0 },
     { name: '0 stale reads (each session read its own writes)', ok: staleReads === 0 && sessionReads > 0 },
+    {
+      name: `the shared cache holds no stale entry after the faults (${sweep.reads} reads of the written products through every web instance)`,
+      ok: sweep.reads > 0 && sweep.stale === 0,
+    },
     {
       name: `every process serves /metrics (${Object.entries(metricsSeries)
         .map(([k, v]) => `${k} ${v}`)
@@ -856,6 +888,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
       sessionReads,
       staleReads,
       staleSamples,
+      cacheSweep: sweep,
     },
     jobs: {
       accepted: accepted.size,

@@ -47,7 +47,16 @@ export interface FleetSummary {
   };
   client: { requests: number; errors: number; errorRate: number; rateLimited: number; p50: number; p99: number; errorSamples: string[] };
   cache: { l1Hits: number; l2Hits: number; loads: number; l1Ratio: number; l2Ratio: number; busReconnects: number; breakerEvents: number };
-  db: { replicaReads: number; primaryReads: number; writes: number; sessionReads: number; staleReads: number; staleSamples: string[] };
+  db: {
+    replicaReads: number;
+    primaryReads: number;
+    writes: number;
+    sessionReads: number;
+    staleReads: number;
+    staleSamples: string[];
+    /** After the run: every written product read through each web instance's cache, compared with the primary. */
+    cacheSweep: { reads: number; stale: number; samples: string[] };
+  };
   jobs: {
     accepted: number;
     stored: number;
@@ -100,7 +109,7 @@ export function formatFleetSummary(s: FleetSummary): string {
         ', ',
       )} requests; ${int(e.lbRetries)} retried on another instance; ${e.rotationChanges.length} rotation changes, ${int(e.webEjections)} outlier ejections`,
     `cache      shared tier: L1 ${pct(s.cache.l1Ratio)} (${int(s.cache.l1Hits)}), L2/Redis ${pct(s.cache.l2Ratio)} (${int(s.cache.l2Hits)}), database loads ${int(s.cache.loads)}; ${s.cache.busReconnects} bus reconnects, ${s.cache.breakerEvents} breaker events`,
-    `database   reads: replica ${int(s.db.replicaReads)}, primary ${int(s.db.primaryReads)}; ${int(s.db.writes)} product writes, ${int(s.db.sessionReads)} session reads checked, ${s.db.staleReads} stale`,
+    `database   reads: replica ${int(s.db.replicaReads)}, primary ${int(s.db.primaryReads)}; ${int(s.db.writes)} product writes, ${int(s.db.sessionReads)} session reads checked, ${s.db.staleReads} stale; after the run ${int(s.db.cacheSweep.reads)} cache reads of the written products, ${s.db.cacheSweep.stale} stale`,
     `jobs       ${int(s.jobs.accepted)} orders accepted, ${int(s.jobs.stored)} stored, ${s.jobs.lost} lost; ${int(s.jobs.deliveries)} deliveries, ${s.jobs.redelivered} redelivered, ${s.jobs.duplicatesAbsorbed} duplicates absorbed by the unique key, ${s.jobs.enqueuedDuplicates} duplicate enqueues absorbed, ${s.jobs.clientRetries} client retries; drained in ${s.jobs.drainSeconds} s`,
     `services   ${Object.entries(s.upstreams.requests)
       .map(([k, v]) => `${k} ${int(v)} (${int(s.upstreams.failures[k] ?? 0)} failed)`)
@@ -109,6 +118,9 @@ export function formatFleetSummary(s: FleetSummary): string {
     ...(c.errorSamples.length > 0 ? ['', 'first errors:', ...c.errorSamples.map((x) => `  ${x}`)] : []),
     ...(e.lbFailures.length > 0 ? ['', 'edge: requests no web instance answered:', ...e.lbFailures.map((x) => `  ${x}`)] : []),
     ...(s.db.staleSamples.length > 0 ? ['', 'stale reads:', ...s.db.staleSamples.map((x) => `  ${x}`)] : []),
+    ...(s.db.cacheSweep.samples.length > 0
+      ? ['', 'stale cache entries after the run:', ...s.db.cacheSweep.samples.map((x) => `  ${x}`)]
+      : []),
     '',
     faults,
     '',
