@@ -9,6 +9,8 @@ export interface LoadWorkerInput {
   rate: number;
   /** Which request mix: the single gateway's (default) or the fleet's ({@link pickFleetRequest}). */
   mix?: 'single' | 'fleet';
+  /** Seconds before a request counts as timed out (default 5). */
+  timeoutSeconds?: number;
 }
 
 export interface LoadProgress {

@@ -15,7 +15,7 @@ const instance = autocannon(
     url: input.url,
     connections: input.connections,
     duration: input.durationSeconds,
-    timeout: 5,
+    timeout: input.timeoutSeconds ?? 5,
     ...(input.rate > 0 ? { overallRate: input.rate } : {}),
     requests: [{ setupRequest: (request) => (input.mix === 'fleet' ? pickFleetRequest : pickRequest)(request, Math.random) }],
   },

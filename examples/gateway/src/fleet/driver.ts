@@ -410,7 +410,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
           dispatcher: clientAgent,
           headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-client-id': who },
           body: JSON.stringify({ sku: 1 + (orderSeq % 500), qty: 1 + (orderSeq % 3) }),
-          headersTimeout: 8_000,
+          headersTimeout: 20_000,
         });
         await r.body.dump();
         if (r.statusCode === 202) {
@@ -451,7 +451,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
           dispatcher: clientAgent,
           headers: headers({ 'content-type': 'application/json' }),
           body: JSON.stringify({ priceCents: 100 + Math.floor(Math.random() * 9_900) }),
-          headersTimeout: 8_000,
+          headersTimeout: 20_000,
         });
         const body = (await w.body.json()) as { version?: number; reason?: string; error?: string };
         if (w.statusCode === 200 && typeof body.version === 'number') {
@@ -466,7 +466,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
           const r = await request(`${edgeUrl}/products/${readId}`, {
             dispatcher: clientAgent,
             headers: headers({ 'cache-control': 'no-cache' }),
-            headersTimeout: 8_000,
+            headersTimeout: 20_000,
           });
           const p = (await r.body.json()) as { version?: number };
           if (r.statusCode === 429) {
@@ -491,13 +491,13 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     }
   }
 
-  // A greedy client: bursts of 80 requests at once on one client id, over its per-client limit (a burst of
-  // 30): the edge answers the excess 429 whatever the machine's speed.
+  // A greedy client: bursts of 120 requests at once on one client id, over its per-client limit (a burst of
+  // 20): the edge answers the excess 429 whatever the machine's speed.
   let greedyRefused = 0;
   async function greedyClient(): Promise<void> {
     while (running) {
       await Promise.all(
-        Array.from({ length: 80 }, async () => {
+        Array.from({ length: 120 }, async () => {
           client.requests++;
           try {
             const r = await request(`${edgeUrl}/products/1`, { dispatcher: clientAgent, headers: { 'x-client-id': 'greedy' } });
@@ -516,7 +516,14 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   }
 
   // ── the load worker (autocannon) ───────────────────────────────────────────────────────────────────
-  const input: LoadWorkerInput = { url: edgeUrl, connections: o.connections, durationSeconds: D, rate: o.rate, mix: 'fleet' };
+  const input: LoadWorkerInput = {
+    url: edgeUrl,
+    connections: o.connections,
+    durationSeconds: D,
+    rate: o.rate,
+    mix: 'fleet',
+    timeoutSeconds: 20,
+  };
   const worker = new Worker(new URL('../load-worker.mjs', import.meta.url), { workerData: input });
   let progress: LoadProgress = { type: 'progress', responses: 0, byStatus: {}, errors: 0, timeouts: 0 };
   let onStarted: () => void = () => {};

@@ -32,13 +32,14 @@ const webs = env('WEBS')
     return { name, origin: new URL(origin).origin };
   });
 const names = new Map(webs.map((w) => [w.origin, w.name]));
-const ratePerClient = Number(process.env.RATE_LIMIT ?? '30');
+const ratePerClient = Number(process.env.RATE_LIMIT ?? '20');
 
 // ── load balancing over the web instances ─────────────────────────────────────────────────────────────
 const lb = createBalancedDispatcher({
   endpoints: webs.map((w) => w.origin),
-  attemptTimeoutMs: 2_000,
-  timeoutMs: 6_000,
+  // Generous: on a busy shared machine a healthy instance can take seconds; a dead one fails at once.
+  attemptTimeoutMs: 5_000,
+  timeoutMs: 15_000,
   // Losing one of three instances fails a third of the requests in flight at once: the retry budget
   // (Envoy's, default 20 % of active requests) must cover that, or those requests fail instead of moving.
   retry: { maxAttempts: 3, budget: concurrencyBudget({ ratio: 0.5, minConcurrency: 10 }) },
@@ -149,7 +150,7 @@ const originAddress = origin.address();
 const originUrl = `http://127.0.0.1:${typeof originAddress === 'object' && originAddress ? originAddress.port : 0}`;
 
 // ── the CDN: an RFC 9111 shared cache in front of the balancer ─────────────────────────────────────────
-const cdn = createCachingProxy({ origin: originUrl, maxSizeBytes: 16 * 1024 * 1024, originTimeoutMs: 8_000 });
+const cdn = createCachingProxy({ origin: originUrl, maxSizeBytes: 16 * 1024 * 1024, originTimeoutMs: 20_000 });
 
 // ── per-client rate limit, shared through Redis ───────────────────────────────────────────────────────
 const redis = new Redis({ host: '127.0.0.1', port: Number(env('REDIS_PORT')), maxRetriesPerRequest: 1, connectionName: 'edge-ratelimit' });

@@ -75,8 +75,8 @@ db.on('error', () => {}); // idle connection errors: the pool replaces the conne
 // ── calls to the upstream services: one balanced dispatcher over the static list ─────────────────────────
 const upstream = createBalancedDispatcher({
   endpoints: upstreams,
-  attemptTimeoutMs: 600,
-  timeoutMs: 2_500,
+  attemptTimeoutMs: 1_500,
+  timeoutMs: 6_000,
   outlierDetection: { consecutiveFailures: 3, baseEjectionTimeMs: 5_000 },
   retry: { maxAttempts: 3, budget: concurrencyBudget({ ratio: 0.5, minConcurrency: 10 }) },
 });
