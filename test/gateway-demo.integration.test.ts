@@ -1,4 +1,4 @@
-// Runs the gateway demo (examples/gateway) end to end with a short load run and checks the summary's
+// Runs the single-process gateway demo (examples/gateway, `--single`) end to end with a short load run and checks the summary's
 // invariants: traffic through every upstream still in rotation, the killed upstream ejected, errors under 1 %.
 // Started from the repo root, tsx resolves @scaling/* to the package sources (tsconfig paths): no build needed.
 import { execFile } from 'node:child_process';
@@ -23,6 +23,7 @@ describe('gateway demo', () => {
         '--import',
         'tsx',
         'examples/gateway/src/main.ts',
+        '--single',
         '--duration',
         '3',
         '--connections',

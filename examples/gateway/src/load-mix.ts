@@ -7,6 +7,10 @@ export interface LoadWorkerInput {
   durationSeconds: number;
   /** Requests per second over all connections; 0 = as fast as the gateway answers. */
   rate: number;
+  /** Which request mix: the single gateway's (default) or the fleet's ({@link pickFleetRequest}). */
+  mix?: 'single' | 'fleet';
+  /** Seconds before a request counts as timed out (default 5). */
+  timeoutSeconds?: number;
 }
 
 export interface LoadProgress {
@@ -62,5 +66,25 @@ export function pickRequest(request: autocannon.Request, random: () => number): 
     request.headers = JSON_HEADERS;
     request.body = JSON.stringify({ sku: Math.floor(random() * 1000), qty: 1 + Math.floor(random() * 3) });
   }
+  return request;
+}
+
+/** The fleet's anonymous clients: 64 of them, each sending `x-client-id` (the edge rate-limits per client). */
+const FLEET_CLIENTS = Array.from({ length: 64 }, (_, i) => ({ 'x-client-id': `c${i}` }));
+
+/**
+ * One request of the fleet's mix, from one of 64 clients: 55 % `GET /products/:id` (skewed ids, cacheable at
+ * the edge and in the shared tier), 20 % `GET /users/:id/...` and 25 % `GET /work` (both through the web
+ * instances to the upstream services). Orders and product writes are sent by the demo's own clients,
+ * which keep a ledger of what was accepted and written.
+ */
+export function pickFleetRequest(request: autocannon.Request, random: () => number): autocannon.Request {
+  const r = random();
+  request.headers = FLEET_CLIENTS[Math.floor(random() * FLEET_CLIENTS.length)]!;
+  request.method = 'GET';
+  request.body = undefined;
+  if (r < 0.55) request.path = `/products/${1 + Math.floor(PRODUCTS * random() ** 3)}`;
+  else if (r < 0.75) request.path = `/users/${1 + Math.floor(USERS * random())}/${random() < 0.5 ? 'profile' : 'cart'}`;
+  else request.path = '/work';
   return request;
 }

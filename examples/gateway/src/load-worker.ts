@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import { type LoadDone, type LoadProgress, type LoadWorkerInput, pickRequest } from './load-mix.js';
+import { type LoadDone, type LoadProgress, type LoadWorkerInput, pickFleetRequest, pickRequest } from './load-mix.js';
 import { quantile, round } from './metrics.js';
 
 const input = workerData as LoadWorkerInput;
@@ -15,9 +15,9 @@ const instance = autocannon(
     url: input.url,
     connections: input.connections,
     duration: input.durationSeconds,
-    timeout: 5,
+    timeout: input.timeoutSeconds ?? 5,
     ...(input.rate > 0 ? { overallRate: input.rate } : {}),
-    requests: [{ setupRequest: (request) => pickRequest(request, Math.random) }],
+    requests: [{ setupRequest: (request) => (input.mix === 'fleet' ? pickFleetRequest : pickRequest)(request, Math.random) }],
   },
   (error, result) => {
     if (error) throw error;

@@ -1,11 +1,15 @@
 /**
- * `npm run demo` — starts four upstream processes and the gateway, runs ~20 s of load through it while one
- * upstream is killed and another made 10× slower, then prints a summary and writes an HTML report.
+ * `npm run demo` — the fleet: private PostgreSQL (primary + streaming replica) and Redis, an edge, three web
+ * instances, two job workers and four upstream services, each its own process; ~30 s of load with faults;
+ * a summary and an HTML report (see ./fleet/driver.ts). Falls back to the single-process demo when an
+ * engine's binaries are missing.
  *
- *   npm run demo                          the load run (peak EWMA)
- *   npm run demo -- --strategy p2c        another balancing strategy
- *   npm run demo -- --serve               leave the gateway running for curl
- *   npm run demo -- --duration 5          a shorter run
+ * `npm run demo -- --single` — today's one-process version: four upstream processes and the gateway, ~20 s
+ * of load while one upstream is killed and another made 10× slower.
+ *
+ *   npm run demo -- --single --strategy p2c   another balancing strategy
+ *   npm run demo -- --serve                   leave everything running for curl
+ *   npm run demo -- --duration 10             a shorter run
  */
 
 import { writeFileSync } from 'node:fs';
@@ -22,14 +26,19 @@ import { killUpstream, slowUpstream, startUpstreams, stopUpstreams, type Upstrea
 
 const HELP = `Usage: npm run demo -- [options]
 
-  --strategy NAME     load-balancing strategy: ${Object.keys(STRATEGIES).join(', ')} (default peak-ewma)
-  --serve             start the upstreams and the gateway, print how to reach them, run until Ctrl-C
-  --port N            gateway port (default 8080 with --serve, a free port otherwise)
-  --duration S        seconds of load (default 20)
-  --connections N     concurrent client connections (default 32)
-  --rate N            requests/s over all connections, 0 = as fast as possible (default 0)
-  --report PATH       where to write the HTML report (default <tmpdir>/scaling-gateway-demo/demo-<strategy>.html)
+The fleet (default): edge + 3 web instances + 2 job workers + 4 upstream services, on a private
+PostgreSQL primary/replica and a private Redis, with faults.
+  --duration S        seconds of load (default 30; 20 with --single)
+  --connections N     concurrent load-client connections (default 16; 32 with --single)
+  --rate N            requests/s over all connections, 0 = as fast as possible (default 300; 0 with --single)
+  --serve             start everything, print the URLs, run until Ctrl-C
+  --port N            edge (gateway with --single) port (default 8080 with --serve, a free port otherwise)
+  --report PATH       where to write the HTML report (default <tmpdir>/scaling-gateway-demo/fleet.html)
   --json PATH         also write the summary as JSON
+  --no-pg, --no-redis behave as if the engine's binaries were missing (the demo falls back to --single)
+
+  --single            today's one-process gateway in front of four upstream processes
+  --strategy NAME     (--single) load-balancing strategy: ${Object.keys(STRATEGIES).join(', ')} (default peak-ewma)
   --help              this text
 
 Replica routing: set DATABASE_URL (primary) and REPLICA_URLS (comma-separated) to read products
@@ -40,9 +49,12 @@ const { values } = parseArgs({
     strategy: { type: 'string', default: 'peak-ewma' },
     serve: { type: 'boolean', default: false },
     port: { type: 'string' },
-    duration: { type: 'string', default: '20' },
-    connections: { type: 'string', default: '32' },
-    rate: { type: 'string', default: '0' },
+    single: { type: 'boolean', default: false },
+    'no-pg': { type: 'boolean', default: false },
+    'no-redis': { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    rate: { type: 'string' },
     report: { type: 'string' },
     json: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -58,9 +70,10 @@ if (!Object.hasOwn(STRATEGIES, strategy)) {
   console.error(`Unknown --strategy ${JSON.stringify(strategy)}; expected one of ${Object.keys(STRATEGIES).join(', ')}.`);
   process.exit(2);
 }
-const durationSeconds = Number(values.duration);
-const connections = Number(values.connections);
-const rate = Number(values.rate);
+const fleet = !values.single;
+const durationSeconds = Number(values.duration ?? (fleet ? 30 : 20));
+const connections = Number(values.connections ?? (fleet ? 16 : 32));
+const rate = Number(values.rate ?? (fleet ? 300 : 0));
 if (!(durationSeconds > 0) || !(connections > 0) || !(rate >= 0)) {
   console.error('--duration and --connections must be positive numbers, --rate zero or more.');
   process.exit(2);
@@ -72,6 +85,24 @@ const BUCKET_MS = 500;
 const tty = process.stdout.isTTY === true;
 
 async function main(): Promise<void> {
+  if (fleet) {
+    const { runFleet } = await import('./fleet/driver.js');
+    const r = await runFleet({
+      durationSeconds,
+      connections,
+      rate,
+      serve: values.serve === true,
+      port: values.port !== undefined ? Number(values.port) : undefined,
+      report: values.report,
+      json: values.json,
+      pg: !values['no-pg'],
+      redis: !values['no-redis'],
+    });
+    if (r === 'done') return;
+    console.log('\nThe fleet needs private PostgreSQL and Redis servers; what was found:');
+    for (const line of r.fallback) console.log(`  ${line}`);
+    console.log('Falling back to the single-process demo (in-process cache and queue, no replica): the same as --single.\n');
+  }
   const upstreams = await startUpstreams(UPSTREAMS);
   const metrics = new GatewayMetrics(upstreams.map((u) => u.id));
   const quietLog = (line: string): void => {

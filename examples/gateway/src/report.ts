@@ -6,9 +6,9 @@ import * as vegaLite from 'vega-lite';
 import type { TimelineEvent, TimelinePoint } from './metrics.js';
 import type { DemoSummary } from './summary.js';
 
-type Row = Record<string, string | number>;
+export type Row = Record<string, string | number>;
 
-async function render(spec: vegaLite.TopLevelSpec): Promise<string> {
+export async function render(spec: vegaLite.TopLevelSpec): Promise<string> {
   const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
@@ -20,7 +20,7 @@ const WIDTH = 640;
 const HEIGHT = 220;
 
 /** A line chart over the run's time axis, with a dashed rule and a label at every event. */
-function timeChart(
+export function timeChart(
   title: string,
   rows: Row[],
   yTitle: string,
@@ -55,8 +55,8 @@ function timeChart(
         encoding: { x: { field: 't', type: 'quantitative' } },
       },
       {
-        // Labels on alternating rows so events close in time do not overlap.
-        data: { values: events.map((e, i) => ({ t: e.t, label: e.label, y: 10 + (i % 2) * 13 })) },
+        // Labels on four rotating rows so events close in time do not overlap.
+        data: { values: events.map((e, i) => ({ t: e.t, label: e.label, y: 10 + (i % 4) * 12 })) },
         mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#555' },
         encoding: {
           x: { field: 't', type: 'quantitative' },
@@ -146,6 +146,6 @@ ${charts.map((svg) => `<figure>${svg}</figure>`).join('\n')}
   return path;
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
