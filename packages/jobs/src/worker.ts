@@ -3,11 +3,13 @@
  * optional rate limit (a `@scaling/queue` `Queue` does the local scheduling), then settles each
  * delivery — ack on success, retry with backoff while attempts remain, dead letter after the last.
  */
+import { tracingChannel } from 'node:diagnostics_channel';
+import type { Histogram } from '@scaling/core';
 import type { Emitter } from '@scaling/core/internal';
 import { assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
 import { Queue } from '@scaling/queue';
 import { backoffDelay } from './_backoff.js';
-import type { JobContext, JobDefinition } from './define-job.js';
+import type { JobContext, JobDefinition, JobHandler } from './define-job.js';
 import { JobDeadlineExceededError } from './errors.js';
 import type { JobEvents } from './job-queue.js';
 import { type BackendConsumer, type Delivery, type JobBackend, UNSTARTED_DELIVERY_ALLOWANCE } from './types.js';
@@ -45,12 +47,59 @@ class Running {
 }
 
 /** What a worker shares with its `JobQueue` (not public). */
+/** The counters a job queue's workers share (the numbers of {@link JobStats}). @internal */
+export interface WorkerCounters {
+  enqueued: number;
+  duplicates: number;
+  delivered: number;
+  redelivered: number;
+  started: number;
+  completed: number;
+  failed: number;
+  interrupted: number;
+  retried: number;
+  deadLettered: number;
+  expired: number;
+  poisoned: number;
+  skipped: number;
+  running: number;
+}
+
+/**
+ * The context published on the `scaling:jobs:run` tracing channel around each handler run (`start`, `end`,
+ * `asyncStart`, `asyncEnd`, `error`); the channel adds `result` or `error` when the run settles.
+ */
+export interface JobRunContext {
+  /** The job's id. */
+  readonly id: string;
+  /** The job's name (its definition). */
+  readonly name: string;
+  /** The delivery's attempt, from 1. */
+  readonly attempt: number;
+  /** The handler's error (set by the channel on `error`). */
+  error?: unknown;
+  /** The handler's result (set by the channel on `asyncStart`/`asyncEnd`). */
+  result?: unknown;
+}
+
+/**
+ * `scaling:jobs:run`: the tracing channel around each handler run (context {@link JobRunContext}). Only used when it
+ * has subscribers, so an untraced run pays one check.
+ */
+export const RUN_CHANNEL = tracingChannel<unknown, JobRunContext>('scaling:jobs:run');
+
+/** Calls a handler for the tracing channel, as a promise (a synchronous throw propagates). */
+function callHandler(handler: JobHandler<never>, payload: never, context: JobContext): Promise<unknown> {
+  return Promise.resolve(handler(payload, context));
+}
+
 interface WorkerHost {
   readonly backend: JobBackend;
   readonly defs: ReadonlyMap<string, JobDefinition<never>>;
   readonly wall: { now(): number };
   readonly random: () => number;
-  readonly counters: { completed: number; retried: number; deadLettered: number; running: number };
+  readonly counters: WorkerCounters;
+  readonly durations: { readonly waitDuration: Histogram; readonly runDuration: Histogram };
   readonly events: Emitter<JobEvents>;
   readonly onClosed: (w: Worker) => void;
 }
@@ -131,15 +180,20 @@ export class Worker {
   async #handle(delivery: Delivery): Promise<void> {
     const { record, attempt } = delivery;
     const host = this.#host;
+    const counters = host.counters;
     const now = host.wall.now();
+    counters.delivered++;
+    if (attempt > 1) counters.redelivered++;
     if (record.deadlineAt !== undefined && now > record.deadlineAt) {
       const error = new JobDeadlineExceededError(record.name, now - record.deadlineAt);
+      counters.expired++;
       await this.#deadLetter(delivery, error);
       return;
     }
     const maxDeliveries = record.attempts + (host.backend.capabilities.exactAttempts ? 0 : UNSTARTED_DELIVERY_ALLOWANCE);
     if (attempt > maxDeliveries) {
       // Redelivered more often than it may run (its workers kept dying): a poison message.
+      counters.poisoned++;
       await this.#deadLetter(
         delivery,
         new Error(`redelivered ${attempt - 1} times after worker failures; attempts (${record.attempts}) exhausted`),
@@ -149,18 +203,22 @@ export class Worker {
     const def = host.defs.get(record.name);
     if (def === undefined) {
       // A job this worker cannot run (not defined here): leave it for a worker that can.
+      counters.skipped++;
       await delivery.retry(0);
       return;
     }
     const running = new Running();
     this.#inFlight.add(running);
-    host.counters.running++;
+    counters.started++;
+    counters.running++;
     const started = performance.now();
     let ok = false;
     let failure: unknown;
     try {
       await this.#local.add(async () => {
         if (running.aborted) throw running.signal.reason;
+        const runStart = performance.now();
+        if (attempt === 1) host.durations.waitDuration.record(Math.max(0, host.wall.now() - record.notBefore));
         const context: JobContext = {
           id: record.id,
           name: record.name,
@@ -170,27 +228,39 @@ export class Worker {
             return running.signal;
           },
         };
-        await def.handler(JSON.parse(record.payload) as never, context);
+        try {
+          const payload = JSON.parse(record.payload) as never;
+          if (RUN_CHANNEL.hasSubscribers)
+            await RUN_CHANNEL.tracePromise(callHandler, { id: record.id, name: record.name, attempt }, undefined, def.handler, payload, context);
+          else await def.handler(payload, context);
+        } finally {
+          host.durations.runDuration.record(performance.now() - runStart);
+        }
       });
       ok = true;
     } catch (e) {
       failure = e;
     } finally {
-      host.counters.running--;
+      counters.running--;
       this.#inFlight.delete(running);
     }
-    if (running.aborted && !ok) return; // closed mid-job: not acknowledged, redelivered later
+    if (running.aborted && !ok) {
+      counters.interrupted++;
+      return; // closed mid-job: not acknowledged, redelivered later
+    }
     if (ok) {
-      host.counters.completed++;
+      counters.completed++;
       await delivery.ack();
       if (host.events.wants('completed'))
         host.events.emit('completed', { id: record.id, name: record.name, attempt, durationMs: performance.now() - started });
     } else if (attempt < record.attempts) {
+      counters.failed++;
       const delayMs = backoffDelay(record.backoff, attempt, host.random);
-      host.counters.retried++;
+      counters.retried++;
       await delivery.retry(delayMs);
       if (host.events.wants('retry')) host.events.emit('retry', { id: record.id, name: record.name, attempt, delayMs, error: failure });
     } else {
+      counters.failed++;
       await this.#deadLetter(delivery, failure);
     }
   }
