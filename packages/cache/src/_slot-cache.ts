@@ -6,7 +6,17 @@ import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { loadOptionsTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
-import type { BoundedCache, CacheEvents, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, LoadResult, SetOptions } from './types.js';
+import type {
+  BoundedCache,
+  CacheEvents,
+  CacheOptions,
+  CacheStats,
+  EvictionReason,
+  GetOrLoadOptions,
+  Loader,
+  LoadResult,
+  SetOptions,
+} from './types.js';
 
 const INF = Number.POSITIVE_INFINITY;
 const EVENTS = ['evict'] as const;
