@@ -231,7 +231,14 @@ export class Worker {
         try {
           const payload = JSON.parse(record.payload) as never;
           if (RUN_CHANNEL.hasSubscribers)
-            await RUN_CHANNEL.tracePromise(callHandler, { id: record.id, name: record.name, attempt }, undefined, def.handler, payload, context);
+            await RUN_CHANNEL.tracePromise(
+              callHandler,
+              { id: record.id, name: record.name, attempt },
+              undefined,
+              def.handler,
+              payload,
+              context,
+            );
           else await def.handler(payload, context);
         } finally {
           host.durations.runDuration.record(performance.now() - runStart);
