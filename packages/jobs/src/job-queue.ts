@@ -16,7 +16,7 @@ import type { JobDefinition } from './define-job.js';
 import { DuplicateJobError, JobsClosedError, UnknownJobError, UnsupportedByBackendError } from './errors.js';
 import { serializePayload } from './payload.js';
 import type { EnqueueOptions, JobBackend, JobRecord } from './types.js';
-import { Worker, type WorkerCounters, type WorkerOptions } from './worker.js';
+import { type RunCounters, runCounters, Worker, type WorkerOptions, type WorkerStats } from './worker.js';
 
 /** Options of {@link JobQueue}. */
 export interface JobQueueOptions {
@@ -91,46 +91,11 @@ export type JobEvents = {
 };
 
 /** Counters of a {@link JobQueue} and every worker it started. */
-export interface JobStats {
+export interface JobStats extends WorkerStats {
   /** Counter: jobs this process enqueued (not duplicates). */
   readonly enqueued: number;
   /** Counter: enqueues answered `duplicate: true` (same `idempotencyKey` within the window). */
   readonly duplicates: number;
-  /**
-   * Counter: deliveries this process's workers received (redeliveries included):
-   * `delivered === started + expired + poisoned + skipped`.
-   */
-  readonly delivered: number;
-  /** Counter: deliveries of a job that had been delivered before (attempt > 1: a retry, or a redelivery after a crash). */
-  readonly redelivered: number;
-  /** Counter: handler runs started: `started === completed + failed + interrupted + running`. */
-  readonly started: number;
-  /** Counter: handler runs that resolved (the job was acknowledged). */
-  readonly completed: number;
-  /** Counter: handler runs that threw or rejected: `failed === retried + (deadLettered − expired − poisoned)`. */
-  readonly failed: number;
-  /** Counter: handler runs cut short by `worker.close({ timeoutMs })` (not acknowledged: redelivered later). */
-  readonly interrupted: number;
-  /** Counter: failed runs scheduled for a retry. */
-  readonly retried: number;
-  /** Counter: jobs sent to the dead-letter destination (last attempt failed, deadline passed, or poison message). */
-  readonly deadLettered: number;
-  /** Counter: jobs dead-lettered unstarted because their `deadlineMs` had passed (`ERR_DEADLINE_EXCEEDED`). */
-  readonly expired: number;
-  /** Counter: jobs dead-lettered unstarted because they were redelivered more often than `attempts` allows. */
-  readonly poisoned: number;
-  /** Counter: deliveries of a job no handler of the worker runs, handed back to the backend. */
-  readonly skipped: number;
-  /** Gauge: handlers running now. */
-  readonly running: number;
-  /**
-   * Histogram (ms): from the time a job became due (`enqueue` time + `delayMs`) to the start of its first run (first
-   * deliveries only; retries wait out their backoff). By the wall clock: across processes it includes their clock
-   * offset. A copy.
-   */
-  readonly waitDuration: Histogram;
-  /** Histogram (ms): handler run time, from its call to its settling, per run (failed ones included). A copy. */
-  readonly runDuration: Histogram;
 }
 
 const EVENTS = ['enqueued', 'completed', 'retry', 'dead-letter'] as const;
@@ -163,22 +128,7 @@ export class JobQueue implements Subscribable<JobEvents> {
   #closed = false;
   #seq = 0;
   readonly #prefix = `${process.pid.toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
-  readonly #counters: WorkerCounters = {
-    enqueued: 0,
-    duplicates: 0,
-    delivered: 0,
-    redelivered: 0,
-    started: 0,
-    completed: 0,
-    failed: 0,
-    interrupted: 0,
-    retried: 0,
-    deadLettered: 0,
-    expired: 0,
-    poisoned: 0,
-    skipped: 0,
-    running: 0,
-  };
+  readonly #counters: RunCounters & { enqueued: number; duplicates: number } = { enqueued: 0, duplicates: 0, ...runCounters() };
   readonly #durations = { waitDuration: new Histogram(), runDuration: new Histogram() };
 
   constructor(options: JobQueueOptions) {
