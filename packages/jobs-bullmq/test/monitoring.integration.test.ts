@@ -13,7 +13,7 @@ import { readmeTableNames } from './_readme-tables.js';
 
 const port = Number(process.env.REDIS_PORT ?? 6379);
 const README = join(import.meta.dirname, '..', 'README.md');
-const cleanups: Array<() => Promise<unknown> | void> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
