@@ -180,7 +180,6 @@ export class BullMqBackend implements JobBackend, Subscribable<BullMqBackendEven
     this.#dead.on('error', this.#onError('dead-letter-queue'));
   }
 
-  /** The underlying BullMQ queue, for BullMQ-specific features (metrics, pausing, Bull Board). */
   /**
    * A snapshot of this process's counters, gauge and enqueue round-trip histogram (a fresh object; the histogram is
    * a copy). See {@link BullMqBackendStats} and the README table.
@@ -203,6 +202,7 @@ export class BullMqBackend implements JobBackend, Subscribable<BullMqBackendEven
     this.#events.off(event, listener);
   }
 
+  /** The underlying BullMQ queue, for BullMQ-specific features (metrics, pausing, Bull Board). */
   get queue(): Queue {
     return this.#queue;
   }

@@ -257,7 +257,10 @@ export class JobQueue implements Subscribable<JobEvents> {
     return this.#backend.deadLetters();
   }
 
-  /** A snapshot of the counters (this process's enqueues and workers). */
+  /**
+   * A snapshot of the counters, gauge and histograms of this process's enqueues and of every worker of the queue (closed
+   * ones included): a fresh object, histograms are copies. See {@link JobStats} and the package README's table.
+   */
   stats(): JobStats {
     return {
       ...this.#counters,

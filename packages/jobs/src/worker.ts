@@ -46,7 +46,6 @@ class Running {
   }
 }
 
-/** What a worker shares with its `JobQueue` (not public). */
 /**
  * A snapshot from {@link Worker.stats} (this worker's deliveries and runs; {@link JobQueue.stats} adds up every
  * worker of the queue, closed ones included). Counters add up: `delivered === started + expired + poisoned + skipped`
@@ -139,6 +138,7 @@ function callHandler(handler: JobHandler<never>, payload: never, context: JobCon
   return Promise.resolve(handler(payload, context));
 }
 
+/** What a worker shares with its `JobQueue` (not public). */
 interface WorkerHost {
   readonly backend: JobBackend;
   readonly defs: ReadonlyMap<string, JobDefinition<never>>;
@@ -191,7 +191,6 @@ export class Worker {
     return this.#inFlight.size;
   }
 
-  /** Resolves once the worker is connected and taking deliveries (rejects if the backend refused). */
   /**
    * A snapshot of this worker's counters, gauge and histograms (a fresh object; histograms are copies). See
    * {@link WorkerStats} and the package README's table.
@@ -206,6 +205,7 @@ export class Worker {
     this.#host.counters[name] += by;
   }
 
+  /** Resolves once the worker is connected and taking deliveries (rejects if the backend refused). */
   async ready(): Promise<void> {
     await this.#consumer;
   }
