@@ -67,8 +67,8 @@ export interface RunningTask {
   priority: number;
   /** 1 for the first attempt, 2 for the first retry, … */
   attempt: number;
-  /** `clock.now()` when this attempt started; `undefined` unless `trackStartTimes` or a rate limit is on. */
+  /** `clock.now()` when this attempt started; `undefined` unless `trackStartTimes`, `trackDurations` or a rate limit is on. */
   startedAt: number | undefined;
-  /** ms since it started; `undefined` unless `trackStartTimes` or a rate limit is on. */
+  /** ms since it started; `undefined` unless `trackStartTimes`, `trackDurations` or a rate limit is on. */
   ageMs: number | undefined;
 }
