@@ -59,6 +59,7 @@ export class L2Commands {
     if (core.closed) return new L2Failure(new TierClosedError());
     if (!this.#breaker.allow()) return this.failed(operation, key, new L2UnavailableError(), false);
     core.stats.l2Commands++;
+    const started = performance.now();
     const pending = new PendingCall(this.#clock.now() + this.#commandTimeout, operation);
     try {
       const result = await new Promise<T>((resolve, reject) => {
@@ -74,6 +75,7 @@ export class L2Commands {
       return this.failed(operation, key, error, true);
     } finally {
       this.#pending.delete(pending);
+      core.requestDuration.record(performance.now() - started);
     }
   }
 

@@ -36,6 +36,7 @@ export class LoadFlights {
     tags: readonly string[] | undefined,
   ): Promise<TierResult<V>> {
     if (this.#core.closed) throw new TierClosedError();
+    this.#core.stats.lookups++;
     const now = this.#clock.now();
     const local = this.#core.l1Entry(key);
     if (local !== undefined) {
@@ -50,7 +51,8 @@ export class LoadFlights {
       }
     }
     let flight = this.#loads.get(key) as Promise<TierResult<V>> | undefined;
-    if (flight === undefined) {
+    if (flight !== undefined) this.#core.stats.joined++;
+    else {
       flight = this.#load(key, loader, options, tags, local);
       this.#loads.set(key, flight);
       const clear = (): void => {

@@ -1,5 +1,5 @@
 import { type BoundedCache, Cache } from '@scaling/cache';
-import type { Clock } from '@scaling/core';
+import { type Clock, Histogram } from '@scaling/core';
 import type { Emitter } from '@scaling/core/internal';
 import { decodeHeader, Entry, encodeEntry } from './_entry.js';
 import { type Fill, FillMarks } from './_fill-marks.js';
@@ -66,12 +66,16 @@ export class TierCore {
   readonly bus: InvalidationBus;
   /** L1 may be read and filled: the bus is up, or L2 is unreachable anyway (breaker not closed: local mode). */
   l1Active = false;
+  /** Redis command round trips, in ms (every command sent, failed ones included). */
+  readonly requestDuration = new Histogram();
   #closed = false;
   readonly #ready: Promise<void>;
-  readonly stats: Omit<TierStats, 'busConnected' | 'breakerState' | 'pendingWrites' | 'l1Size'> = {
+  readonly stats: Omit<TierStats, 'busConnected' | 'breakerState' | 'pendingWrites' | 'l1Size' | 'requestDuration'> = {
+    lookups: 0,
     l1Hits: 0,
     l2Hits: 0,
     misses: 0,
+    joined: 0,
     loads: 0,
     loadErrors: 0,
     staleServes: 0,
@@ -217,6 +221,7 @@ export class TierCore {
   /** A fresh value from L1 or L2, else `undefined` (slow path of `get`, after the L1 fast path missed). */
   async getSlow(key: string): Promise<unknown> {
     if (this.#closed) throw new TierClosedError();
+    this.stats.lookups++;
     const rkey = this.redisKey(key);
     const fill = this.beginFill(key);
     let e: Entry | undefined | L2Failure;

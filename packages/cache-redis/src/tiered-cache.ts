@@ -141,6 +141,7 @@ export class TieredCache<V = unknown> {
     if (core.l1Active) {
       const e = core.l1.get(k) as Entry | undefined;
       if (e !== undefined && e.expiresAt > core.s.clock.now() && core.tags.valid(e)) {
+        core.stats.lookups++;
         core.stats.l1Hits++;
         return Promise.resolve(e.value as V);
       }
@@ -172,6 +173,7 @@ export class TieredCache<V = unknown> {
     if (core.l1Active && options === undefined) {
       const e = core.l1.get(k) as Entry | undefined;
       if (e !== undefined && e.expiresAt > core.s.clock.now() && core.tags.valid(e)) {
+        core.stats.lookups++;
         core.stats.l1Hits++;
         return e.value as V;
       }
@@ -253,7 +255,10 @@ export class TieredCache<V = unknown> {
     return new TieredCache<W>(this.#core, prefix, [...(this.#nsTags ?? []), `\u0001ns:${prefix}`]);
   }
 
-  /** Counters per level since construction (shared by a tier and its namespaces). */
+  /**
+   * A snapshot (a fresh object; reading it changes nothing) of the counters per level, the gauges, the breaker state
+   * and the Redis round-trip histogram — shared by a tier and its namespaces. See {@link TierStats} and the README table.
+   */
   stats(): TierStats {
     const core = this.#core;
     return {
@@ -262,6 +267,7 @@ export class TieredCache<V = unknown> {
       breakerState: core.breakerState,
       pendingWrites: core.pendingWrites,
       l1Size: core.l1.size,
+      requestDuration: core.requestDuration.clone(),
     };
   }
 

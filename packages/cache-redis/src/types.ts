@@ -1,5 +1,5 @@
 import type { BoundedCache } from '@scaling/cache';
-import type { Clock } from '@scaling/core';
+import type { Clock, Histogram } from '@scaling/core';
 import type { IoredisLike } from './ioredis-transport.js';
 import type { Serializer } from './serializer.js';
 import type { RedisTransport } from './transport.js';
@@ -110,14 +110,23 @@ export interface TierResult<V> {
  */
 export type WriteStatus = 'written' | 'queued';
 
-/** Counters since construction, per level ({@link TieredCache.stats}). */
+/**
+ * A snapshot from {@link TieredCache.stats} (the `stats()` convention of `docs/monitoring/conventions.md`): counters
+ * since construction, gauges (`busConnected`, `pendingWrites`, `l1Size`), the `breakerState` state and the Redis
+ * round-trip histogram. Every read is answered once:
+ * `lookups === l1Hits + l2Hits + staleServes + misses + joined` (a `fail-safe` answer is a miss whose load failed).
+ */
 export interface TierStats {
+  /** Reads: `get`, `getOrLoad` and `getOrLoadWithStatus` calls that were not refused (bad key, closed tier). */
+  lookups: number;
   /** Reads answered from L1. */
   l1Hits: number;
   /** Reads answered from L2 (L1 missed). */
   l2Hits: number;
   /** Reads that found nothing usable in either level. */
   misses: number;
+  /** `getOrLoad` reads that joined a load of the same key already in flight in this instance (single flight). */
+  joined: number;
   /** Loader calls (one per single-flight group). */
   loads: number;
   /** Loader calls that threw or rejected. */
@@ -146,8 +155,10 @@ export interface TierStats {
   lockAcquired: number;
   /** Loads that waited for another instance's stampede lock instead of running the loader. */
   lockWaits: number;
-  /** The L1 cache's own counters. */
+  /** Entries in the L1 cache now (a gauge; the L1 cache's own `stats()` has its counters). */
   l1Size: number;
+  /** Redis command round trips in ms, failed and timed-out ones included (a `Histogram` copy). */
+  requestDuration: Histogram;
 }
 
 /** Events of a {@link TieredCache} (also on `node:diagnostics_channel` as `scaling:cache-redis:<event>`). */

@@ -1,6 +1,8 @@
+import { tracingChannel } from 'node:diagnostics_channel';
+import { type Clock, Histogram } from '@scaling/core';
 import { assertFunction } from '@scaling/core/internal';
 import { ReentrantLoadError } from './errors.js';
-import type { Loader, SetOptions } from './types.js';
+import type { Loader, LoaderContext, SetOptions } from './types.js';
 
 /** Where a {@link SingleFlight} stores loaded values: the cache it serves. */
 export interface FlightStore<K, V> {
@@ -22,6 +24,17 @@ class Flight<V> {
 const noop = (): void => {};
 
 /**
+ * `scaling:cache:load`: the tracing channel around each loader call (context `{ key }`; `result` or `error` added
+ * when it settles). Only used when it has subscribers, so an untraced load pays one check.
+ */
+export const LOAD_CHANNEL = tracingChannel<unknown, { key: unknown }>('scaling:cache:load');
+
+/** The loader call as a promise (a synchronous throw propagates, for the tracing channel's `error`). */
+function callLoader<K, V>(loader: Loader<K, V>, key: K, context: LoaderContext<V>): Promise<V> {
+  return Promise.resolve(loader(key, context));
+}
+
+/**
  * Single-flight loading per key for one cache instance: concurrent callers share one loader call; a `set`,
  * `delete` or `clear` made while a load is in flight detaches it, so its late result is not stored; a rejected
  * load reaches every waiter and is not stored; one waiter aborting does not abort the others (the loader's
@@ -36,10 +49,14 @@ export class SingleFlight<K, V> {
   loads = 0;
   /** Loader calls that threw or rejected. */
   loadErrors = 0;
+  /** Time from a loader call to its settling, in ms (every load, failed ones included). */
+  readonly loadDuration = new Histogram();
+  readonly #clock: Clock;
 
-  constructor(store: FlightStore<K, V>, ignoreAbort: boolean) {
+  constructor(store: FlightStore<K, V>, ignoreAbort: boolean, clock: Clock) {
     this.#store = store;
     this.#ignoreAbort = ignoreAbort;
+    this.#clock = clock;
   }
 
   /** Number of loads in flight. */
@@ -88,14 +105,20 @@ export class SingleFlight<K, V> {
     const flight = new Flight<V>(new AbortController());
     this.#flights.set(key, flight);
     this.loads++;
+    const clock = this.#clock;
+    const started = clock.now();
     let result: PromiseLike<V> | V;
     try {
-      result = loader(key, { signal: flight.controller.signal, staleValue });
+      const context: LoaderContext<V> = { signal: flight.controller.signal, staleValue };
+      result = LOAD_CHANNEL.hasSubscribers
+        ? LOAD_CHANNEL.tracePromise(callLoader, { key }, undefined, loader, key, context)
+        : loader(key, context);
     } catch (error) {
       result = Promise.reject(error);
     }
     const promise = Promise.resolve(result).then(
       (value) => {
+        this.loadDuration.record(clock.now() - started);
         if (this.#flights.get(key) === flight) {
           this.#flights.delete(key);
           // Every waiter aborted (so did the loader's signal): a loader that ignored it is not cached, as lru-cache does.
@@ -105,6 +128,7 @@ export class SingleFlight<K, V> {
         return value;
       },
       (error: unknown) => {
+        this.loadDuration.record(clock.now() - started);
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
         this.loadErrors++;
         throw error;

@@ -1,12 +1,25 @@
-import { EvictionQueue } from './_eviction-queue.js';
+import type { Clock, Listener } from '@scaling/core';
+import { Emitter } from '@scaling/core/internal';
+import { EVICT_CHANNEL, EvictionQueue } from './_eviction-queue.js';
 import { ExpiryClock } from './_expiry-clock.js';
 import { liveEntries, liveKeys, liveValues } from './_iteration.js';
 import { loadOptionsTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
-import type { BoundedCache, CacheOptions, CacheStats, EvictionReason, GetOrLoadOptions, Loader, LoadResult, SetOptions } from './types.js';
+import type {
+  BoundedCache,
+  CacheEvents,
+  CacheOptions,
+  CacheStats,
+  EvictionReason,
+  GetOrLoadOptions,
+  Loader,
+  LoadResult,
+  SetOptions,
+} from './types.js';
 
 const INF = Number.POSITIVE_INFINITY;
+const EVENTS = ['evict'] as const;
 
 /** What {@link SlotCache._probe} found: a live entry (hit recorded), one within stale-while-revalidate, or none. */
 const LIVE = 0;
@@ -57,8 +70,15 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
   _ttls: Float64Array | undefined = undefined;
   /** @internal clock-reading reuse and the automatic purge timer */
   readonly _time: ExpiryClock;
-  /** @internal removals waiting for `onEvict` (`undefined` without a listener) */
-  readonly _evicted: EvictionQueue<K, V> | undefined;
+  /**
+   * @internal removals waiting for `onEvict` and the `evict` event (`undefined` until there is an `onEvict`, an
+   * `on('evict')` listener or a `scaling:cache:evict` channel subscriber)
+   */
+  _evicted: EvictionQueue<K, V> | undefined;
+  /** @internal the `evict` event's listeners and channel */
+  readonly _events: Emitter<CacheEvents<K, V>>;
+  /** @internal the time source of loads (`loadDuration`) */
+  readonly _clock: Clock;
   /** @internal */
   _flights: SingleFlight<K, V> | undefined = undefined;
   /** @internal */
@@ -71,6 +91,8 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
   _evictions = 0;
   /** @internal */
   _expirations = 0;
+  /** @internal `getOrLoad` answers served stale (within `staleWhileRevalidate`) */
+  _staleHits = 0;
 
   /** @internal */
   constructor(where: string, options: CacheOptions<K, V>, knownOptions: readonly string[], initialCapacity: number) {
@@ -83,7 +105,9 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
     this._swr = o.staleWhileRevalidate;
     this._autoPurge = o.autoPurge;
     this._ignoreLoadAbort = o.ignoreLoadAbort;
-    this._evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict);
+    this._events = new Emitter<CacheEvents<K, V>>('cache', EVENTS, this);
+    this._evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict, this._events);
+    this._clock = o.clock;
     this._time = new ExpiryClock(o.clock, o.ttlResolution, () => {
       this._sweep();
       this._drain();
@@ -175,7 +199,7 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
   clear(): void {
     if (this._flights !== undefined) this._flights.detachAll();
     this._time.cancelPurge();
-    const evicted = this._evicted;
+    const evicted = this._evicted ?? this._lazyEvicted();
     if (this._map.size > 0 && evicted !== undefined) {
       const order = this._order();
       for (let k = order.length - 1; k >= 0; k--) {
@@ -285,9 +309,29 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
     return this.entries();
   }
 
-  /** Counters since construction. */
+  /**
+   * A snapshot of the cache's counters, gauges and load latency (a fresh object each call; reading it changes
+   * nothing). Counters add up: `hits + misses === lookups`. See {@link CacheStats} and the package README's table.
+   */
   stats(): CacheStats {
-    return cacheStats(this._hits, this._misses, this._evictions, this._expirations, this._flights);
+    return cacheStats(this);
+  }
+
+  /**
+   * Calls `listener` with each `event`'s payload until the returned function is called (see `docs/events.md`).
+   * Events: `'evict'` — an entry left the cache (`{ key, value, reason }`, after `onEvict`, once the cache is
+   * consistent). Also published on `node:diagnostics_channel` as `scaling:cache:evict` (payload plus `source`).
+   * @throws {TypeError} when `event` is not `'evict'` or `listener` is not a function.
+   */
+  on<E extends keyof CacheEvents<K, V> & string>(event: E, listener: Listener<CacheEvents<K, V>[E]>): () => void {
+    const off = this._events.on(event, listener);
+    if (this._evicted === undefined) this._evicted = new EvictionQueue(undefined, this._events);
+    return off;
+  }
+
+  /** Removes `listener` from `event` (no-op when it was not subscribed). */
+  off<E extends keyof CacheEvents<K, V> & string>(event: E, listener: Listener<CacheEvents<K, V>[E]>): void {
+    this._events.off(event, listener);
   }
 
   // ---- shared internals --------------------------------------------------------------------------------
@@ -310,6 +354,7 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
       if (now >= expiresAt) {
         if (now < expiresAt + this._swr) {
           this._hits++;
+          this._staleHits++;
           return STALE;
         }
         this._remove(i, 'expire', false);
@@ -332,7 +377,7 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
 
   /** @internal */
   _singleFlight(): SingleFlight<K, V> {
-    if (this._flights === undefined) this._flights = new SingleFlight(this, this._ignoreLoadAbort);
+    if (this._flights === undefined) this._flights = new SingleFlight(this, this._ignoreLoadAbort, this._clock);
     return this._flights;
   }
 
@@ -349,7 +394,8 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
     const key = this._keys[i] as K;
     if (reason === 'evict') this._evictions++;
     else if (reason === 'expire') this._expirations++;
-    if (this._evicted !== undefined) this._evicted.push(key, this._vals[i] as V, reason);
+    const queue = this._evicted ?? this._lazyEvicted();
+    if (queue !== undefined) queue.push(key, this._vals[i] as V, reason);
     this._map.delete(key);
     if (this._sizes !== undefined) {
       this._totalSize -= this._sizes[i] as number;
@@ -381,6 +427,17 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
     }
     if (this._autoPurge && earliest !== INF) this._time.schedulePurge(earliest);
     return removed;
+  }
+
+  /**
+   * @internal The removal queue when a `scaling:cache:evict` channel subscriber appeared after construction (created
+   * then, kept after); `undefined` while nobody listens, so a removal costs one channel check.
+   */
+  _lazyEvicted(): EvictionQueue<K, V> | undefined {
+    if (!EVICT_CHANNEL.hasSubscribers) return undefined;
+    const evicted = new EvictionQueue<K, V>(undefined, this._events);
+    this._evicted = evicted;
+    return evicted;
   }
 
   /** @internal Deliver queued removals to `onEvict`; the first error a listener threw is rethrown. */

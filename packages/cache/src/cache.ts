@@ -152,7 +152,8 @@ export class Cache<K, V> extends SlotCache<K, V> {
       const old = this._vals[i] as V;
       if (!Object.is(old, value)) {
         this._vals[i] = value;
-        if (this._evicted !== undefined) this._evicted.push(key, old, 'set');
+        const ev = this._evicted ?? this._lazyEvicted();
+        if (ev !== undefined) ev.push(key, old, 'set');
       }
       const sizes = this._sizes;
       if (sizes !== undefined && this._totalSize - (sizes[i] as number) + size > this.maxSize) {

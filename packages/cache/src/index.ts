@@ -3,6 +3,7 @@ export { ReentrantLoadError } from './errors.js';
 export { LruCache } from './lru-cache.js';
 export type {
   BoundedCache,
+  CacheEvents,
   CacheOptions,
   CachePolicy,
   CacheStats,

@@ -152,7 +152,8 @@ export class LruCache<K, V> extends SlotCache<K, V> {
         if (reason === 'evict') this._evictions++;
         else this._expirations++;
         const oldKey = this._keys[i] as K;
-        if (this._evicted !== undefined) this._evicted.push(oldKey, this._vals[i] as V, reason);
+        const ev = this._evicted ?? this._lazyEvicted();
+        if (ev !== undefined) ev.push(oldKey, this._vals[i] as V, reason);
         this._map.delete(oldKey);
         if (this._sizes !== undefined) {
           this._totalSize -= this._sizes[i] as number;
@@ -171,7 +172,8 @@ export class LruCache<K, V> extends SlotCache<K, V> {
       const old = this._vals[i] as V;
       if (!Object.is(old, value)) {
         this._vals[i] = value;
-        if (this._evicted !== undefined) this._evicted.push(key, old, 'set');
+        const ev = this._evicted ?? this._lazyEvicted();
+        if (ev !== undefined) ev.push(key, old, 'set');
       }
       if (i !== this.#tail) this.#moveToTail(i);
     }

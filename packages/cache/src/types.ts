@@ -1,4 +1,4 @@
-import type { Clock } from '@scaling/core';
+import type { Clock, Histogram, Subscribable } from '@scaling/core';
 
 /**
  * Why an entry left the cache, as passed to {@link CacheOptions.onEvict}:
@@ -64,23 +64,59 @@ export interface LoadResult<V> {
   status: LoadStatus;
 }
 
-/** Counters since construction, from {@link BoundedCache.stats}. */
+/**
+ * A snapshot from {@link BoundedCache.stats} (the `stats()` convention of `docs/monitoring/conventions.md`):
+ * counters since construction, gauges (`size`, `totalSize`, `inflight`, `hitRatio`) and the load latency
+ * histogram. `hits + misses === lookups`; `staleHits ≤ hits`; `loadErrors ≤ loads`.
+ */
 export interface CacheStats {
-  /** `get`/`getOrLoad` calls answered from the cache (stale-while-revalidate answers included). */
+  /** Counter: `get`/`getOrLoad` calls answered from the cache (stale-while-revalidate answers included). */
   hits: number;
-  /** `get`/`getOrLoad` calls that found no live entry. */
+  /** Counter: `get`/`getOrLoad` calls that found no live entry. */
   misses: number;
-  /** Entries pushed out by the `max`/`maxSize` limits. */
+  /** Counter: `get`/`getOrLoad` calls (`hits + misses`); `peek`/`has` are not counted. */
+  lookups: number;
+  /** Counter: `getOrLoad` answers served stale within `staleWhileRevalidate` (counted in `hits` too). */
+  staleHits: number;
+  /** Counter: entries pushed out by the `max`/`maxSize` limits (removal reason `'evict'`). */
   evictions: number;
-  /** Entries removed because their TTL ran out. */
+  /** Counter: entries removed because their TTL ran out (removal reason `'expire'`). */
   expirations: number;
-  /** Loader calls started by `getOrLoad` (one per single-flight group). */
+  /** Counter: loader calls started by `getOrLoad` (one per single-flight group, background refreshes included). */
   loads: number;
-  /** Loader calls that threw or rejected. */
+  /** Counter: loader calls that threw or rejected. */
   loadErrors: number;
-  /** `hits / (hits + misses)`, or 0 before the first read. */
+  /** Gauge: entries stored now, including expired ones not removed yet. */
+  size: number;
+  /** Gauge: sum of the stored entries' sizes (0 without `maxSize`). */
+  totalSize: number;
+  /** Gauge: loads in flight now. */
+  inflight: number;
+  /** Gauge: `hits / lookups`, or 0 before the first read. */
   hitRatio: number;
+  /** Histogram (ms): time from each loader call to its settling (a copy; empty before the first load). */
+  loadDuration: Histogram;
 }
+
+/**
+ * The events of a cache (see `docs/events.md`): subscribe with `cache.on(event, listener)`, which returns an
+ * unsubscribe function; each is also published on `node:diagnostics_channel` as `scaling:cache:<event>` with the
+ * payload plus `source` (the cache).
+ */
+export type CacheEvents<K, V> = {
+  /**
+   * An entry left the cache (every removal, as `onEvict` sees it): delivered after `onEvict`, once the cache is
+   * consistent, so a listener may call the cache.
+   */
+  evict: {
+    /** The removed entry's key. */
+    key: K;
+    /** The removed entry's value (the replaced value for reason `'set'`). */
+    value: V;
+    /** Why it left; see {@link EvictionReason}. */
+    reason: EvictionReason;
+  };
+};
 
 /**
  * Options shared by every cache of this package.
@@ -141,7 +177,7 @@ export interface CacheOptions<K, V> {
  * policies), checked by one conformance test suite. Keys follow `Map` semantics (SameValueZero: `1` and `'1'` are distinct,
  * `'__proto__'` is an ordinary key).
  */
-export interface BoundedCache<K, V> extends Iterable<[K, V]> {
+export interface BoundedCache<K, V> extends Iterable<[K, V]>, Subscribable<CacheEvents<K, V>> {
   /** Entries stored, including expired ones not removed yet (reads never return those). */
   readonly size: number;
   /** Sum of the stored entries' sizes (0 without `maxSize`). */
@@ -172,7 +208,7 @@ export interface BoundedCache<K, V> extends Iterable<[K, V]> {
   getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<V>;
   /** {@link getOrLoad}, resolving with the value and where it came from (`hit` / `miss` / `stale`). */
   getOrLoadWithStatus(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<LoadResult<V>>;
-  /** Counters since construction. */
+  /** A snapshot of counters, gauges and the load latency histogram; see {@link CacheStats}. */
   stats(): CacheStats;
 }
 

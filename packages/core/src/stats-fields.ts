@@ -34,6 +34,9 @@ export const GAUGE_STATS_FIELDS: readonly string[] = [
   'ejected',
   'panic',
   'waiting',
+  'totalSize',
+  'running',
+  'l1Size',
 ];
 
 /** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */

@@ -14,9 +14,63 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
+import { Histogram, type Listener, type Subscribable } from '@scaling/core';
+import { assertNonNegativeFinite, assertOptions, assertPositiveInteger, Emitter } from '@scaling/core/internal';
 import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, EnqueueResult, JobBackend, JobRecord } from '@scaling/jobs';
 import { type ConnectionOptions, DelayedError, type Job, Queue, Worker } from 'bullmq';
+
+/**
+ * A snapshot from {@link BullMqBackend.stats}: this process's view of the BullMQ queue (the `stats()` convention of
+ * `docs/monitoring/conventions.md`). Deliveries add up once settled:
+ * `delivered === acked + retried + deadLettered + unsettled + running`.
+ */
+export interface BullMqBackendStats {
+  /** Counter: jobs added to BullMQ (not duplicates). */
+  enqueued: number;
+  /** Counter: adds BullMQ's deduplication answered with an existing job. */
+  duplicates: number;
+  /** Counter: jobs this process's workers took and handed to a handler. */
+  delivered: number;
+  /** Counter: deliveries acknowledged (BullMQ job completed). */
+  acked: number;
+  /** Counter: deliveries moved back to delayed for a retry. */
+  retried: number;
+  /** Counter: deliveries moved to the dead-letter queue. */
+  deadLettered: number;
+  /** Counter: deliveries left unsettled (the worker closed mid-job): moved back to be redelivered. */
+  unsettled: number;
+  /** Counter: jobs of names no local worker runs, moved back to delayed for another worker. */
+  skipped: number;
+  /** Counter: jobs BullMQ reported stalled (a worker died or blocked holding them): redelivered. */
+  stalled: number;
+  /** Counter: errors BullMQ (or its Redis connection) reported on the queues and workers. */
+  errors: number;
+  /** Gauge: deliveries being handled now. */
+  running: number;
+  /** Histogram (ms): round trip of each `enqueue` (BullMQ `add`), failed ones included. A copy. */
+  requestDuration: Histogram;
+}
+
+/**
+ * The events of a {@link BullMqBackend} (see `docs/events.md`), also published on `node:diagnostics_channel` as
+ * `scaling:jobs-bullmq:<event>` with the payload plus `source` (the backend).
+ */
+export type BullMqBackendEvents = {
+  /** BullMQ or its Redis connection reported an error (a connection refused or lost, a failed command). */
+  error: {
+    /** Which BullMQ object reported it: `'queue'`, `'dead-letter-queue'` or `'worker'`. */
+    readonly where: string;
+    /** The error. */
+    readonly error: unknown;
+  };
+  /** BullMQ found a job stalled (its worker died or blocked past `lockDurationMs`); it is redelivered. */
+  stalled: {
+    /** The BullMQ job id. */
+    readonly jobId: string;
+  };
+};
+
+const EVENTS = ['error', 'stalled'] as const;
 
 /** Options of {@link BullMqBackend}. */
 export interface BullMqBackendOptions {
@@ -52,7 +106,7 @@ const PRIORITY_ZERO = 1_000_001;
  * const jobs = new JobQueue({ backend: new BullMqBackend({ connection: { host: '127.0.0.1', port: 6379 } }), jobs: [ping] });
  * ```
  */
-export class BullMqBackend implements JobBackend {
+export class BullMqBackend implements JobBackend, Subscribable<BullMqBackendEvents> {
   readonly kind = 'bullmq';
   readonly capabilities: BackendCapabilities;
   readonly #connection: ConnectionOptions;
@@ -63,6 +117,26 @@ export class BullMqBackend implements JobBackend {
   readonly #queue: Queue;
   readonly #dead: Queue;
   readonly #workers = new Set<Worker>();
+  readonly #events = new Emitter<BullMqBackendEvents>('jobs-bullmq', EVENTS, this);
+  readonly #counters = {
+    enqueued: 0,
+    duplicates: 0,
+    delivered: 0,
+    acked: 0,
+    retried: 0,
+    deadLettered: 0,
+    unsettled: 0,
+    skipped: 0,
+    stalled: 0,
+    errors: 0,
+    running: 0,
+  };
+  readonly #requestDuration = new Histogram();
+  /** Reports a BullMQ `error` event (counted; published when someone listens). */
+  readonly #onError = (where: string) => (error: unknown) => {
+    this.#counters.errors++;
+    if (this.#events.wants('error')) this.#events.emit('error', { where, error });
+  };
   #closed = false;
 
   constructor(options: BullMqBackendOptions) {
@@ -100,9 +174,32 @@ export class BullMqBackend implements JobBackend {
     this.capabilities = { priority: true, durable: true, maxPayloadBytes, exactAttempts: true };
     this.#queue = new Queue(queueName, { connection, prefix });
     this.#dead = new Queue(`${queueName}-dead`, { connection, prefix });
-    // Connection errors surface on the commands that fail; keep them from being unhandled 'error' events.
-    this.#queue.on('error', () => {});
-    this.#dead.on('error', () => {});
+    // Connection errors also surface on the commands that fail; count and publish BullMQ's 'error' events (which
+    // would otherwise be unhandled).
+    this.#queue.on('error', this.#onError('queue'));
+    this.#dead.on('error', this.#onError('dead-letter-queue'));
+  }
+
+  /**
+   * A snapshot of this process's counters, gauge and enqueue round-trip histogram (a fresh object; the histogram is
+   * a copy). See {@link BullMqBackendStats} and the README table.
+   */
+  stats(): BullMqBackendStats {
+    return { ...this.#counters, requestDuration: this.#requestDuration.clone() };
+  }
+
+  /**
+   * Calls `listener` with each `event`'s payload until the returned function is called: `'error'` (BullMQ or Redis
+   * reported an error) and `'stalled'` (a job is redelivered after its worker stalled).
+   * @throws {TypeError} for an unknown event or a listener that is not a function.
+   */
+  on<K extends keyof BullMqBackendEvents & string>(event: K, listener: Listener<BullMqBackendEvents[K]>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes `listener` from `event` (no-op when it was not subscribed). */
+  off<K extends keyof BullMqBackendEvents & string>(event: K, listener: Listener<BullMqBackendEvents[K]>): void {
+    this.#events.off(event, listener);
   }
 
   /** The underlying BullMQ queue, for BullMQ-specific features (metrics, pausing, Bull Board). */
@@ -114,7 +211,21 @@ export class BullMqBackend implements JobBackend {
     // With an idempotency key the job id must be fresh: BullMQ's deduplication answers with the
     // existing job, whose id then differs from ours.
     const jobId = record.idempotencyKey === undefined ? record.id : randomUUID();
-    const job = await this.#queue.add(record.name, record, {
+    const started = performance.now();
+    let job: Job;
+    try {
+      job = await this.#add(record, jobId);
+    } finally {
+      this.#requestDuration.record(performance.now() - started);
+    }
+    const duplicate = job.id !== jobId;
+    if (duplicate) this.#counters.duplicates++;
+    else this.#counters.enqueued++;
+    return { id: job.id ?? jobId, duplicate };
+  }
+
+  #add(record: JobRecord, jobId: string): Promise<Job> {
+    return this.#queue.add(record.name, record, {
       jobId,
       delay: Math.max(0, record.notBefore - Date.now()),
       priority: PRIORITY_ZERO - record.priority,
@@ -123,7 +234,6 @@ export class BullMqBackend implements JobBackend {
       removeOnFail: 1000,
       ...(record.idempotencyKey === undefined ? {} : { deduplication: { id: record.idempotencyKey, ttl: this.#windowMs } }),
     });
-    return { id: job.id ?? jobId, duplicate: job.id !== jobId };
   }
 
   async consume(names: readonly string[], concurrency: number, handle: (d: Delivery) => Promise<void>): Promise<BackendConsumer> {
@@ -131,7 +241,9 @@ export class BullMqBackend implements JobBackend {
     const worker = new Worker(
       this.#queueName,
       async (job: Job<JobRecord>, token?: string) => {
+        const counters = this.#counters;
         if (!wanted.has(job.name)) {
+          counters.skipped++;
           await job.moveToDelayed(Date.now() + 1000, token);
           throw new DelayedError();
         }
@@ -155,12 +267,24 @@ export class BullMqBackend implements JobBackend {
             letter = l;
           },
         };
-        await handle(delivery);
-        if (outcome === 'ack') return;
-        if (outcome === 'dead') {
-          await this.#dead.add(job.name, letter, { removeOnComplete: false });
+        counters.delivered++;
+        counters.running++;
+        try {
+          await handle(delivery);
+        } finally {
+          counters.running--;
+        }
+        if (outcome === 'ack') {
+          counters.acked++;
           return;
         }
+        if (outcome === 'dead') {
+          await this.#dead.add(job.name, letter, { removeOnComplete: false });
+          counters.deadLettered++;
+          return;
+        }
+        if (outcome === 'retry') counters.retried++;
+        else counters.unsettled++;
         // retry, or unsettled (the worker closed mid-job): back to delayed, not a BullMQ failure.
         await job.moveToDelayed(outcome === 'retry' ? retryAt : Date.now(), token);
         throw new DelayedError();
@@ -177,7 +301,11 @@ export class BullMqBackend implements JobBackend {
         autorun: true,
       },
     );
-    worker.on('error', () => {});
+    worker.on('error', this.#onError('worker'));
+    worker.on('stalled', (jobId: string) => {
+      this.#counters.stalled++;
+      if (this.#events.wants('stalled')) this.#events.emit('stalled', { jobId });
+    });
     this.#workers.add(worker);
     await worker.waitUntilReady();
     return {

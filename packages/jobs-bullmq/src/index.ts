@@ -1,1 +1,6 @@
-export { BullMqBackend, type BullMqBackendOptions } from './bullmq-backend.js';
+export {
+  BullMqBackend,
+  type BullMqBackendEvents,
+  type BullMqBackendOptions,
+  type BullMqBackendStats,
+} from './bullmq-backend.js';

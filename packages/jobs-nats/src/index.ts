@@ -1,1 +1,6 @@
-export { JetStreamBackend, type JetStreamBackendOptions } from './jetstream-backend.js';
+export {
+  JetStreamBackend,
+  type JetStreamBackendEvents,
+  type JetStreamBackendOptions,
+  type JetStreamBackendStats,
+} from './jetstream-backend.js';

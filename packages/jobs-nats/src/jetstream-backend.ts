@@ -26,7 +26,8 @@ import {
   RetentionPolicy,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { assertNonNegativeFinite, assertOptions, assertPositiveInteger } from '@scaling/core/internal';
+import { Histogram, type Listener, type Subscribable } from '@scaling/core';
+import { assertNonNegativeFinite, assertOptions, assertPositiveInteger, Emitter } from '@scaling/core/internal';
 import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, EnqueueResult, JobBackend, JobRecord } from '@scaling/jobs';
 
 /** Options of {@link JetStreamBackend}. */
@@ -47,6 +48,69 @@ export interface JetStreamBackendOptions {
   readonly idempotencyWindowMs?: number;
 }
 
+/**
+ * A snapshot from {@link JetStreamBackend.stats}: this process's view of the stream (the `stats()` convention of
+ * `docs/monitoring/conventions.md`). Deliveries add up once settled:
+ * `delivered === acked + retried + deadLettered + unsettled + running`.
+ */
+export interface JetStreamBackendStats {
+  /** Counter: jobs published to the stream (not duplicates). */
+  enqueued: number;
+  /** Counter: publishes the stream answered as duplicates (`Nats-Msg-Id` within the duplicate window). */
+  duplicates: number;
+  /** Counter: messages this process's workers handed to a handler. */
+  delivered: number;
+  /** Counter: deliveries with attempt > 1 (a retry, or a redelivery after an ack timeout; a delayed job's wait is not one). */
+  redelivered: number;
+  /** Counter: deliveries acknowledged. */
+  acked: number;
+  /** Counter: deliveries `nak`ed for a retry after backoff. */
+  retried: number;
+  /** Counter: deliveries published to the dead-letter stream and terminated. */
+  deadLettered: number;
+  /** Counter: deliveries left unsettled (the worker closed mid-job, or settling failed): redelivered later. */
+  unsettled: number;
+  /** Counter: early deliveries of delayed jobs, `nak`ed until their `notBefore` (not attempts). */
+  deferred: number;
+  /** Counter: prefetched messages a closing worker handed back unstarted. */
+  handedBack: number;
+  /** Counter: messages that were not job records (terminated). */
+  invalid: number;
+  /** Counter: times the NATS connection was lost. */
+  disconnects: number;
+  /** Counter: errors reported: the connection's server errors, and failures to settle or hand back a message. */
+  errors: number;
+  /** Gauge: deliveries being handled now. */
+  running: number;
+  /** Gauge: `false` while the NATS connection is lost (reconnecting). */
+  connected: boolean;
+  /** Histogram (ms): round trip of each `enqueue` (publish to the stream's ack), failed ones included. A copy. */
+  requestDuration: Histogram;
+}
+
+/**
+ * The events of a {@link JetStreamBackend} (see `docs/events.md`), also published on `node:diagnostics_channel` as
+ * `scaling:jobs-nats:<event>` with the payload plus `source` (the backend).
+ */
+export type JetStreamBackendEvents = {
+  /** The NATS connection was lost (`connected: false`) or is back (`true`). */
+  connection: {
+    /** Whether the connection is up now. */
+    readonly connected: boolean;
+    /** The server it concerns (`host:port`). */
+    readonly server: string;
+  };
+  /** NATS reported a server error, or a message could not be settled or handed back. */
+  error: {
+    /** What failed: `'server'`, `'settle'` or `'hand-back'`. */
+    readonly operation: string;
+    /** The error. */
+    readonly error: unknown;
+  };
+};
+
+const EVENTS = ['connection', 'error'] as const;
+
 const ns = (ms: number): number => Math.round(ms * 1_000_000);
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -62,12 +126,32 @@ const dec = new TextDecoder();
  * const jobs = new JobQueue({ backend: new JetStreamBackend({ servers: '127.0.0.1:4222' }), jobs: [ping] });
  * ```
  */
-export class JetStreamBackend implements JobBackend {
+export class JetStreamBackend implements JobBackend, Subscribable<JetStreamBackendEvents> {
   readonly kind = 'jetstream';
   readonly capabilities: BackendCapabilities = { priority: false, durable: true, maxPayloadBytes: 1_048_576, exactAttempts: false };
   readonly #options: Required<Omit<JetStreamBackendOptions, 'connection'>> & { connection: NatsConnection | undefined };
   #init: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
   readonly #stops = new Set<() => Promise<void>>();
+  readonly #events = new Emitter<JetStreamBackendEvents>('jobs-nats', EVENTS, this);
+  readonly #counters = {
+    enqueued: 0,
+    duplicates: 0,
+    delivered: 0,
+    redelivered: 0,
+    acked: 0,
+    retried: 0,
+    deadLettered: 0,
+    unsettled: 0,
+    deferred: 0,
+    handedBack: 0,
+    invalid: 0,
+    disconnects: 0,
+    errors: 0,
+    running: 0,
+  };
+  #connected = true;
+  readonly #requestDuration = new Histogram();
+  #status: AsyncIterator<unknown> | undefined;
   #closed = false;
 
   constructor(options: JetStreamBackendOptions = {}) {
@@ -100,10 +184,57 @@ export class JetStreamBackend implements JobBackend {
     this.#options = { connection, servers: servers as string, stream, subjectPrefix, durable, ackWaitMs, idempotencyWindowMs };
   }
 
+  /**
+   * A snapshot of this process's counters, gauges and enqueue round-trip histogram (a fresh object; the histogram is
+   * a copy). See {@link JetStreamBackendStats} and the README table.
+   */
+  stats(): JetStreamBackendStats {
+    return { ...this.#counters, connected: this.#connected, requestDuration: this.#requestDuration.clone() };
+  }
+
+  /**
+   * Calls `listener` with each `event`'s payload until the returned function is called: `'connection'` (lost or
+   * back) and `'error'`.
+   * @throws {TypeError} for an unknown event or a listener that is not a function.
+   */
+  on<K extends keyof JetStreamBackendEvents & string>(event: K, listener: Listener<JetStreamBackendEvents[K]>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes `listener` from `event` (no-op when it was not subscribed). */
+  off<K extends keyof JetStreamBackendEvents & string>(event: K, listener: Listener<JetStreamBackendEvents[K]>): void {
+    this.#events.off(event, listener);
+  }
+
+  #error(operation: string, error: unknown): void {
+    this.#counters.errors++;
+    if (this.#events.wants('error')) this.#events.emit('error', { operation, error });
+  }
+
+  /** Follows the connection's status: disconnects and reconnects, server errors. Ends with the connection or `close()`. */
+  async #watch(nc: NatsConnection): Promise<void> {
+    const it = nc.status()[Symbol.asyncIterator]();
+    this.#status = it;
+    for (;;) {
+      const next = await it.next();
+      if (next.done === true || this.#closed) return;
+      const s = next.value as { type: string; server?: string; error?: unknown };
+      if (s.type === 'disconnect' || s.type === 'reconnect') {
+        const connected = s.type === 'reconnect';
+        if (!connected) this.#counters.disconnects++;
+        this.#connected = connected;
+        if (this.#events.wants('connection')) this.#events.emit('connection', { connected, server: String(s.server ?? '') });
+      } else if (s.type === 'error') {
+        this.#error('server', s.error);
+      }
+    }
+  }
+
   #ready(): Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> {
     this.#init ??= (async () => {
       const o = this.#options;
       const nc = o.connection ?? (await connect({ servers: o.servers as string | string[], maxReconnectAttempts: -1 }));
+      this.#watch(nc).catch(() => {});
       const jsm = await jetstreamManager(nc);
       const want = {
         subjects: [`${o.subjectPrefix}.>`],
@@ -129,9 +260,17 @@ export class JetStreamBackend implements JobBackend {
 
   async enqueue(record: JobRecord): Promise<EnqueueResult> {
     const { js } = await this.#ready();
-    const ack = await js.publish(`${this.#options.subjectPrefix}.${record.name}`, enc.encode(JSON.stringify(record)), {
-      msgID: record.idempotencyKey ?? record.id,
-    });
+    const started = performance.now();
+    let ack: Awaited<ReturnType<JetStreamClient['publish']>>;
+    try {
+      ack = await js.publish(`${this.#options.subjectPrefix}.${record.name}`, enc.encode(JSON.stringify(record)), {
+        msgID: record.idempotencyKey ?? record.id,
+      });
+    } finally {
+      this.#requestDuration.record(performance.now() - started);
+    }
+    if (ack.duplicate) this.#counters.duplicates++;
+    else this.#counters.enqueued++;
     return { id: `${this.#options.stream}:${ack.seq}`, duplicate: ack.duplicate };
   }
 
@@ -221,7 +360,9 @@ export class JetStreamBackend implements JobBackend {
       const { js } = await this.#ready();
       await js.publish(m.subject, m.data);
       m.term('handed back unstarted by a closing worker');
-    } catch {
+      this.#counters.handedBack++;
+    } catch (error) {
+      this.#error('hand-back', error);
       m.nak(); // could not re-publish: let the server redeliver it (this spends a delivery)
     }
   }
@@ -231,14 +372,18 @@ export class JetStreamBackend implements JobBackend {
     try {
       record = JSON.parse(dec.decode(m.data)) as JobRecord;
     } catch {
+      this.#counters.invalid++;
       m.term('not a job record');
       return;
     }
     const early = record.notBefore - Date.now();
     if (early > 0) {
+      this.#counters.deferred++;
       m.nak(early);
       return;
     }
+    const counters = this.#counters;
+    let outcome: 'acked' | 'retried' | 'deadLettered' | 'unsettled' = 'unsettled';
     const delayed = record.notBefore > record.enqueuedAt ? 1 : 0;
     let settled = false;
     const keepAlive = setInterval(() => m.working(), Math.max(1, Math.floor(this.#options.ackWaitMs / 3)));
@@ -250,11 +395,13 @@ export class JetStreamBackend implements JobBackend {
         if (settled) return;
         settled = true;
         await m.ackAck();
+        outcome = 'acked';
       },
       retry: async (delayMs) => {
         if (settled) return;
         settled = true;
         m.nak(Math.max(1, Math.round(delayMs)));
+        outcome = 'retried';
       },
       deadLetter: async (letter) => {
         if (settled) return;
@@ -262,13 +409,20 @@ export class JetStreamBackend implements JobBackend {
         const { js } = await this.#ready();
         await js.publish(`${this.#options.subjectPrefix}-dead.${record.name}`, enc.encode(JSON.stringify(letter)));
         m.term('dead-lettered');
+        outcome = 'deadLettered';
       },
     };
+    counters.delivered++;
+    if (delivery.attempt > 1) counters.redelivered++;
+    counters.running++;
     try {
       await handle(delivery);
-    } catch {
+    } catch (error) {
       // Settling failed (the connection dropped): the server redelivers after `ackWaitMs`.
+      this.#error('settle', error);
     } finally {
+      counters.running--;
+      counters[outcome]++;
       clearInterval(keepAlive);
       // Unsettled (the worker closed mid-job): hand it back now rather than after ack_wait.
       if (!settled) m.nak();
@@ -301,6 +455,7 @@ export class JetStreamBackend implements JobBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    void this.#status?.return?.();
     await Promise.all([...this.#stops].map((s) => s()));
     if (this.#init !== undefined && this.#options.connection === undefined) {
       const { nc } = await this.#init.catch(() => ({ nc: undefined }));

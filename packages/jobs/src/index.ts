@@ -21,4 +21,4 @@ export type {
   JobRecord,
 } from './types.js';
 export { UNSTARTED_DELIVERY_ALLOWANCE } from './types.js';
-export { Worker, type WorkerOptions } from './worker.js';
+export { type JobRunContext, Worker, type WorkerOptions, type WorkerStats } from './worker.js';

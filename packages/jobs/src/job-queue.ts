@@ -2,7 +2,7 @@
  * The job API: named, typed jobs enqueued to a backend (in-process, BullMQ, NATS JetStream) and run by
  * workers — the same semantics on every backend (see the package README, "Delivery semantics").
  */
-import { type Listener, type Subscribable, seededRandom } from '@scaling/core';
+import { Histogram, type Listener, type Subscribable, seededRandom } from '@scaling/core';
 import {
   assertFunction,
   assertInRange,
@@ -16,7 +16,7 @@ import type { JobDefinition } from './define-job.js';
 import { DuplicateJobError, JobsClosedError, UnknownJobError, UnsupportedByBackendError } from './errors.js';
 import { serializePayload } from './payload.js';
 import type { EnqueueOptions, JobBackend, JobRecord } from './types.js';
-import { Worker, type WorkerOptions } from './worker.js';
+import { type RunCounters, runCounters, Worker, type WorkerOptions, type WorkerStats } from './worker.js';
 
 /** Options of {@link JobQueue}. */
 export interface JobQueueOptions {
@@ -91,19 +91,11 @@ export type JobEvents = {
 };
 
 /** Counters of a {@link JobQueue} and every worker it started. */
-export interface JobStats {
-  /** Jobs enqueued (duplicates not counted). */
+export interface JobStats extends WorkerStats {
+  /** Counter: jobs this process enqueued (not duplicates). */
   readonly enqueued: number;
-  /** Enqueues absorbed by an idempotency key. */
+  /** Counter: enqueues answered `duplicate: true` (same `idempotencyKey` within the window). */
   readonly duplicates: number;
-  /** Attempts that succeeded. */
-  readonly completed: number;
-  /** Attempts that failed and were retried. */
-  readonly retried: number;
-  /** Jobs dead-lettered (failed for good or past their deadline). */
-  readonly deadLettered: number;
-  /** Handlers running now. */
-  readonly running: number;
 }
 
 const EVENTS = ['enqueued', 'completed', 'retry', 'dead-letter'] as const;
@@ -136,7 +128,8 @@ export class JobQueue implements Subscribable<JobEvents> {
   #closed = false;
   #seq = 0;
   readonly #prefix = `${process.pid.toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
-  readonly #counters = { enqueued: 0, duplicates: 0, completed: 0, retried: 0, deadLettered: 0, running: 0 };
+  readonly #counters: RunCounters & { enqueued: number; duplicates: number } = { enqueued: 0, duplicates: 0, ...runCounters() };
+  readonly #durations = { waitDuration: new Histogram(), runDuration: new Histogram() };
 
   constructor(options: JobQueueOptions) {
     assertOptions('JobQueue options', options, ['backend', 'jobs', 'wallClock', 'random'], {
@@ -249,6 +242,7 @@ export class JobQueue implements Subscribable<JobEvents> {
         wall: this.#wall,
         random: this.#random,
         counters: this.#counters,
+        durations: this.#durations,
         events: this.#events,
         onClosed: (w) => this.#workers.delete(w),
       },
@@ -263,9 +257,16 @@ export class JobQueue implements Subscribable<JobEvents> {
     return this.#backend.deadLetters();
   }
 
-  /** A snapshot of the counters (this process's enqueues and workers). */
+  /**
+   * A snapshot of the counters, gauge and histograms of this process's enqueues and of every worker of the queue (closed
+   * ones included): a fresh object, histograms are copies. See {@link JobStats} and the package README's table.
+   */
   stats(): JobStats {
-    return { ...this.#counters };
+    return {
+      ...this.#counters,
+      waitDuration: this.#durations.waitDuration.clone(),
+      runDuration: this.#durations.runDuration.clone(),
+    };
   }
 
   /**

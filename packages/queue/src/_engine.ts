@@ -27,10 +27,11 @@
  * pooled in `_job-pool.ts`, `onIdle`/`onEmpty`/`onSizeLessThan` waiters live in `_waiters.ts`, options are checked in
  * `_options.ts`, the rate limit is `_rate-limiter.ts`, and `queue.ts` is the public face.
  */
-import type { Backoff, Clock, TimerHandle } from '@scaling/core';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { type Backoff, type Clock, Histogram, type TimerHandle } from '@scaling/core';
 import { describeValue, Emitter } from '@scaling/core/internal';
 import { attemptFailed, jobTimerFired } from './_failure.js';
-import { ABANDONED, type Job, JobList, QUEUED, RUNNING, WAITING } from './_job.js';
+import { ABANDONED, type Job, type JobExt, JobList, QUEUED, RUNNING, WAITING } from './_job.js';
 import { JobPool } from './_job-pool.js';
 import { checkAddOptions, type QueueConfig } from './_options.js';
 import { PriorityLevels } from './_priority-levels.js';
@@ -43,11 +44,23 @@ import { QueueClosedError, QueueFullError } from './errors.js';
 import type { QueueEvents } from './events.js';
 import type { AddOptions, FailureInfo } from './options.js';
 import type { PriorityQueue } from './priority-queue.js';
-import type { QueueCounters } from './stats.js';
+import type { QueueCounters, QueueRunContext } from './stats.js';
 import type { Task } from './task.js';
 
 const INF = Number.POSITIVE_INFINITY;
 const EVENTS: ReadonlyArray<keyof QueueEvents> = ['failed', 'retry', 'full'];
+
+/**
+ * `scaling:queue:run`: the tracing channel around each task attempt (context {@link QueueRunContext}). Only used
+ * when it has subscribers, so an untraced start pays one check.
+ */
+export const RUN_CHANNEL = tracingChannel<unknown, QueueRunContext>('scaling:queue:run');
+
+/** Calls a job's task for the tracing channel, as a promise (a synchronous throw propagates). */
+function callTask(job: Job): Promise<unknown> {
+  const result = (job.fn as Task<unknown>)(job);
+  return result instanceof Promise ? result : Promise.resolve(result);
+}
 
 /**
  * The state of one {@link Queue} and the moves of its jobs between states (the diagram above). Internal: `Queue` holds
@@ -66,8 +79,14 @@ export class QueueEngine {
   readonly retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
   readonly onFailed: ((error: unknown, info: FailureInfo) => void) | undefined;
   readonly clock: Clock;
-  /** Whether starts read the clock (rate limit or `trackStartTimes`); off, the fast path never calls `clock.now()`. */
+  /** Whether starts read the clock (rate limit, `trackStartTimes` or `trackDurations`); off, the fast path never calls `clock.now()`. */
   readonly timed: boolean;
+  /** `trackDurations`: record `waitDuration` and `runDuration`. */
+  readonly durations: boolean;
+  /** ms from admission (or a retry rejoining) to an attempt's start; recorded only with `trackDurations`. */
+  readonly waitDuration: Histogram | undefined;
+  /** ms from an attempt's start to its settling or timeout; recorded only with `trackDurations`. */
+  readonly runDuration: Histogram | undefined;
 
   /** The QUEUED jobs, in start order; `size` counts them (the queue class is not asked). */
   readonly queued: PriorityQueue;
@@ -89,8 +108,12 @@ export class QueueEngine {
   readonly waiters = new Waiters();
   readonly events: Emitter<QueueEvents>;
 
-  /** Kept apart from the other counters: it is the one the fast path bumps. */
+  /** Kept apart from the other counters: the ones the fast path bumps. */
   completed = 0;
+  /** Tasks accepted by `add`/`tryAdd` (pre-aborted ones, counted as cancelled, included). */
+  added = 0;
+  /** Attempts started (retries included). */
+  started = 0;
   readonly counters: QueueCounters = { completed: 0, failed: 0, retried: 0, timedOut: 0, rejectedFull: 0, cancelled: 0, cleared: 0 };
 
   resolveNext: ((value: unknown) => void) | undefined = undefined;
@@ -116,7 +139,10 @@ export class QueueEngine {
     this.onFailed = c.onFailed;
     this.paused = c.paused;
     this.clock = c.clock;
-    this.timed = c.trackStartTimes || this.limiter !== undefined;
+    this.durations = c.trackDurations;
+    this.timed = c.trackStartTimes || c.trackDurations || this.limiter !== undefined;
+    this.waitDuration = c.trackDurations ? new Histogram() : undefined;
+    this.runDuration = c.trackDurations ? new Histogram() : undefined;
     this.queued = c.queueClass === undefined ? new PriorityLevels() : new c.queueClass();
     for (const m of ['enqueue', 'dequeue', 'remove'] as const)
       if (typeof this.queued[m] !== 'function')
@@ -137,6 +163,7 @@ export class QueueEngine {
     }
     if (this.closed) return tryOnly ? undefined : Promise.reject(new QueueClosedError());
     if (signal?.aborted) {
+      this.added++;
       this.counters.cancelled++;
       return Promise.reject(signal.reason);
     }
@@ -156,9 +183,11 @@ export class QueueEngine {
     } else {
       return this.refuseFull(tryOnly);
     }
+    this.added++;
     const job = this.pool.acquire();
     job.fn = task;
     job.priority = priority;
+    if (this.durations) job.x().queuedAt = this.clock.now();
     if (timeoutMs !== INF) job.x().timeoutMs = timeoutMs;
     if (signal !== undefined) this.signals.listen(job, job.x(), signal);
     const promise = new Promise(this.executor);
@@ -218,6 +247,10 @@ export class QueueEngine {
     this.begin(job);
     const onOk = job.onOk ?? this.bind(job);
     try {
+      if (RUN_CHANNEL.hasSubscribers) {
+        RUN_CHANNEL.tracePromise(callTask, { priority: job.priority, attempt: job.attempt }, undefined, job).then(onOk, job.onErr);
+        return;
+      }
       const result = (job.fn as Task<unknown>)(job);
       (result instanceof Promise ? result : Promise.resolve(result)).then(onOk, job.onErr);
     } catch (error) {
@@ -229,11 +262,14 @@ export class QueueEngine {
   begin(job: Job): void {
     job.state = RUNNING;
     job.attempt++;
+    this.started++;
     this.running.push(job);
     if (this.timed) {
       const now = this.clock.now();
-      job.x().startedAt = now;
+      const x = job.x();
+      x.startedAt = now;
       if (this.limiter !== undefined) this.limiter.record(now);
+      if (this.waitDuration !== undefined) this.waitDuration.record(now - x.queuedAt);
     }
     const x = job.ext;
     if (x !== undefined && x.timeoutMs !== INF) {
@@ -255,6 +291,7 @@ export class QueueEngine {
         if (job.state === ABANDONED) this.release(job);
         return undefined;
       }
+      if (this.runDuration !== undefined) this.recordRun(job);
       this.vacate(job);
       attemptFailed(this, job, error);
       this.next();
@@ -266,6 +303,7 @@ export class QueueEngine {
         return undefined;
       }
       const resolve = job.resolve as (value: unknown) => void;
+      if (this.runDuration !== undefined) this.recordRun(job);
       this.vacate(job);
       this.completed++;
       this.release(job);
@@ -274,6 +312,11 @@ export class QueueEngine {
       return undefined;
     });
     return onOk;
+  }
+
+  /** `trackDurations`: the running attempt of `job` ends now. */
+  recordRun(job: Job): void {
+    (this.runDuration as Histogram).record(this.clock.now() - (job.ext as JobExt).startedAt);
   }
 
   /** Gives up a running job's slot (and its timer). */

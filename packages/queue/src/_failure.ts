@@ -92,12 +92,14 @@ export function jobTimerFired(e: QueueEngine, job: Job): void {
   if (job.state === RUNNING) {
     const error = new TimeoutError(`The task timed out after ${x.timeoutMs} ms`, x.timeoutMs);
     e.counters.timedOut++;
+    if (e.runDuration !== undefined) e.recordRun(job);
     const task = job.fn as Task<unknown>;
     abandon(e, job, error);
     job.fn = task; // kept for the dead-letter hook; cleared when the record is released
     fail(e, job, error, 'timeout');
     e.pump();
   } else if (job.state === DELAYED) {
+    if (e.durations) x.queuedAt = e.clock.now();
     e.delayed.remove(job);
     e.enqueue(job);
     e.pump();

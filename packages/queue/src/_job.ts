@@ -25,6 +25,8 @@ export const ABANDONED = 5;
 export class JobExt {
   timeoutMs = Number.POSITIVE_INFINITY;
   startedAt = 0;
+  /** `clock.now()` when the job was admitted or (a retry) rejoined the queue; kept only with `trackDurations`. */
+  queuedAt = 0;
   timer: TimerHandle | undefined = undefined;
   userSignal: AbortSignal | undefined = undefined;
   controller: AbortController | undefined = undefined;

@@ -24,6 +24,7 @@ const QUEUE_KEYS = [
   'onFailed',
   'paused',
   'trackStartTimes',
+  'trackDurations',
   'queueClass',
   'clock',
 ] as const;
@@ -104,6 +105,7 @@ export interface QueueConfig {
   onFailed: ((error: unknown, info: FailureInfo) => void) | undefined;
   paused: boolean;
   trackStartTimes: boolean;
+  trackDurations: boolean;
   queueClass: (new () => PriorityQueue) | undefined;
   clock: Clock;
 }
@@ -116,7 +118,7 @@ export interface QueueConfig {
 export function parseQueueOptions(options: QueueOptions | undefined): QueueConfig {
   const o = assertOptions('Queue options', options, QUEUE_KEYS, QUEUE_HINTS, true);
   const { concurrency = 1, maxQueued = INF, whenFull = 'reject', rateLimit, timeoutMs = INF, retry, onFailed } = o;
-  const { paused = false, trackStartTimes = false, queueClass, clock = systemClock } = o;
+  const { paused = false, trackStartTimes = false, trackDurations = false, queueClass, clock = systemClock } = o;
   assertCount('concurrency', concurrency, 1);
   assertCount('maxQueued', maxQueued, 0);
   if (whenFull !== 'reject' && whenFull !== 'wait')
@@ -146,6 +148,7 @@ export function parseQueueOptions(options: QueueOptions | undefined): QueueConfi
   if (onFailed !== undefined) assertFunction('onFailed', onFailed);
   assertBoolean('paused', paused);
   assertBoolean('trackStartTimes', trackStartTimes);
+  assertBoolean('trackDurations', trackDurations);
   if (queueClass !== undefined) assertFunction('queueClass', queueClass);
   assertClock('clock', clock, ['now', 'setTimeout', 'clearTimeout']);
   return {
@@ -160,6 +163,7 @@ export function parseQueueOptions(options: QueueOptions | undefined): QueueConfi
     onFailed,
     paused,
     trackStartTimes,
+    trackDurations,
     queueClass,
     clock,
   };

@@ -11,5 +11,5 @@ export type {
 } from './options.js';
 export type { PriorityQueue, QueuedTask } from './priority-queue.js';
 export { Queue } from './queue.js';
-export type { QueueCounters, QueueStats, RunningTask } from './stats.js';
+export type { QueueCounters, QueueRunContext, QueueStats, RunningTask } from './stats.js';
 export type { Task, TaskContext } from './task.js';

@@ -1,4 +1,4 @@
-import type { Listener, Subscribable, TimerHandle } from '@scaling/core';
+import { Histogram, type Listener, type Subscribable, type TimerHandle } from '@scaling/core';
 import { describeValue } from '@scaling/core/internal';
 import { QueueEngine } from './_engine.js';
 import { assertCount, parseCloseOptions, parseQueueOptions } from './_options.js';
@@ -116,11 +116,20 @@ export class Queue implements Subscribable<QueueEvents> {
     return { ...this.#e.counters, completed: this.#e.completed };
   }
 
-  /** A snapshot of the counters and the gauges (`size`, `pending`, `waitingForRoom`, `retrying`). */
+  /**
+   * A snapshot (a fresh object; reading it changes nothing) of the counters, the gauges (`size`, `pending`,
+   * `waitingForRoom`, `retrying`) and the latency histograms `waitDuration`/`runDuration` (ms, copies; recorded
+   * with `trackDurations`). See {@link QueueStats} and the package README's table.
+   */
   stats(): QueueStats {
+    const e = this.#e;
     return {
-      ...this.#e.counters,
-      completed: this.#e.completed,
+      ...e.counters,
+      completed: e.completed,
+      added: e.added,
+      started: e.started,
+      waitDuration: e.waitDuration === undefined ? new Histogram() : e.waitDuration.clone(),
+      runDuration: e.runDuration === undefined ? new Histogram() : e.runDuration.clone(),
       size: this.#e.size,
       pending: this.#e.running.length,
       waitingForRoom: this.#e.waiting.length,
