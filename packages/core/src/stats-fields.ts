@@ -34,6 +34,9 @@ export const GAUGE_STATS_FIELDS: readonly string[] = [
   'ejected',
   'panic',
   'waiting',
+  // appended for health, replica-router(-pg), resilience, rate-limit (issue 19)
+  'windowRequests',
+  'windowAccepts',
 ];
 
 /** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */

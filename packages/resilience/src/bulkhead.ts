@@ -51,6 +51,10 @@ export interface BulkheadStats {
   rejected: number;
   /** Waiters that left because their caller aborted. */
   abandoned: number;
+  /** Slots granted (at once or after waiting), since creation. */
+  admitted: number;
+  /** Slots given back, since creation: `admitted = completed + active`. */
+  completed: number;
 }
 
 /** A bulkhead. Use `execute(fn)`, or `acquire()` → `lease.release()` around a call made elsewhere. */
@@ -103,6 +107,8 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
   #tail: Waiter | undefined = undefined;
   #rejected = 0;
   #abandoned = 0;
+  #admitted = 0;
+  #completed = 0;
 
   constructor(options: BulkheadOptions) {
     super('bulkhead');
@@ -136,7 +142,14 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
   }
 
   stats(): BulkheadStats {
-    return { active: this.#active, queued: this.#queued, rejected: this.#rejected, abandoned: this.#abandoned };
+    return {
+      active: this.#active,
+      queued: this.#queued,
+      rejected: this.#rejected,
+      abandoned: this.#abandoned,
+      admitted: this.#admitted,
+      completed: this.#completed,
+    };
   }
 
   async acquire(options: { signal?: AbortSignal } = {}): Promise<Lease> {
@@ -162,8 +175,10 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
   }
 
   async _invoke(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[], i: number): Promise<unknown> {
-    if (this.#active < this.#max && !this._disposed) this.#active++;
-    else await this.#enter(ctx);
+    if (this.#active < this.#max && !this._disposed) {
+      this.#active++;
+      this.#admitted++;
+    } else await this.#enter(ctx);
     try {
       return await invokeNext(ctx, fn, chain, i);
     } finally {
@@ -178,6 +193,7 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
     if (r !== NOT_ABORTED) return Promise.reject(r);
     if (this.#active < this.#max) {
       this.#active++;
+      this.#admitted++;
       return Promise.resolve();
     }
     if (this.#queued >= this.#maxQueue) return Promise.reject(this.#refuse('full'));
@@ -241,9 +257,11 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
 
   /** A slot is given back: hand it to the first waiter, or free it. */
   _release(): void {
+    this.#completed++;
     const w = this.#head;
     if (w !== undefined) {
       this.#unlink(w);
+      this.#admitted++;
       w.resolve();
     } else {
       this.#active--;

@@ -1,0 +1,70 @@
+/**
+ * Keeps the README honest: the stats() fields and channels its tables list are compared with what the
+ * code produces (a snapshot's keys, the channels a test saw).
+ */
+import { readFileSync } from 'node:fs';
+import { isStatsHistogram, MEMBER_STATS_COLLECTIONS } from '@scaling/core/internal';
+
+/** The README of this package. */
+export function readme(): string {
+  return readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+}
+
+/** First-column names (backticks stripped) of the table right after the line containing `heading`. */
+export function tableAfter(text: string, heading: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('#') && l.includes(heading));
+  if (start < 0) throw new Error(`README has no heading containing ${heading}`);
+  const names: string[] = [];
+  let inTable = false;
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = (lines[i] as string).trim();
+    if (line.startsWith('|')) {
+      inTable = true;
+      const cell = (line.split('|')[1] ?? '').trim();
+      if (/^-+$/.test(cell.replace(/:/g, '')) || cell === '' || !cell.includes('`')) continue;
+      names.push((cell.match(/`([^`]+)`/) as RegExpMatchArray)[1] as string);
+    } else if (inTable || line.startsWith('#')) break;
+  }
+  return names;
+}
+
+/**
+ * The field paths of a stats() snapshot: nested groups as `a.b`, members of a collection listed in
+ * MEMBER_STATS_COLLECTIONS as `replicas.<id>.lagMs` (the union over the members), histograms as leaves.
+ */
+export function statsPaths(snapshot: object): string[] {
+  const out = new Set<string>();
+  const walk = (value: unknown, prefix: string, top: boolean): void => {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      const path = prefix === '' ? k : `${prefix}.${k}`;
+      if (typeof v === 'object' && v !== null && !isStatsHistogram(v)) {
+        if (top && k in MEMBER_STATS_COLLECTIONS) {
+          out.add(path);
+          for (const member of Object.values(v as Record<string, unknown>)) walk(member, `${path}.<id>`, false);
+        } else walk(v, path, false);
+      } else out.add(path);
+    }
+  };
+  walk(snapshot, '', true);
+  return [...out].sort();
+}
+
+/** The kind of each field (`counter`, `gauge`, `histogram`, `state`) from the README table's second column. */
+export function kindsAfter(text: string, heading: string): Record<string, string> {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('#') && l.includes(heading));
+  const kinds: Record<string, string> = {};
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = (lines[i] as string).trim();
+    if (!line.startsWith('|')) {
+      if (Object.keys(kinds).length > 0) break;
+      continue;
+    }
+    const cells = line.split('|').map((c) => c.trim());
+    const name = cells[1]?.match(/`([^`]+)`/)?.[1];
+    if (name !== undefined) kinds[name] = (cells[2] ?? '').replace(/`/g, '');
+  }
+  return kinds;
+}
