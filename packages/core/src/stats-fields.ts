@@ -37,6 +37,9 @@ export const GAUGE_STATS_FIELDS: readonly string[] = [
   // appended for health, replica-router(-pg), resilience, rate-limit (issue 19)
   'windowRequests',
   'windowAccepts',
+  'inFlight',
+  'lastDurationMs',
+  'successRate',
 ];
 
 /** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */

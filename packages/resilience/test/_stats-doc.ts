@@ -3,7 +3,9 @@
  * code produces (a snapshot's keys, the channels a test saw).
  */
 import { readFileSync } from 'node:fs';
-import { isStatsHistogram, MEMBER_STATS_COLLECTIONS } from '@scaling/core/internal';
+import { Histogram } from '@scaling/core';
+import { classifyStatsField, GAUGE_STATS_FIELDS, isStatsHistogram, MEMBER_STATS_COLLECTIONS } from '@scaling/core/internal';
+import { expect } from 'vitest';
 
 /** The README of this package. */
 export function readme(): string {
@@ -67,4 +69,38 @@ export function kindsAfter(text: string, heading: string): Record<string, string
     if (name !== undefined) kinds[name] = (cells[2] ?? '').replace(/`/g, '');
   }
   return kinds;
+}
+
+/** The value at a documented path (`checks.<id>.status` → the first member's `status`). */
+function documentedValue(snapshot: object, path: string): unknown {
+  let value: unknown = snapshot;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const o = value as Record<string, unknown>;
+    value = part === '<id>' ? Object.values(o)[0] : o[part];
+  }
+  return value;
+}
+
+/**
+ * The snapshot's field paths equal the README table under `heading`, and each documented kind is how the
+ * adapters will read the field (a gauge must be in GAUGE_STATS_FIELDS or a boolean; a histogram a core
+ * Histogram named `…Duration`). Members must be present in the snapshot for their rows to be checked.
+ */
+export function expectDocumented(text: string, heading: string, snapshot: object): void {
+  expect(statsPaths(snapshot)).toEqual([...new Set(tableAfter(text, heading))].sort());
+  const gauges = new Set(GAUGE_STATS_FIELDS);
+  for (const [path, kind] of Object.entries(kindsAfter(text, heading))) {
+    if (kind === '') continue; // a collection's own row
+    const value = documentedValue(snapshot, path);
+    const last = path.split('.').pop() as string;
+    if (kind === 'histogram') {
+      expect(value, path).toBeInstanceOf(Histogram);
+      expect(last).toMatch(/Duration$/);
+      continue;
+    }
+    // members are read like top-level fields (their own key); groups by their dotted path
+    const key = path.includes('<id>') ? [last] : path.split('.');
+    expect(classifyStatsField(value, key, gauges)?.kind, path).toBe(kind);
+  }
 }
