@@ -40,6 +40,9 @@ export const GAUGE_STATS_FIELDS: readonly string[] = [
   'inFlight',
   'lastDurationMs',
   'successRate',
+  'connections',
+  'idleConnections',
+  'waitingClients',
 ];
 
 /** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */
