@@ -77,6 +77,10 @@ export interface ConcurrencyLimiterStats {
   queued: number;
   /** Requests admitted so far. */
   admitted: number;
+  /** Leases released so far: `admitted = completed + inflight`. */
+  completed: number;
+  /** Waiters whose signal aborted before they got a slot. */
+  abandoned: number;
   /** Requests shed so far, by reason. */
   shed: Record<ShedReason, number>;
   /** Whether the queue is in CoDel overload mode (deadline `queueTargetMs`). */
@@ -203,6 +207,8 @@ export class ConcurrencyLimiter {
   #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
   #admitted = 0;
+  #completed = 0;
+  #abandoned = 0;
   readonly #shed: Record<ShedReason, number> = { limit: 0, 'queue-full': 0, 'queue-timeout': 0, closed: 0 };
 
   /** @throws {TypeError}/{@link RangeError} on an unknown option or a bad value (naming it). */
@@ -349,6 +355,8 @@ export class ConcurrencyLimiter {
       inflight: this.#inflight,
       queued: this.#queued,
       admitted: this.#admitted,
+      completed: this.#completed,
+      abandoned: this.#abandoned,
       shed: { ...this.#shed },
       overloaded: this.#overloaded(this.#clock.now()),
       partitions,
@@ -358,6 +366,7 @@ export class ConcurrencyLimiter {
   /** Called by a lease's first `release`. */
   readonly #release: ReleaseFn = (permit, outcome) => {
     this.#inflight--;
+    this.#completed++;
     permit.partition.inflight--;
     if (outcome?.ok !== undefined) {
       const rtt = outcome.latencyMs ?? this.#clock.now() - permit.start;
@@ -467,6 +476,7 @@ export class ConcurrencyLimiter {
     if (w.resolve === undefined) return;
     const reason = w.signal?.reason;
     w.resolve = undefined;
+    this.#abandoned++;
     w.reject(reason);
     const p = w.partition;
     const i = p.queue.indexOf(w, p.head);
