@@ -82,6 +82,8 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
       start: (c: unknown) => seen.push({ ...(c as PgQueryContext), phase: 'start' }),
       asyncEnd: (c: unknown) => seen.push({ ...(c as PgQueryContext), phase: 'asyncEnd' }),
       error: (c: unknown) => seen.push({ ...(c as PgQueryContext), phase: 'error' }),
+      end: () => {},
+      asyncStart: () => {},
     };
     ch.subscribe(handlers);
     try {
@@ -98,7 +100,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
       ]);
       expect(starts[0]?.sql).toContain('inet_server_port()');
       expect(seen.find((c) => c.phase === 'asyncEnd')?.result).toBeDefined();
-      expect((seen.find((c) => c.phase === 'error')?.error as { code?: string }).code).toBe('42P01');
+      expect((seen.find((c) => c.phase === 'error')?.error as { code?: string } | undefined)?.code).toBe('42P01');
       expect(JSON.stringify(seen.map(({ sql, target, replica }) => ({ sql, target, replica })))).not.toContain('hunter2');
       const after = pool.stats();
       expect(after.queries - before.queries).toBe(3);

@@ -140,7 +140,7 @@ describe('stats() shapes (README tables)', () => {
   it('callDuration records judged calls in ms by the clock (opt-in), and stays empty without recordCallDuration', async () => {
     const clock = new ManualClock();
     const timed = circuitBreaker({ clock, recordCallDuration: true });
-    const call = track(timed.execute(() => new Promise((resolve) => clock.setTimeout(resolve, 40))));
+    const call = track(timed.execute(() => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), 40))));
     await clock.advanceAsync(40);
     expect(call.state).toBe('fulfilled');
     const lease = timed.acquire();
@@ -222,10 +222,10 @@ describe('counters add up', () => {
     expect(s).toMatchObject({ admitted: 3, completed: 3, active: 0 });
 
     const t = timeout(10, { clock });
-    const calls = [
+    const calls: { state: string }[] = [
       track(t.execute(ok)),
       track(t.execute(() => never())),
-      track(t.execute(() => new Promise((resolve) => clock.setTimeout(resolve, 50)))),
+      track(t.execute(() => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), 50)))),
     ];
     await clock.advanceAsync(10);
     const disposed = timeout(10, { clock });
