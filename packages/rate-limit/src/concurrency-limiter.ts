@@ -207,7 +207,6 @@ export class ConcurrencyLimiter {
   #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
   #admitted = 0;
-  #completed = 0;
   #abandoned = 0;
   readonly #shed: Record<ShedReason, number> = { limit: 0, 'queue-full': 0, 'queue-timeout': 0, closed: 0 };
 
@@ -355,7 +354,7 @@ export class ConcurrencyLimiter {
       inflight: this.#inflight,
       queued: this.#queued,
       admitted: this.#admitted,
-      completed: this.#completed,
+      completed: this.#admitted - this.#inflight, // every admitted lease is in flight or released
       abandoned: this.#abandoned,
       shed: { ...this.#shed },
       overloaded: this.#overloaded(this.#clock.now()),
@@ -366,7 +365,6 @@ export class ConcurrencyLimiter {
   /** Called by a lease's first `release`. */
   readonly #release: ReleaseFn = (permit, outcome) => {
     this.#inflight--;
-    this.#completed++;
     permit.partition.inflight--;
     if (outcome?.ok !== undefined) {
       const rtt = outcome.latencyMs ?? this.#clock.now() - permit.start;

@@ -108,7 +108,6 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
   #rejected = 0;
   #abandoned = 0;
   #admitted = 0;
-  #completed = 0;
 
   constructor(options: BulkheadOptions) {
     super('bulkhead');
@@ -148,7 +147,7 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
       rejected: this.#rejected,
       abandoned: this.#abandoned,
       admitted: this.#admitted,
-      completed: this.#completed,
+      completed: this.#admitted - this.#active, // a slot handed to a waiter stays active and is admitted again
     };
   }
 
@@ -257,7 +256,6 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
 
   /** A slot is given back: hand it to the first waiter, or free it. */
   _release(): void {
-    this.#completed++;
     const w = this.#head;
     if (w !== undefined) {
       this.#unlink(w);
