@@ -54,6 +54,21 @@ export interface BreakerCallContext {
 
 /** The tracing channel around breaker-protected calls (see {@link BreakerCallContext}). */
 const CALL_CHANNEL = tracingChannel<unknown, BreakerCallContext>('scaling:resilience:call');
+const { start: CALL_START, end: CALL_END, asyncStart: CALL_ASYNC_START, asyncEnd: CALL_ASYNC_END, error: CALL_ERROR } = CALL_CHANNEL;
+
+/**
+ * `CALL_CHANNEL.hasSubscribers`, read from the five channels directly: on Node 20 the `TracingChannel` getter
+ * costs about 5 ns, this about 1 ns — a few per cent of a breaker call.
+ */
+function tracing(): boolean {
+  return (
+    CALL_START.hasSubscribers ||
+    CALL_END.hasSubscribers ||
+    CALL_ASYNC_START.hasSubscribers ||
+    CALL_ASYNC_END.hasSubscribers ||
+    CALL_ERROR.hasSubscribers
+  );
+}
 
 /** Events of a {@link CircuitBreaker} (channel `scaling:resilience:breaker-state`). */
 export interface CircuitBreakerEvents {
@@ -252,14 +267,10 @@ class Breaker extends PolicyBase implements CircuitBreaker {
     this.#leave();
   }
 
-  _invoke(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[], i: number): Promise<unknown> {
-    // one check of a module-level channel when nobody traces
-    if (CALL_CHANNEL.hasSubscribers)
-      return CALL_CHANNEL.tracePromise(this.#call, { source: this, state: this.state }, this, ctx, fn, chain, i);
-    return this.#call(ctx, fn, chain, i);
-  }
-
-  async #call(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[], i: number): Promise<unknown> {
+  async _invoke(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[], i: number, traced?: true): Promise<unknown> {
+    // nobody tracing: one check of a module-level channel, no extra call
+    if (traced !== true && tracing())
+      return CALL_CHANNEL.tracePromise(this._invoke, { source: this, state: this.state }, this, ctx, fn, chain, i, true);
     const epoch = this.#admit();
     const slot = this.#lastSlot;
     // the clock is read only when a latency matters (slow calls, recordCallDuration): a clock read is not free
