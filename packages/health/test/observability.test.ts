@@ -147,7 +147,7 @@ describe('stats() shapes (README tables) and counters', () => {
       fc.constant({ k: 'stop' as const }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 120, size: 'medium' }), (ops) => {
         const clock = new ManualClock();
         const detector = new OutlierDetector({
           target,

@@ -82,7 +82,7 @@ describe('stats() (README tables) and counters', () => {
     type Op = 'acquire' | 'release' | 'abortable' | 'abort' | 'advance';
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.constantFrom<Op>('acquire', 'release', 'abortable', 'abort', 'advance'), { maxLength: 50 }),
+        fc.array(fc.constantFrom<Op>('acquire', 'release', 'abortable', 'abort', 'advance'), { maxLength: 50, size: 'medium' }),
         async (ops) => {
           const limiter = new ConcurrencyLimiter({ limit: 2, maxQueued: 2, queueTargetMs: 50, partitions: { a: 0.5, b: 0.5 }, clock });
           const held: { release(o?: object): void }[] = [];
