@@ -225,7 +225,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
         ['pg.Pool.query (direct, replica)', d, 1e6 / d],
         ['ReplicatedPool.query (routed to replica)', r, 1e6 / r],
       ],
-      note: `Median of ${rounds} alternating rounds; per-round ratios ${ratiosByRound.map((x) => x.toFixed(2)).join(', ')}. The routed pool served ${served.replicas.r1} reads from the replica and ${served.primary} from the primary.`,
+      note: `Median of ${rounds} alternating rounds; per-round ratios ${ratiosByRound.map((x) => x.toFixed(2)).join(', ')}. The routed pool served ${served.replicas.r1?.reads ?? 0} reads from the replica and ${served.primary} from the primary.`,
     });
     charts.push({
       id: 'routed-vs-direct',

@@ -58,7 +58,7 @@ export async function startReplicaRouting(
     },
     describe() {
       const s = db.stats();
-      const perReplica = Object.entries(s.replicas).map(([id, n]) => `${id} ${n}`);
+      const perReplica = Object.entries(s.replicas).map(([id, r]) => `${id} ${r.reads}`);
       return `on — product reads through @scaling/replica-router-pg: ${[...perReplica, `primary ${s.primary}`].join(', ')}`;
     },
     close: () => db.end(),

@@ -37,6 +37,15 @@ export const GAUGE_STATS_FIELDS: readonly string[] = [
   'totalSize',
   'running',
   'l1Size',
+  // appended for health, replica-router(-pg), resilience, rate-limit (issue 19)
+  'windowRequests',
+  'windowAccepts',
+  'inFlight',
+  'lastDurationMs',
+  'successRate',
+  'connections',
+  'idleConnections',
+  'waitingClients',
 ];
 
 /** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */

@@ -22,6 +22,7 @@ import {
   type ShutdownQueue,
   type ShutdownResult,
   type ShutdownState,
+  type ShutdownStats,
 } from './shutdown-phases.js';
 
 /**
@@ -89,6 +90,9 @@ export class GracefulShutdown {
   #state: ShutdownState = 'running';
   #phase: ShutdownPhase | undefined;
   #inFlight = 0;
+  #tracked = 0;
+  #errors = 0;
+  #signalCount = 0;
   #drained: (() => void) | undefined;
   #done: Promise<ShutdownResult> | undefined;
   /** A signal arrived: exit when the shutdown finishes. */
@@ -220,6 +224,7 @@ export class GracefulShutdown {
    */
   begin(): () => void {
     this.#inFlight++;
+    this.#tracked++;
     let ended = false;
     return () => {
       if (ended) return;
@@ -249,6 +254,20 @@ export class GracefulShutdown {
     return this.#start(reason);
   }
 
+  /** A snapshot of the shutdown (see {@link ShutdownStats}): a fresh object, state unchanged. */
+  stats(): ShutdownStats {
+    const stats: ShutdownStats = {
+      state: this.#state,
+      inFlight: this.#inFlight,
+      tracked: this.#tracked,
+      completed: this.#tracked - this.#inFlight,
+      errors: this.#errors,
+      signals: this.#signalCount,
+    };
+    if (this.#phase !== undefined) stats.phase = this.#phase;
+    return stats;
+  }
+
   /** Removes the signal listeners (for tests and hot reload). */
   dispose(): void {
     if (!this.#listening) return;
@@ -259,6 +278,7 @@ export class GracefulShutdown {
   #signal(signal: NodeJS.Signals): void {
     const repeated = this.#done !== undefined;
     this.#exitWhenDone = true;
+    this.#signalCount++;
     this.#events.emit('signal', { signal, repeated });
     if (!repeated) {
       void this.#start(signal);
@@ -308,6 +328,7 @@ export class GracefulShutdown {
 
   #fail(errors: Error[], error: Error): void {
     errors.push(error);
+    this.#errors++;
     this.#events.emit('error', { error });
   }
 

@@ -1,4 +1,4 @@
-import { type Clock, type RandomSource, systemClock } from '@scaling/core';
+import { type Clock, Histogram, type RandomSource, systemClock } from '@scaling/core';
 import { assertClock, assertFunction, assertOptions, describeValue, Emitter } from '@scaling/core/internal';
 import { type CheckConfig, normaliseCheck } from './_check-config.js';
 import type { RunResult } from './_check-result.js';
@@ -67,6 +67,52 @@ export interface CheckRunResult {
   output?: string;
 }
 
+/** Counters of one check, or of every check together, in {@link HealthMonitorStats}. */
+export interface CheckRunStats {
+  /** Results recorded: `passes + warnings + failures`. */
+  runs: number;
+  /** Runs that passed. */
+  passes: number;
+  /** Runs that returned `warn`. */
+  warnings: number;
+  /** Runs that failed: errors, `false`, an invalid status, timeouts (and each further charge to a hung run). */
+  failures: number;
+  /** Failures that were timeouts (a subset of `failures`). */
+  timeouts: number;
+  /** Changes of a check's reported status (`change` events). */
+  transitions: number;
+}
+
+/** One check in {@link HealthMonitorStats}. */
+export interface CheckStats extends CheckRunStats {
+  /** The check's reported status (after hysteresis and criticality): `pass`, `warn` or `fail`. */
+  status: HealthStatus;
+  /** Gauge: healthy after hysteresis. */
+  healthy: boolean;
+  /** Gauge: duration of the latest result, in ms (0 before the first). */
+  lastDurationMs: number;
+}
+
+/**
+ * A snapshot of a {@link HealthMonitor} (`stats()`). Counters since creation (a removed check's runs stay
+ * counted): `runs = passes + warnings + failures`; with no check removed, each top-level counter is the sum
+ * of the checks' counters.
+ */
+export interface HealthMonitorStats extends CheckRunStats {
+  /** The aggregate status (as {@link HealthMonitor.status}). */
+  status: HealthStatus;
+  /** Gauge: between `start()` and `stop()`. */
+  running: boolean;
+  /** Gauge: as {@link HealthMonitor.started}. */
+  started: boolean;
+  /** Changes of the aggregate status (`status` events). */
+  statusChanges: number;
+  /** Duration of every result, in ms (a hung run's later charges included): a copy. */
+  runDuration: Histogram;
+  /** Per check name. */
+  checks: Record<string, CheckStats>;
+}
+
 /**
  * Events of a {@link HealthMonitor} (payload per event; also published on `node:diagnostics_channel` as
  * `scaling:health:<event>`).
@@ -104,6 +150,22 @@ interface CheckState {
   /** Status of the latest successful run (pass or warn). */
   okStatus: HealthStatus;
   entry: HealthCheckEntry;
+  /** This check's counters. */
+  readonly counts: CheckRunStats;
+  lastDurationMs: number;
+}
+
+function zeroCounts(): CheckRunStats {
+  return { runs: 0, passes: 0, warnings: 0, failures: 0, timeouts: 0, transitions: 0 };
+}
+
+/** Counts one result into `c`. */
+function countResult(c: CheckRunStats, status: HealthStatus, timedOut: boolean): void {
+  c.runs++;
+  if (status === 'pass') c.passes++;
+  else if (status === 'warn') c.warnings++;
+  else c.failures++;
+  if (timedOut) c.timeouts++;
 }
 
 /**
@@ -155,6 +217,9 @@ export class HealthMonitor {
   #announced: HealthStatus = 'pass';
   #started = false;
   #revision = 0;
+  readonly #counts = zeroCounts();
+  #statusChanges = 0;
+  readonly #runDuration = new Histogram();
 
   /**
    * @throws {TypeError}/{@link RangeError} on a bad option or check definition, naming it; `TypeError` on an
@@ -252,6 +317,8 @@ export class HealthMonitor {
       status,
       okStatus,
       entry: makeEntry({ componentId: config.componentId, componentType: config.componentType, status }),
+      counts: zeroCounts(),
+      lastDurationMs: 0,
     };
     this.#checks.set(config.name, s);
     this.#reindex();
@@ -321,6 +388,31 @@ export class HealthMonitor {
     return report;
   }
 
+  /**
+   * A snapshot of the monitor (see {@link HealthMonitorStats}): a fresh object, state unchanged.
+   * @example
+   * ```ts
+   * import { HealthMonitor } from '@scaling/health';
+   * const monitor = new HealthMonitor({ checks: [{ name: 'db', check: () => true }] });
+   * monitor.stats().checks.db?.status; // 'pass'
+   * ```
+   */
+  stats(): HealthMonitorStats {
+    const checks: Record<string, CheckStats> = {};
+    for (const s of this.#list) {
+      checks[s.config.name] = { status: s.status, healthy: s.hysteresis.healthy, lastDurationMs: s.lastDurationMs, ...s.counts };
+    }
+    return {
+      status: this.#status,
+      running: this.#running,
+      started: this.started,
+      ...this.#counts,
+      statusChanges: this.#statusChanges,
+      runDuration: this.#runDuration.clone(),
+      checks,
+    };
+  }
+
   #reindex(): void {
     this.#list = [...this.#checks.values()];
     this.#uniqueKeys = new Set(this.#list.map((s) => s.key)).size === this.#list.length;
@@ -351,11 +443,20 @@ export class HealthMonitor {
     });
     this.#aggregate();
     const name = s.config.name;
+    const durationMs = this.#clock.now() - result.startedAt;
+    s.lastDurationMs = durationMs;
+    this.#runDuration.record(durationMs);
+    countResult(s.counts, result.status, result.timedOut);
+    countResult(this.#counts, result.status, result.timedOut);
+    if (status !== previous) {
+      s.counts.transitions++;
+      this.#counts.transitions++;
+    }
     if (this.#events.wants('result')) {
       const payload: CheckRunResult = {
         name,
         status: result.status,
-        durationMs: this.#clock.now() - result.startedAt,
+        durationMs,
         timedOut: result.timedOut,
       };
       if (result.output !== undefined) payload.output = result.output;
@@ -390,6 +491,7 @@ export class HealthMonitor {
     const previous = this.#announced;
     if (status === previous) return;
     this.#announced = status;
+    this.#statusChanges++;
     this.#events.emit('status', { status, previous });
   }
 }

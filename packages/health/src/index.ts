@@ -12,10 +12,13 @@ export {
 export {
   type AggregateStatusChange,
   type CheckRunResult,
+  type CheckRunStats,
+  type CheckStats,
   type CheckStatusChange,
   HealthMonitor,
   type HealthMonitorEvents,
   type HealthMonitorOptions,
+  type HealthMonitorStats,
 } from './health-monitor.js';
 export { HEALTH_CONTENT_TYPE, type HealthCheckEntry, type HealthReport, type HealthStatus, type ProbeKind } from './health-report.js';
 export { OutlierDetector } from './outlier-detector.js';
@@ -25,6 +28,8 @@ export type {
   FailurePercentageOptions,
   OutlierDetectorEvents,
   OutlierDetectorOptions,
+  OutlierDetectorStats,
+  OutlierEndpointStats,
   OutlierState,
   OutlierTarget,
   RequestOutcome,
@@ -51,4 +56,5 @@ export {
   type ShutdownQueue,
   type ShutdownResult,
   type ShutdownState,
+  type ShutdownStats,
 } from './shutdown-phases.js';

@@ -9,6 +9,8 @@ import type {
   FailurePercentageOptions,
   OutlierDetectorEvents,
   OutlierDetectorOptions,
+  OutlierDetectorStats,
+  OutlierEndpointStats,
   OutlierState,
   OutlierTarget,
   SuccessRateOptions,
@@ -22,6 +24,10 @@ function rethrowLater(error: unknown): void {
     throw error;
   });
 }
+
+/** Ejection reasons, as indices of the per-reason counters. */
+const REASONS: readonly EjectionReason[] = ['consecutive-failures', 'failure-percentage', 'success-rate', 'probe-failed'];
+const STATE_NAMES: readonly OutlierState[] = ['healthy', 'ejected', 'probing', 'probing'];
 
 const HEALTHY = 0;
 const EJECTED = 1;
@@ -94,6 +100,17 @@ export class OutlierDetector {
   #ejections = new Uint32Array(8);
   #until = new Float64Array(8);
   #timers: (TimerHandle | undefined)[] = [];
+  /** Outcomes of earlier intervals (the window counters are folded in at each sweep, off the hot path). */
+  #okTotal = new Float64Array(8);
+  #failedTotal = new Float64Array(8);
+  #ejectedTotal = new Float64Array(8);
+  /** Outcomes of endpoints no longer tracked, so the totals never go down. */
+  #removedOk = 0;
+  #removedFailed = 0;
+  readonly #byReason = new Float64Array(4);
+  #overflow = 0;
+  #returns = 0;
+  #released = 0;
   #out = 0;
   #sweep: TimerHandle | undefined;
   #stopped = false;
@@ -159,7 +176,12 @@ export class OutlierDetector {
     const i = this.#index.get(id);
     if (i === undefined) return false;
     this.#clearTimer(i);
-    if (this.#state[i] !== HEALTHY) this.#out--;
+    if (this.#state[i] !== HEALTHY) {
+      this.#out--;
+      this.#released++;
+    }
+    this.#removedOk += (this.#okTotal[i] as number) + (this.#ok[i] as number);
+    this.#removedFailed += (this.#failedTotal[i] as number) + (this.#failed[i] as number);
     const last = --this.#n;
     if (i !== last) {
       const lastId = this.#ids[last] as string;
@@ -171,6 +193,9 @@ export class OutlierDetector {
       this.#failed[i] = this.#failed[last] as number;
       this.#ejections[i] = this.#ejections[last] as number;
       this.#until[i] = this.#until[last] as number;
+      this.#okTotal[i] = this.#okTotal[last] as number;
+      this.#failedTotal[i] = this.#failedTotal[last] as number;
+      this.#ejectedTotal[i] = this.#ejectedTotal[last] as number;
       this.#timers[i] = this.#timers[last];
     }
     this.#ids.length = last;
@@ -259,6 +284,53 @@ export class OutlierDetector {
   }
 
   /**
+   * A snapshot of the detector (see {@link OutlierDetectorStats}): a fresh object, state unchanged. Costs
+   * O(endpoints); nothing is added to `record()` for it (the interval counters are folded into the totals at
+   * each sweep).
+   */
+  stats(): OutlierDetectorStats {
+    const endpoints: Record<string, OutlierEndpointStats> = {};
+    let successes = this.#removedOk;
+    let failures = this.#removedFailed;
+    for (let i = 0; i < this.#n; i++) {
+      const okNow = this.#ok[i] as number;
+      const failedNow = this.#failed[i] as number;
+      const ok = (this.#okTotal[i] as number) + okNow;
+      const failed = (this.#failedTotal[i] as number) + failedNow;
+      successes += ok;
+      failures += failed;
+      const state = this.#state[i] as number;
+      const e: OutlierEndpointStats = {
+        state: STATE_NAMES[state] as OutlierState,
+        ejected: state === EJECTED,
+        successes: ok,
+        failures: failed,
+        ejections: this.#ejectedTotal[i] as number,
+      };
+      if (okNow + failedNow > 0) e.successRate = okNow / (okNow + failedNow);
+      endpoints[this.#ids[i] as string] = e;
+    }
+    const by = this.#byReason;
+    return {
+      size: this.#n,
+      ejected: this.#out,
+      successes,
+      failures,
+      ejections: (by[0] as number) + (by[1] as number) + (by[2] as number) + (by[3] as number),
+      ejectionsBy: {
+        consecutiveFailures: by[0] as number,
+        failurePercentage: by[1] as number,
+        successRate: by[2] as number,
+        probeFailed: by[3] as number,
+      },
+      ejectionsOverflow: this.#overflow,
+      returns: this.#returns,
+      released: this.#released,
+      endpoints,
+    };
+  }
+
+  /**
    * Stops the detector: clears every timer and returns every ejected or probing endpoint to the target
    * (nothing stays ejected forever). Further outcomes are still counted but nothing is ejected. Idempotent.
    */
@@ -274,6 +346,7 @@ export class OutlierDetector {
       if (s === HEALTHY) continue;
       this.#state[i] = HEALTHY;
       this.#out--;
+      this.#released++;
       if (s !== PROBING) returned.push(this.#ids[i] as string);
     }
     // Only now, with every slot consistent: the target may call back into the detector.
@@ -313,6 +386,9 @@ export class OutlierDetector {
     this.#failed[i] = 0;
     this.#ejections[i] = 0;
     this.#until[i] = 0;
+    this.#okTotal[i] = 0;
+    this.#failedTotal[i] = 0;
+    this.#ejectedTotal[i] = 0;
     this.#index.set(id, i);
     return i;
   }
@@ -330,14 +406,24 @@ export class OutlierDetector {
     this.#ok = grow32(this.#ok);
     this.#failed = grow32(this.#failed);
     this.#ejections = grow32(this.#ejections);
-    const f = new Float64Array(cap);
-    f.set(this.#until);
-    this.#until = f;
+    const grow64 = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.#until = grow64(this.#until);
+    this.#okTotal = grow64(this.#okTotal);
+    this.#failedTotal = grow64(this.#failedTotal);
+    this.#ejectedTotal = grow64(this.#ejectedTotal);
   }
 
   /** Ejects slot `i` when the cap allows; returns the ejection to announce, or `undefined`. */
   #tryEject(i: number, reason: EjectionReason): EjectionEvent | undefined {
-    if (this.#stopped || this.#out >= this.maxEjected) return undefined;
+    if (this.#stopped) return undefined;
+    if (this.#out >= this.maxEjected) {
+      this.#overflow++;
+      return undefined;
+    }
     this.#out++;
     return this.#eject(i, reason);
   }
@@ -345,6 +431,9 @@ export class OutlierDetector {
   /** Ejects slot `i` (already counted in `#out`): state only; the caller announces the result. */
   #eject(i: number, reason: EjectionReason): EjectionEvent {
     const n = ++this.#ejections[i]!;
+    this.#ejectedTotal[i] = (this.#ejectedTotal[i] as number) + 1;
+    const r = REASONS.indexOf(reason);
+    this.#byReason[r] = (this.#byReason[r] as number) + 1;
     const ms = Math.min(this.#baseMs * n, this.#maxMs);
     this.#state[i] = EJECTED;
     this.#streak[i] = 0;
@@ -374,6 +463,7 @@ export class OutlierDetector {
     this.#clearTimer(i);
     this.#state[i] = HEALTHY;
     this.#out--;
+    this.#returns++;
     const id = this.#ids[i] as string;
     if (state === PROBE_IN_FLIGHT) this.#setHealthy(id, true);
     if (this.#onReturn !== undefined) {
@@ -413,6 +503,8 @@ export class OutlierDetector {
       // Envoy: the ejection multiplier decays while an endpoint stays healthy.
       if (state[i] === HEALTHY && (this.#ejections[i] as number) > 0 && (this.#until[i] as number) + this.#intervalMs <= now)
         this.#ejections[i] = (this.#ejections[i] as number) - 1;
+      this.#okTotal[i] = (this.#okTotal[i] as number) + (this.#ok[i] as number);
+      this.#failedTotal[i] = (this.#failedTotal[i] as number) + (this.#failed[i] as number);
       this.#ok[i] = 0;
       this.#failed[i] = 0;
     }

@@ -41,6 +41,62 @@ export type OutlierDetectorEvents = {
   };
 };
 
+/**
+ * A snapshot of an {@link OutlierDetector} (`stats()`): counters since creation and gauges now. The counters add
+ * up: `ejections = ejectionsBy.consecutiveFailures + ejectionsBy.failurePercentage + ejectionsBy.successRate +
+ * ejectionsBy.probeFailed`, and `ejections − ejectionsBy.probeFailed = returns + released + ejected`.
+ */
+export interface OutlierDetectorStats {
+  /** Gauge: endpoints tracked. */
+  size: number;
+  /** Gauge: endpoints out of rotation or on probation now (as {@link OutlierDetector.ejectedCount}). */
+  ejected: number;
+  /** Successful outcomes recorded. */
+  successes: number;
+  /** Failed outcomes recorded. */
+  failures: number;
+  /** Ejections, re-ejections after a failed probe included (Envoy `ejections_enforced_total`). */
+  ejections: number;
+  /** Ejections by reason. */
+  ejectionsBy: {
+    /** `consecutiveFailures` failures in a row. */
+    consecutiveFailures: number;
+    /** Failure percentage over the threshold in an interval. */
+    failurePercentage: number;
+    /** Success-rate outlier in an interval. */
+    successRate: number;
+    /** A probe failed or timed out after an ejection ended. */
+    probeFailed: number;
+  };
+  /** Ejections skipped because `maxEjectionPercent` endpoints were out already (Envoy `ejections_overflow`). */
+  ejectionsOverflow: number;
+  /** Endpoints back in rotation for good after a successful probe (the `return` event). */
+  returns: number;
+  /** Ejected or probing endpoints let go without a probe: by `stop()` or `remove()`. */
+  released: number;
+  /** Per endpoint id. */
+  endpoints: Record<string, OutlierEndpointStats>;
+}
+
+/** One endpoint in {@link OutlierDetectorStats}. */
+export interface OutlierEndpointStats {
+  /** `healthy`, `ejected` or `probing` (as {@link OutlierDetector.stateOf}). */
+  state: OutlierState;
+  /** Gauge: whether the endpoint is ejected now (state `ejected`). */
+  ejected: boolean;
+  /** Successful outcomes recorded for the endpoint. */
+  successes: number;
+  /** Failed outcomes recorded for the endpoint. */
+  failures: number;
+  /** Times the endpoint was ejected. */
+  ejections: number;
+  /**
+   * Gauge: successes / (successes + failures) in the current analysis interval, in [0, 1]; absent when it had
+   * no outcome yet.
+   */
+  successRate?: number;
+}
+
 /** Why an endpoint was ejected. */
 export type EjectionReason = 'consecutive-failures' | 'failure-percentage' | 'success-rate' | 'probe-failed';
 

@@ -80,3 +80,23 @@ export type ShutdownEvents = {
     repeated: boolean;
   };
 };
+
+/**
+ * A snapshot of a `GracefulShutdown` (`stats()`): `tracked = completed + inFlight`.
+ */
+export interface ShutdownStats {
+  /** The lifecycle state: `running`, `draining`, `closing` or `closed`. */
+  state: ShutdownState;
+  /** The phase running now (absent before the first and after the last). */
+  phase?: ShutdownPhase;
+  /** Gauge: tracked requests and promises still running. */
+  inFlight: number;
+  /** Units of in-flight work begun (`begin()`, `track()`, requests of added servers), since creation. */
+  tracked: number;
+  /** Units of in-flight work ended. */
+  completed: number;
+  /** Failures reported (`error` events: hook and queue failures, passed deadlines). */
+  errors: number;
+  /** Signals received (`signal` events), repeated ones included. */
+  signals: number;
+}

@@ -77,6 +77,10 @@ export interface ConcurrencyLimiterStats {
   queued: number;
   /** Requests admitted so far. */
   admitted: number;
+  /** Leases released so far: `admitted = completed + inflight`. */
+  completed: number;
+  /** Waiters whose signal aborted before they got a slot. */
+  abandoned: number;
   /** Requests shed so far, by reason. */
   shed: Record<ShedReason, number>;
   /** Whether the queue is in CoDel overload mode (deadline `queueTargetMs`). */
@@ -203,6 +207,7 @@ export class ConcurrencyLimiter {
   #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
   #admitted = 0;
+  #abandoned = 0;
   readonly #shed: Record<ShedReason, number> = { limit: 0, 'queue-full': 0, 'queue-timeout': 0, closed: 0 };
 
   /** @throws {TypeError}/{@link RangeError} on an unknown option or a bad value (naming it). */
@@ -349,6 +354,8 @@ export class ConcurrencyLimiter {
       inflight: this.#inflight,
       queued: this.#queued,
       admitted: this.#admitted,
+      completed: this.#admitted - this.#inflight, // every admitted lease is in flight or released
+      abandoned: this.#abandoned,
       shed: { ...this.#shed },
       overloaded: this.#overloaded(this.#clock.now()),
       partitions,
@@ -467,6 +474,7 @@ export class ConcurrencyLimiter {
     if (w.resolve === undefined) return;
     const reason = w.signal?.reason;
     w.resolve = undefined;
+    this.#abandoned++;
     w.reject(reason);
     const p = w.partition;
     const i = p.queue.indexOf(w, p.head);

@@ -1,4 +1,5 @@
-import type { Clock } from '@scaling/core';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { type Clock, Histogram } from '@scaling/core';
 import { describeValue, type Emitter } from '@scaling/core/internal';
 import { type ReplicaRouter, type ReplicaSession, type SqlClassifier, transactionEffect } from '@scaling/replica-router';
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
@@ -30,6 +31,40 @@ function isReadOnlyViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '25006';
 }
 
+/**
+ * Context of the tracing channel `scaling:replica-router-pg:query`, published around each statement sent to a
+ * server by `ReplicatedPool.query` and `session.query` (a read retried elsewhere is traced once per server it
+ * is sent to). The statement's parameters are never in it.
+ */
+export interface PgQueryContext {
+  /** The SQL text. */
+  sql: string;
+  /** Where the statement went. */
+  target: 'primary' | 'replica';
+  /** The replica's id, when `target` is `'replica'`. */
+  replica?: string;
+  /** Set by the channel on `error`: the query's error. */
+  error?: unknown;
+  /** Set by the channel on `asyncEnd`: the `pg` result. */
+  result?: unknown;
+}
+
+/** The tracing channel around routed statements (see {@link PgQueryContext}). @internal */
+export const QUERY_CHANNEL = tracingChannel<unknown, PgQueryContext>('scaling:replica-router-pg:query');
+
+/** Sends `text` to `pool`, traced when someone subscribes to `scaling:replica-router-pg:query`. */
+function send<R extends QueryResultRow>(
+  pool: Pool,
+  text: Statement,
+  values: unknown[] | undefined,
+  sql: string,
+  replica: string | undefined,
+): Promise<QueryResult<R>> {
+  if (!QUERY_CHANNEL.hasSubscribers) return pool.query<R>(text as string, values);
+  const context: PgQueryContext = replica === undefined ? { sql, target: 'primary' } : { sql, target: 'replica', replica };
+  return QUERY_CHANNEL.tracePromise(() => pool.query<R>(text as string, values), context);
+}
+
 /** Texts a replica refused as writes are remembered (up to this many) and sent to the primary from then on. */
 const MAX_LEARNED = 1_024;
 
@@ -46,6 +81,13 @@ export class Routing {
   readonly events: Emitter<ReplicatedPoolEvents>;
   readonly #clock: Clock;
   readonly #readsByReplica: Float64Array;
+  readonly #failuresByReplica: Float64Array;
+  /** Duration of each statement routed by `run`/`read`/`write`, in ms. */
+  readonly queryDuration = new Histogram();
+  /** Statements routed by `run`/`read`/`write` (`ReplicatedPool.query`, `session.query` outside a transaction). */
+  queries = 0;
+  /** Those that rejected. */
+  errors = 0;
   readonly #learned = new Set<string>();
   /** One reused outcome object handed to the balancer on release (it reads the fields during the call). */
   readonly #result = { ok: true, latencyMs: 0 };
@@ -62,6 +104,7 @@ export class Routing {
     this.events = events;
     this.#clock = clock;
     this.#readsByReplica = new Float64Array(router.replicas.length);
+    this.#failuresByReplica = new Float64Array(router.replicas.length);
   }
 
   /** Whether `sql` may go to a replica. */
@@ -89,18 +132,42 @@ export class Routing {
         ),
       );
     }
-    return this.write<R>(text, values, token);
+    return this.write<R>(text, values, sql, token);
   }
 
-  async write<R extends QueryResultRow>(
+  write<R extends QueryResultRow>(
     text: Statement,
     values: unknown[] | undefined,
+    sql: string,
+    token: ReplicaSession | undefined,
+  ): Promise<QueryResult<R>> {
+    return this.#measured(this.#write<R>(text, values, sql, token));
+  }
+
+  async #write<R extends QueryResultRow>(
+    text: Statement,
+    values: unknown[] | undefined,
+    sql: string,
     token: ReplicaSession | undefined,
   ): Promise<QueryResult<R>> {
     this.primaryCount++;
-    const r = await this.primary.query<R>(text as string, values);
+    const r = await send<R>(this.primary, text, values, sql, undefined);
     if (token !== undefined) await this.recordWrite(token);
     return r;
+  }
+
+  /** Counts a routed statement and measures it until it settles. */
+  async #measured<T>(work: Promise<T>): Promise<T> {
+    this.queries++;
+    const t0 = this.#clock.now();
+    try {
+      return await work;
+    } catch (e) {
+      this.errors++;
+      throw e;
+    } finally {
+      this.queryDuration.record(this.#clock.now() - t0);
+    }
   }
 
   /** Raise `token` after a write: the primary's WAL position (`'position'`), or the time (`'time'`). */
@@ -111,7 +178,16 @@ export class Routing {
     else this.router.recordWrite(token, await primaryPosition(this.primary));
   }
 
-  async read<R extends QueryResultRow>(
+  read<R extends QueryResultRow>(
+    text: Statement,
+    values: unknown[] | undefined,
+    sql: string,
+    token: ReplicaSession | undefined,
+  ): Promise<QueryResult<R>> {
+    return this.#measured(this.#read<R>(text, values, sql, token));
+  }
+
+  async #read<R extends QueryResultRow>(
     text: Statement,
     values: unknown[] | undefined,
     sql: string,
@@ -124,12 +200,12 @@ export class Routing {
       if (node === this.primary) {
         lease.release();
         this.primaryCount++;
-        return this.primary.query<R>(text as string, values);
+        return send<R>(this.primary, text, values, sql, undefined);
       }
       const replica = node as PgReplica;
       const t0 = this.#clock.now();
       try {
-        const r = await replica.pool.query<R>(text as string, values);
+        const r = await send<R>(replica.pool, text, values, sql, replica.id);
         const result = this.#result;
         result.ok = true;
         result.latencyMs = this.#clock.now() - t0;
@@ -142,6 +218,8 @@ export class Routing {
         result.ok = false;
         result.latencyMs = this.#clock.now() - t0;
         lease.release(result);
+        const i = this.replicas.indexOf(replica);
+        this.#failuresByReplica[i] = (this.#failuresByReplica[i] as number) + 1;
         if (attempt < this.replicas.length && isConnectionError(e)) {
           router.markDown(replica.id, `connection error: ${e instanceof Error ? e.message : String(e)}`);
           this.#retried(replica.id, 'connection', e);
@@ -155,7 +233,7 @@ export class Routing {
           }
           this.#retried(replica.id, readOnly ? 'read-only' : 'recovery-conflict', e);
           this.primaryCount++;
-          return this.primary.query<R>(text as string, values);
+          return send<R>(this.primary, text, values, sql, undefined);
         }
         throw e;
       }
@@ -167,12 +245,13 @@ export class Routing {
     if (this.events.wants('read-retried')) this.events.emit('read-retried', { replica, reason, error });
   }
 
-  /** Reads served per replica id. */
-  readsByReplica(): Record<string, number> {
-    const out: Record<string, number> = {};
-    this.replicas.forEach((r, i) => {
-      out[r.id] = this.#readsByReplica[i] as number;
-    });
-    return out;
+  /** Reads served by replica `i`. */
+  readsOf(i: number): number {
+    return this.#readsByReplica[i] as number;
+  }
+
+  /** Reads that failed on replica `i` (retried elsewhere or rejected). */
+  failuresOf(i: number): number {
+    return this.#failuresByReplica[i] as number;
   }
 }

@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '@scaling/core';
+import type { Clock, Histogram, TimerHandle } from '@scaling/core';
 import { Emitter } from '@scaling/core/internal';
-import { ReplicaHealth, ReplicaRouter, type ReplicaState, SqlClassifier } from '@scaling/replica-router';
+import { ReplicaHealth, ReplicaRouter, type ReplicaState, type ReplicaStats, SqlClassifier } from '@scaling/replica-router';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { type PgReplica, toPool, toReplicas } from './_pool-source.js';
 import { PING_SQL, primaryPosition, probeReplica } from './_probe-sql.js';
@@ -11,14 +11,49 @@ import { REPLICATED_POOL_EVENTS, type ReplicatedPoolEvents } from './events.js';
 import { type ReplicatedPoolOptions, resolvePoolOptions } from './replicated-pool-options.js';
 import { createSession, type ReplicatedSession } from './replicated-session.js';
 
-/** Routing counters since creation. */
+/** One replica in {@link ReplicatedPoolStats}. */
+export interface ReplicatedPoolReplicaStats {
+  /** Reads it served. */
+  reads: number;
+  /** Reads that failed on it (retried elsewhere, or rejected). */
+  failures: number;
+  /** `'eligible'`, or why it gets no reads (as the router's `states()` reason). */
+  state: string;
+  /** Gauge: may receive reads now. */
+  eligible: boolean;
+  /** Gauge: healthy by its last check and not marked down since. */
+  healthy: boolean;
+  /** Gauge: replay lag in ms from the last check (absent when unknown). */
+  lagMs?: number;
+  /** Gauge: replay lag in bytes from the last check (absent when unknown). */
+  lagBytes?: number;
+}
+
+/**
+ * A snapshot of a {@link ReplicatedPool} (`stats()`): counters since creation, gauges now, per replica.
+ * Routing decisions (replica or primary, fallbacks, waits) are the router's: `pool.router.stats()`.
+ */
 export interface ReplicatedPoolStats {
-  /** Statements sent to the primary (writes, transactions, fallback reads). */
+  /** Statements routed by `query()` and `session.query()` outside a transaction (each timed in `queryDuration`). */
+  queries: number;
+  /** Those that rejected. */
+  errors: number;
+  /** Statements sent to the primary (writes, transactions, fallback reads, `connect()`). */
   primary: number;
-  /** Reads served per replica id. */
-  replicas: Record<string, number>;
+  /** Reads served by replicas (the sum of `replicas.<id>.reads`). */
+  replicaReads: number;
   /** Reads retried elsewhere after an error on a replica (see the `read-retried` event). */
   retries: number;
+  /** Gauge: connections open in every pool (as `pg.Pool.totalCount`). */
+  connections: number;
+  /** Gauge: idle connections in every pool. */
+  idleConnections: number;
+  /** Gauge: queries and `connect()` calls waiting for a connection. */
+  waitingClients: number;
+  /** Duration of each routed statement (retries included), in ms: a copy. */
+  queryDuration: Histogram;
+  /** Per replica id. */
+  replicas: Record<string, ReplicatedPoolReplicaStats>;
 }
 
 /** A `pg` query callback, as `pg.Pool.query(text, values, callback)` takes. */
@@ -250,10 +285,29 @@ export class ReplicatedPool {
     return this.#checking;
   }
 
-  /** Routing counters since creation. */
+  /** A snapshot of counters, gauges and replicas (see {@link ReplicatedPoolStats}); emits nothing. */
   stats(): ReplicatedPoolStats {
     const r = this.#routing;
-    return { primary: r.primaryCount, replicas: r.readsByReplica(), retries: r.retries };
+    const routed = this.router.stats().replicas;
+    const replicas: Record<string, ReplicatedPoolReplicaStats> = {};
+    let replicaReads = 0;
+    this.replicas.forEach((replica, i) => {
+      const reads = r.readsOf(i);
+      replicaReads += reads;
+      replicas[replica.id] = { reads, failures: r.failuresOf(i), ...(routed[replica.id] as ReplicaStats) };
+    });
+    return {
+      queries: r.queries,
+      errors: r.errors,
+      primary: r.primaryCount,
+      replicaReads,
+      retries: r.retries,
+      connections: this.totalCount,
+      idleConnections: this.idleCount,
+      waitingClients: this.waitingCount,
+      queryDuration: r.queryDuration.clone(),
+      replicas,
+    };
   }
 
   /** Connections open in the primary's and the replicas' pools (as `pg.Pool.totalCount`). */

@@ -62,7 +62,7 @@ export class ReplicatedSession {
     const routing = this.#routing;
     if (this.#client === undefined && this.#queued === 0) {
       if (routing.isRead(sql)) return routing.read<R>(text, values, sql, this.token);
-      if (transactionEffect(sql) === 'none') return routing.write<R>(text, values, this.token);
+      if (transactionEffect(sql) === 'none') return routing.write<R>(text, values, sql, this.token);
     }
     return this.#enqueue(() => this.#serial<R>(text, values, sql));
   }
@@ -110,7 +110,7 @@ export class ReplicatedSession {
     const pinned = this.#client;
     if (pinned !== undefined) return this.#inTransaction<R>(pinned, text, values, sql);
     if (routing.isRead(sql)) return routing.read<R>(text, values, sql, this.token);
-    if (transactionEffect(sql) !== 'open') return routing.write<R>(text, values, this.token);
+    if (transactionEffect(sql) !== 'open') return routing.write<R>(text, values, sql, this.token);
     // this text leaves a transaction open: it and what follows run on one primary connection
     const client = await takePrimary(routing);
     try {

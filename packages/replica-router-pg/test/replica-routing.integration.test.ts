@@ -1,9 +1,10 @@
 // Against the real primary (5432) and streaming replica (5433) that `npm run test:integration` starts
 // (scripts/integration/replica-router-pg.mjs). Replay is paused with pg_wal_replay_pause() to make lag
 // deterministic.
+import { tracingChannel } from 'node:diagnostics_channel';
 import { isScalingError, type RandomSource, seededRandom } from '@scaling/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createReplicatedPool, parseLsn, ReplicatedPool, type ReplicatedSession } from '../src/index.js';
+import { createReplicatedPool, type PgQueryContext, parseLsn, ReplicatedPool, type ReplicatedSession } from '../src/index.js';
 import {
   admin,
   eventually,
@@ -72,6 +73,56 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     await admin(PRIMARY_URL, `DROP TABLE IF EXISTS ${T}; DROP SEQUENCE IF EXISTS ${T}_seq`);
   });
 
+  it('observability (issue 19): each routed statement is traced with its server, never its parameters; stats() and the lag of the replica follow', async () => {
+    const pool = open();
+    await replicaEligible(pool);
+    const ch = tracingChannel('scaling:replica-router-pg:query');
+    const seen: Array<PgQueryContext & { phase: string }> = [];
+    const handlers = {
+      start: (c: unknown) => seen.push({ ...(c as PgQueryContext), phase: 'start' }),
+      asyncEnd: (c: unknown) => seen.push({ ...(c as PgQueryContext), phase: 'asyncEnd' }),
+      error: (c: unknown) => seen.push({ ...(c as PgQueryContext), phase: 'error' }),
+      end: () => {},
+      asyncStart: () => {},
+    };
+    ch.subscribe(handlers);
+    try {
+      const before = pool.stats();
+      const read = await pool.query<{ port: number }>('SELECT inet_server_port() AS port, $1::text AS secret', ['hunter2']);
+      expect(read.rows[0]?.port).toBe(REPLICA_PORT);
+      await pool.query(`UPDATE ${T} SET note = $1 WHERE id = 2`, ['hunter2']);
+      await expect(pool.query('SELECT * FROM no_such_table_here')).rejects.toThrow(/does not exist/);
+      const starts = seen.filter((c) => c.phase === 'start');
+      expect(starts.map((c) => [c.target, c.replica])).toEqual([
+        ['replica', 'r1'],
+        ['primary', undefined],
+        ['replica', 'r1'],
+      ]);
+      expect(starts[0]?.sql).toContain('inet_server_port()');
+      expect(seen.find((c) => c.phase === 'asyncEnd')?.result).toBeDefined();
+      expect((seen.find((c) => c.phase === 'error')?.error as { code?: string } | undefined)?.code).toBe('42P01');
+      expect(JSON.stringify(seen.map(({ sql, target, replica }) => ({ sql, target, replica })))).not.toContain('hunter2');
+      const after = pool.stats();
+      expect(after.queries - before.queries).toBe(3);
+      expect(after.errors - before.errors).toBe(1);
+      expect((after.replicas.r1?.reads ?? 0) - (before.replicas.r1?.reads ?? 0)).toBe(1);
+      expect((after.replicas.r1?.failures ?? 0) - (before.replicas.r1?.failures ?? 0)).toBe(1);
+      expect(after.queryDuration.count - before.queryDuration.count).toBe(3);
+      expect(after.queryDuration.max).toBeGreaterThan(0);
+      expect(after.replicas.r1).toMatchObject({ state: 'eligible', eligible: true, healthy: true });
+      expect(after.connections).toBeGreaterThan(0);
+      // replay paused and a write: the replica's byte lag shows in stats() after the next check
+      await pauseReplay();
+      await pool.query(`UPDATE ${T} SET v = v + 1 WHERE id = 3`);
+      await eventually('the lag to show', async () => {
+        await pool.checkReplicas();
+        return (pool.stats().replicas.r1?.lagBytes ?? 0) > 0;
+      });
+    } finally {
+      ch.unsubscribe(handlers);
+    }
+  });
+
   it('data-modifying CTE (kind: a write hidden in a SELECT): a SELECT whose CTE updates rows goes to the primary', async () => {
     const pool = open();
     await replicaEligible(pool);
@@ -82,7 +133,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
       `WITH u AS (UPDATE ${T} SET v = v + 1 WHERE id = 1 RETURNING v) SELECT v, inet_server_port() AS port FROM u`,
     );
     expect(r.rows[0]?.port).toBe(PRIMARY_PORT);
-    expect(pool.stats().replicas.r1).toBe(before.replicas.r1);
+    expect(pool.stats().replicas.r1?.reads).toBe(before.replicas.r1?.reads);
     const [row] = await admin<{ v: number }>(PRIMARY_URL, `SELECT v FROM ${T} WHERE id = 1`);
     expect(row?.v).toBe(r.rows[0]?.v);
   });
@@ -166,7 +217,7 @@ describe.skipIf(!haveServers)('replica routing against a real primary and stream
     expect(readOnlyErrors).toBe(0);
     expect(otherErrors).toEqual([]);
     const stats = pool.stats();
-    expect(stats.replicas.r1).toBeGreaterThan(1000); // reads did go to the replica
+    expect(stats.replicas.r1?.reads).toBeGreaterThan(1000); // reads did go to the replica
     expect(stats.primary).toBeGreaterThan(1000);
     await admin(PRIMARY_URL, `DELETE FROM ${T} WHERE id > ${ROWS}`);
   }, 120_000);

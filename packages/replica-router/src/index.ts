@@ -9,7 +9,7 @@ export {
   type ReplicaProbeResult,
   type ReplicaSink,
 } from './replica-health.js';
-export { ReplicaRouter } from './replica-router.js';
+export { ReplicaRouter, type ReplicaRouterStats, type ReplicaStats } from './replica-router.js';
 export type { ReadOptions, ReadYourWritesMode, ReplicaRouterOptions } from './replica-router-options.js';
 export { ReplicaSession } from './replica-session.js';
 export type { ReplicaIneligibility, ReplicaSample, ReplicaState } from './replica-state.js';

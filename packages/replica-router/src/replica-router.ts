@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@scaling/core';
+import { type Clock, Histogram, type TimerHandle } from '@scaling/core';
 import { assertNonNegativeFinite, describeValue, Emitter } from '@scaling/core/internal';
 import type { PickOptions } from '@scaling/load-balancer';
 import { RoundRobin } from '@scaling/load-balancer';
@@ -8,9 +8,63 @@ import { REPLICA_ROUTER_EVENTS, type ReplicaRouterEvents } from './events.js';
 import type { ReplicaBalancer, ReplicaEndpoint, ReplicaLease } from './replica-balancer.js';
 import { type ReadOptions, type ReadYourWritesMode, type ReplicaRouterOptions, resolveRouterOptions } from './replica-router-options.js';
 import { ReplicaSession } from './replica-session.js';
-import type { ReplicaSample, ReplicaState } from './replica-state.js';
+import type { ReplicaIneligibility, ReplicaSample, ReplicaState } from './replica-state.js';
 
 const noop = (): void => {};
+
+/** How the last routing decision went (for the counters). */
+const TO_REPLICA = 0;
+const STICKY = 1;
+const FALLBACK = 2;
+const NO_REPLICA = 3;
+
+/** One replica in {@link ReplicaRouterStats}. */
+export interface ReplicaStats {
+  /** `'eligible'`, or why the replica gets no reads (a {@link ReplicaIneligibility}). */
+  state: 'eligible' | ReplicaIneligibility;
+  /** Gauge: the replica may receive reads with no position requirement now. */
+  eligible: boolean;
+  /** Gauge: healthy by its last sample and not marked down since. */
+  healthy: boolean;
+  /** Gauge: lag in ms from the last sample (absent when unknown). */
+  lagMs?: number;
+  /** Gauge: lag in bytes from the last sample (absent when unknown). */
+  lagBytes?: number;
+}
+
+/**
+ * A snapshot of a {@link ReplicaRouter} (`stats()`): routing counters since creation, gauges now, and the
+ * replicas. The counters add up: `reads = replicaReads + primaryReads + noReplica + aborted` and
+ * `primaryReads = stickyReads + fallbacks`.
+ */
+export interface ReplicaRouterStats {
+  /** Reads routed: `forRead` calls, and `forReadAsync` calls once settled. */
+  reads: number;
+  /** Reads sent to a replica. */
+  replicaReads: number;
+  /** Reads sent to the primary. */
+  primaryReads: number;
+  /** Reads sent to the primary inside a session's `'time'` stickiness window. */
+  stickyReads: number;
+  /** Reads sent to the primary because no replica was eligible (after any wait, and at `close()`). */
+  fallbacks: number;
+  /** Reads refused with {@link NoReplicaError} (`fallback: 'error'`). */
+  noReplica: number;
+  /** `forReadAsync` calls whose signal aborted while waiting. */
+  aborted: number;
+  /** `forReadAsync` calls that waited for a replica to catch up with the session (stale-read avoidance). */
+  waits: number;
+  /** Gauge: calls waiting now. */
+  waiting: number;
+  /** Gauge: replicas eligible now (no position requirement). */
+  eligibleReplicas: number;
+  /** Gauge: the `maxLagMs` limit (`Infinity` when off). */
+  maxLagMs: number;
+  /** How long the waits took, in ms, until a replica caught up, the fallback, or the abort: a copy. */
+  waitDuration: Histogram;
+  /** Per replica id. */
+  replicas: Record<string, ReplicaStats>;
+}
 
 interface Waiter<P, R> {
   minPosition: number;
@@ -20,6 +74,7 @@ interface Waiter<P, R> {
   timer: TimerHandle | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  startedAt: number;
 }
 
 /**
@@ -78,6 +133,16 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   readonly #pick: PickOptions = { key: undefined, exclude: undefined };
   readonly #events: Emitter<ReplicaRouterEvents>;
   #waiters: Waiter<P, R>[] = [];
+  readonly #maxLagMs: number;
+  /** How the last {@link ReplicaRouter.#route} went. */
+  #routed = TO_REPLICA;
+  #replicaReads = 0;
+  #stickyReads = 0;
+  #fallbacks = 0;
+  #noReplica = 0;
+  #aborted = 0;
+  #waits = 0;
+  readonly #waitDuration = new Histogram();
 
   constructor(options: ReplicaRouterOptions<P, R>) {
     const o = resolveRouterOptions(options);
@@ -101,6 +166,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     this.#stickinessMs = o.stickinessMs;
     this.#maxWaitMs = o.maxWaitMs;
     this.#fallbackError = o.fallback === 'error';
+    this.#maxLagMs = o.maxLagMs;
     this.#onWait = o.onWait;
     this.#primaryLease = { endpoint: primary, release: noop };
     this.#events = new Emitter<ReplicaRouterEvents>('replica-router', REPLICA_ROUTER_EVENTS, this);
@@ -163,19 +229,88 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
    * @throws {@link NoReplicaError} when none is eligible and `fallback` is `'error'`.
    */
   forRead(options?: ReadOptions): ReplicaLease<P | R> {
+    return this.#route(options, true);
+  }
+
+  /** The routing decision; sets `#routed`, and counts it when `count` (a settled `forReadAsync` counts itself). */
+  #route(options: ReadOptions | undefined, count: boolean): ReplicaLease<P | R> {
     let minPosition = options?.minPosition ?? 0;
     const session = options?.session;
     if (session !== undefined) {
       if (this.readYourWrites === 'time') {
-        if (this.#clock.now() - session.lastWriteAt < this.#stickinessMs) return this.#primaryLease;
+        if (this.#clock.now() - session.lastWriteAt < this.#stickinessMs) {
+          this.#routed = STICKY;
+          if (count) this.#stickyReads++;
+          return this.#primaryLease;
+        }
       } else if (this.readYourWrites === 'position' && session.position > minPosition) {
         minPosition = session.position;
       }
     }
     const lease = this.#tryReplica(minPosition, options?.key);
-    if (lease !== undefined) return lease;
-    if (this.#fallbackError) throw new NoReplicaError(this.#explain(minPosition));
+    if (lease !== undefined) {
+      this.#routed = TO_REPLICA;
+      if (count) this.#replicaReads++;
+      return lease;
+    }
+    if (this.#fallbackError) {
+      this.#routed = NO_REPLICA;
+      if (count) this.#noReplica++;
+      throw new NoReplicaError(this.#explain(minPosition));
+    }
+    this.#routed = FALLBACK;
+    if (count) this.#fallbacks++;
     return this.#primaryLease;
+  }
+
+  /** Counts a decision made by `#route(…, false)` that stands as it is. */
+  #countRouted(): void {
+    const r = this.#routed;
+    if (r === TO_REPLICA) this.#replicaReads++;
+    else if (r === STICKY) this.#stickyReads++;
+    else if (r === FALLBACK) this.#fallbacks++;
+    else this.#noReplica++;
+  }
+
+  /**
+   * A snapshot of the router (see {@link ReplicaRouterStats}): a fresh object. Unlike
+   * {@link ReplicaRouter.states}, it emits nothing.
+   * @example
+   * ```ts
+   * import { ReplicaRouter } from '@scaling/replica-router';
+   * const router = new ReplicaRouter({ primary: 'primary', replicas: [{ id: 'r1' }] });
+   * router.forRead();
+   * router.stats().fallbacks; // 1 (r1 has no sample yet)
+   * ```
+   */
+  stats(): ReplicaRouterStats {
+    const now = this.#clock.now();
+    const replicas: Record<string, ReplicaStats> = {};
+    let eligible = 0;
+    for (let i = 0; i < this.replicas.length; i++) {
+      const st = this.#table.state(i, (this.replicas[i] as R).id, now);
+      if (st.eligible) eligible++;
+      const r: ReplicaStats = { state: st.reason ?? 'eligible', eligible: st.eligible, healthy: st.healthy };
+      if (st.lagMs !== undefined) r.lagMs = st.lagMs;
+      if (st.lagBytes !== undefined) r.lagBytes = st.lagBytes;
+      replicas[st.id] = r;
+    }
+    const primaryReads = this.#stickyReads + this.#fallbacks;
+    return {
+      reads: this.#replicaReads + primaryReads + this.#noReplica + this.#aborted,
+      replicaReads: this.#replicaReads,
+      primaryReads,
+      stickyReads: this.#stickyReads,
+      fallbacks: this.#fallbacks,
+      noReplica: this.#noReplica,
+      aborted: this.#aborted,
+      waits: this.#waits,
+      waiting: this.#waiters.length,
+      eligibleReplicas: eligible,
+      maxLagMs: this.#maxLagMs,
+      waitDuration: this.#waitDuration.clone(),
+      replicas,
+    };
   }
 
   /**
@@ -199,7 +334,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     let lease: ReplicaLease<P | R>;
     let failure: unknown;
     try {
-      lease = this.forRead(options);
+      lease = this.#route(options, false);
     } catch (e) {
       if (!(e instanceof NoReplicaError)) return Promise.reject(e);
       failure = e;
@@ -214,11 +349,22 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
       session.position === 0 ||
       !this.#anyServing(this.#clock.now())
     ) {
+      this.#countRouted();
       return failure === undefined ? Promise.resolve(lease) : Promise.reject(failure);
     }
     const minPosition = Math.max(session.position, options?.minPosition ?? 0);
+    this.#waits++;
     return new Promise<ReplicaLease<P | R>>((resolve, reject) => {
-      const waiter: Waiter<P, R> = { minPosition, key: options?.key, resolve, reject, timer: undefined, signal, onAbort: undefined };
+      const waiter: Waiter<P, R> = {
+        minPosition,
+        key: options?.key,
+        resolve,
+        reject,
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+        startedAt: this.#clock.now(),
+      };
       waiter.timer = this.#clock.setTimeout(() => {
         waiter.timer = undefined;
         this.#removeWaiter(waiter);
@@ -227,7 +373,8 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
       if (signal !== undefined) {
         waiter.onAbort = () => {
           this.#removeWaiter(waiter);
-          settle(this.#clock, waiter);
+          this.#settle(waiter);
+          this.#aborted++;
           reject(signal.reason);
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -303,7 +450,8 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) {
-      settle(this.#clock, w);
+      this.#settle(w);
+      this.#fallbacks++;
       w.resolve(this.#primaryLease);
     }
   }
@@ -356,9 +504,20 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   }
 
   #fallBack(w: Waiter<P, R>): void {
+    this.#settle(w);
+    if (this.#fallbackError) {
+      this.#noReplica++;
+      w.reject(new NoReplicaError(this.#explain(w.minPosition)));
+    } else {
+      this.#fallbacks++;
+      w.resolve(this.#primaryLease);
+    }
+  }
+
+  /** A waiter is done: its timer and signal listener go, its wait is measured. */
+  #settle(w: Waiter<P, R>): void {
     settle(this.#clock, w);
-    if (this.#fallbackError) w.reject(new NoReplicaError(this.#explain(w.minPosition)));
-    else w.resolve(this.#primaryLease);
+    this.#waitDuration.record(this.#clock.now() - w.startedAt);
   }
 
   #wake(now: number): void {
@@ -385,7 +544,8 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     for (const [w, lease] of ready) {
       if (lease === undefined) this.#fallBack(w);
       else {
-        settle(this.#clock, w);
+        this.#settle(w);
+        this.#replicaReads++;
         w.resolve(lease);
       }
     }

@@ -5,7 +5,14 @@
 import { ManualClock } from '@scaling/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ReadOptions, type ReplicaLease, ReplicaRouter, type ReplicaSample, type ReplicaSession } from '../src/index.js';
+import {
+  type ReadOptions,
+  type ReplicaLease,
+  ReplicaRouter,
+  type ReplicaRouterStats,
+  type ReplicaSample,
+  type ReplicaSession,
+} from '../src/index.js';
 
 const IDS = ['r0', 'r1', 'r2'] as const;
 const MAX_LAG_MS = 100;
@@ -18,12 +25,15 @@ interface RouterLike {
   markDown(id: string): void;
   recordWrite(session: ReplicaSession, position?: number): void;
   session(): ReplicaSession;
+  stats(): ReplicaRouterStats;
 }
 
 interface Model {
   replicas: Map<string, { healthy: boolean; sample: ReplicaSample; at: number }>;
   now: number;
   token: number;
+  /** Reads routed so far, to a replica and to the primary. */
+  reads: { replica: number; primary: number };
 }
 interface Real {
   router: RouterLike;
@@ -96,6 +106,15 @@ class Read implements fc.Command<Model, Real> {
     if (typeof e === 'string') expect(anyEligible, 'fell back to the primary while a replica was eligible').toBe(false);
     else expect(eligible(m, e.id, minPosition), `${e.id} is not eligible`).toBe(true);
     lease.release();
+    if (typeof e === 'string') m.reads.primary++;
+    else m.reads.replica++;
+    // stats(): the counters follow the reads and add up; each replica's eligibility is the model's
+    const s = r.router.stats();
+    expect(s).toMatchObject({ reads: m.reads.replica + m.reads.primary, replicaReads: m.reads.replica, fallbacks: m.reads.primary });
+    expect(s.reads).toBe(s.replicaReads + s.primaryReads + s.noReplica + s.aborted);
+    expect(s.primaryReads).toBe(s.stickyReads + s.fallbacks);
+    for (const i of IDS) expect(s.replicas[i]?.eligible, i).toBe(eligible(m, i, 0));
+    expect(s.eligibleReplicas).toBe(IDS.filter((i) => eligible(m, i, 0)).length);
   }
   toString = () => `read(${this.withSession ? 'session' : 'no session'})`;
 }
@@ -121,7 +140,13 @@ function routerProperty(make: (clock: ManualClock) => RouterLike) {
   return fc.property(fc.commands(commands, { size: '+1' }), (cmds) => {
     const clock = new ManualClock();
     const router = make(clock);
-    fc.modelRun(() => ({ model: { replicas: new Map(), now: 0, token: 0 }, real: { router, clock, session: router.session() } }), cmds);
+    fc.modelRun(
+      () => ({
+        model: { replicas: new Map(), now: 0, token: 0, reads: { replica: 0, primary: 0 } },
+        real: { router, clock, session: router.session() },
+      }),
+      cmds,
+    );
   });
 }
 

@@ -39,16 +39,23 @@ export interface AdaptiveThrottleEvents {
   };
 }
 
-/** Counters of an {@link AdaptiveThrottle}. */
+/**
+ * A snapshot of an {@link AdaptiveThrottle}: counters since creation (`requests` ≥ `throttled + accepts`),
+ * and the window the probability is computed from as gauges.
+ */
 export interface AdaptiveThrottleStats {
-  /** Requests in the window (local rejections included). */
+  /** Requests since creation (local rejections included). */
   requests: number;
-  /** Accepted by the backend, in the window. */
+  /** Requests the backend accepted, since creation. */
   accepts: number;
-  /** The local rejection probability now. */
-  probability: number;
   /** Rejected locally since creation. */
   throttled: number;
+  /** Gauge: the local rejection probability now. */
+  probability: number;
+  /** Gauge: requests in the window now (local rejections included). */
+  windowRequests: number;
+  /** Gauge: requests accepted by the backend in the window now. */
+  windowAccepts: number;
 }
 
 /** An adaptive throttle. Use `execute(fn)`, or `acquire()` → `lease.release({ ok })`. */
@@ -76,6 +83,8 @@ class Throttle extends PolicyBase implements AdaptiveThrottle {
   readonly #random: RandomSource;
   readonly #emitter: Emitter<AdaptiveThrottleEvents>;
   #throttled = 0;
+  #requests = 0;
+  #accepts = 0;
 
   constructor(options: AdaptiveThrottleOptions) {
     super('adaptive throttle');
@@ -119,7 +128,14 @@ class Throttle extends PolicyBase implements AdaptiveThrottle {
     const now = this.#clock.now();
     const requests = this.#window.total(now, REQ);
     const accepts = this.#window.total(now, ACC);
-    return { requests, accepts, probability: this.#p(requests, accepts), throttled: this.#throttled };
+    return {
+      requests: this.#requests,
+      accepts: this.#accepts,
+      throttled: this.#throttled,
+      probability: this.#p(requests, accepts),
+      windowRequests: requests,
+      windowAccepts: accepts,
+    };
   }
 
   acquire(): Lease {
@@ -134,6 +150,7 @@ class Throttle extends PolicyBase implements AdaptiveThrottle {
     const w = this.#window;
     const p = this.#p(w.total(now, REQ), w.total(now, ACC));
     w.add(now, REQ);
+    this.#requests++;
     if (p > 0 && this.#random() < p) {
       this.#throttled++;
       if (this.#emitter.wants('throttled')) this.#emitter.emit('throttled', { probability: p });
@@ -142,6 +159,7 @@ class Throttle extends PolicyBase implements AdaptiveThrottle {
   }
 
   _accepted(): void {
+    this.#accepts++;
     this.#window.add(this.#clock.now(), ACC);
   }
 

@@ -51,6 +51,10 @@ export interface BulkheadStats {
   rejected: number;
   /** Waiters that left because their caller aborted. */
   abandoned: number;
+  /** Slots granted (at once or after waiting), since creation. */
+  admitted: number;
+  /** Slots given back, since creation: `admitted = completed + active`. */
+  completed: number;
 }
 
 /** A bulkhead. Use `execute(fn)`, or `acquire()` → `lease.release()` around a call made elsewhere. */
@@ -103,6 +107,7 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
   #tail: Waiter | undefined = undefined;
   #rejected = 0;
   #abandoned = 0;
+  #admitted = 0;
 
   constructor(options: BulkheadOptions) {
     super('bulkhead');
@@ -136,7 +141,14 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
   }
 
   stats(): BulkheadStats {
-    return { active: this.#active, queued: this.#queued, rejected: this.#rejected, abandoned: this.#abandoned };
+    return {
+      active: this.#active,
+      queued: this.#queued,
+      rejected: this.#rejected,
+      abandoned: this.#abandoned,
+      admitted: this.#admitted,
+      completed: this.#admitted - this.#active, // a slot handed to a waiter stays active and is admitted again
+    };
   }
 
   async acquire(options: { signal?: AbortSignal } = {}): Promise<Lease> {
@@ -162,8 +174,10 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
   }
 
   async _invoke(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[], i: number): Promise<unknown> {
-    if (this.#active < this.#max && !this._disposed) this.#active++;
-    else await this.#enter(ctx);
+    if (this.#active < this.#max && !this._disposed) {
+      this.#active++;
+      this.#admitted++;
+    } else await this.#enter(ctx);
     try {
       return await invokeNext(ctx, fn, chain, i);
     } finally {
@@ -178,6 +192,7 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
     if (r !== NOT_ABORTED) return Promise.reject(r);
     if (this.#active < this.#max) {
       this.#active++;
+      this.#admitted++;
       return Promise.resolve();
     }
     if (this.#queued >= this.#maxQueue) return Promise.reject(this.#refuse('full'));
@@ -244,6 +259,7 @@ class BulkheadPolicy extends PolicyBase implements Bulkhead {
     const w = this.#head;
     if (w !== undefined) {
       this.#unlink(w);
+      this.#admitted++;
       w.resolve();
     } else {
       this.#active--;

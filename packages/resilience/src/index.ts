@@ -14,6 +14,7 @@ export {
 } from './adaptive-throttle.js';
 export { type Bulkhead, type BulkheadEvents, type BulkheadOptions, type BulkheadStats, bulkhead } from './bulkhead.js';
 export {
+  type BreakerCallContext,
   type BreakerState,
   type BreakerStateEvent,
   type BreakerWindow,

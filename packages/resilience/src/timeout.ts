@@ -35,8 +35,12 @@ export interface TimeoutStats {
   calls: number;
   /** Calls that ran past the deadline. */
   timedOut: number;
-  /** Calls in flight. */
+  /** Calls in flight (gauge). */
   pending: number;
+  /** Calls that settled before the deadline (value or error), since creation. */
+  completed: number;
+  /** Calls cut short by `dispose()`, since creation: `calls = completed + timedOut + cancelled + pending`. */
+  cancelled: number;
 }
 
 /** A timeout policy: the function sees `ctx.remainingMs`. */
@@ -77,6 +81,8 @@ class TimeoutPolicy extends PolicyBase implements Timeout {
   #calls = 0;
   #timedOut = 0;
   #pending = 0;
+  #completed = 0;
+  #cancelled = 0;
 
   constructor(ms: number, options: TimeoutOptions) {
     super('timeout');
@@ -102,7 +108,7 @@ class TimeoutPolicy extends PolicyBase implements Timeout {
   }
 
   stats(): TimeoutStats {
-    return { calls: this.#calls, timedOut: this.#timedOut, pending: this.#pending };
+    return { calls: this.#calls, timedOut: this.#timedOut, pending: this.#pending, completed: this.#completed, cancelled: this.#cancelled };
   }
 
   _invoke(ctx: CallContext, fn: AnyFn, chain: readonly PolicyBase[], i: number): Promise<unknown> {
@@ -146,6 +152,7 @@ class TimeoutPolicy extends PolicyBase implements Timeout {
   #done(scope: Scope): void {
     scope.settled = true;
     this.#pending--;
+    this.#completed++;
     scope.finish();
     // a settled scope may wait in the FIFO behind a slow one: keep nothing alive through it
     scope.resolve = noop;
@@ -188,6 +195,7 @@ class TimeoutPolicy extends PolicyBase implements Timeout {
     scope.settled = true;
     this.#pending--;
     if (error === undefined) this.#timedOut++;
+    else this.#cancelled++;
     const err =
       error ??
       new DeadlineExceededError(`the operation ran past its ${this.timeoutMs} ms timeout`, this.timeoutMs, {

@@ -21,7 +21,7 @@ describe('timeout and deadlines', () => {
     expect(p.reason).toMatchObject({ code: 'ERR_DEADLINE_EXCEEDED', name: 'DeadlineExceededError', timeoutMs: 100 });
     expect(signal?.aborted).toBe(true);
     expect(signal?.reason).toBe(p.reason);
-    expect(policy.stats()).toEqual({ calls: 1, timedOut: 1, pending: 0 });
+    expect(policy.stats()).toEqual({ calls: 1, timedOut: 1, pending: 0, completed: 0, cancelled: 0 });
   });
 
   it('the signal is created only when read', async () => {
