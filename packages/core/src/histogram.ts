@@ -194,6 +194,42 @@ export class Histogram {
   }
 
   /**
+   * Counts per interval of a coarser, explicit bucket layout (what Prometheus `le` buckets and OpenTelemetry
+   * explicit-bucket histograms need): for ascending `boundaries` b₀ < b₁ < … < bₙ₋₁ (in the recorded
+   * unit), returns `n + 1` counts — `(-∞, b₀]`, `(b₀, b₁]`, …, `(bₙ₋₁, +∞)` — that add up to {@link count}.
+   *
+   * Each log-linear bucket is counted, whole, in the interval holding its midpoint (the overflow bucket
+   * in the last interval), so a boundary is exact within {@link relativeError} (and within `lowest / 2`
+   * below `lowest`): a value counted at or below `b` is below `b·(1 + relativeError)` and one counted above
+   * it is at least `b·(1 − relativeError)`. No allocation besides the result; O(bucketCount + n).
+   *
+   * @throws {TypeError} unless `boundaries` is an array of finite numbers in strictly ascending order.
+   */
+  bucketCounts(boundaries: readonly number[]): number[] {
+    if (!Array.isArray(boundaries)) throw new TypeError(`Expected \`boundaries\` to be an array of numbers, got ${describeValue(boundaries)}`);
+    for (let j = 0; j < boundaries.length; j++) {
+      const b = boundaries[j];
+      if (typeof b !== 'number' || !Number.isFinite(b) || (j > 0 && b <= (boundaries[j - 1] as number)))
+        throw new TypeError(`Expected \`boundaries\` to be finite numbers in strictly ascending order, got ${describeValue(b)} at index ${j}`);
+    }
+    const out = new Array<number>(boundaries.length + 1).fill(0);
+    const counts = this.#counts;
+    let j = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i] as number;
+      if (c === 0) continue;
+      if (i >= this.#overflowIndex) {
+        out[boundaries.length] = (out[boundaries.length] as number) + c;
+        continue;
+      }
+      const mid = (this.#lowerBound(i) + this.#lowerBound(i + 1)) / 2;
+      while (j < boundaries.length && mid > (boundaries[j] as number)) j++;
+      out[j] = (out[j] as number) + c;
+    }
+    return out;
+  }
+
+  /**
    * Adds `other`'s recorded values to this histogram: the result is the same as having recorded both
    * series here.
    *

@@ -11,12 +11,16 @@ export { assertHashInput, fmix32, fnv1a32, scratchBytes, utf8IntoScratch } from 
 export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
 export {
   classifyStatsField,
+  forEachStatsSample,
   GAUGE_STATS_FIELDS,
   isStatsHistogram,
   MEMBER_STATS_COLLECTIONS,
   metricParts,
   type StatsField,
   type StatsFieldKind,
+  type StatsHistogram,
+  type StatsSample,
+  type StatsSampleKind,
   snakeCase,
   valueAtPath,
 } from './stats-fields.js';

@@ -127,3 +127,96 @@ export function isStatsHistogram(value: unknown): value is {
     typeof (value as { count?: unknown }).count === 'number'
   );
 }
+
+/** What one leaf of a `stats()` snapshot exports as: {@link StatsFieldKind} or a latency histogram. */
+export type StatsSampleKind = StatsFieldKind | 'histogram';
+
+/** A latency histogram as found in a snapshot (see {@link isStatsHistogram}). */
+export interface StatsHistogram {
+  readonly count: number;
+  readonly sum: number;
+  quantile(q: number): number;
+  forEachBucket(fn: (lower: number, upper: number, count: number) => void): void;
+  /** Present on `@scaling/core` `Histogram`s; adapters fall back to {@link forEachBucket} without it. */
+  bucketCounts?(boundaries: readonly number[]): number[];
+}
+
+/** One exportable leaf of a snapshot, as {@link forEachStatsSample} reports it. */
+export interface StatsSample {
+  /** Counter, gauge, state (a string: a label of 1) or histogram (milliseconds, exported in seconds). */
+  readonly kind: StatsSampleKind;
+  /**
+   * The metric-name parts after the source's name, snake_case: a member collection is replaced by its
+   * label name (`endpoints.a.requests` → `['endpoint', 'requests']`), a group is kept (`shed.limit` →
+   * `['shed', 'limit']`), a last key ending in `Ms` loses its `_ms` (seconds).
+   */
+  readonly parts: readonly string[];
+  /** `true` when the value is milliseconds exported in seconds (`…Ms` numbers, every histogram). */
+  readonly seconds: boolean;
+  /** Member labels from the root down: `[['endpoint', 'a']]` for `endpoints.a.…`. */
+  readonly members: readonly (readonly [label: string, id: string])[];
+  /** The label of a state (the snake_case key: `state`), `''` for other kinds. */
+  readonly stateLabel: string;
+  /** The raw key of the leaf (`requestDuration`, `hits`). */
+  readonly key: string;
+  /** A finite number (counter, gauge; booleans as 0/1, unscaled), a string (state) or a histogram. */
+  readonly value: number | string | StatsHistogram;
+}
+
+/**
+ * Walks a `stats()` snapshot the way both adapters export it, calling `fn` for every exportable leaf:
+ * numbers (counters, or gauges when listed in `gauges` by their path relative to the innermost member
+ * or root — `'active'` — or by their full dotted path), booleans (gauges 0/1), strings (states),
+ * histograms ({@link isStatsHistogram}); collections named in {@link MEMBER_STATS_COLLECTIONS} become
+ * member labels, any other plain object is a flattened group. Non-finite numbers, arrays, `null`,
+ * `undefined` and functions are skipped.
+ */
+export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>, fn: (sample: StatsSample) => void): void {
+  const walk = (
+    value: unknown,
+    path: readonly string[],
+    relative: readonly string[],
+    parts: readonly string[],
+    members: readonly (readonly [string, string])[],
+  ): void => {
+    const key = path[path.length - 1] ?? '';
+    if (typeof value === 'object' && value !== null) {
+      if (Array.isArray(value)) return;
+      if (isStatsHistogram(value)) {
+        const last = (parts[parts.length - 1] as string).replace(/_ms$/, '');
+        fn({ kind: 'histogram', parts: [...parts.slice(0, -1), last], seconds: true, members, stateLabel: '', key, value });
+        return;
+      }
+      const label = path.length > 0 ? MEMBER_STATS_COLLECTIONS[key] : undefined;
+      if (label !== undefined) {
+        // `endpoints: { a: { … } }`: each key is a member id.
+        const base = parts.slice(0, -1);
+        for (const [id, member] of Object.entries(value)) {
+          if (typeof member !== 'object' || member === null || Array.isArray(member)) continue;
+          const next: readonly (readonly [string, string])[] = [...members, [label, id]];
+          for (const [k, v] of Object.entries(member)) walk(v, [...path, id, k], [k], [...base, label, snakeCase(k)], next);
+        }
+        return;
+      }
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k], [...relative, k], [...parts, snakeCase(k)], members);
+      return;
+    }
+    let kind: StatsFieldKind;
+    let n: number | string;
+    if (typeof value === 'string') {
+      kind = 'state';
+      n = value;
+    } else if (typeof value === 'boolean') {
+      kind = 'gauge';
+      n = value ? 1 : 0;
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return;
+      kind = gauges.has(relative.join('.')) || gauges.has(path.join('.')) ? 'gauge' : 'counter';
+      n = value;
+    } else return;
+    const seconds = kind !== 'state' && /Ms$/.test(key);
+    const out = seconds ? [...parts.slice(0, -1), (parts[parts.length - 1] as string).replace(/_ms$/, '')] : parts;
+    fn({ kind, parts: out, seconds, members, stateLabel: kind === 'state' ? snakeCase(key) : '', key, value: n });
+  };
+  for (const [k, v] of Object.entries(snapshot)) walk(v, [k], [k], [snakeCase(k)], []);
+}
