@@ -51,7 +51,7 @@ describe('forEachStatsSample (the one reading of a stats() snapshot)', () => {
     expect(byName.size?.kind).toBe('gauge');
     expect(byName.panic).toMatchObject({ kind: 'gauge', value: 0 });
     expect(byName.state).toMatchObject({ kind: 'state', value: 'open', stateLabel: 'state' });
-    expect(byName.delay).toMatchObject({ kind: 'counter', seconds: true, value: 250 });
+    expect(byName.delay).toMatchObject({ kind: 'gauge', seconds: true, value: 250 });
     expect(byName.shed_limit?.kind).toBe('counter');
     expect(byName.wait_duration).toMatchObject({ kind: 'histogram', seconds: true, key: 'waitDuration' });
     expect(byName['endpoint_active{endpoint=a}']?.kind).toBe('gauge');
