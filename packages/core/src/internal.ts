@@ -11,7 +11,11 @@ export { assertHashInput, fmix32, fnv1a32, scratchBytes, utf8IntoScratch } from 
 export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
 export {
   classifyStatsField,
+  DEFAULT_DURATION_BUCKETS_SECONDS,
+  DURATION_SEMANTIC_CONVENTIONS,
+  type DurationSemanticConvention,
   forEachStatsSample,
+  histogramBucketCounts,
   GAUGE_STATS_FIELDS,
   isStatsHistogram,
   MEMBER_STATS_COLLECTIONS,
@@ -21,6 +25,7 @@ export {
   type StatsHistogram,
   type StatsSample,
   type StatsSampleKind,
+  serverOfMember,
   snakeCase,
   valueAtPath,
 } from './stats-fields.js';

@@ -192,7 +192,12 @@ export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>
         // `endpoints: { a: { … } }`: each key is a member id.
         const base = parts.slice(0, -1);
         for (const [id, member] of Object.entries(value)) {
-          if (typeof member !== 'object' || member === null || Array.isArray(member)) continue;
+          if (typeof member !== 'object' || member === null || isStatsHistogram(member)) {
+            // `replicas: { r1: 5 }`: a scalar (or histogram) per member, named after the collection.
+            walk(member, [...path, id], [key], parts, [...members, [label, id]]);
+            continue;
+          }
+          if (Array.isArray(member)) continue;
           const next: readonly (readonly [string, string])[] = [...members, [label, id]];
           for (const [k, v] of Object.entries(member)) walk(v, [...path, id, k], [k], [...base, label, snakeCase(k)], next);
         }
@@ -219,4 +224,59 @@ export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>
     fn({ kind, parts: out, seconds, members, stateLabel: kind === 'state' ? snakeCase(key) : '', key, value: n });
   };
   for (const [k, v] of Object.entries(snapshot)) walk(v, [k], [k], [snakeCase(k)], []);
+}
+
+/**
+ * The default explicit bucket boundaries, in **seconds**, of the latency histograms the adapters export
+ * (Prometheus `le`, OpenTelemetry explicit-bucket histograms): the boundaries the OpenTelemetry semantic
+ * conventions advise for `http.client.request.duration` (0.005 … 10 s), extended below (0.5, 1, 2.5 ms)
+ * for in-process waits and above (30, 60 s) for job runs. Each is placed on the log-linear buckets by
+ * `Histogram.bucketCounts`, so it is exact within the histogram's relative error.
+ */
+export const DEFAULT_DURATION_BUCKETS_SECONDS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60,
+];
+
+/**
+ * Counts of `histogram` per interval of `boundaries` (ascending, in the histogram's unit): `n + 1`
+ * counts as `Histogram.bucketCounts` returns them; for a histogram without that method, the same rule
+ * (each bucket counted whole at its midpoint) over `forEachBucket`.
+ */
+export function histogramBucketCounts(histogram: StatsHistogram, boundaries: readonly number[]): number[] {
+  if (typeof histogram.bucketCounts === 'function') return histogram.bucketCounts(boundaries);
+  const out = new Array<number>(boundaries.length + 1).fill(0);
+  let j = 0;
+  histogram.forEachBucket((lower, upper, count) => {
+    const mid = upper === Number.POSITIVE_INFINITY ? upper : (lower + upper) / 2;
+    while (j < boundaries.length && mid > (boundaries[j] as number)) j++;
+    out[j] = (out[j] as number) + count;
+  });
+  return out;
+}
+
+/** Semantic-convention names a latency histogram of a snapshot can be exported under (see the adapters' `register`). */
+export type DurationSemanticConvention = 'http.client.request.duration' | 'db.client.operation.duration';
+
+/** The semantic-convention names the adapters accept. */
+export const DURATION_SEMANTIC_CONVENTIONS: readonly DurationSemanticConvention[] = ['http.client.request.duration', 'db.client.operation.duration'];
+
+/**
+ * `server.address` and `server.port` (OpenTelemetry semantic conventions) of a member id that is a URL
+ * origin (`http://10.0.0.7:8080`; the port defaults to 80/443 by scheme) or `host:port`; `undefined`
+ * for any other id.
+ */
+export function serverOfMember(id: string): { address: string; port: number } | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(id)) {
+    try {
+      const url = new URL(id);
+      const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : Number.NaN;
+      const address = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      return Number.isInteger(port) && address !== '' ? { address, port } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(id);
+  if (m === null) return undefined;
+  return { address: (m[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
 }
