@@ -206,11 +206,14 @@ export class Histogram {
    * @throws {TypeError} unless `boundaries` is an array of finite numbers in strictly ascending order.
    */
   bucketCounts(boundaries: readonly number[]): number[] {
-    if (!Array.isArray(boundaries)) throw new TypeError(`Expected \`boundaries\` to be an array of numbers, got ${describeValue(boundaries)}`);
+    if (!Array.isArray(boundaries))
+      throw new TypeError(`Expected \`boundaries\` to be an array of numbers, got ${describeValue(boundaries)}`);
     for (let j = 0; j < boundaries.length; j++) {
       const b = boundaries[j];
       if (typeof b !== 'number' || !Number.isFinite(b) || (j > 0 && b <= (boundaries[j - 1] as number)))
-        throw new TypeError(`Expected \`boundaries\` to be finite numbers in strictly ascending order, got ${describeValue(b)} at index ${j}`);
+        throw new TypeError(
+          `Expected \`boundaries\` to be finite numbers in strictly ascending order, got ${describeValue(b)} at index ${j}`,
+        );
     }
     const out = new Array<number>(boundaries.length + 1).fill(0);
     const counts = this.#counts;

@@ -258,7 +258,10 @@ export function histogramBucketCounts(histogram: StatsHistogram, boundaries: rea
 export type DurationSemanticConvention = 'http.client.request.duration' | 'db.client.operation.duration';
 
 /** The semantic-convention names the adapters accept. */
-export const DURATION_SEMANTIC_CONVENTIONS: readonly DurationSemanticConvention[] = ['http.client.request.duration', 'db.client.operation.duration'];
+export const DURATION_SEMANTIC_CONVENTIONS: readonly DurationSemanticConvention[] = [
+  'http.client.request.duration',
+  'db.client.operation.duration',
+];
 
 /**
  * `server.address` and `server.port` (OpenTelemetry semantic conventions) of a member id that is a URL

@@ -69,7 +69,11 @@ export const DEFAULT_GAUGE_FIELDS: readonly string[] = GAUGE_STATS_FIELDS;
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = DEFAULT_DURATION_BUCKETS_SECONDS;
 
 const KNOWN = ['registry', 'prefix', 'gauges', 'buckets'] as const;
-const HINTS = { registers: 'use `registry` (one prom-client Registry)', namespace: 'use `prefix`', labelNames: 'pass labels to `register`' };
+const HINTS = {
+  registers: 'use `registry` (one prom-client Registry)',
+  namespace: 'use `prefix`',
+  labelNames: 'pass labels to `register`',
+};
 const REGISTER_KNOWN = ['semanticConventions'] as const;
 const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

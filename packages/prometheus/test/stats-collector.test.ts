@@ -100,7 +100,10 @@ describe('StatsCollector with a real prom-client Registry', () => {
     expect(sample(text, 'scaling_worker_wait_duration_seconds_sum{worker="w1"}')).toBeCloseTo(50.8);
     expect(sample(text, 'scaling_worker_jobs_total{worker="w1"}')).toBe(100);
     // Buckets are cumulative and non-decreasing in le order.
-    const buckets = text.split('\n').filter((l) => l.startsWith('scaling_worker_wait_duration_seconds_bucket')).map((l) => Number(l.split(' ')[1]));
+    const buckets = text
+      .split('\n')
+      .filter((l) => l.startsWith('scaling_worker_wait_duration_seconds_bucket'))
+      .map((l) => Number(l.split(' ')[1]));
     expect(buckets).toHaveLength(metrics.buckets.length + 1);
     expect([...buckets].sort((x, y) => x - y)).toEqual(buckets);
   });
@@ -118,7 +121,12 @@ describe('StatsCollector with a real prom-client Registry', () => {
         'https://api.example': { requests: 0, active: 0, ejected: false, state: 'healthy', requestDuration: new Histogram() },
       },
     });
-    metrics.register('http_client', { stats: snapshot }, { client: 'api' }, { semanticConventions: { requestDuration: 'http.client.request.duration' } });
+    metrics.register(
+      'http_client',
+      { stats: snapshot },
+      { client: 'api' },
+      { semanticConventions: { requestDuration: 'http.client.request.duration' } },
+    );
     metrics.register('load_balancer', { stats: snapshot }, { balancer: 'lb' });
     const text = await registry.metrics();
     expect(sample(text, 'scaling_http_client_endpoint_requests_total{client="api",endpoint="http://10.0.0.7:8080"}')).toBe(2);
@@ -126,11 +134,17 @@ describe('StatsCollector with a real prom-client Registry', () => {
     expect(sample(text, 'scaling_load_balancer_endpoint_ejected{balancer="lb",endpoint="http://10.0.0.7:8080"}')).toBe(1);
     expect(sample(text, 'scaling_load_balancer_endpoint_state{balancer="lb",endpoint="https://api.example",state="healthy"}')).toBe(1);
     expect(sample(text, 'scaling_load_balancer_panic{balancer="lb"}')).toBe(0);
-    expect(sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.01"}')).toBe(1);
-    expect(sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.1"}')).toBe(2);
+    expect(
+      sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.01"}'),
+    ).toBe(1);
+    expect(
+      sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.1"}'),
+    ).toBe(2);
     expect(sample(text, 'http_client_request_duration_seconds_count{client="api",server_address="api.example",server_port="443"}')).toBe(0);
     // Without the mapping the same histogram keeps its scaling_ name and the endpoint label.
-    expect(sample(text, 'scaling_load_balancer_endpoint_request_duration_seconds_count{balancer="lb",endpoint="http://10.0.0.7:8080"}')).toBe(2);
+    expect(
+      sample(text, 'scaling_load_balancer_endpoint_request_duration_seconds_count{balancer="lb",endpoint="http://10.0.0.7:8080"}'),
+    ).toBe(2);
   });
 
   it('OpenMetrics exposition: counters keep one _total, histograms are unchanged', async () => {
