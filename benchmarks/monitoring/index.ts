@@ -48,14 +48,28 @@ function sources(): { name: string; labels: Record<string, string>; stats: () =>
   };
   const out: { name: string; labels: Record<string, string>; stats: () => object }[] = [];
   for (let i = 0; i < 10; i++)
-    out.push({ name: 'cache', labels: { cache: `c${i}` }, stats: () => ({ hits: 9, misses: 1, evictions: 0, expirations: 0, loads: 1, loadErrors: 0, hitRatio: 0.9, size: 5 }) });
+    out.push({
+      name: 'cache',
+      labels: { cache: `c${i}` },
+      stats: () => ({ hits: 9, misses: 1, evictions: 0, expirations: 0, loads: 1, loadErrors: 0, hitRatio: 0.9, size: 5 }),
+    });
   for (let i = 0; i < 5; i++) {
     const wait = latency(1000, random);
     const run = latency(1000, random);
     out.push({
       name: 'queue',
       labels: { queue: `q${i}` },
-      stats: () => ({ completed: 5, failed: 0, rejectedFull: 1, size: 0, pending: 1, waitingForRoom: 0, retrying: 0, waitDuration: wait.clone(), runDuration: run.clone() }),
+      stats: () => ({
+        completed: 5,
+        failed: 0,
+        rejectedFull: 1,
+        size: 0,
+        pending: 1,
+        waitingForRoom: 0,
+        retrying: 0,
+        waitDuration: wait.clone(),
+        runDuration: run.clone(),
+      }),
     });
   }
   const endpoints = (n: number, origin: (i: number) => string) => {
@@ -63,7 +77,14 @@ function sources(): { name: string; labels: Record<string, string>; stats: () =>
     return () => {
       const e: Record<string, object> = {};
       for (let i = 0; i < n; i++)
-        e[origin(i)] = { requests: 10, failures: 1, active: 2, healthy: true, ejected: false, requestDuration: (hs[i] as Histogram).clone() };
+        e[origin(i)] = {
+          requests: 10,
+          failures: 1,
+          active: 2,
+          healthy: true,
+          ejected: false,
+          requestDuration: (hs[i] as Histogram).clone(),
+        };
       return e;
     };
   };
@@ -84,9 +105,17 @@ function sources(): { name: string; labels: Record<string, string>; stats: () =>
     }),
   });
   for (let i = 0; i < 5; i++)
-    out.push({ name: 'circuit_breaker', labels: { breaker: `b${i}` }, stats: () => ({ state: 'closed', admitted: 3, rejected: 0, successes: 3, failures: 0, openings: 0 }) });
+    out.push({
+      name: 'circuit_breaker',
+      labels: { breaker: `b${i}` },
+      stats: () => ({ state: 'closed', admitted: 3, rejected: 0, successes: 3, failures: 0, openings: 0 }),
+    });
   for (let i = 0; i < 2; i++)
-    out.push({ name: 'rate_limiter', labels: { limiter: `l${i}` }, stats: () => ({ allowed: 10, denied: 2, storeErrors: 0, storeDown: false, keys: 3 }) });
+    out.push({
+      name: 'rate_limiter',
+      labels: { limiter: `l${i}` },
+      stats: () => ({ allowed: 10, denied: 2, storeErrors: 0, storeDown: false, keys: 3 }),
+    });
   return out;
 }
 
@@ -98,7 +127,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const ours = new Histogram();
   const perf = createHistogram();
   const hdrJs = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2 });
-  const prom = new PromHistogram({ name: 'bench_seconds', help: 'bench', registers: [], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+  const prom = new PromHistogram({
+    name: 'bench_seconds',
+    help: 'bench',
+    registers: [],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
   let i = 0;
   let sink = 0;
   // Each call records a batch of BATCH values so the harness's per-call overhead is amortised.
@@ -137,7 +171,8 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const instruments = new StatsInstruments({ meter: provider.getMeter('bench'), histograms: producer });
   const list = sources();
   for (const s of list) {
-    const options = s.name === 'http_client' ? { semanticConventions: { requestDuration: 'http.client.request.duration' as const } } : undefined;
+    const options =
+      s.name === 'http_client' ? { semanticConventions: { requestDuration: 'http.client.request.duration' as const } } : undefined;
     collector.register(s.name, { stats: s.stats }, s.labels, options);
     instruments.register(s.name, { stats: s.stats }, s.labels, options);
   }
@@ -160,14 +195,31 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   await provider.shutdown();
 
   const rec = (k: string) => (record[k] as Measured).meanNs;
-  const load = loadavg().map((l) => l.toFixed(1)).join(' / ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   return {
     area: 'monitoring',
     title: 'monitoring: histogram record cost and adapter scrape cost',
     ratios: [
-      { name: 'Histogram.record speed vs prom-client Histogram.observe', ours: '@scaling/core Histogram.record', peer: 'prom-client Histogram.observe', value: rec('prom-client Histogram.observe') / rec('@scaling/core Histogram.record') },
-      { name: 'Histogram.record speed vs hdr-histogram-js recordValue', ours: '@scaling/core Histogram.record', peer: 'hdr-histogram-js recordValue (JS)', value: rec('hdr-histogram-js recordValue (JS)') / rec('@scaling/core Histogram.record') },
-      { name: 'Histogram.record speed vs perf_hooks createHistogram().record', ours: '@scaling/core Histogram.record', peer: 'perf_hooks createHistogram().record', value: rec('perf_hooks createHistogram().record') / rec('@scaling/core Histogram.record') },
+      {
+        name: 'Histogram.record speed vs prom-client Histogram.observe',
+        ours: '@scaling/core Histogram.record',
+        peer: 'prom-client Histogram.observe',
+        value: rec('prom-client Histogram.observe') / rec('@scaling/core Histogram.record'),
+      },
+      {
+        name: 'Histogram.record speed vs hdr-histogram-js recordValue',
+        ours: '@scaling/core Histogram.record',
+        peer: 'hdr-histogram-js recordValue (JS)',
+        value: rec('hdr-histogram-js recordValue (JS)') / rec('@scaling/core Histogram.record'),
+      },
+      {
+        name: 'Histogram.record speed vs perf_hooks createHistogram().record',
+        ours: '@scaling/core Histogram.record',
+        peer: 'perf_hooks createHistogram().record',
+        value: rec('perf_hooks createHistogram().record') / rec('@scaling/core Histogram.record'),
+      },
     ],
     tables: [
       {

@@ -28,11 +28,13 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = DEFAULT_DURATION_BUCK
 
 /** One histogram point handed to the producer by a {@link StatsInstruments}: counts per `boundaries` interval. */
 export interface HistogramPoint {
+  /** The point's attributes. */
   readonly attributes: Attributes;
   /** `boundaries.length + 1` counts. */
   readonly counts: number[];
   /** Seconds. */
   readonly sum: number;
+  /** Values recorded. */
   readonly count: number;
   /** Seconds, when known. */
   readonly min?: number;

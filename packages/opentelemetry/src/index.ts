@@ -7,7 +7,6 @@
  */
 export {
   DEFAULT_DURATION_BUCKETS,
-  type HistogramPoint,
   StatsHistogramProducer,
   type StatsHistogramProducerOptions,
 } from './histogram-producer.js';

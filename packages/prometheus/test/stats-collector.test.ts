@@ -148,7 +148,8 @@ describe('StatsCollector with a real prom-client Registry', () => {
   });
 
   it('OpenMetrics exposition: counters keep one _total, histograms are unchanged', async () => {
-    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registry = new Registry();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
     const metrics = new StatsCollector({ registry });
     const h = new Histogram();
     h.record(1);
