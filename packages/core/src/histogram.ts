@@ -276,21 +276,27 @@ export class Histogram {
   #indexOf(value: number): number {
     const scaled = value / this.lowest;
     if (scaled < 1) return 0;
-    // floor(log2(scaled)) with Math.clz32 while it fits 32 bits (the common case), Math.log2 beyond.
-    let e = scaled < TWO_32 ? 31 - Math.clz32(scaled) : Math.floor(Math.log2(scaled));
-    if (e > this.#maxExponent) return this.#overflowIndex;
-    let p = 2 ** e;
-    // Math.log2 may be off by one near a power of two.
-    if (scaled < p) {
-      e--;
-      p /= 2;
-    } else if (scaled >= p * 2) {
-      e++;
-      p *= 2;
-      if (e > this.#maxExponent) return this.#overflowIndex;
+    let e: number;
+    let p: number;
+    if (scaled < TWO_32) {
+      // floor(log2(scaled)) exactly: Math.clz32 truncates to the integer part, and powers of two are integers.
+      e = 31 - Math.clz32(scaled);
+      p = (1 << e) >>> 0;
+    } else {
+      e = Math.floor(Math.log2(scaled));
+      p = 2 ** e;
+      // Math.log2 may be off by one near a power of two.
+      if (scaled < p) {
+        e--;
+        p /= 2;
+      } else if (scaled >= p * 2) {
+        e++;
+        p *= 2;
+      }
     }
-    const sub = Math.floor((scaled / p - 1) * this.#subBuckets);
-    return 1 + e * this.#subBuckets + sub;
+    if (e > this.#maxExponent) return this.#overflowIndex;
+    // scaled / p is exact (p is a power of two) and in [1, 2): the sub-bucket is in [0, S).
+    return 1 + e * this.#subBuckets + (((scaled / p - 1) * this.#subBuckets) | 0);
   }
 
   /** Lower bound of bucket `index` (bucket 0 starts at 0; `overflowIndex` starts past the range). */
