@@ -11,6 +11,7 @@ export {
   type StatsHistogramProducerOptions,
 } from './histogram-producer.js';
 export {
+  type SemanticConventionName,
   StatsInstruments,
   type StatsInstrumentsOptions,
   type StatsRegistrationOptions,

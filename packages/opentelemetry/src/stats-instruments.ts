@@ -2,7 +2,6 @@ import type { Attributes, BatchObservableResult, Meter, Observable, ObservableCo
 import {
   assertOptions,
   DURATION_SEMANTIC_CONVENTIONS,
-  type DurationSemanticConvention,
   describeValue,
   forEachStatsSample,
   GAUGE_STATS_FIELDS,
@@ -21,6 +20,13 @@ export interface StatsSource {
    */
   stats(): object;
 }
+
+/**
+ * An OpenTelemetry semantic-convention metric a latency histogram can be exported under (see
+ * `semanticConventions` of `register`): `'http.client.request.duration'` (an HTTP client's request
+ * duration) or `'db.client.operation.duration'` (a database client's operation duration).
+ */
+export type SemanticConventionName = 'http.client.request.duration' | 'db.client.operation.duration';
 
 /** Options of {@link StatsInstruments}. */
 export interface StatsInstrumentsOptions {
@@ -51,7 +57,7 @@ export interface StatsRegistrationOptions {
    * 'db.client.operation.duration' }` for a replica router. A member id that is a URL origin or
    * `host:port` becomes the attributes `server.address` and `server.port` (instead of `endpoint`).
    */
-  semanticConventions?: Readonly<Record<string, DurationSemanticConvention>>;
+  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
 }
 
 const KNOWN = ['meter', 'prefix', 'gauges', 'histograms'] as const;
@@ -67,7 +73,7 @@ interface Entry {
   name: string;
   source: StatsSource;
   attributes: Attributes;
-  semconv: Readonly<Record<string, DurationSemanticConvention>>;
+  semconv: Readonly<Record<string, SemanticConventionName>>;
   /** Whether the last snapshot held a histogram (the producer skips the others). */
   histograms: boolean;
 }
@@ -176,7 +182,7 @@ export class StatsInstruments {
   }
 
   /** Attributes of one sample: the registration's, then a member's (or `server.*` for a semantic-convention histogram). */
-  #attributes(entry: Entry, s: StatsSample, convention: DurationSemanticConvention | undefined): Attributes {
+  #attributes(entry: Entry, s: StatsSample, convention: SemanticConventionName | undefined): Attributes {
     const out: Attributes = { ...entry.attributes };
     for (const [label, id] of s.members) {
       const server = convention === undefined ? undefined : serverOfMember(id);

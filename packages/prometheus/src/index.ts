@@ -7,6 +7,7 @@
 export {
   DEFAULT_DURATION_BUCKETS,
   DEFAULT_GAUGE_FIELDS,
+  type SemanticConventionName,
   StatsCollector,
   type StatsCollectorOptions,
   type StatsRegistrationOptions,

@@ -2,7 +2,6 @@ import {
   assertOptions,
   DEFAULT_DURATION_BUCKETS_SECONDS,
   DURATION_SEMANTIC_CONVENTIONS,
-  type DurationSemanticConvention,
   describeValue,
   forEachStatsSample,
   GAUGE_STATS_FIELDS,
@@ -21,6 +20,13 @@ export interface StatsSource {
    */
   stats(): object;
 }
+
+/**
+ * An OpenTelemetry semantic-convention metric a latency histogram can be exported under (see
+ * `semanticConventions` of `register`): `'http.client.request.duration'` (an HTTP client's request
+ * duration) or `'db.client.operation.duration'` (a database client's operation duration).
+ */
+export type SemanticConventionName = 'http.client.request.duration' | 'db.client.operation.duration';
 
 /** Options of {@link StatsCollector}. */
 export interface StatsCollectorOptions {
@@ -51,7 +57,7 @@ export interface StatsRegistrationOptions {
    * replica router → `db_client_operation_duration_seconds`. A member id that is a URL origin or
    * `host:port` becomes the labels `server_address` and `server_port` (instead of `endpoint`).
    */
-  semanticConventions?: Readonly<Record<string, DurationSemanticConvention>>;
+  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
 }
 
 /**
@@ -83,7 +89,7 @@ interface Entry {
   name: string;
   source: StatsSource;
   labels: Record<string, string>;
-  semconv: Readonly<Record<string, DurationSemanticConvention>>;
+  semconv: Readonly<Record<string, SemanticConventionName>>;
 }
 
 interface Value {
