@@ -215,20 +215,30 @@ export class Histogram {
           `Expected \`boundaries\` to be finite numbers in strictly ascending order, got ${describeValue(b)} at index ${j}`,
         );
     }
-    const out = new Array<number>(boundaries.length + 1).fill(0);
+    const n = boundaries.length;
+    const out = new Array<number>(n + 1).fill(0);
     const counts = this.#counts;
+    const S = this.#subBuckets;
     let j = 0;
-    for (let i = 0; i < counts.length; i++) {
-      const c = counts[i] as number;
-      if (c === 0) continue;
-      if (i >= this.#overflowIndex) {
-        out[boundaries.length] = (out[boundaries.length] as number) + c;
-        continue;
-      }
-      const mid = (this.#lowerBound(i) + this.#lowerBound(i + 1)) / 2;
-      while (j < boundaries.length && mid > (boundaries[j] as number)) j++;
-      out[j] = (out[j] as number) + c;
+    // Bucket 0 is [0, lowest): its midpoint is lowest / 2.
+    const first = counts[0] as number;
+    if (first !== 0) {
+      while (j < n && this.lowest / 2 > (boundaries[j] as number)) j++;
+      out[j] = first;
     }
+    // Then, per power of two, S buckets of equal width starting at lowest·2^e (midpoints in closed form).
+    let base = this.lowest;
+    for (let e = 0, i = 1; e <= this.#maxExponent; e++, base *= 2) {
+      const width = base / S;
+      for (let sub = 0; sub < S; sub++, i++) {
+        const c = counts[i] as number;
+        if (c === 0) continue;
+        const mid = base + (sub + 0.5) * width;
+        while (j < n && mid > (boundaries[j] as number)) j++;
+        out[j] = (out[j] as number) + c;
+      }
+    }
+    out[n] = (out[n] as number) + (counts[this.#overflowIndex] as number);
     return out;
   }
 
@@ -260,7 +270,11 @@ export class Histogram {
    */
   clone(): Histogram {
     const copy = new Histogram({ lowest: this.lowest, highest: this.highest, precisionBits: this.precisionBits });
-    copy.merge(this);
+    copy.#counts.set(this.#counts);
+    copy.#count = this.#count;
+    copy.#sum = this.#sum;
+    copy.#min = this.#min;
+    copy.#max = this.#max;
     return copy;
   }
 
