@@ -159,6 +159,11 @@ export interface StatsSample {
   readonly stateLabel: string;
   /** The raw key of the leaf (`requestDuration`, `hits`). */
   readonly key: string;
+  /**
+   * The leaf's dotted path with member ids as `*`: `'requestDuration'`, `'endpoints.*.requestDuration'`,
+   * `'shed.limit'` (what per-field adapter options are keyed by).
+   */
+  readonly field: string;
   /** A finite number (counter, gauge; booleans as 0/1, unscaled), a string (state) or a histogram. */
   readonly value: number | string | StatsHistogram;
 }
@@ -178,13 +183,14 @@ export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>
     relative: readonly string[],
     parts: readonly string[],
     members: readonly (readonly [string, string])[],
+    field: readonly string[],
   ): void => {
     const key = path[path.length - 1] ?? '';
     if (typeof value === 'object' && value !== null) {
       if (Array.isArray(value)) return;
       if (isStatsHistogram(value)) {
         const last = (parts[parts.length - 1] as string).replace(/_ms$/, '');
-        fn({ kind: 'histogram', parts: [...parts.slice(0, -1), last], seconds: true, members, stateLabel: '', key, value });
+        fn({ kind: 'histogram', parts: [...parts.slice(0, -1), last], seconds: true, members, stateLabel: '', key, field: field.join('.'), value });
         return;
       }
       const label = path.length > 0 ? MEMBER_STATS_COLLECTIONS[key] : undefined;
@@ -194,16 +200,16 @@ export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>
         for (const [id, member] of Object.entries(value)) {
           if (typeof member !== 'object' || member === null || isStatsHistogram(member)) {
             // `replicas: { r1: 5 }`: a scalar (or histogram) per member, named after the collection.
-            walk(member, [...path, id], [key], parts, [...members, [label, id]]);
+            walk(member, [...path, id], [key], parts, [...members, [label, id]], [...field, '*']);
             continue;
           }
           if (Array.isArray(member)) continue;
           const next: readonly (readonly [string, string])[] = [...members, [label, id]];
-          for (const [k, v] of Object.entries(member)) walk(v, [...path, id, k], [k], [...base, label, snakeCase(k)], next);
+          for (const [k, v] of Object.entries(member)) walk(v, [...path, id, k], [k], [...base, label, snakeCase(k)], next, [...field, '*', k]);
         }
         return;
       }
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k], [...relative, k], [...parts, snakeCase(k)], members);
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k], [...relative, k], [...parts, snakeCase(k)], members, [...field, k]);
       return;
     }
     let kind: StatsFieldKind;
@@ -221,9 +227,9 @@ export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>
     } else return;
     const seconds = kind !== 'state' && /Ms$/.test(key);
     const out = seconds ? [...parts.slice(0, -1), (parts[parts.length - 1] as string).replace(/_ms$/, '')] : parts;
-    fn({ kind, parts: out, seconds, members, stateLabel: kind === 'state' ? snakeCase(key) : '', key, value: n });
+    fn({ kind, parts: out, seconds, members, stateLabel: kind === 'state' ? snakeCase(key) : '', key, field: field.join('.'), value: n });
   };
-  for (const [k, v] of Object.entries(snapshot)) walk(v, [k], [k], [snakeCase(k)], []);
+  for (const [k, v] of Object.entries(snapshot)) walk(v, [k], [k], [snakeCase(k)], [], [k]);
 }
 
 /**

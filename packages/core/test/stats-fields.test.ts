@@ -53,7 +53,9 @@ describe('forEachStatsSample (the one reading of a stats() snapshot)', () => {
     expect(byName.state).toMatchObject({ kind: 'state', value: 'open', stateLabel: 'state' });
     expect(byName.delay).toMatchObject({ kind: 'gauge', seconds: true, value: 250 });
     expect(byName.shed_limit?.kind).toBe('counter');
-    expect(byName.wait_duration).toMatchObject({ kind: 'histogram', seconds: true, key: 'waitDuration' });
+    expect(byName.wait_duration).toMatchObject({ kind: 'histogram', seconds: true, key: 'waitDuration', field: 'waitDuration' });
+    expect(byName['endpoint_request_duration{endpoint=a}']?.field).toBe('endpoints.*.requestDuration');
+    expect(byName.shed_limit?.field).toBe('shed.limit');
     expect(byName['endpoint_active{endpoint=a}']?.kind).toBe('gauge');
     expect(byName['endpoint_ejected{endpoint=a}']).toMatchObject({ kind: 'gauge', value: 1 });
     expect(byName['endpoint_requests{endpoint=b}']).toMatchObject({ kind: 'counter', value: 1 });

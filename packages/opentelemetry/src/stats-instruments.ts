@@ -52,9 +52,9 @@ export interface StatsInstrumentsOptions {
 export interface StatsRegistrationOptions {
   /**
    * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
-   * `<prefix><name>.…`, keyed by the histogram's field name in `stats()`: `{ requestDuration:
+   * `<prefix><name>.…`, keyed by the histogram's field path in `stats()` with member ids as `*`: `{ 'endpoints.*.requestDuration':
    * 'http.client.request.duration' }` for an `@scaling/http-client` dispatcher, `{ queryDuration:
-   * 'db.client.operation.duration' }` for a replica router. A member id that is a URL origin or
+   * 'db.client.operation.duration' }` for an `@scaling/replica-router-pg` pool. A member id that is a URL origin or
    * `host:port` becomes the attributes `server.address` and `server.port` (instead of `endpoint`).
    */
   semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
@@ -261,7 +261,7 @@ export class StatsInstruments {
       if (typeof snapshot !== 'object' || snapshot === null) continue;
       forEachStatsSample(snapshot, this.#gauges, (s) => {
         if (s.kind !== 'histogram') return;
-        const convention = entry.semconv[s.key];
+        const convention = entry.semconv[s.field];
         const name = convention ?? `${this.#prefix}${entry.name}.${s.parts.join('.')}`;
         let series = byName.get(name);
         if (series === undefined) {

@@ -11,8 +11,10 @@ import { assertOptions, describeValue } from '@scaling/core/internal';
  * | `scaling:cache:load` | a cache loader call (single-flight) | `{ key }` |
  * | `scaling:replica-router:query` | a routed query | `{ sql?, target }` |
  * | `scaling:replica-router-pg:query` | a routed query on a `pg` pool | `{ sql?, target }` |
- * | `scaling:http-client:request` | a balanced HTTP request (every attempt) | `{ method, origin, path }` |
- * | `scaling:queue:run` | a queue task run | `{}` (and any fields the queue adds) |
+ * | `scaling:http-client:request` | a balanced HTTP request (its attempts included) | `{ method, origin, path }`, later `endpoint`, `attempts`, `statusCode` |
+ * | `scaling:queue:run` | one attempt of a queue task | `{ priority, attempt }` |
+ * | `scaling:jobs:run` | one delivery of a job to its handler | `{ id, name, attempt }` |
+ * | `scaling:resilience:call` | a call through a circuit breaker | `{ state }` |
  */
 export const SCALING_TRACING_CHANNELS: readonly string[] = [
   'scaling:cache:load',
@@ -20,6 +22,8 @@ export const SCALING_TRACING_CHANNELS: readonly string[] = [
   'scaling:replica-router-pg:query',
   'scaling:http-client:request',
   'scaling:queue:run',
+  'scaling:jobs:run',
+  'scaling:resilience:call',
 ];
 
 /** Options of {@link traceScalingChannels}. */
@@ -35,13 +39,18 @@ const CHANNEL = /^scaling:([a-z0-9-]+):([a-zA-Z0-9-]+)$/;
 
 type Context = Record<string, unknown>;
 
-/** What a span looks like for one channel: its name, kind and attributes from the context object. */
-function describe(pkg: string, op: string, ctx: Context): { name: string; kind: SpanKind; attributes: Attributes } {
-  const attributes: Attributes = {};
+/** The context's primitive fields as `scaling.<package>.<field>` attributes (`result` and `error` aside). */
+function contextAttributes(pkg: string, ctx: Context, into: Attributes): Attributes {
   for (const [k, v] of Object.entries(ctx)) {
     if (k === 'result' || k === 'error') continue;
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[`scaling.${pkg}.${k}`] = v;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') into[`scaling.${pkg}.${k}`] = v;
   }
+  return into;
+}
+
+/** What a span looks like for one channel: its name, kind and attributes from the context object. */
+function describe(pkg: string, op: string, ctx: Context): { name: string; kind: SpanKind; attributes: Attributes } {
+  const attributes = contextAttributes(pkg, ctx, {});
   if (pkg === 'http-client' && op === 'request') {
     // OpenTelemetry HTTP client span conventions: name is the method; url.full, server.address/port.
     const method = typeof ctx.method === 'string' ? ctx.method.toUpperCase() : 'HTTP';
@@ -77,9 +86,9 @@ function describe(pkg: string, op: string, ctx: Context): { name: string; kind: 
  * status on `error`, and ends on `asyncEnd` — or on `end` when the operation completed synchronously
  * (the context already has `result` or `error`, as `traceSync` sets them). Spans are named
  * `<package> <operation>` (kind internal) with the context's primitive fields as `scaling.<package>.<field>`
- * attributes, except: `scaling:http-client:request` follows the HTTP client span conventions (name =
+ * attributes (read again when the span ends, for fields the operation sets while running), except: `scaling:http-client:request` follows the HTTP client span conventions (name =
  * method, kind client, `http.request.method`, `url.full`, `server.address`, `server.port`,
- * `http.response.status_code` from `result.statusCode`), and the replica-router queries are client
+ * `http.response.status_code` from the context's `statusCode` or `result.statusCode`), and the replica-router queries are client
  * spans with `db.query.text` (and `db.system.name: 'postgresql'` for `replica-router-pg`).
  * Spans live only as long as their operation: nothing is kept per instance.
  *
@@ -116,7 +125,9 @@ export function traceScalingChannels(options: TraceScalingChannelsOptions): () =
       const span = spans.get(ctx);
       if (span === undefined) return;
       spans.delete(ctx);
-      const status = (ctx.result as { statusCode?: unknown } | undefined)?.statusCode;
+      // Fields the operation set while running (the endpoint used, attempts, the status code).
+      span.setAttributes(contextAttributes(pkg as string, ctx, {}));
+      const status = typeof ctx.statusCode === 'number' ? ctx.statusCode : (ctx.result as { statusCode?: unknown } | undefined)?.statusCode;
       if (typeof status === 'number') {
         span.setAttribute('http.response.status_code', status);
         if (pkg === 'http-client' && status >= 400 && ctx.error === undefined) span.setStatus({ code: SpanStatusCode.ERROR });

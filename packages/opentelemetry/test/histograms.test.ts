@@ -70,13 +70,13 @@ describe('StatsHistogramProducer with an sdk-metrics 2.x reader', () => {
         }),
       },
       { client: 'api' },
-      { semanticConventions: { requestDuration: 'http.client.request.duration' } },
+      { semanticConventions: { 'endpoints.*.requestDuration': 'http.client.request.duration' } },
     );
     instruments.register(
       'replica_router',
       { stats: () => ({ replicas: { r1: { queryDuration: d.clone() } } }) },
       {},
-      { semanticConventions: { queryDuration: 'db.client.operation.duration' } },
+      { semanticConventions: { 'replicas.*.queryDuration': 'db.client.operation.duration' } },
     );
     const { out } = await histograms(reader);
     const http = out.filter((p) => p.name === 'http.client.request.duration');

@@ -41,7 +41,12 @@ describe('traceScalingChannels: spans from the scaling:* tracing channels (publi
   it('an HTTP client request follows the HTTP client span conventions; a rejection records the exception', async () => {
     stop = traceScalingChannels({ tracer });
     const channel = tracingChannel('scaling:http-client:request');
-    await channel.tracePromise(async () => ({ statusCode: 503 }), { method: 'get', origin: 'http://10.0.0.7:8080', path: '/users?id=1' });
+    const ctx: Record<string, unknown> = { method: 'get', origin: 'http://10.0.0.7:8080', path: '/users?id=1', attempts: 0 };
+    await channel.tracePromise(async () => {
+      // As @scaling/http-client does: the endpoint, attempts and status land on the context while it runs.
+      Object.assign(ctx, { endpoint: 'http://10.0.0.9:8080', attempts: 2, statusCode: 503 });
+      return {};
+    }, ctx);
     const failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     await expect(
       channel.tracePromise(
@@ -60,6 +65,8 @@ describe('traceScalingChannels: spans from the scaling:* tracing channels (publi
       'server.address': '10.0.0.7',
       'server.port': 8080,
       'http.response.status_code': 503,
+      'scaling.http-client.endpoint': 'http://10.0.0.9:8080',
+      'scaling.http-client.attempts': 2,
     });
     expect(ok?.status.code).toBe(SpanStatusCode.ERROR);
     expect(failed?.attributes).toMatchObject({ 'server.port': 443, 'error.type': 'ECONNREFUSED' });

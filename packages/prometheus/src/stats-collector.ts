@@ -51,10 +51,10 @@ export interface StatsCollectorOptions {
 export interface StatsRegistrationOptions {
   /**
    * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
-   * `<prefix><name>_…`, keyed by the histogram's field name in `stats()`: e.g. `{ requestDuration:
+   * `<prefix><name>_…`, keyed by the histogram's field path in `stats()` with member ids as `*`: e.g. `{ 'endpoints.*.requestDuration':
    * 'http.client.request.duration' }` for an `@scaling/http-client` dispatcher →
    * `http_client_request_duration_seconds`, or `{ queryDuration: 'db.client.operation.duration' }` for a
-   * replica router → `db_client_operation_duration_seconds`. A member id that is a URL origin or
+   * `@scaling/replica-router-pg` pool → `db_client_operation_duration_seconds`. A member id that is a URL origin or
    * `host:port` becomes the labels `server_address` and `server_port` (instead of `endpoint`).
    */
   semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
@@ -268,7 +268,7 @@ export class StatsCollector {
    */
   #walk(entry: Entry, snapshot: object, values: Map<string, Value[]> | undefined, strict: boolean): void {
     forEachStatsSample(snapshot, this.#gauges, (s) => {
-      const convention = s.kind === 'histogram' ? entry.semconv[s.key] : undefined;
+      const convention = s.kind === 'histogram' ? entry.semconv[s.field] : undefined;
       const labels: Record<string, string> = { ...entry.labels };
       for (const [label, id] of s.members) {
         const server = convention === undefined ? undefined : serverOfMember(id);

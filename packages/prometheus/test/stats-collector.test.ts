@@ -125,7 +125,7 @@ describe('StatsCollector with a real prom-client Registry', () => {
       'http_client',
       { stats: snapshot },
       { client: 'api' },
-      { semanticConventions: { requestDuration: 'http.client.request.duration' } },
+      { semanticConventions: { 'endpoints.*.requestDuration': 'http.client.request.duration' } },
     );
     metrics.register('load_balancer', { stats: snapshot }, { balancer: 'lb' });
     const text = await registry.metrics();
