@@ -190,7 +190,16 @@ export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>
       if (Array.isArray(value)) return;
       if (isStatsHistogram(value)) {
         const last = (parts[parts.length - 1] as string).replace(/_ms$/, '');
-        fn({ kind: 'histogram', parts: [...parts.slice(0, -1), last], seconds: true, members, stateLabel: '', key, field: field.join('.'), value });
+        fn({
+          kind: 'histogram',
+          parts: [...parts.slice(0, -1), last],
+          seconds: true,
+          members,
+          stateLabel: '',
+          key,
+          field: field.join('.'),
+          value,
+        });
         return;
       }
       const label = path.length > 0 ? MEMBER_STATS_COLLECTIONS[key] : undefined;
@@ -205,7 +214,8 @@ export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>
           }
           if (Array.isArray(member)) continue;
           const next: readonly (readonly [string, string])[] = [...members, [label, id]];
-          for (const [k, v] of Object.entries(member)) walk(v, [...path, id, k], [k], [...base, label, snakeCase(k)], next, [...field, '*', k]);
+          for (const [k, v] of Object.entries(member))
+            walk(v, [...path, id, k], [k], [...base, label, snakeCase(k)], next, [...field, '*', k]);
         }
         return;
       }
