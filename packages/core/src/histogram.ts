@@ -194,6 +194,55 @@ export class Histogram {
   }
 
   /**
+   * Counts per interval of a coarser, explicit bucket layout (what Prometheus `le` buckets and OpenTelemetry
+   * explicit-bucket histograms need): for ascending `boundaries` b₀ < b₁ < … < bₙ₋₁ (in the recorded
+   * unit), returns `n + 1` counts — `(-∞, b₀]`, `(b₀, b₁]`, …, `(bₙ₋₁, +∞)` — that add up to {@link count}.
+   *
+   * Each log-linear bucket is counted, whole, in the interval holding its midpoint (the overflow bucket
+   * in the last interval), so a boundary is exact within {@link relativeError} (and within `lowest / 2`
+   * below `lowest`): a value counted at or below `b` is below `b·(1 + relativeError)` and one counted above
+   * it is at least `b·(1 − relativeError)`. No allocation besides the result; O(bucketCount + n).
+   *
+   * @throws {TypeError} unless `boundaries` is an array of finite numbers in strictly ascending order.
+   */
+  bucketCounts(boundaries: readonly number[]): number[] {
+    if (!Array.isArray(boundaries))
+      throw new TypeError(`Expected \`boundaries\` to be an array of numbers, got ${describeValue(boundaries)}`);
+    for (let j = 0; j < boundaries.length; j++) {
+      const b = boundaries[j];
+      if (typeof b !== 'number' || !Number.isFinite(b) || (j > 0 && b <= (boundaries[j - 1] as number)))
+        throw new TypeError(
+          `Expected \`boundaries\` to be finite numbers in strictly ascending order, got ${describeValue(b)} at index ${j}`,
+        );
+    }
+    const n = boundaries.length;
+    const out = new Array<number>(n + 1).fill(0);
+    const counts = this.#counts;
+    const S = this.#subBuckets;
+    let j = 0;
+    // Bucket 0 is [0, lowest): its midpoint is lowest / 2.
+    const first = counts[0] as number;
+    if (first !== 0) {
+      while (j < n && this.lowest / 2 > (boundaries[j] as number)) j++;
+      out[j] = first;
+    }
+    // Then, per power of two, S buckets of equal width starting at lowest·2^e (midpoints in closed form).
+    let base = this.lowest;
+    for (let e = 0, i = 1; e <= this.#maxExponent; e++, base *= 2) {
+      const width = base / S;
+      for (let sub = 0; sub < S; sub++, i++) {
+        const c = counts[i] as number;
+        if (c === 0) continue;
+        const mid = base + (sub + 0.5) * width;
+        while (j < n && mid > (boundaries[j] as number)) j++;
+        out[j] = (out[j] as number) + c;
+      }
+    }
+    out[n] = (out[n] as number) + (counts[this.#overflowIndex] as number);
+    return out;
+  }
+
+  /**
    * Adds `other`'s recorded values to this histogram: the result is the same as having recorded both
    * series here.
    *
@@ -221,7 +270,11 @@ export class Histogram {
    */
   clone(): Histogram {
     const copy = new Histogram({ lowest: this.lowest, highest: this.highest, precisionBits: this.precisionBits });
-    copy.merge(this);
+    copy.#counts.set(this.#counts);
+    copy.#count = this.#count;
+    copy.#sum = this.#sum;
+    copy.#min = this.#min;
+    copy.#max = this.#max;
     return copy;
   }
 
@@ -237,21 +290,27 @@ export class Histogram {
   #indexOf(value: number): number {
     const scaled = value / this.lowest;
     if (scaled < 1) return 0;
-    // floor(log2(scaled)) with Math.clz32 while it fits 32 bits (the common case), Math.log2 beyond.
-    let e = scaled < TWO_32 ? 31 - Math.clz32(scaled) : Math.floor(Math.log2(scaled));
-    if (e > this.#maxExponent) return this.#overflowIndex;
-    let p = 2 ** e;
-    // Math.log2 may be off by one near a power of two.
-    if (scaled < p) {
-      e--;
-      p /= 2;
-    } else if (scaled >= p * 2) {
-      e++;
-      p *= 2;
-      if (e > this.#maxExponent) return this.#overflowIndex;
+    let e: number;
+    let p: number;
+    if (scaled < TWO_32) {
+      // floor(log2(scaled)) exactly: Math.clz32 truncates to the integer part, and powers of two are integers.
+      e = 31 - Math.clz32(scaled);
+      p = (1 << e) >>> 0;
+    } else {
+      e = Math.floor(Math.log2(scaled));
+      p = 2 ** e;
+      // Math.log2 may be off by one near a power of two.
+      if (scaled < p) {
+        e--;
+        p /= 2;
+      } else if (scaled >= p * 2) {
+        e++;
+        p *= 2;
+      }
     }
-    const sub = Math.floor((scaled / p - 1) * this.#subBuckets);
-    return 1 + e * this.#subBuckets + sub;
+    if (e > this.#maxExponent) return this.#overflowIndex;
+    // scaled / p is exact (p is a power of two) and in [1, 2): the sub-bucket is in [0, S).
+    return 1 + e * this.#subBuckets + (((scaled / p - 1) * this.#subBuckets) | 0);
   }
 
   /** Lower bound of bucket `index` (bucket 0 starts at 0; `overflowIndex` starts past the range). */

@@ -11,12 +11,21 @@ export { assertHashInput, fmix32, fnv1a32, scratchBytes, utf8IntoScratch } from 
 export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
 export {
   classifyStatsField,
+  DEFAULT_DURATION_BUCKETS_SECONDS,
+  DURATION_SEMANTIC_CONVENTIONS,
+  type DurationSemanticConvention,
+  forEachStatsSample,
   GAUGE_STATS_FIELDS,
+  histogramBucketCounts,
   isStatsHistogram,
   MEMBER_STATS_COLLECTIONS,
   metricParts,
   type StatsField,
   type StatsFieldKind,
+  type StatsHistogram,
+  type StatsSample,
+  type StatsSampleKind,
+  serverOfMember,
   snakeCase,
   valueAtPath,
 } from './stats-fields.js';

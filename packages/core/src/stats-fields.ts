@@ -139,3 +139,175 @@ export function isStatsHistogram(value: unknown): value is {
     typeof (value as { count?: unknown }).count === 'number'
   );
 }
+
+/** What one leaf of a `stats()` snapshot exports as: {@link StatsFieldKind} or a latency histogram. */
+export type StatsSampleKind = StatsFieldKind | 'histogram';
+
+/** A latency histogram as found in a snapshot (see {@link isStatsHistogram}). */
+export interface StatsHistogram {
+  readonly count: number;
+  readonly sum: number;
+  quantile(q: number): number;
+  forEachBucket(fn: (lower: number, upper: number, count: number) => void): void;
+  /** Present on `@scaling/core` `Histogram`s; adapters fall back to {@link forEachBucket} without it. */
+  bucketCounts?(boundaries: readonly number[]): number[];
+}
+
+/** One exportable leaf of a snapshot, as {@link forEachStatsSample} reports it. */
+export interface StatsSample {
+  /** Counter, gauge, state (a string: a label of 1) or histogram (milliseconds, exported in seconds). */
+  readonly kind: StatsSampleKind;
+  /**
+   * The metric-name parts after the source's name, snake_case: a member collection is replaced by its
+   * label name (`endpoints.a.requests` → `['endpoint', 'requests']`), a group is kept (`shed.limit` →
+   * `['shed', 'limit']`), a last key ending in `Ms` loses its `_ms` (seconds).
+   */
+  readonly parts: readonly string[];
+  /** `true` when the value is milliseconds exported in seconds (`…Ms` numbers, every histogram). */
+  readonly seconds: boolean;
+  /** Member labels from the root down: `[['endpoint', 'a']]` for `endpoints.a.…`. */
+  readonly members: readonly (readonly [label: string, id: string])[];
+  /** The label of a state (the snake_case key: `state`), `''` for other kinds. */
+  readonly stateLabel: string;
+  /** The raw key of the leaf (`requestDuration`, `hits`). */
+  readonly key: string;
+  /**
+   * The leaf's dotted path with member ids as `*`: `'requestDuration'`, `'endpoints.*.requestDuration'`,
+   * `'shed.limit'` (what per-field adapter options are keyed by).
+   */
+  readonly field: string;
+  /** A finite number (counter, gauge; booleans as 0/1, unscaled), a string (state) or a histogram. */
+  readonly value: number | string | StatsHistogram;
+}
+
+/**
+ * Walks a `stats()` snapshot the way both adapters export it, calling `fn` for every exportable leaf:
+ * numbers (counters, or gauges when listed in `gauges` by their path relative to the innermost member
+ * or root — `'active'` — or by their full dotted path), booleans (gauges 0/1), strings (states),
+ * histograms ({@link isStatsHistogram}); collections named in {@link MEMBER_STATS_COLLECTIONS} become
+ * member labels, any other plain object is a flattened group. Non-finite numbers, arrays, `null`,
+ * `undefined` and functions are skipped.
+ */
+export function forEachStatsSample(snapshot: object, gauges: ReadonlySet<string>, fn: (sample: StatsSample) => void): void {
+  const walk = (
+    value: unknown,
+    path: readonly string[],
+    relative: readonly string[],
+    parts: readonly string[],
+    members: readonly (readonly [string, string])[],
+    field: readonly string[],
+  ): void => {
+    const key = path[path.length - 1] ?? '';
+    if (typeof value === 'object' && value !== null) {
+      if (Array.isArray(value)) return;
+      if (isStatsHistogram(value)) {
+        const last = (parts[parts.length - 1] as string).replace(/_ms$/, '');
+        fn({
+          kind: 'histogram',
+          parts: [...parts.slice(0, -1), last],
+          seconds: true,
+          members,
+          stateLabel: '',
+          key,
+          field: field.join('.'),
+          value,
+        });
+        return;
+      }
+      const label = path.length > 0 ? MEMBER_STATS_COLLECTIONS[key] : undefined;
+      if (label !== undefined) {
+        // `endpoints: { a: { … } }`: each key is a member id.
+        const base = parts.slice(0, -1);
+        for (const [id, member] of Object.entries(value)) {
+          if (typeof member !== 'object' || member === null || isStatsHistogram(member)) {
+            // `replicas: { r1: 5 }`: a scalar (or histogram) per member, named after the collection.
+            walk(member, [...path, id], [key], parts, [...members, [label, id]], [...field, '*']);
+            continue;
+          }
+          if (Array.isArray(member)) continue;
+          const next: readonly (readonly [string, string])[] = [...members, [label, id]];
+          for (const [k, v] of Object.entries(member))
+            walk(v, [...path, id, k], [k], [...base, label, snakeCase(k)], next, [...field, '*', k]);
+        }
+        return;
+      }
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k], [...relative, k], [...parts, snakeCase(k)], members, [...field, k]);
+      return;
+    }
+    let kind: StatsFieldKind;
+    let n: number | string;
+    if (typeof value === 'string') {
+      kind = 'state';
+      n = value;
+    } else if (typeof value === 'boolean') {
+      kind = 'gauge';
+      n = value ? 1 : 0;
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return;
+      kind = gauges.has(relative.join('.')) || gauges.has(path.join('.')) ? 'gauge' : 'counter';
+      n = value;
+    } else return;
+    const seconds = kind !== 'state' && /Ms$/.test(key);
+    const out = seconds ? [...parts.slice(0, -1), (parts[parts.length - 1] as string).replace(/_ms$/, '')] : parts;
+    fn({ kind, parts: out, seconds, members, stateLabel: kind === 'state' ? snakeCase(key) : '', key, field: field.join('.'), value: n });
+  };
+  for (const [k, v] of Object.entries(snapshot)) walk(v, [k], [k], [snakeCase(k)], [], [k]);
+}
+
+/**
+ * The default explicit bucket boundaries, in **seconds**, of the latency histograms the adapters export
+ * (Prometheus `le`, OpenTelemetry explicit-bucket histograms): the boundaries the OpenTelemetry semantic
+ * conventions advise for `http.client.request.duration` (0.005 … 10 s), extended below (0.5, 1, 2.5 ms)
+ * for in-process waits and above (30, 60 s) for job runs. Each is placed on the log-linear buckets by
+ * `Histogram.bucketCounts`, so it is exact within the histogram's relative error.
+ */
+export const DEFAULT_DURATION_BUCKETS_SECONDS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60,
+];
+
+/**
+ * Counts of `histogram` per interval of `boundaries` (ascending, in the histogram's unit): `n + 1`
+ * counts as `Histogram.bucketCounts` returns them; for a histogram without that method, the same rule
+ * (each bucket counted whole at its midpoint) over `forEachBucket`.
+ */
+export function histogramBucketCounts(histogram: StatsHistogram, boundaries: readonly number[]): number[] {
+  if (typeof histogram.bucketCounts === 'function') return histogram.bucketCounts(boundaries);
+  const out = new Array<number>(boundaries.length + 1).fill(0);
+  let j = 0;
+  histogram.forEachBucket((lower, upper, count) => {
+    const mid = upper === Number.POSITIVE_INFINITY ? upper : (lower + upper) / 2;
+    while (j < boundaries.length && mid > (boundaries[j] as number)) j++;
+    out[j] = (out[j] as number) + count;
+  });
+  return out;
+}
+
+/** Semantic-convention names a latency histogram of a snapshot can be exported under (see the adapters' `register`). */
+export type DurationSemanticConvention = 'http.client.request.duration' | 'db.client.operation.duration';
+
+/** The semantic-convention names the adapters accept. */
+export const DURATION_SEMANTIC_CONVENTIONS: readonly DurationSemanticConvention[] = [
+  'http.client.request.duration',
+  'db.client.operation.duration',
+];
+
+/**
+ * `server.address` and `server.port` (OpenTelemetry semantic conventions) of a member id that is a URL
+ * origin (`http://10.0.0.7:8080`; the port defaults to 80/443 by scheme) or `host:port`; `undefined`
+ * for any other id.
+ */
+export function serverOfMember(id: string): { address: string; port: number } | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(id)) {
+    try {
+      const url = new URL(id);
+      const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : Number.NaN;
+      const address = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      return Number.isInteger(port) && address !== '' ? { address, port } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(id);
+  if (m === null) return undefined;
+  return { address: (m[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
+}

@@ -13,3 +13,15 @@ describe('Histogram.clone', () => {
     expect(h.count).toBe(5);
   });
 });
+
+describe('Histogram.record index above 2^32 × lowest (the Math.log2 path)', () => {
+  it('keeps the stated relative error for values far above lowest', () => {
+    const h = new Histogram({ lowest: 0.001, highest: 1e9, precisionBits: 6 });
+    for (const v of [4_294_967.296, 4_294_967.297, 8_589_934.591, 123_456_789, 999_999_999]) {
+      h.reset();
+      h.record(v);
+      h.record(v * 1.001); // a second value so the quantile comes from the bucket, not only min/max clamping
+      expect(Math.abs(h.quantile(0) - v)).toBeLessThanOrEqual(v * h.relativeError);
+    }
+  });
+});

@@ -1,47 +1,71 @@
 import type { Attributes, BatchObservableResult, Meter, Observable, ObservableCounter, ObservableGauge } from '@opentelemetry/api';
 import {
   assertOptions,
-  classifyStatsField,
+  DURATION_SEMANTIC_CONVENTIONS,
   describeValue,
+  forEachStatsSample,
   GAUGE_STATS_FIELDS,
-  type StatsFieldKind,
-  snakeCase,
-  valueAtPath,
+  histogramBucketCounts,
+  type StatsHistogram,
+  type StatsSample,
+  serverOfMember,
 } from '@scaling/core/internal';
+import { attachHistogramSource, type HistogramPoint, StatsHistogramProducer } from './histogram-producer.js';
 
 /** Anything with a `stats()` snapshot: every stateful `@scaling/*` object, or an adapter you write. */
 export interface StatsSource {
   /**
-   * A snapshot of numbers (booleans and strings allowed), possibly nested in plain objects. Called on
-   * collection only; it must not change state.
+   * A snapshot of numbers (booleans and strings allowed), possibly nested in plain objects, with
+   * `@scaling/core` `Histogram`s for latencies. Called on collection only; it must not change state.
    */
   stats(): object;
 }
+
+/**
+ * An OpenTelemetry semantic-convention metric a latency histogram can be exported under (see
+ * `semanticConventions` of `register`): `'http.client.request.duration'` (an HTTP client's request
+ * duration) or `'db.client.operation.duration'` (a database client's operation duration).
+ */
+export type SemanticConventionName = 'http.client.request.duration' | 'db.client.operation.duration';
 
 /** Options of {@link StatsInstruments}. */
 export interface StatsInstrumentsOptions {
   /** The meter to create the observable instruments on (e.g. `metrics.getMeter('my-app')`). Required. */
   meter: Meter;
-  /** Prefix of every instrument name (default `'scaling.'`). */
+  /** Prefix of every instrument name (default `'scaling.'`). Not applied to semantic-convention names. */
   prefix?: string;
   /**
    * Fields observed as gauges in addition to the built-in list (the same as `@scaling/prometheus`'s
-   * `DEFAULT_GAUGE_FIELDS`); every other number is a monotonic counter. A top-level field is named by
-   * its key (`'inflight'`), a nested one by its dotted path (`'partitions.a.inflight'`).
+   * `DEFAULT_GAUGE_FIELDS`); every other number is a monotonic counter. Named by their path relative to
+   * the snapshot or to a member (`'inflight'`), or by their full dotted path (`'shed.limit'`).
    */
   gauges?: readonly string[];
+  /**
+   * Where the latency histograms of the snapshots go: a {@link StatsHistogramProducer} given to the
+   * SDK metric reader's `metricProducers` (the OpenTelemetry API has no observable histogram). Without
+   * it histograms are not exported.
+   */
+  histograms?: StatsHistogramProducer;
 }
 
-const KNOWN = ['meter', 'prefix', 'gauges'] as const;
+/** Per-registration options of {@link StatsInstruments.register}. */
+export interface StatsRegistrationOptions {
+  /**
+   * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
+   * `<prefix><name>.…`, keyed by the histogram's field path in `stats()` with member ids as `*`: `{ 'endpoints.*.requestDuration':
+   * 'http.client.request.duration' }` for an `@scaling/http-client` dispatcher, `{ queryDuration:
+   * 'db.client.operation.duration' }` for an `@scaling/replica-router-pg` pool. A member id that is a URL origin or
+   * `host:port` becomes the attributes `server.address` and `server.port` (instead of `endpoint`).
+   */
+  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
+}
+
+const KNOWN = ['meter', 'prefix', 'gauges', 'histograms'] as const;
+const REGISTER_KNOWN = ['semanticConventions'] as const;
 const NAME = /^[a-zA-Z][a-zA-Z0-9_.]*$/;
 
-type Kind = StatsFieldKind;
-
 interface Instrument {
-  path: readonly string[];
-  kind: Kind;
-  scale: number;
-  stateKey: string;
+  kind: 'counter' | 'gauge' | 'state';
   observable: ObservableCounter | ObservableGauge;
 }
 
@@ -49,20 +73,25 @@ interface Entry {
   name: string;
   source: StatsSource;
   attributes: Attributes;
-  /** Instruments this entry's snapshot feeds. */
-  instruments: Set<Instrument>;
+  semconv: Readonly<Record<string, SemanticConventionName>>;
+  /** Whether the last snapshot held a histogram (the producer skips the others). */
+  histograms: boolean;
 }
 
 /**
  * Observable OpenTelemetry instruments over `stats()` snapshots: nothing runs on the objects' hot
  * paths; on each collection one batch callback calls `stats()` once per registered object.
  *
- * Names follow the OpenTelemetry style, `<prefix><name>.<field>` in snake_case: a counter field `hits`
- * of `register('cache', …)` is the observable counter `scaling.cache.hits`; a gauge `size` is the
- * observable gauge `scaling.queue.size`; a field ending in `Ms` is observed in seconds with unit `s`
- * (`delayMs` → `scaling.hedge.delay`); nested objects are flattened with `.`; a boolean is a 0/1
- * gauge; a string field `state` is a gauge of 1 with the attribute `state` (`{ state: 'open' }`). The
- * `attributes` given to {@link register} tell instances apart.
+ * Names follow the OpenTelemetry style, `<prefix><name>.<field>` in snake_case (the convention of
+ * `docs/monitoring/conventions.md`): a counter field `hits` of `register('cache', …)` is the observable
+ * counter `scaling.cache.hits`; a gauge `size` is the observable gauge `scaling.queue.size`; a field
+ * ending in `Ms` is observed in seconds with unit `s` (`lagMs` → `….lag`); groups are flattened with
+ * `.`; booleans are 0/1 gauges; a string `state` is a gauge of 1 with the attribute `state`; a member
+ * collection becomes an attribute (`endpoints: { a: { requests } }` → `scaling.load_balancer.endpoint.requests`
+ * with `endpoint: 'a'`); a `@scaling/core` `Histogram` (ms) is an explicit-bucket histogram in seconds
+ * (`waitDuration` → `scaling.queue.wait_duration`, unit `s`) exported through a
+ * {@link StatsHistogramProducer} (option `histograms`). The `attributes` given to {@link register} tell
+ * instances apart.
  *
  * @example
  * ```ts
@@ -71,7 +100,7 @@ interface Entry {
  * import { StatsInstruments } from '@scaling/opentelemetry';
  *
  * const instruments = new StatsInstruments({ meter: metrics.getMeter('my-app') });
- * instruments.register('cache', new Cache<string, object>({ max: 10_000 }), { 'cache.name': 'users' });
+ * instruments.register('cache', new Cache<string, object>({ max: 10_000 }), { cache: 'users' });
  * // scaling.cache.hits, scaling.cache.misses, scaling.cache.hit_ratio, … on every collection
  * ```
  */
@@ -88,7 +117,8 @@ export class StatsInstruments {
 
   /**
    * @throws {TypeError} on an unknown option, a missing or invalid `meter`, a `prefix` that is not an
-   *   instrument-name prefix, or a `gauges` that is not an array of strings.
+   *   instrument-name prefix, a `gauges` that is not an array of strings, or a `histograms` that is not
+   *   a {@link StatsHistogramProducer}.
    */
   constructor(options: StatsInstrumentsOptions) {
     const o = assertOptions('StatsInstruments options', options, KNOWN);
@@ -101,34 +131,48 @@ export class StatsInstruments {
     const gauges = o.gauges ?? [];
     if (!Array.isArray(gauges) || gauges.some((g) => typeof g !== 'string'))
       throw new TypeError(`Expected \`gauges\` to be an array of field names, got ${describeValue(gauges)}`);
+    if (o.histograms !== undefined && !(o.histograms instanceof StatsHistogramProducer))
+      throw new TypeError(`Expected \`histograms\` to be a StatsHistogramProducer, got ${describeValue(o.histograms)}`);
     this.#meter = meter;
     this.#prefix = prefix;
     this.#gauges = new Set([...GAUGE_STATS_FIELDS, ...gauges]);
+    if (o.histograms !== undefined) attachHistogramSource(o.histograms, (boundariesMs) => this.#histograms(boundariesMs));
   }
 
   /**
    * Observes `source.stats()` under `<prefix><name>.…` with `attributes` on every data point. Returns
    * a function that unregisters it (idempotent).
    *
-   * @param name - the instrument group, snake_case (`'cache'`, `'queue'`, `'circuit_breaker'`).
+   * @param name - the instrument group, snake_case: the package (`'cache'`, `'queue'`, `'load_balancer'`)
+   *   or, for a package with several objects, the object (`'circuit_breaker'`, `'rate_limiter'`).
    * @param source - any object with a `stats()` method.
    * @param attributes - attributes telling instances apart (default none).
+   * @param options - {@link StatsRegistrationOptions} (semantic-convention names for histograms).
    * @throws {TypeError} when `name` is not an instrument-name fragment, `source` has no `stats()` or
-   *   its snapshot is not an object.
+   *   its snapshot is not an object, or `options` has an unknown key or semantic convention.
    */
-  register(name: string, source: StatsSource, attributes: Attributes = {}): () => void {
+  register(name: string, source: StatsSource, attributes: Attributes = {}, options?: StatsRegistrationOptions): () => void {
     if (typeof name !== 'string' || !NAME.test(name))
       throw new TypeError(`Expected \`name\` to be an instrument-name fragment (e.g. 'cache'), got ${describeValue(name)}`);
     if (typeof source !== 'object' || source === null || typeof source.stats !== 'function')
       throw new TypeError(`Expected \`source\` to have a stats() method, got ${describeValue(source)}`);
     if (typeof attributes !== 'object' || attributes === null)
       throw new TypeError(`Expected \`attributes\` to be an object, got ${describeValue(attributes)}`);
+    const o = assertOptions('register options', options, REGISTER_KNOWN, {}, true);
+    const semconv = o.semanticConventions ?? {};
+    if (typeof semconv !== 'object' || semconv === null)
+      throw new TypeError(`Expected \`semanticConventions\` to be an object, got ${describeValue(semconv)}`);
+    for (const [field, convention] of Object.entries(semconv))
+      if (!DURATION_SEMANTIC_CONVENTIONS.includes(convention))
+        throw new TypeError(
+          `Expected \`semanticConventions.${field}\` to be one of ${DURATION_SEMANTIC_CONVENTIONS.join(', ')}, got ${describeValue(convention)}`,
+        );
     const snapshot = source.stats();
     if (typeof snapshot !== 'object' || snapshot === null)
       throw new TypeError(`Expected \`source.stats()\` to return an object, got ${describeValue(snapshot)}`);
-    const entry: Entry = { name, source, attributes: { ...attributes }, instruments: new Set() };
+    const entry: Entry = { name, source, attributes: { ...attributes }, semconv: { ...semconv }, histograms: true };
     this.#entries.push(entry);
-    if (this.#discover(entry, snapshot)) this.#rebind();
+    if (this.#walk(entry, snapshot, undefined)) this.#rebind();
     let registered = true;
     return () => {
       if (!registered) return;
@@ -137,33 +181,49 @@ export class StatsInstruments {
     };
   }
 
-  /** Creates instruments for fields of `snapshot` not seen yet; true when it created any. */
-  #discover(entry: Entry, snapshot: object): boolean {
+  /** Attributes of one sample: the registration's, then a member's (or `server.*` for a semantic-convention histogram). */
+  #attributes(entry: Entry, s: StatsSample, convention: SemanticConventionName | undefined): Attributes {
+    const out: Attributes = { ...entry.attributes };
+    for (const [label, id] of s.members) {
+      const server = convention === undefined ? undefined : serverOfMember(id);
+      if (server === undefined) out[label] = id;
+      else {
+        out['server.address'] = server.address;
+        out['server.port'] = server.port;
+      }
+    }
+    if (s.kind === 'state') out[s.stateLabel] = s.value as string;
+    return out;
+  }
+
+  /**
+   * Walks one snapshot: creates the observable instruments it needs (true when it created any) and,
+   * with `result`, observes its non-histogram samples.
+   */
+  #walk(entry: Entry, snapshot: object, result: BatchObservableResult | undefined): boolean {
     let created = false;
-    const walk = (value: unknown, path: string[]): void => {
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    let histograms = false;
+    forEachStatsSample(snapshot, this.#gauges, (s) => {
+      if (s.kind === 'histogram') {
+        histograms = true;
         return;
       }
-      const last = path[path.length - 1] ?? '';
-      const f = classifyStatsField(value, path, this.#gauges);
-      if (f === undefined) return;
-      const { kind, parts, scale } = f;
-      const unit = f.seconds ? 's' : undefined;
-      const fullName = `${this.#prefix}${entry.name}.${parts.join('.')}`;
+      const fullName = `${this.#prefix}${entry.name}.${s.parts.join('.')}`;
       let instrument = this.#instruments.get(fullName);
       if (instrument === undefined) {
-        const description = `${path.join('.')} of ${entry.name} stats()`;
-        const opts = unit === undefined ? { description } : { description, unit };
+        const description = `${s.parts.join('.')} of ${entry.name} stats()`;
+        const opts = s.seconds ? { description, unit: 's' } : { description };
         const observable =
-          kind === 'counter' ? this.#meter.createObservableCounter(fullName, opts) : this.#meter.createObservableGauge(fullName, opts);
-        instrument = { path, kind, scale, stateKey: snakeCase(last), observable };
+          s.kind === 'counter' ? this.#meter.createObservableCounter(fullName, opts) : this.#meter.createObservableGauge(fullName, opts);
+        instrument = { kind: s.kind, observable };
         this.#instruments.set(fullName, instrument);
         created = true;
       }
-      entry.instruments.add(instrument);
-    };
-    walk(snapshot, []);
+      if (result === undefined || instrument.kind !== s.kind || !this.#bound.has(instrument.observable)) return;
+      const value = s.kind === 'state' ? 1 : (s.value as number) * (s.seconds ? 1 / 1000 : 1);
+      result.observe(instrument.observable, s.kind === 'counter' ? Math.max(0, value) : value, this.#attributes(entry, s, undefined));
+    });
+    entry.histograms = histograms;
     return created;
   }
 
@@ -181,18 +241,7 @@ export class StatsInstruments {
       const snapshot = entry.source.stats();
       if (typeof snapshot !== 'object' || snapshot === null) continue;
       // Fields that appeared since registration get instruments, observed from the next collection.
-      if (this.#discover(entry, snapshot)) discovered = true;
-      for (const instrument of entry.instruments) {
-        if (!this.#bound.has(instrument.observable)) continue;
-        const value = valueAtPath(snapshot, instrument.path);
-        if (instrument.kind === 'state') {
-          if (typeof value === 'string') result.observe(instrument.observable, 1, { ...entry.attributes, [instrument.stateKey]: value });
-          continue;
-        }
-        const n = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-        if (typeof n !== 'number' || !Number.isFinite(n)) continue;
-        result.observe(instrument.observable, n * instrument.scale, entry.attributes);
-      }
+      if (this.#walk(entry, snapshot, result)) discovered = true;
     }
     if (discovered && !this.#rebindScheduled) {
       this.#rebindScheduled = true;
@@ -201,5 +250,37 @@ export class StatsInstruments {
         this.#rebind();
       });
     }
+  }
+
+  /** The histograms of every registered snapshot that has any, for the producer. */
+  #histograms(boundariesMs: readonly number[]): { name: string; description: string; points: HistogramPoint[] }[] {
+    const byName = new Map<string, { name: string; description: string; points: HistogramPoint[] }>();
+    for (const entry of this.#entries) {
+      if (!entry.histograms) continue;
+      const snapshot = entry.source.stats();
+      if (typeof snapshot !== 'object' || snapshot === null) continue;
+      forEachStatsSample(snapshot, this.#gauges, (s) => {
+        if (s.kind !== 'histogram') return;
+        const convention = entry.semconv[s.field];
+        const name = convention ?? `${this.#prefix}${entry.name}.${s.parts.join('.')}`;
+        let series = byName.get(name);
+        if (series === undefined) {
+          series = { name, description: `${s.parts.join('.')} of ${entry.name} stats() (seconds)`, points: [] };
+          byName.set(name, series);
+        }
+        const h = s.value as StatsHistogram & { min?: number; max?: number };
+        const min = typeof h.min === 'number' && Number.isFinite(h.min) ? h.min / 1000 : undefined;
+        const max = typeof h.max === 'number' && Number.isFinite(h.max) ? h.max / 1000 : undefined;
+        series.points.push({
+          attributes: this.#attributes(entry, s, convention),
+          counts: histogramBucketCounts(h, boundariesMs),
+          sum: h.sum / 1000,
+          count: h.count,
+          ...(min === undefined ? {} : { min }),
+          ...(max === undefined ? {} : { max }),
+        });
+      });
+    }
+    return [...byName.values()];
   }
 }

@@ -91,13 +91,12 @@ describe('StatsInstruments with the OpenTelemetry SDK and an in-memory reader', 
     expect(find(points, 'scaling.limiter.shed.limit')).toMatchObject({ type: DataPointType.SUM, value: 4 });
   });
 
-  it('fields that appear later are observed from the next collection; unregister stops observing', async () => {
+  it('members that appear later are observed at once; unregister stops observing', async () => {
     const { reader, instruments } = setup();
     const replicas: Record<string, number> = { r1: 1 };
     const stop = instruments.register('pool', { stats: () => ({ replicas: { ...replicas } }) });
     replicas.r2 = 5;
-    await collect(reader);
-    expect(find(await collect(reader), 'scaling.pool.replicas.r2')?.value).toBe(5);
+    expect(find(await collect(reader), 'scaling.pool.replicas', { replica: 'r2' })?.value).toBe(5);
     stop();
     stop();
     let calls = 0;
@@ -110,7 +109,7 @@ describe('StatsInstruments with the OpenTelemetry SDK and an in-memory reader', 
     calls = 0;
     replicas.r1 = 9;
     // The SDK may keep reporting the last cumulative point of an unregistered series; it no longer moves.
-    expect(find(await collect(reader), 'scaling.pool.replicas.r1')?.value ?? 1).toBe(1);
+    expect(find(await collect(reader), 'scaling.pool.replicas', { replica: 'r1' })?.value ?? 1).toBe(1);
     expect(calls).toBe(1);
   });
 
@@ -120,5 +119,9 @@ describe('StatsInstruments with the OpenTelemetry SDK and an in-memory reader', 
     expect(() => new StatsInstruments({ meter: {} as never, exporter: 1 } as never)).toThrow(/exporter/);
     expect(() => instruments.register('bad name', { stats: () => ({}) })).toThrow(/`name`/);
     expect(() => instruments.register('x', {} as never)).toThrow(/stats\(\)/);
+    expect(() => new StatsInstruments({ meter: {} as never })).toThrow(/`meter`/);
+    expect(() => instruments.register('x', { stats: () => ({}) }, {}, { semanticConventions: { d: 'db.x' as never } })).toThrow(
+      /semanticConventions\.d/,
+    );
   });
 });

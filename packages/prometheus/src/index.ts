@@ -4,4 +4,12 @@
  *
  * @module
  */
-export { DEFAULT_GAUGE_FIELDS, StatsCollector, type StatsCollectorOptions, type StatsSource } from './stats-collector.js';
+export {
+  DEFAULT_DURATION_BUCKETS,
+  DEFAULT_GAUGE_FIELDS,
+  type SemanticConventionName,
+  StatsCollector,
+  type StatsCollectorOptions,
+  type StatsRegistrationOptions,
+  type StatsSource,
+} from './stats-collector.js';

@@ -1,94 +1,140 @@
 import {
   assertOptions,
-  classifyStatsField,
+  DEFAULT_DURATION_BUCKETS_SECONDS,
+  DURATION_SEMANTIC_CONVENTIONS,
   describeValue,
+  forEachStatsSample,
   GAUGE_STATS_FIELDS,
-  metricParts,
-  type StatsFieldKind,
-  snakeCase,
-  valueAtPath,
+  histogramBucketCounts,
+  type StatsHistogram,
+  type StatsSample,
+  serverOfMember,
 } from '@scaling/core/internal';
-import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
+import { register as globalRegistry, type Registry } from 'prom-client';
 
 /** Anything with a `stats()` snapshot: every stateful `@scaling/*` object, or an adapter you write. */
 export interface StatsSource {
   /**
-   * A snapshot of numbers (booleans and strings allowed), possibly nested in plain objects. Called at
-   * scrape time only; it must not change state.
+   * A snapshot of numbers (booleans and strings allowed), possibly nested in plain objects, with
+   * `@scaling/core` `Histogram`s for latencies. Called at scrape time only; it must not change state.
    */
   stats(): object;
 }
+
+/**
+ * An OpenTelemetry semantic-convention metric a latency histogram can be exported under (see
+ * `semanticConventions` of `register`): `'http.client.request.duration'` (an HTTP client's request
+ * duration) or `'db.client.operation.duration'` (a database client's operation duration).
+ */
+export type SemanticConventionName = 'http.client.request.duration' | 'db.client.operation.duration';
 
 /** Options of {@link StatsCollector}. */
 export interface StatsCollectorOptions {
   /** The prom-client registry to add the metrics to (default: prom-client's global `register`). */
   registry?: Registry;
-  /** Prefix of every metric name (default `'scaling_'`; `''` for none). */
+  /** Prefix of every metric name (default `'scaling_'`; `''` for none). Not applied to semantic-convention names. */
   prefix?: string;
   /**
    * Fields exported as gauges in addition to the built-in list ({@link DEFAULT_GAUGE_FIELDS}); every
-   * other number is a counter. A top-level field is named by its key (`'inflight'`), a nested one by
-   * its dotted path (`'partitions.a.inflight'`), camelCase as in `stats()`.
+   * other number is a counter. Named by their path relative to the snapshot or to a member
+   * (`'inflight'`), or by their full dotted path (`'shed.limit'`), camelCase as in `stats()`.
    */
   gauges?: readonly string[];
+  /**
+   * The `le` boundaries, in seconds, of every exported latency histogram (ascending, finite; default
+   * {@link DEFAULT_DURATION_BUCKETS}). Each is exact within the source histogram's relative error.
+   */
+  buckets?: readonly number[];
+}
+
+/** Per-registration options of {@link StatsCollector.register}. */
+export interface StatsRegistrationOptions {
+  /**
+   * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
+   * `<prefix><name>_…`, keyed by the histogram's field path in `stats()` with member ids as `*`: e.g. `{ 'endpoints.*.requestDuration':
+   * 'http.client.request.duration' }` for an `@scaling/http-client` dispatcher →
+   * `http_client_request_duration_seconds`, or `{ queryDuration: 'db.client.operation.duration' }` for a
+   * `@scaling/replica-router-pg` pool → `db_client_operation_duration_seconds`. A member id that is a URL origin or
+   * `host:port` becomes the labels `server_address` and `server_port` (instead of `endpoint`).
+   */
+  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
 }
 
 /**
  * Top-level fields of the `@scaling/*` `stats()` snapshots that are gauges (a level that goes up and
- * down); every other number, nested ones included (`shed.limit`), is a monotonic counter (exported
- * with `_total`). Booleans and strings are always gauges.
+ * down); every other number is a monotonic counter (exported with `_total`). Booleans and strings are
+ * always gauges.
  */
 export const DEFAULT_GAUGE_FIELDS: readonly string[] = GAUGE_STATS_FIELDS;
 
-const KNOWN = ['registry', 'prefix', 'gauges'] as const;
-const HINTS = { registers: 'use `registry` (one prom-client Registry)', namespace: 'use `prefix`' };
+/**
+ * The default `le` boundaries (seconds) of exported latency histograms: the OpenTelemetry semantic
+ * conventions' advice for `http.client.request.duration` (0.005 … 10), plus 0.0005, 0.001, 0.0025, 30
+ * and 60.
+ */
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = DEFAULT_DURATION_BUCKETS_SECONDS;
+
+const KNOWN = ['registry', 'prefix', 'gauges', 'buckets'] as const;
+const HINTS = {
+  registers: 'use `registry` (one prom-client Registry)',
+  namespace: 'use `prefix`',
+  labelNames: 'pass labels to `register`',
+};
+const REGISTER_KNOWN = ['semanticConventions'] as const;
 const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-type Kind = StatsFieldKind | 'quantiles';
-
-/** Quantiles exported for a latency histogram found in a snapshot (a `@scaling/core` `Histogram`). */
-const QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
-
-/** A `@scaling/core` `Histogram` (duck-typed, so two copies of core interoperate). */
-function isHistogram(value: object): value is { count: number; sum: number; quantile(q: number): number } {
-  const v = value as Record<string, unknown>;
-  return typeof v.quantile === 'function' && typeof v.forEachBucket === 'function' && typeof v.count === 'number';
-}
-
-interface Field {
-  /** Keys from the snapshot's root to the value. */
-  path: readonly string[];
-  kind: Kind;
-  /** Multiplier applied to the value (1/1000 for `…Ms` → seconds). */
-  scale: number;
-}
+type MetricType = 'counter' | 'gauge' | 'histogram';
 
 interface Entry {
+  name: string;
   source: StatsSource;
   labels: Record<string, string>;
+  semconv: Readonly<Record<string, SemanticConventionName>>;
 }
 
+interface Value {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+
+/** What prom-client reads from a registered metric (its `get()` shape). */
+interface MetricObject {
+  name: string;
+  help: string;
+  type: MetricType;
+  aggregator: 'sum';
+  values: Value[];
+}
+
+/** A metric family registered in the prom-client registry; its values come from the collector's snapshot of this scrape. */
 interface Family {
-  field: Field;
-  entries: Entry[];
-  metric: Counter<string> | Gauge<string>;
+  name: string;
+  help: string;
+  type: MetricType;
+  aggregator: 'sum';
+  get(): Promise<MetricObject>;
+  reset(): void;
 }
 
 /**
- * Reads `stats()` snapshots at scrape time and exposes them as Prometheus counters and gauges through
- * prom-client. Nothing runs on the objects' hot paths: each scrape calls `stats()` once per registered
- * object.
+ * Reads `stats()` snapshots at scrape time and exposes them as Prometheus counters, gauges and
+ * histograms through a prom-client `Registry`. Nothing runs on the objects' hot paths: each scrape calls
+ * `stats()` once per registered object.
  *
- * Names are Envoy-like, `<prefix><name>_<field>` with the units in the name: a counter field `hits`
- * of `register('cache', …)` is `scaling_cache_hits_total`; a gauge `size` is `scaling_queue_size`; a
- * field ending in `Ms` is converted to seconds (`delayMs` → `…_delay_seconds`); nested objects are
- * flattened with `_` (`shed.limit` → `…_shed_limit_total`); a boolean is a 0/1 gauge; a string field
- * `state` becomes `…_state{state="open"} 1`; a `@scaling/core` `Histogram` becomes summary-style
- * series (`…_wait_seconds{quantile="0.99"}`, `…_count`, `…_sum`). The labels given to {@link register} (e.g. `{ cache:
- * 'users' }`) tell instances of one name apart, as Envoy's `envoy_cluster_name` does.
+ * Names are Envoy-like, `<prefix><name>_<field>` with the units in the name (the convention of
+ * `docs/monitoring/conventions.md`): a counter `hits` of `register('cache', …)` is
+ * `scaling_cache_hits_total`; a gauge `size` is `scaling_queue_size`; `…Ms` numbers are seconds
+ * (`lagMs` → `…_lag_seconds`); booleans are 0/1 gauges; a string `state` is `…_state{state="open"} 1`;
+ * groups are flattened (`shed.limit` → `…_shed_limit_total`); a member collection becomes a label
+ * (`endpoints: { a: { requests } }` → `scaling_load_balancer_endpoint_requests_total{endpoint="a"}`);
+ * a `@scaling/core` `Histogram` (milliseconds) becomes a Prometheus histogram in seconds
+ * (`waitDuration` → `scaling_queue_wait_duration_seconds_bucket{le="0.1"}`, `_sum`, `_count`). The
+ * labels given to {@link register} (e.g. `{ cache: 'users' }`) tell instances apart, as Envoy's
+ * `envoy_cluster_name` does.
  *
- * Fields present in the first snapshot are exported at once; fields that appear later (a new replica
- * id in a `Record`) are exported from the next scrape on.
+ * Fields present in the first snapshot are exported at once; fields that appear later (a new member)
+ * are exported from the same scrape on when their family exists, else from the next one.
  *
  * @example
  * ```ts
@@ -107,17 +153,21 @@ export class StatsCollector {
   readonly #registry: Registry;
   readonly #prefix: string;
   readonly #gauges: ReadonlySet<string>;
+  /** `le` boundaries in seconds, and in milliseconds (the histograms' unit). */
+  readonly #buckets: readonly number[];
+  readonly #bucketsMs: readonly number[];
+  readonly #bucketLabels: readonly string[];
   readonly #families = new Map<string, Family>();
   /** Label names per registration `name`: every registration under one name uses the same keys. */
   readonly #labelKeys = new Map<string, string>();
-  readonly #entries = new Map<string, Entry[]>();
-  /** Snapshots of the scrape in progress (cleared on the next microtask). */
-  #snapshots: Map<StatsSource, object> | undefined;
+  readonly #entries: Entry[] = [];
+  /** Values of the scrape in progress per family (cleared on the next microtask). */
+  #scrape: Map<string, Value[]> | undefined;
 
   /**
    * @throws {TypeError} on an unknown option (with a hint for prom-client's metric option names), a
-   *   `registry` without `registerMetric`, a `prefix` that is not a valid metric-name prefix, or a
-   *   `gauges` that is not an array of strings.
+   *   `registry` without `registerMetric`, a `prefix` that is not a valid metric-name prefix, a `gauges`
+   *   that is not an array of strings, or `buckets` that are not ascending finite numbers.
    */
   constructor(options?: StatsCollectorOptions) {
     const o = assertOptions('StatsCollector options', options, KNOWN, HINTS, true);
@@ -130,24 +180,46 @@ export class StatsCollector {
     const gauges = o.gauges ?? [];
     if (!Array.isArray(gauges) || gauges.some((g) => typeof g !== 'string'))
       throw new TypeError(`Expected \`gauges\` to be an array of field names, got ${describeValue(gauges)}`);
+    const buckets = o.buckets ?? DEFAULT_DURATION_BUCKETS;
+    if (
+      !Array.isArray(buckets) ||
+      buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= (buckets[i - 1] as number)))
+    )
+      throw new TypeError(`Expected \`buckets\` to be finite numbers (seconds) in ascending order, got ${describeValue(buckets)}`);
     this.#registry = registry;
     this.#prefix = prefix;
     this.#gauges = new Set([...DEFAULT_GAUGE_FIELDS, ...gauges]);
+    this.#buckets = [...buckets];
+    this.#bucketsMs = buckets.map((b) => b * 1000);
+    this.#bucketLabels = [...buckets.map(String), '+Inf'];
+  }
+
+  /** The `le` boundaries in effect, seconds. */
+  get buckets(): readonly number[] {
+    return this.#buckets;
   }
 
   /**
    * Exports `source.stats()` under `<prefix><name>_…` with `labels` on every series. Returns a
    * function that unregisters it (idempotent); its series disappear from the next scrape.
    *
-   * @param name - the metric group, snake_case (`'cache'`, `'queue'`, `'circuit_breaker'`).
+   * @param name - the metric group, snake_case: the package (`'cache'`, `'queue'`, `'load_balancer'`)
+   *   or, for a package with several objects, the object (`'circuit_breaker'`, `'rate_limiter'`).
    * @param source - any object with a `stats()` method.
    * @param labels - label values telling instances apart (default none); every registration under one
    *   `name` must use the same label names.
+   * @param options - {@link StatsRegistrationOptions} (semantic-convention names for histograms).
    * @throws {TypeError} when `name` is not a metric-name fragment, `source` has no `stats()` or its
    *   snapshot is not an object, a label name is invalid or differs from earlier registrations under
-   *   `name`, or the same `name` and labels are registered twice.
+   *   `name`, the same `name` and labels are registered twice, `options` has an unknown key or an
+   *   unknown semantic convention, or a metric name is already taken in the registry by another metric.
    */
-  register(name: string, source: StatsSource, labels: Readonly<Record<string, string>> = {}): () => void {
+  register(
+    name: string,
+    source: StatsSource,
+    labels: Readonly<Record<string, string>> = {},
+    options?: StatsRegistrationOptions,
+  ): () => void {
     if (typeof name !== 'string' || !NAME.test(name))
       throw new TypeError(`Expected \`name\` to be a metric-name fragment (e.g. 'cache'), got ${describeValue(name)}`);
     if (typeof source !== 'object' || source === null || typeof source.stats !== 'function')
@@ -155,130 +227,141 @@ export class StatsCollector {
     if (typeof labels !== 'object' || labels === null)
       throw new TypeError(`Expected \`labels\` to be an object of strings, got ${describeValue(labels)}`);
     for (const [k, v] of Object.entries(labels)) {
-      if (!NAME.test(k) || k.startsWith('__'))
-        throw new TypeError(`Expected label names to be Prometheus label names, got ${describeValue(k)}`);
+      if (!NAME.test(k) || k.startsWith('__') || k === 'le')
+        throw new TypeError(`Expected label names to be Prometheus label names (not \`le\`), got ${describeValue(k)}`);
       if (typeof v !== 'string') throw new TypeError(`Expected label \`${k}\` to be a string, got ${describeValue(v)}`);
     }
+    const o = assertOptions('register options', options, REGISTER_KNOWN, {}, true);
+    const semconv = o.semanticConventions ?? {};
+    if (typeof semconv !== 'object' || semconv === null)
+      throw new TypeError(`Expected \`semanticConventions\` to be an object, got ${describeValue(semconv)}`);
+    for (const [field, convention] of Object.entries(semconv))
+      if (!DURATION_SEMANTIC_CONVENTIONS.includes(convention))
+        throw new TypeError(
+          `Expected \`semanticConventions.${field}\` to be one of ${DURATION_SEMANTIC_CONVENTIONS.join(', ')}, got ${describeValue(convention)}`,
+        );
     const keys = Object.keys(labels).sort().join(',');
     const known = this.#labelKeys.get(name);
     if (known !== undefined && known !== keys)
       throw new TypeError(`Expected the labels of \`${name}\` to be [${known}] like its earlier registrations, got [${keys}]`);
-    const entries = this.#entries.get(name) ?? [];
     const id = JSON.stringify(Object.entries(labels).sort());
-    if (entries.some((e) => JSON.stringify(Object.entries(e.labels).sort()) === id))
+    if (this.#entries.some((e) => e.name === name && JSON.stringify(Object.entries(e.labels).sort()) === id))
       throw new TypeError(`Expected \`${name}\` with labels ${id} to be registered once, got a second registration`);
     const snapshot = source.stats();
     if (typeof snapshot !== 'object' || snapshot === null)
       throw new TypeError(`Expected \`source.stats()\` to return an object, got ${describeValue(snapshot)}`);
-    const entry: Entry = { source, labels: { ...labels } };
+    const entry: Entry = { name, source, labels: { ...labels }, semconv: { ...semconv } };
+    this.#walk(entry, snapshot, undefined, true);
     this.#labelKeys.set(name, keys);
-    entries.push(entry);
-    this.#entries.set(name, entries);
-    this.#discover(name, entry, snapshot);
+    this.#entries.push(entry);
     let registered = true;
     return () => {
       if (!registered) return;
       registered = false;
-      const list = this.#entries.get(name);
-      if (list !== undefined) list.splice(list.indexOf(entry), 1);
-      for (const family of this.#families.values()) {
-        const i = family.entries.indexOf(entry);
-        if (i !== -1) family.entries.splice(i, 1);
-      }
+      this.#entries.splice(this.#entries.indexOf(entry), 1);
     };
   }
 
-  /** Adds a family for every field of `snapshot` not exported yet, and `entry` to each family. */
-  #discover(name: string, entry: Entry, snapshot: object): void {
-    const walk = (value: unknown, path: string[]): void => {
-      const last = path[path.length - 1] ?? '';
-      if (typeof value === 'object' && value !== null && isHistogram(value)) {
-        // A summary: `<base>{quantile="0.99"}`, `<base>_count`, `<base>_sum` (`…Ms` → `…_seconds`).
-        const { parts, seconds } = metricParts(path);
-        if (seconds) parts[parts.length - 1] = `${parts[parts.length - 1] as string}_seconds`;
-        const base = `${this.#prefix}${name}_${parts.join('_')}`;
-        const scale = seconds ? 1 / 1000 : 1;
-        add(base, { path, kind: 'quantiles', scale }, 'quantile');
-        add(`${base}_count`, { path: [...path, 'count'], kind: 'gauge', scale: 1 }, 'count');
-        add(`${base}_sum`, { path: [...path, 'sum'], kind: 'gauge', scale }, 'sum');
-        return;
+  /**
+   * Walks one snapshot: creates the families it needs (registering them in the registry) and, with
+   * `values`, adds its samples to them. `strict` (at registration) lets a registry name clash throw.
+   */
+  #walk(entry: Entry, snapshot: object, values: Map<string, Value[]> | undefined, strict: boolean): void {
+    forEachStatsSample(snapshot, this.#gauges, (s) => {
+      const convention = s.kind === 'histogram' ? entry.semconv[s.field] : undefined;
+      const labels: Record<string, string> = { ...entry.labels };
+      for (const [label, id] of s.members) {
+        const server = convention === undefined ? undefined : serverOfMember(id);
+        if (server === undefined) labels[label] = id;
+        else {
+          labels.server_address = server.address;
+          labels.server_port = String(server.port);
+        }
       }
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-        return;
+      let metricName: string;
+      let type: MetricType;
+      if (convention !== undefined) {
+        metricName = `${convention.replace(/\./g, '_')}_seconds`;
+        type = 'histogram';
+      } else {
+        const base = `${this.#prefix}${entry.name}_${s.parts.join('_')}`;
+        type = s.kind === 'counter' ? 'counter' : s.kind === 'histogram' ? 'histogram' : 'gauge';
+        metricName = `${base}${s.seconds ? '_seconds' : ''}${type === 'counter' ? '_total' : ''}`;
       }
-      const f = classifyStatsField(value, path, this.#gauges);
-      if (f === undefined) return; // undefined, functions, arrays: not a metric
-      const { kind, parts, scale } = f;
-      if (f.seconds) parts[parts.length - 1] = `${parts[parts.length - 1] as string}_seconds`;
-      add(`${this.#prefix}${name}_${parts.join('_')}${kind === 'counter' ? '_total' : ''}`, { path, kind, scale }, last);
-    };
-    const add = (metricName: string, field: Field, last: string): void => {
-      let family = this.#families.get(metricName);
-      if (family === undefined) {
-        family = this.#createFamily(metricName, name, field, entry, last);
-        this.#families.set(metricName, family);
+      const family = this.#family(metricName, type, entry, s, strict);
+      if (family === undefined || values === undefined) return;
+      let list = values.get(metricName);
+      if (list === undefined) {
+        list = [];
+        values.set(metricName, list);
       }
-      if (!family.entries.includes(entry)) family.entries.push(entry);
-    };
-    walk(snapshot, []);
+      this.#push(list, metricName, type, s, labels);
+    });
   }
 
-  #createFamily(metricName: string, name: string, field: Field, entry: Entry, last: string): Family {
-    const labelNames = Object.keys(entry.labels);
-    const stateLabel = snakeCase(last);
-    if (field.kind === 'state' || field.kind === 'quantiles') labelNames.push(stateLabel);
-    const help = `${field.path.join('.')} of ${name} stats() (${field.kind === 'counter' ? 'counter' : field.kind === 'state' ? 'current value as a label, 1' : field.kind === 'quantiles' ? 'latency quantiles' : 'gauge'}${field.scale !== 1 ? ', seconds' : ''})`;
-    const family: Family = { field, entries: [], metric: undefined as never };
+  /** The family named `metricName`, created and registered on first sight; `undefined` on a type clash. */
+  #family(metricName: string, type: MetricType, entry: Entry, s: StatsSample, strict: boolean): Family | undefined {
+    const existing = this.#families.get(metricName);
+    if (existing !== undefined) return existing.type === type ? existing : undefined;
+    const what = s.kind === 'state' ? 'current value as a label, 1' : s.kind === 'histogram' ? 'latency histogram' : s.kind;
+    const help = `${s.parts.join('.')} of ${entry.name} stats() (${what}${s.seconds ? ', seconds' : ''})`;
     const collector = this;
-    const config = {
+    const family: Family = {
       name: metricName,
       help,
-      labelNames,
-      registers: [this.#registry],
-      collect(this: Counter<string> | Gauge<string>) {
-        this.reset();
-        for (const e of family.entries) {
-          const value = collector.#read(e, field.path);
-          if (field.kind === 'quantiles') {
-            const h = value as { count: number; quantile(q: number): number } | undefined;
-            if (h === undefined || h.count === 0) continue;
-            for (const q of QUANTILES) (this as Gauge<string>).set({ ...e.labels, quantile: String(q) }, h.quantile(q) * field.scale);
-            continue;
-          }
-          if (field.kind === 'state') {
-            if (typeof value === 'string') (this as Gauge<string>).set({ ...e.labels, [stateLabel]: value }, 1);
-            continue;
-          }
-          const n = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-          if (typeof n !== 'number' || !Number.isFinite(n)) continue;
-          if (field.kind === 'counter') (this as Counter<string>).inc(e.labels, Math.max(0, n * field.scale));
-          else (this as Gauge<string>).set(e.labels, n * field.scale);
-        }
+      type,
+      aggregator: 'sum',
+      async get() {
+        const values = collector.#collect().get(metricName) ?? [];
+        return { name: family.name, help: family.help, type: family.type, aggregator: 'sum', values };
       },
+      reset() {},
     };
-    family.metric = field.kind === 'counter' ? new Counter(config) : new Gauge(config);
+    try {
+      this.#registry.registerMetric(family as never);
+    } catch (error) {
+      if (strict) throw new TypeError(`Expected metric name ${metricName} to be free in the registry: ${(error as Error).message}`);
+      return undefined;
+    }
+    this.#families.set(metricName, family);
     return family;
   }
 
-  /** The value at `path` in `entry`'s snapshot of this scrape (one `stats()` call per object per scrape). */
-  #read(entry: Entry, path: readonly string[]): unknown {
-    let snapshots = this.#snapshots;
-    if (snapshots === undefined) {
-      snapshots = new Map();
-      this.#snapshots = snapshots;
-      // prom-client starts every metric's collect in the same tick of `registry.metrics()`.
-      queueMicrotask(() => {
-        this.#snapshots = undefined;
-      });
+  #push(list: Value[], metricName: string, type: MetricType, s: StatsSample, labels: Record<string, string>): void {
+    if (s.kind === 'state') {
+      list.push({ value: 1, labels: { ...labels, [s.stateLabel]: s.value as string } });
+      return;
     }
-    let snapshot = snapshots.get(entry.source);
-    if (snapshot === undefined) {
-      snapshot = entry.source.stats();
-      snapshots.set(entry.source, snapshot);
-      // Fields that appeared since registration (a new key in a Record) are exported from the next scrape.
-      for (const [name, list] of this.#entries) if (list.includes(entry)) this.#discover(name, entry, snapshot);
+    if (s.kind !== 'histogram') {
+      const n = (s.value as number) * (s.seconds ? 1 / 1000 : 1);
+      list.push({ value: type === 'counter' ? Math.max(0, n) : n, labels });
+      return;
     }
-    return valueAtPath(snapshot, path);
+    const h = s.value as StatsHistogram;
+    const counts = histogramBucketCounts(h, this.#bucketsMs);
+    let cumulative = 0;
+    for (let i = 0; i < counts.length; i++) {
+      cumulative += counts[i] as number;
+      list.push({ metricName: `${metricName}_bucket`, labels: { ...labels, le: this.#bucketLabels[i] as string }, value: cumulative });
+    }
+    list.push({ metricName: `${metricName}_sum`, labels, value: h.sum / 1000 });
+    list.push({ metricName: `${metricName}_count`, labels, value: h.count });
+  }
+
+  /** Every family's values for this scrape: one `stats()` call per registered object per scrape. */
+  #collect(): Map<string, Value[]> {
+    let values = this.#scrape;
+    if (values !== undefined) return values;
+    values = new Map();
+    this.#scrape = values;
+    // prom-client calls every metric's get() in the same tick of `registry.metrics()`.
+    queueMicrotask(() => {
+      this.#scrape = undefined;
+    });
+    for (const entry of this.#entries) {
+      const snapshot = entry.source.stats();
+      if (typeof snapshot === 'object' && snapshot !== null) this.#walk(entry, snapshot, values, false);
+    }
+    return values;
   }
 }

@@ -2,7 +2,7 @@
 // data directory) scrapes a test app's /metrics served by StatsCollector, and the HTTP API answers
 // for the series; promtool checks the alerting rules of docs/monitoring and runs their unit tests.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { Queue } from '@scaling/queue';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsCollector } from '../src/index.js';
+import { registerDocumentedShapes } from './fixtures/documented-shapes.js';
 
 const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '';
 const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? '';
@@ -58,8 +59,13 @@ describe.skipIf(PROMETHEUS_BIN === '')('a real Prometheus scraping StatsCollecto
     const metrics = new StatsCollector({ registry });
     const cache = new Cache<string, number>({ max: 10 });
     const queue = new Queue({ concurrency: 2 });
-    metrics.register('cache', cache, { cache: 'users' });
-    metrics.register('queue', queue, { queue: 'emails' });
+    metrics.register('cache', cache, { cache: 'users', fake: 'no' });
+    metrics.register('queue', queue, { queue: 'emails', fake: 'no' });
+    // Every documented stats() shape, under a second label value so the real objects above stay alone.
+    registerDocumentedShapes({
+      register: (name, source, labels, options) => metrics.register(name, source, { ...labels, fake: 'yes' }, options),
+    });
+    metrics.register('cache', { stats: () => ({}) }, { cache: 'none', fake: 'no' });
     cache.set('a', 1);
     cache.get('a');
     cache.get('b');
@@ -130,15 +136,33 @@ describe.skipIf(PROMETHEUS_BIN === '')('a real Prometheus scraping StatsCollecto
   }
 
   it('the HTTP API answers with the scraped counters and gauges, labels included', async () => {
-    const hits = await query('scaling_cache_hits_total');
+    const hits = await query('scaling_cache_hits_total{fake="no"}');
     expect(hits[0]?.metric).toMatchObject({ job: 'app', cache: 'users' });
+    // A histogram of the documented queue shape: cumulative le buckets, in seconds.
+    const le = await query('scaling_queue_wait_duration_seconds_bucket{fake="yes",le="0.5"}');
+    expect(le[0]?.value[1]).toBe('3');
+    const semconv = await query('http_client_request_duration_seconds_count{server_address="10.0.0.7"}');
+    expect(semconv[0]?.metric).toMatchObject({ server_port: '80', client: 'users' });
     expect(hits[0]?.value[1]).toBe('1');
-    const misses = await query('scaling_cache_misses_total{cache="users"}');
+    const misses = await query('scaling_cache_misses_total{cache="users",fake="no"}');
     expect(misses[0]?.value[1]).toBe('1');
-    const completed = await query('scaling_queue_completed_total{queue="emails"}');
+    const completed = await query('scaling_queue_completed_total{queue="emails",fake="no"}');
     expect(completed[0]?.value[1]).toBe('1');
-    const size = await query('scaling_queue_size{queue="emails"}');
+    const size = await query('scaling_queue_size{queue="emails",fake="no"}');
     expect(size[0]?.value[1]).toBe('0');
+  }, 60_000);
+
+  it('every expr of the Grafana dashboard is valid PromQL for this Prometheus', async () => {
+    const dashboard = JSON.parse(readFileSync(join(monitoring, 'grafana-dashboard.json'), 'utf8')) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
+    await query('scaling_cache_hits_total');
+    for (const target of dashboard.panels.flatMap((p) => p.targets ?? [])) {
+      const expr = target.expr.replaceAll('$job', '.*').replaceAll('$instance', '.*');
+      const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await res.json()) as { status: string; error?: string };
+      expect(body.status, `${expr}: ${body.error ?? ''}`).toBe('success');
+    }
   }, 60_000);
 
   it('loads the alerting rules of docs/monitoring', async () => {
@@ -153,5 +177,8 @@ describe.skipIf(PROMETHEUS_BIN === '')('a real Prometheus scraping StatsCollecto
     }
     expect(names).toContain('ScalingCircuitBreakerOpen');
     expect(names).toContain('ScalingEndpointEjected');
+    expect(names).toContain('ScalingLoadBalancerPanic');
+    expect(names).toContain('ScalingQueueWaitP99High');
+    expect(names).toHaveLength(9);
   }, 40_000);
 });

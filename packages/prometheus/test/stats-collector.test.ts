@@ -84,19 +84,81 @@ describe('StatsCollector with a real prom-client Registry', () => {
     expect(sample(text, 'app_limiter_delay_seconds')).toBe(0.25);
   });
 
-  it('a core Histogram in a snapshot becomes a summary: quantiles, _count and _sum (…Ms in seconds)', async () => {
+  it('a core Histogram (ms) becomes a Prometheus histogram in seconds: cumulative _bucket{le}, _sum, _count', async () => {
     const registry = new Registry();
     const metrics = new StatsCollector({ registry });
-    const waitMs = new Histogram();
-    metrics.register('worker', { stats: () => ({ jobs: waitMs.count, waitMs }) }, { worker: 'w1' });
-    expect(await registry.metrics()).not.toContain('quantile=');
-    for (let i = 1; i <= 100; i++) waitMs.record(i * 10);
+    const waitDuration = new Histogram();
+    metrics.register('worker', { stats: () => ({ jobs: waitDuration.count, waitDuration: waitDuration.clone() }) }, { worker: 'w1' });
+    for (let i = 1; i <= 100; i++) waitDuration.record(i * 10 + 3); // 13 ms … 1.003 s, off the boundaries
     const text = await registry.metrics();
-    const p99 = sample(text, 'scaling_worker_wait_seconds{worker="w1",quantile="0.99"}') as number;
-    expect(Math.abs(p99 - 0.99)).toBeLessThanOrEqual(0.99 * waitMs.relativeError);
-    expect(sample(text, 'scaling_worker_wait_seconds_count{worker="w1"}')).toBe(100);
-    expect(sample(text, 'scaling_worker_wait_seconds_sum{worker="w1"}')).toBeCloseTo(50.5);
+    expect(text).toContain('# TYPE scaling_worker_wait_duration_seconds histogram');
+    expect(sample(text, 'scaling_worker_wait_duration_seconds_bucket{worker="w1",le="0.1"}')).toBe(9);
+    expect(sample(text, 'scaling_worker_wait_duration_seconds_bucket{worker="w1",le="0.25"}')).toBe(24);
+    expect(sample(text, 'scaling_worker_wait_duration_seconds_bucket{worker="w1",le="1"}')).toBe(99);
+    expect(sample(text, 'scaling_worker_wait_duration_seconds_bucket{worker="w1",le="+Inf"}')).toBe(100);
+    expect(sample(text, 'scaling_worker_wait_duration_seconds_count{worker="w1"}')).toBe(100);
+    expect(sample(text, 'scaling_worker_wait_duration_seconds_sum{worker="w1"}')).toBeCloseTo(50.8);
     expect(sample(text, 'scaling_worker_jobs_total{worker="w1"}')).toBe(100);
+    // Buckets are cumulative and non-decreasing in le order.
+    const buckets = text
+      .split('\n')
+      .filter((l) => l.startsWith('scaling_worker_wait_duration_seconds_bucket'))
+      .map((l) => Number(l.split(' ')[1]));
+    expect(buckets).toHaveLength(metrics.buckets.length + 1);
+    expect([...buckets].sort((x, y) => x - y)).toEqual(buckets);
+  });
+
+  it('custom buckets; a member collection becomes a label; semantic-convention names for an HTTP client histogram', async () => {
+    const registry = new Registry();
+    const metrics = new StatsCollector({ registry, buckets: [0.01, 0.1] });
+    const d = new Histogram();
+    d.record(5);
+    d.record(50);
+    const snapshot = () => ({
+      panic: false,
+      endpoints: {
+        'http://10.0.0.7:8080': { requests: 2, active: 1, ejected: true, state: 'ejected', requestDuration: d.clone() },
+        'https://api.example': { requests: 0, active: 0, ejected: false, state: 'healthy', requestDuration: new Histogram() },
+      },
+    });
+    metrics.register(
+      'http_client',
+      { stats: snapshot },
+      { client: 'api' },
+      { semanticConventions: { 'endpoints.*.requestDuration': 'http.client.request.duration' } },
+    );
+    metrics.register('load_balancer', { stats: snapshot }, { balancer: 'lb' });
+    const text = await registry.metrics();
+    expect(sample(text, 'scaling_http_client_endpoint_requests_total{client="api",endpoint="http://10.0.0.7:8080"}')).toBe(2);
+    expect(sample(text, 'scaling_http_client_endpoint_active{client="api",endpoint="http://10.0.0.7:8080"}')).toBe(1);
+    expect(sample(text, 'scaling_load_balancer_endpoint_ejected{balancer="lb",endpoint="http://10.0.0.7:8080"}')).toBe(1);
+    expect(sample(text, 'scaling_load_balancer_endpoint_state{balancer="lb",endpoint="https://api.example",state="healthy"}')).toBe(1);
+    expect(sample(text, 'scaling_load_balancer_panic{balancer="lb"}')).toBe(0);
+    expect(
+      sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.01"}'),
+    ).toBe(1);
+    expect(
+      sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.1"}'),
+    ).toBe(2);
+    expect(sample(text, 'http_client_request_duration_seconds_count{client="api",server_address="api.example",server_port="443"}')).toBe(0);
+    // Without the mapping the same histogram keeps its scaling_ name and the endpoint label.
+    expect(
+      sample(text, 'scaling_load_balancer_endpoint_request_duration_seconds_count{balancer="lb",endpoint="http://10.0.0.7:8080"}'),
+    ).toBe(2);
+  });
+
+  it('OpenMetrics exposition: counters keep one _total, histograms are unchanged', async () => {
+    const registry = new Registry();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
+    const metrics = new StatsCollector({ registry });
+    const h = new Histogram();
+    h.record(1);
+    metrics.register('queue', { stats: () => ({ completed: 3, waitDuration: h }) });
+    const text = await registry.metrics();
+    expect(sample(text, 'scaling_queue_completed_total')).toBe(3);
+    expect(text).not.toContain('_total_total');
+    expect(sample(text, 'scaling_queue_wait_duration_seconds_count')).toBe(1);
+    expect(text.trimEnd().endsWith('# EOF')).toBe(true);
   });
 
   it('several instances under one name share the series; unregister removes theirs', async () => {
@@ -117,15 +179,19 @@ describe('StatsCollector with a real prom-client Registry', () => {
     expect(sample(text, 'scaling_cache_misses_total{cache="a"}')).toBe(0);
   });
 
-  it('keys that appear after registration (a new replica id) are exported from the next scrape', async () => {
+  it('members that appear after registration (a new replica id) are exported at once; new fields from the next scrape', async () => {
     const registry = new Registry();
     const metrics = new StatsCollector({ registry });
     const replicas: Record<string, number> = { r1: 1 };
-    metrics.register('pool', { stats: () => ({ primary: 0, replicas: { ...replicas } }) });
+    let extra: Record<string, number> = {};
+    metrics.register('pool', { stats: () => ({ primary: 0, replicas: { ...replicas }, ...extra }) });
     replicas.r2 = 7;
-    await registry.metrics();
-    const text = await registry.metrics();
-    expect(sample(text, 'scaling_pool_replicas_r2_total')).toBe(7);
+    extra = { retries: 2 };
+    let text = await registry.metrics();
+    expect(sample(text, 'scaling_pool_replicas_total{replica="r2"}')).toBe(7);
+    expect(sample(text, 'scaling_pool_replicas_total{replica="r1"}')).toBe(1);
+    text = await registry.metrics();
+    expect(sample(text, 'scaling_pool_retries_total')).toBe(2);
   });
 
   it('rejects bad options and registrations with messages naming them', () => {
@@ -140,5 +206,11 @@ describe('StatsCollector with a real prom-client Registry', () => {
     metrics.register('y', { stats: () => ({ n: 1 }) }, { id: 'a' });
     expect(() => metrics.register('y', { stats: () => ({ n: 1 }) }, { other: 'b' })).toThrow(/labels of `y`/);
     expect(() => metrics.register('y', { stats: () => ({ n: 1 }) }, { id: 'a' })).toThrow(/once/);
+    expect(() => new StatsCollector({ registry, buckets: [1, 0.5] })).toThrow(/`buckets`/);
+    expect(() => metrics.register('z', { stats: () => ({}) }, {}, { semanticConventions: { d: 'http.server' as never } })).toThrow(
+      /semanticConventions\.d/,
+    );
+    expect(() => metrics.register('z', { stats: () => ({}) }, {}, { semconv: {} } as never)).toThrow(/semconv/);
+    expect(() => metrics.register('z', { stats: () => ({}) }, { le: 'x' })).toThrow(/`le`/);
   });
 });
