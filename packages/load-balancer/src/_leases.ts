@@ -1,6 +1,7 @@
-import type { Clock, Outcome, TimerHandle } from '@scaling/core';
+import type { Clock, Histogram, Outcome, TimerHandle } from '@scaling/core';
 import { describeValue } from '@scaling/core/internal';
 import type { Columns } from './_columns.js';
+import { type EndpointCounters, FAILURES, STRIDE, TIMEOUTS } from './_counters.js';
 import type { EndpointTable } from './_endpoint-table.js';
 import type { Endpoint, Lease } from './types.js';
 
@@ -55,9 +56,13 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   needStart: boolean;
 
   readonly #table: EndpointTable<E>;
-  /** The table's active and uid columns, cached (re-read when the table grows). */
+  /** The table's endpoints, active and uid columns, cached (the typed arrays re-read when the table grows). */
+  readonly #eps: E[];
   #active: Int32Array;
   #uid: Int32Array;
+  readonly #counts: EndpointCounters;
+  /** Leases are tracked for the timeout sweep. */
+  readonly #timed: boolean;
   readonly #clock: Clock;
   readonly #sink: LeaseSink;
   readonly #timeoutMs: number;
@@ -68,8 +73,18 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   #timer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(table: EndpointTable<E>, clock: Clock, sink: LeaseSink, timeoutMs: number, pooled: boolean) {
+  constructor(
+    table: EndpointTable<E>,
+    counters: EndpointCounters,
+    clock: Clock,
+    sink: LeaseSink,
+    timeoutMs: number,
+    pooled: boolean,
+  ) {
     this.#table = table;
+    this.#eps = table.eps;
+    this.#counts = counters;
+    this.#timed = timeoutMs !== Number.POSITIVE_INFINITY;
     this.#clock = clock;
     this.#sink = sink;
     this.#timeoutMs = timeoutMs;
@@ -89,90 +104,119 @@ export class LeaseBook<E extends Endpoint> implements Columns {
 
   move(): void {}
 
-  /** Issues a lease on `pos`. A clock that throws leaves nothing counted. */
+  /**
+   * Issues a lease on `pos`. The common case (no start time wanted, a spare lease object) stays small
+   * enough to be inlined into a strategy's `pick`; the rest is out of line. A clock that throws leaves
+   * nothing counted.
+   */
   lease(pos: number): Lease<E> {
-    const t = this.#table;
-    let startMs = 0;
-    if (this.needStart) {
-      const now = this.pickTime[0] as number;
-      if (!Number.isNaN(now)) {
-        startMs = now;
-        this.pickTime[0] = Number.NaN;
-      } else startMs = this.#clock.now();
-    }
+    const startMs = this.needStart ? this.#startTime() : 0;
     let l = this.#spare;
-    const e = t.eps[pos] as E;
-    if (l !== undefined) {
-      this.#spare = undefined;
-      l.endpoint = e;
-    } else {
-      l = this.#free.pop();
-      if (l === undefined) l = new PooledLease(this, e);
-      else l.endpoint = e;
-    }
+    if (l === undefined) l = this.#fresh(pos);
+    else this.#spare = undefined;
+    l.endpoint = this.#eps[pos] as E;
     l.pos = pos;
     l.uid = this.#uid[pos] as number;
     l.startMs = startMs;
     const active = this.#active;
     active[pos] = (active[pos] as number) + 1;
-    if (this.needStart && this.#timeoutMs !== Number.POSITIVE_INFINITY) {
-      try {
-        this.#track(l);
-      } catch (err) {
-        // The clock's setTimeout threw: take the lease back, so the count does not leak.
-        if (l.slot >= 0) this.#untrack(l);
-        l.pos = -1;
-        active[pos] = (active[pos] as number) - 1;
-        throw err;
-      }
-    }
+    if (this.#timed) this.#trackOrUndo(l, pos);
     return l;
   }
 
-  /** Ends `l` with `outcome` (see core's `Outcome`: no `ok` means no outcome). */
+  /** The pick time a strategy left in {@link LeaseBook.pickTime}, or the clock's. */
+  #startTime(): number {
+    const now = this.pickTime[0] as number;
+    if (now === now) {
+      this.pickTime[0] = Number.NaN;
+      return now;
+    }
+    return this.#clock.now();
+  }
+
+  /** A lease object from the free list, or a new one. */
+  #fresh(pos: number): PooledLease<E> {
+    const l = this.#free.pop();
+    return l === undefined ? new PooledLease(this, this.#eps[pos] as E) : l;
+  }
+
+  #trackOrUndo(l: PooledLease<E>, pos: number): void {
+    try {
+      this.#track(l);
+    } catch (err) {
+      // The clock's setTimeout threw: take the lease back, so the count does not leak.
+      if (l.slot >= 0) this.#untrack(l);
+      l.pos = -1;
+      this.#active[pos] = (this.#active[pos] as number) - 1;
+      throw err;
+    }
+  }
+
+  /**
+   * Ends `l` with `outcome` (see core's `Outcome`: no `ok` means no outcome). A bad `latencyMs` is reported
+   * after the lease is released (as if it were omitted), so counters never leak.
+   */
   release(l: PooledLease<E>, outcome: Outcome | undefined): void {
-    // A bad latencyMs is reported after the lease is released (as if it were omitted), so counters never leak.
-    // Only `latencyMs` is read on the common path; `ok` only when a strategy or listener wants the outcome.
-    let latencyMs: number | undefined;
-    let badLatency = false;
-    if (outcome !== undefined && outcome !== null) {
+    let result = NO_OUTCOME;
+    if (outcome != null) {
+      const ok = outcome.ok;
+      result = ok === true ? OK : ok === false ? FAILED : NO_OUTCOME;
       const ms = outcome.latencyMs;
-      if (ms !== undefined) {
-        if (typeof ms === 'number' && ms >= 0 && ms < Number.POSITIVE_INFINITY) latencyMs = ms;
-        else badLatency = true;
-      }
+      if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && ms < Number.POSITIVE_INFINITY)) return this.#releaseBad(l, result, ms);
     }
     let pos = l.pos;
     l.pos = -1;
     if (l.slot >= 0) this.#untrack(l);
-    if (pos >= this.#table.n || this.#uid[pos] !== l.uid) pos = this.#relocate(l);
+    // Removed positions have uid 0 (never an instance number), so a stale position fails this check too.
+    if (this.#uid[pos] !== l.uid) pos = this.#relocate(l);
     if (pos >= 0) {
       const active = this.#active;
-      const a = active[pos] as number;
-      if (a > 0) active[pos] = a - 1;
-      if (this.needStart) {
-        const sample = this.sample;
-        if (latencyMs === undefined) {
-          const now = this.#clock.now();
-          sample[0] = now - l.startMs;
-          sample[1] = now;
-        } else {
-          sample[0] = latencyMs;
-          sample[1] = l.startMs + latencyMs;
-        }
-        const ok = outcome === undefined || outcome === null ? undefined : outcome.ok;
-        this.#sink.settle(pos, ok === true ? OK : ok === false ? FAILED : NO_OUTCOME);
-      }
+      active[pos] = (active[pos] as number) - 1;
+      const counts = this.#counts.counts;
+      const i = pos * STRIDE + 1 - result;
+      counts[i] = (counts[i] as number) + 1;
+      if (this.needStart) this.#settle(l, pos, result, outcome);
+    } else this.#settleRetired(l, result, outcome, false);
+    if (this.#pooled) this.#recycle(l);
+  }
+
+  #recycle(l: PooledLease<E>): void {
+    if (this.#spare === undefined) this.#spare = l;
+    else this.#free.push(l);
+  }
+
+  /** The latency sample of a lease ending now: the reported `latencyMs`, else the time since the pick. */
+  #sampleOf(l: PooledLease<E>, outcome: Outcome | undefined): void {
+    const sample = this.sample;
+    const latencyMs = outcome == null ? undefined : outcome.latencyMs;
+    if (latencyMs === undefined) {
+      const now = this.#clock.now();
+      sample[0] = now - l.startMs;
+      sample[1] = now;
+    } else {
+      sample[0] = latencyMs;
+      sample[1] = l.startMs + latencyMs;
     }
-    if (this.#pooled) {
-      if (this.#spare === undefined) this.#spare = l;
-      else this.#free.push(l);
-    }
-    if (badLatency) {
-      const bad = (outcome as Outcome).latencyMs;
-      const msg = `Expected \`latencyMs\` to be a finite number >= 0, got ${describeValue(bad)} (the lease was released)`;
-      throw typeof bad === 'number' ? new RangeError(msg) : new TypeError(msg);
-    }
+  }
+
+  #settle(l: PooledLease<E>, pos: number, result: number, outcome: Outcome | undefined): void {
+    this.#sampleOf(l, outcome);
+    const h = this.#counts.histograms;
+    if (h !== undefined && result !== NO_OUTCOME) (h[pos] as Histogram).record(this.sample[0] as number);
+    this.#sink.settle(pos, result);
+  }
+
+  /** A lease on an endpoint that was removed ended: counted in the removed endpoints' totals. */
+  #settleRetired(l: PooledLease<E>, result: number, outcome: Outcome | undefined, timedOut: boolean): void {
+    if (this.needStart && !timedOut) this.#sampleOf(l, outcome);
+    this.#counts.settleRetired(result, timedOut, this.sample[0] as number);
+  }
+
+  /** Releases `l` as if `latencyMs` were omitted, then throws about the bad value. */
+  #releaseBad(l: PooledLease<E>, result: number, bad: unknown): never {
+    this.release(l, result === NO_OUTCOME ? undefined : { ok: result === OK });
+    const msg = `Expected \`latencyMs\` to be a finite number >= 0, got ${describeValue(bad)} (the lease was released)`;
+    throw typeof bad === 'number' ? new RangeError(msg) : new TypeError(msg);
   }
 
   /** The endpoint moved (a removal swapped it) or was removed: find its instance by id and uid, or −1. */
@@ -221,11 +265,19 @@ export class LeaseBook<E extends Endpoint> implements Columns {
         let pos = l.pos;
         l.pos = -2;
         this.#untrack(l);
-        if (pos >= t.n || t.uid[pos] !== l.uid) pos = this.#relocate(l);
-        if (pos < 0) continue;
-        if ((t.active[pos] as number) > 0) t.active[pos] = (t.active[pos] as number) - 1;
+        if (t.uid[pos] !== l.uid) pos = this.#relocate(l);
         this.sample[0] = age;
         this.sample[1] = now;
+        if (pos < 0) {
+          this.#settleRetired(l, FAILED, undefined, true);
+          continue;
+        }
+        if ((t.active[pos] as number) > 0) t.active[pos] = (t.active[pos] as number) - 1;
+        const counts = this.#counts.counts;
+        counts[pos * STRIDE + FAILURES] = (counts[pos * STRIDE + FAILURES] as number) + 1;
+        counts[pos * STRIDE + TIMEOUTS] = (counts[pos * STRIDE + TIMEOUTS] as number) + 1;
+        const h = this.#counts.histograms;
+        if (h !== undefined) (h[pos] as Histogram).record(age);
         this.#sink.settle(pos, FAILED);
       }
     } finally {

@@ -62,6 +62,38 @@ export function randomEligible<E extends Endpoint>(
   return -1;
 }
 
+/** {@link twoChoices} packs two positions (each below 2^22) into one number: `first + (second + 1) × PAIR`. */
+const PAIR = 4194304;
+
+/**
+ * Draws two distinct random eligible positions (the "two choices" of P2C and peak EWMA; Mitzenmacher
+ * 2001) and returns them packed in one number, read with {@link firstOf} and {@link secondOf}: −1 when
+ * none is eligible; the second is −1 when only one is. With every endpoint in rotation and nothing
+ * excluded, one 30-bit draw gives both (two for n > 256); otherwise rejection sampling among the
+ * eligible ones. Small `n` keeps the packed number a small integer, so nothing is boxed.
+ */
+export function twoChoices<E extends Endpoint>(t: EndpointTable<E>, rng: RandomDraw, exclude: ReadonlySet<string> | undefined): number {
+  const n = t.n;
+  if (t.allIn && exclude === undefined) {
+    if (n < 2) return n - 1; // one endpoint: first 0, no second; none: −1
+    const x = rng.bits();
+    const a = firstOfTwo(x, n);
+    return a + (secondOfTwo(x, n > 256 ? rng.bits() : 0, n, a) + 1) * PAIR;
+  }
+  const a = randomEligible(t, rng, exclude, -1);
+  return a < 0 ? -1 : a + (randomEligible(t, rng, exclude, a) + 1) * PAIR;
+}
+
+/** The first position of a {@link twoChoices} pair (≥ 0). */
+export function firstOf(pair: number): number {
+  return pair & (PAIR - 1);
+}
+
+/** The second position of a {@link twoChoices} pair, or −1 when only one endpoint was eligible. */
+export function secondOf(pair: number): number {
+  return (pair - (pair & (PAIR - 1))) / PAIR - 1;
+}
+
 /**
  * The first of two distinct random positions among all `n` (the "two choices" of P2C and peak EWMA;
  * Mitzenmacher 2001), from one 30-bit draw `x`: its low 15 bits for n ≤ 256 (bias ≤ n / 2^15 ≤ 0.8 %).

@@ -6,7 +6,7 @@ import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
 import { PeakEwmaCost } from './_peak-ewma-cost.js';
-import { firstOfTwo, type RandomDraw, randomEligible, secondOfTwo } from './_random.js';
+import { firstOf, type RandomDraw, secondOf, twoChoices } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -92,36 +92,31 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     this.#ewma = new PeakEwmaCost(core.table, core.book.sample, decayMs, failurePenaltyMs);
     this.#edf = new LeastRequestEdf(core.table, 1);
     core.observer = this.#ewma;
+    core.latencyCost = (p) => this.#ewma.cost[p] as number;
     core.needLatency();
     this.ready();
   }
 
   /** Picks the endpoint with the lower latency × load of two random eligible ones; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const core = this.#core;
     const t = this.#t;
-    const exclude = core.begin(options);
-    if (!t.equalWeights) {
-      const now = this.#clock.now();
-      this.#now[0] = now;
-      this.#pickTime[0] = now;
-      const p = this.#edf.nextWith(exclude, this.#stepOf);
-      return p < 0 ? core.fail() : this.#book.lease(p);
+    let exclude: ReadonlySet<string> | undefined;
+    // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
+    if (!t.steadyEqual || options !== undefined) {
+      exclude = this.#core.begin(options);
+      if (!t.equalWeights) {
+        const now = this.#clock.now();
+        this.#now[0] = now;
+        this.#pickTime[0] = now;
+        const p = this.#edf.nextWith(exclude, this.#stepOf);
+        return p < 0 ? this.#core.fail() : this.#book.lease(p);
+      }
     }
-    const n = t.n;
-    let a: number;
-    let b: number;
-    if (t.allIn && exclude === undefined) {
-      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
-      const x = this.#rng.bits();
-      a = firstOfTwo(x, n);
-      b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
-    } else {
-      a = randomEligible(t, this.#rng, exclude, -1);
-      if (a < 0) return core.fail();
-      b = randomEligible(t, this.#rng, exclude, a);
-      if (b < 0) return this.#book.lease(a);
-    }
+    const pair = twoChoices(t, this.#rng, exclude);
+    if (pair < 0) return this.#core.fail();
+    const a = firstOf(pair);
+    const b = secondOf(pair);
+    if (b < 0) return this.#book.lease(a);
     const now = this.#clock.now();
     this.#pickTime[0] = now;
     // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty.

@@ -4,7 +4,7 @@ import type { EndpointTable } from './_endpoint-table.js';
 import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
-import { firstOfTwo, type RandomDraw, randomEligible, secondOfTwo } from './_random.js';
+import { firstOf, type RandomDraw, secondOf, twoChoices } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -60,28 +60,21 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
 
   /** Picks the less loaded of two random eligible endpoints; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const core = this.#core;
     const t = this.#t;
-    const exclude = core.begin(options);
-    if (!t.equalWeights) {
-      const p = this.#edf.next(exclude);
-      return p < 0 ? core.fail() : this.#book.lease(p);
+    let exclude: ReadonlySet<string> | undefined;
+    // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
+    if (!t.steadyEqual || options !== undefined) {
+      exclude = this.#core.begin(options);
+      if (!t.equalWeights) {
+        const p = this.#edf.next(exclude);
+        return p < 0 ? this.#core.fail() : this.#book.lease(p);
+      }
     }
-    const n = t.n;
+    const pair = twoChoices(t, this.#rng, exclude);
+    if (pair < 0) return this.#core.fail();
+    const a = firstOf(pair);
+    const b = secondOf(pair);
     const active = t.active;
-    let a: number;
-    let b: number;
-    if (t.allIn && exclude === undefined) {
-      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
-      const x = this.#rng.bits();
-      a = firstOfTwo(x, n);
-      b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
-    } else {
-      a = randomEligible(t, this.#rng, exclude, -1);
-      if (a < 0) return core.fail();
-      b = randomEligible(t, this.#rng, exclude, a);
-      if (b < 0) return this.#book.lease(a);
-    }
-    return this.#book.lease((active[b] as number) < (active[a] as number) ? b : a);
+    return this.#book.lease(b >= 0 && (active[b] as number) < (active[a] as number) ? b : a);
   }
 }
