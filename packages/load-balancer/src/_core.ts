@@ -61,7 +61,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     this.counters = new EndpointCounters(o.latencyHistogram);
     this.table.attach(this.counters);
     this.book = new LeaseBook(this.table, this.counters, o.clock, this, o.leaseTimeoutMs, o.pooledLeases);
-    if (o.latencyHistogram) this.book.needStart = true;
+    if (o.latencyHistogram) this.book.wantStartTimes();
     this.#initialEndpoints = (options as { endpoints?: readonly E[] } | undefined)?.endpoints;
   }
 
@@ -72,7 +72,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     if (onOutcome !== undefined) {
       emitter.on('outcome', (e) => onOutcome(e.id, e));
       this.outcomeListeners = emitter.listenerCount('outcome');
-      this.book.needStart = true;
+      this.book.wantStartTimes();
     }
     const initial = this.#initialEndpoints;
     this.#initialEndpoints = undefined;
@@ -180,7 +180,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
 
   /** Turns on start times for every lease (latency-aware strategies, outcome listeners). */
   needLatency(): void {
-    this.book.needStart = true;
+    this.book.wantStartTimes();
   }
 
   settle(pos: number, result: number): void {

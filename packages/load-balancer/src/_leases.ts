@@ -1,7 +1,7 @@
 import type { Clock, Histogram, Outcome, TimerHandle } from '@scaling/core';
 import { describeValue } from '@scaling/core/internal';
 import type { Columns } from './_columns.js';
-import { type EndpointCounters, FAILURES, STRIDE, TIMEOUTS } from './_counters.js';
+import { type EndpointCounters, STRIDE, TIMEOUTS } from './_counters.js';
 import type { EndpointTable } from './_endpoint-table.js';
 import type { Endpoint, Lease } from './types.js';
 
@@ -61,6 +61,10 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   #active: Int32Array;
   #uid: Int32Array;
   readonly #counts: EndpointCounters;
+  /** The counters' column (re-read when the table grows; the counters are attached before the book). */
+  #tally: Float64Array;
+  /** Neither start times nor timeouts: {@link LeaseBook.lease}'s short path. */
+  #plain: boolean;
   /** Leases are tracked for the timeout sweep. */
   readonly #timed: boolean;
   readonly #clock: Clock;
@@ -84,18 +88,21 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     this.#table = table;
     this.#eps = table.eps;
     this.#counts = counters;
+    this.#tally = counters.counts;
     this.#timed = timeoutMs !== Number.POSITIVE_INFINITY;
     this.#clock = clock;
     this.#sink = sink;
     this.#timeoutMs = timeoutMs;
     this.#pooled = pooled;
     this.needStart = timeoutMs !== Number.POSITIVE_INFINITY;
+    this.#plain = !this.needStart;
     this.#active = table.active;
     this.#uid = table.uid;
     table.attach(this);
   }
 
   grow(): void {
+    this.#tally = this.#counts.counts;
     this.#active = this.#table.active;
     this.#uid = this.#table.uid;
   }
@@ -104,16 +111,37 @@ export class LeaseBook<E extends Endpoint> implements Columns {
 
   move(): void {}
 
+  /** Record start times from now on (latency-aware strategies, outcome listeners, histograms). */
+  wantStartTimes(): void {
+    this.needStart = true;
+    this.#plain = false;
+  }
+
   /**
-   * Issues a lease on `pos`. The common case (no start time wanted, a spare lease object) stays small
+   * Issues a lease on `pos`. The common case (no start time, no timeout, a spare lease object) stays small
    * enough to be inlined into a strategy's `pick`; the rest is out of line. A clock that throws leaves
    * nothing counted.
    */
   lease(pos: number): Lease<E> {
+    const l = this.#spare;
+    if (l === undefined || !this.#plain) return this.#leaseFull(pos);
+    this.#spare = undefined;
+    l.endpoint = this.#eps[pos] as E;
+    l.pos = pos;
+    l.uid = this.#uid[pos] as number;
+    const active = this.#active;
+    active[pos] = (active[pos] as number) + 1;
+    return l;
+  }
+
+  #leaseFull(pos: number): Lease<E> {
+    // The clock first: if it throws, nothing is counted yet.
     const startMs = this.needStart ? this.#startTime() : 0;
     let l = this.#spare;
-    if (l === undefined) l = this.#fresh(pos);
-    else this.#spare = undefined;
+    if (l === undefined) {
+      l = this.#free.pop();
+      if (l === undefined) l = new PooledLease(this, this.#eps[pos] as E);
+    } else this.#spare = undefined;
     l.endpoint = this.#eps[pos] as E;
     l.pos = pos;
     l.uid = this.#uid[pos] as number;
@@ -134,12 +162,6 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     return this.#clock.now();
   }
 
-  /** A lease object from the free list, or a new one. */
-  #fresh(pos: number): PooledLease<E> {
-    const l = this.#free.pop();
-    return l === undefined ? new PooledLease(this, this.#eps[pos] as E) : l;
-  }
-
   #trackOrUndo(l: PooledLease<E>, pos: number): void {
     try {
       this.#track(l);
@@ -157,66 +179,61 @@ export class LeaseBook<E extends Endpoint> implements Columns {
    * after the lease is released (as if it were omitted), so counters never leak.
    */
   release(l: PooledLease<E>, outcome: Outcome | undefined): void {
-    let result = NO_OUTCOME;
-    if (outcome != null) {
-      const ok = outcome.ok;
-      result = ok === true ? OK : ok === false ? FAILED : NO_OUTCOME;
-      const ms = outcome.latencyMs;
-      if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && ms < Number.POSITIVE_INFINITY)) return this.#releaseBad(l, result, ms);
-    }
-    let pos = l.pos;
+    const result = outcome == null ? NO_OUTCOME : resultOf(outcome);
+    const pos = l.pos;
     l.pos = -1;
-    if (l.slot >= 0) this.#untrack(l);
     // Removed positions have uid 0 (never an instance number), so a stale position fails this check too.
-    if (this.#uid[pos] !== l.uid) pos = this.#relocate(l);
-    if (pos >= 0) {
+    if (this.needStart || this.#uid[pos] !== l.uid) this.#releaseFull(l, pos, result, outcome);
+    else {
       const active = this.#active;
       active[pos] = (active[pos] as number) - 1;
-      const counts = this.#counts.counts;
+      const tally = this.#tally;
       const i = pos * STRIDE + 1 - result;
-      counts[i] = (counts[i] as number) + 1;
-      if (this.needStart) this.#settle(l, pos, result, outcome);
-    } else this.#settleRetired(l, result, outcome, false);
-    if (this.#pooled) this.#recycle(l);
+      tally[i] = (tally[i] as number) + 1;
+    }
+    if (this.#spare === undefined && this.#pooled) this.#spare = l;
+    else this.#stash(l);
+    if (outcome != null && outcome.latencyMs !== undefined) checkLatency(outcome.latencyMs);
   }
 
-  #recycle(l: PooledLease<E>): void {
-    if (this.#spare === undefined) this.#spare = l;
-    else this.#free.push(l);
+  /** A second released lease object waits in the free list (pooled leases only). */
+  #stash(l: PooledLease<E>): void {
+    if (this.#pooled) this.#free.push(l);
   }
 
-  /** The latency sample of a lease ending now: the reported `latencyMs`, else the time since the pick. */
-  #sampleOf(l: PooledLease<E>, outcome: Outcome | undefined): void {
+  /** {@link LeaseBook.release} when the lease is timed, its endpoint moved or left, or a start time is wanted. */
+  #releaseFull(l: PooledLease<E>, pos: number, result: number, outcome: Outcome | undefined): void {
+    if (l.slot >= 0) this.#untrack(l);
+    if (this.#uid[pos] !== l.uid) pos = this.#relocate(l);
     const sample = this.sample;
-    const latencyMs = outcome == null ? undefined : outcome.latencyMs;
-    if (latencyMs === undefined) {
+    const ms = outcome == null ? undefined : outcome.latencyMs;
+    if (ms !== undefined && validLatency(ms)) {
+      sample[0] = ms;
+      sample[1] = l.startMs + ms;
+    } else if (this.needStart) {
       const now = this.#clock.now();
       sample[0] = now - l.startMs;
       sample[1] = now;
-    } else {
-      sample[0] = latencyMs;
-      sample[1] = l.startMs + latencyMs;
     }
+    this.#count(pos, result, false);
   }
 
-  #settle(l: PooledLease<E>, pos: number, result: number, outcome: Outcome | undefined): void {
-    this.#sampleOf(l, outcome);
-    const h = this.#counts.histograms;
+  /** Counts a settled lease on `pos` (or on a removed endpoint when `pos < 0`), its latency in `sample`. */
+  #count(pos: number, result: number, timedOut: boolean): void {
+    const counters = this.#counts;
+    if (pos < 0) {
+      counters.settleRetired(result, timedOut, this.sample[0] as number);
+      return;
+    }
+    const active = this.#active;
+    if ((active[pos] as number) > 0) active[pos] = (active[pos] as number) - 1;
+    const tally = this.#tally;
+    const i = pos * STRIDE;
+    tally[i + 1 - result] = (tally[i + 1 - result] as number) + 1;
+    if (timedOut) tally[i + TIMEOUTS] = (tally[i + TIMEOUTS] as number) + 1;
+    const h = counters.histograms;
     if (h !== undefined && result !== NO_OUTCOME) (h[pos] as Histogram).record(this.sample[0] as number);
-    this.#sink.settle(pos, result);
-  }
-
-  /** A lease on an endpoint that was removed ended: counted in the removed endpoints' totals. */
-  #settleRetired(l: PooledLease<E>, result: number, outcome: Outcome | undefined, timedOut: boolean): void {
-    if (this.needStart && !timedOut) this.#sampleOf(l, outcome);
-    this.#counts.settleRetired(result, timedOut, this.sample[0] as number);
-  }
-
-  /** Releases `l` as if `latencyMs` were omitted, then throws about the bad value. */
-  #releaseBad(l: PooledLease<E>, result: number, bad: unknown): never {
-    this.release(l, result === NO_OUTCOME ? undefined : { ok: result === OK });
-    const msg = `Expected \`latencyMs\` to be a finite number >= 0, got ${describeValue(bad)} (the lease was released)`;
-    throw typeof bad === 'number' ? new RangeError(msg) : new TypeError(msg);
+    if (this.needStart) this.#sink.settle(pos, result);
   }
 
   /** The endpoint moved (a removal swapped it) or was removed: find its instance by id and uid, or −1. */
@@ -268,17 +285,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
         if (t.uid[pos] !== l.uid) pos = this.#relocate(l);
         this.sample[0] = age;
         this.sample[1] = now;
-        if (pos < 0) {
-          this.#settleRetired(l, FAILED, undefined, true);
-          continue;
-        }
-        if ((t.active[pos] as number) > 0) t.active[pos] = (t.active[pos] as number) - 1;
-        const counts = this.#counts.counts;
-        counts[pos * STRIDE + FAILURES] = (counts[pos * STRIDE + FAILURES] as number) + 1;
-        counts[pos * STRIDE + TIMEOUTS] = (counts[pos * STRIDE + TIMEOUTS] as number) + 1;
-        const h = this.#counts.histograms;
-        if (h !== undefined) (h[pos] as Histogram).record(age);
-        this.#sink.settle(pos, FAILED);
+        this.#count(pos, FAILED, true);
       }
     } finally {
       if (tracked.length > 0 && !this.#closed && this.#timer === undefined) this.#schedule();
@@ -296,4 +303,25 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/** OK, FAILED or NO_OUTCOME for a given outcome object. */
+function resultOf(outcome: Outcome): number {
+  const ok = outcome.ok;
+  return ok === true ? OK : ok === false ? FAILED : NO_OUTCOME;
+}
+
+/** Throws about a bad `latencyMs` (after the release). */
+function checkLatency(ms: unknown): void {
+  if (!validLatency(ms)) badLatency(ms);
+}
+
+/** A usable `latencyMs`: a finite number ≥ 0. */
+function validLatency(ms: unknown): boolean {
+  return typeof ms === 'number' && ms >= 0 && ms < Number.POSITIVE_INFINITY;
+}
+
+function badLatency(bad: unknown): never {
+  const msg = `Expected \`latencyMs\` to be a finite number >= 0, got ${describeValue(bad)} (the lease was released)`;
+  throw typeof bad === 'number' ? new RangeError(msg) : new TypeError(msg);
 }

@@ -99,19 +99,20 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
 
   /** Picks the endpoint with the lower latency × load of two random eligible ones; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const t = this.#t;
-    let exclude: ReadonlySet<string> | undefined;
     // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
-    if (!t.steadyEqual || options !== undefined) {
-      exclude = this.#core.begin(options);
-      if (!t.equalWeights) {
-        const now = this.#clock.now();
-        this.#now[0] = now;
-        this.#pickTime[0] = now;
-        const p = this.#edf.nextWith(exclude, this.#stepOf);
-        return p < 0 ? this.#core.fail() : this.#book.lease(p);
-      }
-    }
+    if (this.#t.steadyEqual && options === undefined) return this.#lowerOfTwo(undefined);
+    const exclude = this.#core.begin(options);
+    if (this.#t.equalWeights) return this.#lowerOfTwo(exclude);
+    const now = this.#clock.now();
+    this.#now[0] = now;
+    this.#pickTime[0] = now;
+    const p = this.#edf.nextWith(exclude, this.#stepOf);
+    return p < 0 ? this.#core.fail() : this.#book.lease(p);
+  }
+
+  /** The lower latency × load of two random eligible endpoints (ties: the first drawn). */
+  #lowerOfTwo(exclude: ReadonlySet<string> | undefined): Lease<E> {
+    const t = this.#t;
     const pair = twoChoices(t, this.#rng, exclude);
     if (pair < 0) return this.#core.fail();
     const a = firstOf(pair);

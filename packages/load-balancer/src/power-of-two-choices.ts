@@ -60,21 +60,21 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
 
   /** Picks the less loaded of two random eligible endpoints; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const t = this.#t;
-    let exclude: ReadonlySet<string> | undefined;
     // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
-    if (!t.steadyEqual || options !== undefined) {
-      exclude = this.#core.begin(options);
-      if (!t.equalWeights) {
-        const p = this.#edf.next(exclude);
-        return p < 0 ? this.#core.fail() : this.#book.lease(p);
-      }
-    }
-    const pair = twoChoices(t, this.#rng, exclude);
+    if (this.#t.steadyEqual && options === undefined) return this.#lessLoaded(undefined);
+    const exclude = this.#core.begin(options);
+    if (this.#t.equalWeights) return this.#lessLoaded(exclude);
+    const p = this.#edf.next(exclude);
+    return p < 0 ? this.#core.fail() : this.#book.lease(p);
+  }
+
+  /** The less loaded of two random eligible endpoints (ties: the first drawn). */
+  #lessLoaded(exclude: ReadonlySet<string> | undefined): Lease<E> {
+    const pair = twoChoices(this.#t, this.#rng, exclude);
     if (pair < 0) return this.#core.fail();
     const a = firstOf(pair);
     const b = secondOf(pair);
-    const active = t.active;
+    const active = this.#t.active;
     return this.#book.lease(b >= 0 && (active[b] as number) < (active[a] as number) ? b : a);
   }
 }
