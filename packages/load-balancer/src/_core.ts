@@ -184,17 +184,19 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
   }
 
   settle(pos: number, result: number): void {
-    const em = this.emitter as Emitter<LoadBalancerEvents>;
-    const wants = this.outcomeListeners > 0 || outcomeChannel.hasSubscribers;
+    if (this.outcomeListeners > 0 || outcomeChannel.hasSubscribers) this.#settleAndEmit(pos, result);
+    else if (this.observer !== undefined) this.observer.observe(pos, result);
+  }
+
+  /** {@link BalancerCore.settle} with `outcome` listeners: the event goes out even if the observer throws. */
+  #settleAndEmit(pos: number, result: number): void {
     try {
       if (this.observer !== undefined) this.observer.observe(pos, result);
     } finally {
-      if (wants) {
-        const latencyMs = this.book.sample[0] as number;
-        const id = this.table.ids[pos] as string;
-        const event: OutcomeEvent = result === NO_OUTCOME ? { id, latencyMs } : { id, ok: result === OK, latencyMs };
-        em.emit('outcome', event);
-      }
+      const latencyMs = this.book.sample[0] as number;
+      const id = this.table.ids[pos] as string;
+      const event: OutcomeEvent = result === NO_OUTCOME ? { id, latencyMs } : { id, ok: result === OK, latencyMs };
+      (this.emitter as Emitter<LoadBalancerEvents>).emit('outcome', event);
     }
   }
 }

@@ -220,20 +220,21 @@ export class LeaseBook<E extends Endpoint> implements Columns {
 
   /** Counts a settled lease on `pos` (or on a removed endpoint when `pos < 0`), its latency in `sample`. */
   #count(pos: number, result: number, timedOut: boolean): void {
-    const counters = this.#counts;
-    if (pos < 0) {
-      counters.settleRetired(result, timedOut, this.sample[0] as number);
-      return;
-    }
+    if (pos < 0) return this.#counts.settleRetired(result, timedOut, this.sample[0] as number);
     const active = this.#active;
     if ((active[pos] as number) > 0) active[pos] = (active[pos] as number) - 1;
     const tally = this.#tally;
-    const i = pos * STRIDE;
-    tally[i + 1 - result] = (tally[i + 1 - result] as number) + 1;
-    if (timedOut) tally[i + TIMEOUTS] = (tally[i + TIMEOUTS] as number) + 1;
-    const h = counters.histograms;
-    if (h !== undefined && result !== NO_OUTCOME) (h[pos] as Histogram).record(this.sample[0] as number);
+    const i = pos * STRIDE + 1 - result;
+    tally[i] = (tally[i] as number) + 1;
+    if (timedOut || this.#counts.histograms !== undefined) this.#countMore(pos, result, timedOut);
     if (this.needStart) this.#sink.settle(pos, result);
+  }
+
+  /** The rarer counts of a settled lease: a timeout, a latency histogram. */
+  #countMore(pos: number, result: number, timedOut: boolean): void {
+    if (timedOut) this.#tally[pos * STRIDE + TIMEOUTS] = (this.#tally[pos * STRIDE + TIMEOUTS] as number) + 1;
+    const h = this.#counts.histograms;
+    if (h !== undefined && result !== NO_OUTCOME) (h[pos] as Histogram).record(this.sample[0] as number);
   }
 
   /** The endpoint moved (a removal swapped it) or was removed: find its instance by id and uid, or −1. */

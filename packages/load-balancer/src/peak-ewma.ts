@@ -120,30 +120,22 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     if (b < 0) return this.#book.lease(a);
     const now = this.#clock.now();
     this.#pickTime[0] = now;
-    // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty.
-    // (Written out for both candidates so no double crosses a call boundary.)
+    return this.#book.lease(this.#load(b, now) < this.#load(a, now) ? b : a);
+  }
+
+  /** Load of position `p` at `now`: decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty. */
+  #load(p: number, now: number): number {
+    const a = this.#t.active[p] as number;
+    if (this.#ewma.sampled[p] === 0) return a === 0 ? 0 : PENALTY + a;
+    return this.#decayedCost(p, now) * (a + 1);
+  }
+
+  /** The cost of a sampled position `p` decayed to `now`, never below {@link PEAK_EWMA_COST_FLOOR_MS}. */
+  #decayedCost(p: number, now: number): number {
     const ewma = this.#ewma;
-    const active = t.active;
-    const decayMs = this.#decayMs;
-    let la: number;
-    let lb: number;
-    const aa = active[a] as number;
-    if (ewma.sampled[a] === 0) la = aa === 0 ? 0 : PENALTY + aa;
-    else {
-      const dt = now - (ewma.stamp[a] as number);
-      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[a] as number);
-      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
-      la = c * (aa + 1);
-    }
-    const ab = active[b] as number;
-    if (ewma.sampled[b] === 0) lb = ab === 0 ? 0 : PENALTY + ab;
-    else {
-      const dt = now - (ewma.stamp[b] as number);
-      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[b] as number);
-      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
-      lb = c * (ab + 1);
-    }
-    return this.#book.lease(lb < la ? b : a);
+    const dt = now - (ewma.stamp[p] as number);
+    const c = (dt > 0 ? Math.exp(-dt / this.#decayMs) : 1) * (ewma.cost[p] as number);
+    return c >= PEAK_EWMA_COST_FLOOR_MS ? c : PEAK_EWMA_COST_FLOOR_MS;
   }
 
   /**
@@ -158,11 +150,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     if (ewma.sampled[p] === 0) {
       c = PEAK_EWMA_COST_FLOOR_MS;
       for (let q = 0; q < this.#t.n; q++) if (ewma.sampled[q] === 1 && (ewma.cost[q] as number) > c) c = ewma.cost[q] as number;
-    } else {
-      const dt = now - (ewma.stamp[p] as number);
-      c = (dt > 0 ? Math.exp(-dt / this.#decayMs) : 1) * (ewma.cost[p] as number);
-      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
-    }
+    } else c = this.#decayedCost(p, now);
     return c * (a + 1);
   }
 
