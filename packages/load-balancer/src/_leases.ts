@@ -35,7 +35,17 @@ export class PooledLease<E extends Endpoint> implements Lease<E> {
   }
 
   release(outcome?: Outcome): void {
-    if (this.pos >= 0) this.book.release(this, outcome);
+    if (this.pos >= 0) this.book.releasePlain(this, outcome);
+  }
+}
+
+/**
+ * A lease with a start time (latency wanted, or a lease timeout): its own class, so that a call site that
+ * releases plain leases never sees (or inlines) the timed path, and the other way round.
+ */
+export class TimedLease<E extends Endpoint> extends PooledLease<E> {
+  override release(outcome?: Outcome): void {
+    if (this.pos >= 0) this.book.releaseTimed(this, outcome, true);
   }
 }
 
@@ -63,8 +73,6 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   readonly #counts: EndpointCounters;
   /** The counters' column (re-read when the table grows; the counters are attached before the book). */
   #tally: Float64Array;
-  /** Neither start times nor timeouts: {@link LeaseBook.lease}'s short path. */
-  #plain: boolean;
   /** Leases are tracked for the timeout sweep. */
   readonly #timed: boolean;
   readonly #clock: Clock;
@@ -73,6 +81,8 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   readonly #pooled: boolean;
   #free: PooledLease<E>[] = [];
   #spare: PooledLease<E> | undefined;
+  #timedFree: PooledLease<E>[] = [];
+  #timedSpare: PooledLease<E> | undefined;
   #tracked: PooledLease<E>[] = [];
   #timer: TimerHandle | undefined;
   #closed = false;
@@ -95,7 +105,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     this.#timeoutMs = timeoutMs;
     this.#pooled = pooled;
     this.needStart = timeoutMs !== Number.POSITIVE_INFINITY;
-    this.#plain = !this.needStart;
+    this.lease = this.needStart ? this.leaseTimed : this.leasePlain;
     this.#active = table.active;
     this.#uid = table.uid;
     table.attach(this);
@@ -114,18 +124,20 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   /** Record start times from now on (latency-aware strategies, outcome listeners, histograms). */
   wantStartTimes(): void {
     this.needStart = true;
-    this.#plain = false;
+    this.lease = this.leaseTimed;
   }
 
   /**
-   * Issues a lease on `pos`. The common case (no start time, no timeout, a spare lease object) stays small
-   * enough to be inlined into a strategy's `pick`; the rest is out of line. A clock that throws leaves
-   * nothing counted.
+   * Issues a lease on `pos`: {@link LeaseBook.leasePlain} or {@link LeaseBook.leaseTimed}, chosen when the
+   * configuration changes, so each strategy's call site sees one target.
    */
-  lease(pos: number): Lease<E> {
-    const l = this.#spare;
-    if (l === undefined || !this.#plain) return this.#leaseFull(pos);
-    this.#spare = undefined;
+  lease: (pos: number) => Lease<E>;
+
+  /** A lease without start time or timeout; small enough to be inlined into a strategy's `pick`. */
+  leasePlain(pos: number): Lease<E> {
+    let l = this.#spare;
+    if (l === undefined) l = this.#fresh(pos, false);
+    else this.#spare = undefined;
     l.endpoint = this.#eps[pos] as E;
     l.pos = pos;
     l.uid = this.#uid[pos] as number;
@@ -134,14 +146,13 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     return l;
   }
 
-  #leaseFull(pos: number): Lease<E> {
+  /** A lease with its start time (and on the timeout sweep's list). A clock that throws leaves nothing counted. */
+  leaseTimed(pos: number): Lease<E> {
     // The clock first: if it throws, nothing is counted yet.
-    const startMs = this.needStart ? this.#startTime() : 0;
-    let l = this.#spare;
-    if (l === undefined) {
-      l = this.#free.pop();
-      if (l === undefined) l = new PooledLease(this, this.#eps[pos] as E);
-    } else this.#spare = undefined;
+    const startMs = this.#startTime();
+    let l = this.#timedSpare;
+    if (l === undefined) l = this.#fresh(pos, true);
+    else this.#timedSpare = undefined;
     l.endpoint = this.#eps[pos] as E;
     l.pos = pos;
     l.uid = this.#uid[pos] as number;
@@ -150,6 +161,13 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     active[pos] = (active[pos] as number) + 1;
     if (this.#timed) this.#trackOrUndo(l, pos);
     return l;
+  }
+
+  /** A lease object from a free list, or a new one. */
+  #fresh(pos: number, timed: boolean): PooledLease<E> {
+    const l = (timed ? this.#timedFree : this.#free).pop();
+    if (l !== undefined) return l;
+    return timed ? new TimedLease(this, this.#eps[pos] as E) : new PooledLease(this, this.#eps[pos] as E);
   }
 
   /** The pick time a strategy left in {@link LeaseBook.pickTime}, or the clock's. */
@@ -178,12 +196,14 @@ export class LeaseBook<E extends Endpoint> implements Columns {
    * Ends `l` with `outcome` (see core's `Outcome`: no `ok` means no outcome). A bad `latencyMs` is reported
    * after the lease is released (as if it were omitted), so counters never leak.
    */
-  release(l: PooledLease<E>, outcome: Outcome | undefined): void {
+  releasePlain(l: PooledLease<E>, outcome: Outcome | undefined): void {
+    // Start times wanted since this lease was issued (an outcome listener came): the full path.
+    if (this.needStart) return this.releaseTimed(l, outcome, false);
     const result = outcome == null ? NO_OUTCOME : resultOf(outcome);
     const pos = l.pos;
     l.pos = -1;
     // Removed positions have uid 0 (never an instance number), so a stale position fails this check too.
-    if (this.needStart || this.#uid[pos] !== l.uid) this.#releaseFull(l, pos, result, outcome);
+    if (this.#uid[pos] !== l.uid) this.#releaseMoved(l, pos, result, outcome);
     else {
       const active = this.#active;
       active[pos] = (active[pos] as number) - 1;
@@ -192,29 +212,63 @@ export class LeaseBook<E extends Endpoint> implements Columns {
       tally[i] = (tally[i] as number) + 1;
     }
     if (this.#spare === undefined && this.#pooled) this.#spare = l;
-    else this.#stash(l);
+    else this.#stash(l, this.#free);
     if (outcome != null && outcome.latencyMs !== undefined) checkLatency(outcome.latencyMs);
   }
 
-  /** A second released lease object waits in the free list (pooled leases only). */
-  #stash(l: PooledLease<E>): void {
-    if (this.#pooled) this.#free.push(l);
+  /**
+   * Ends a lease with a start time: latency sampled, histogram, latency-aware strategy and `outcome` event.
+   * `recycle` is false for a plain lease issued before start times were wanted (it is dropped, not pooled).
+   */
+  releaseTimed(l: PooledLease<E>, outcome: Outcome | undefined, recycle: boolean): void {
+    const result = outcome == null ? NO_OUTCOME : resultOf(outcome);
+    const pos = l.pos;
+    l.pos = -1;
+    if (l.slot >= 0 || this.#uid[pos] !== l.uid) this.#releaseMoved(l, pos, result, outcome);
+    else {
+      const active = this.#active;
+      active[pos] = (active[pos] as number) - 1;
+      const tally = this.#tally;
+      const i = pos * STRIDE + 1 - result;
+      tally[i] = (tally[i] as number) + 1;
+      this.#settle(l, pos, result, outcome);
+    }
+    if (this.#timedSpare === undefined && this.#pooled && recycle) this.#timedSpare = l;
+    else if (recycle) this.#stash(l, this.#timedFree);
+    if (outcome != null && outcome.latencyMs !== undefined) checkLatency(outcome.latencyMs);
   }
 
-  /** {@link LeaseBook.release} when the lease is timed, its endpoint moved or left, or a start time is wanted. */
-  #releaseFull(l: PooledLease<E>, pos: number, result: number, outcome: Outcome | undefined): void {
-    if (l.slot >= 0) this.#untrack(l);
-    if (this.#uid[pos] !== l.uid) pos = this.#relocate(l);
+  /** A second released lease object waits in a free list (pooled leases only). */
+  #stash(l: PooledLease<E>, free: PooledLease<E>[]): void {
+    if (this.#pooled) free.push(l);
+  }
+
+  /** The latency of `l` ending now into `sample`: the reported `latencyMs` if usable, else the time since the pick. */
+  #sample(l: PooledLease<E>, outcome: Outcome | undefined): void {
     const sample = this.sample;
     const ms = outcome == null ? undefined : outcome.latencyMs;
     if (ms !== undefined && validLatency(ms)) {
       sample[0] = ms;
       sample[1] = l.startMs + ms;
-    } else if (this.needStart) {
+    } else {
       const now = this.#clock.now();
       sample[0] = now - l.startMs;
       sample[1] = now;
     }
+  }
+
+  /** A lease on `pos` ended and its latency is wanted: sample it, record it, tell the sink. */
+  #settle(l: PooledLease<E>, pos: number, result: number, outcome: Outcome | undefined): void {
+    this.#sample(l, outcome);
+    if (this.#counts.histograms !== undefined) this.#countMore(pos, result, false);
+    this.#sink.settle(pos, result);
+  }
+
+  /** {@link LeaseBook.release} of a timed lease, or one whose endpoint moved or left. */
+  #releaseMoved(l: PooledLease<E>, pos: number, result: number, outcome: Outcome | undefined): void {
+    if (l.slot >= 0) this.#untrack(l);
+    if (this.#uid[pos] !== l.uid) pos = this.#relocate(l);
+    if (this.needStart) this.#sample(l, outcome);
     this.#count(pos, result, false);
   }
 

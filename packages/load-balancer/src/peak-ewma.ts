@@ -100,7 +100,10 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   /** Picks the endpoint with the lower latency × load of two random eligible ones; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
     // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
-    if (this.#t.steadyEqual && options === undefined) return this.#lowerOfTwo(undefined);
+    return this.#t.steadyEqual && options === undefined ? this.#lowerOfTwo(undefined) : this.#pickSlow(options);
+  }
+
+  #pickSlow(options: PickOptions | undefined): Lease<E> {
     const exclude = this.#core.begin(options);
     if (this.#t.equalWeights) return this.#lowerOfTwo(exclude);
     const now = this.#clock.now();
@@ -120,14 +123,28 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     if (b < 0) return this.#book.lease(a);
     const now = this.#clock.now();
     this.#pickTime[0] = now;
-    return this.#book.lease(this.#load(b, now) < this.#load(a, now) ? b : a);
-  }
-
-  /** Load of position `p` at `now`: decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty. */
-  #load(p: number, now: number): number {
-    const a = this.#t.active[p] as number;
-    if (this.#ewma.sampled[p] === 0) return a === 0 ? 0 : PENALTY + a;
-    return this.#decayedCost(p, now) * (a + 1);
+    // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty. Written out for
+    // both candidates (no helper) so no double crosses a call boundary and the pick stays inlinable.
+    const ewma = this.#ewma;
+    const active = t.active;
+    const decayMs = this.#decayMs;
+    let la: number;
+    let lb: number;
+    const aa = active[a] as number;
+    if (ewma.sampled[a] === 0) la = aa === 0 ? 0 : PENALTY + aa;
+    else {
+      const dt = now - (ewma.stamp[a] as number);
+      const c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[a] as number);
+      la = (c >= PEAK_EWMA_COST_FLOOR_MS ? c : PEAK_EWMA_COST_FLOOR_MS) * (aa + 1);
+    }
+    const ab = active[b] as number;
+    if (ewma.sampled[b] === 0) lb = ab === 0 ? 0 : PENALTY + ab;
+    else {
+      const dt = now - (ewma.stamp[b] as number);
+      const c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[b] as number);
+      lb = (c >= PEAK_EWMA_COST_FLOOR_MS ? c : PEAK_EWMA_COST_FLOOR_MS) * (ab + 1);
+    }
+    return this.#book.lease(lb < la ? b : a);
   }
 
   /** The cost of a sampled position `p` decayed to `now`, never below {@link PEAK_EWMA_COST_FLOOR_MS}. */

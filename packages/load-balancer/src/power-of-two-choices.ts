@@ -61,7 +61,10 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
   /** Picks the less loaded of two random eligible endpoints; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
     // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
-    if (this.#t.steadyEqual && options === undefined) return this.#lessLoaded(undefined);
+    return this.#t.steadyEqual && options === undefined ? this.#lessLoaded(undefined) : this.#pickSlow(options);
+  }
+
+  #pickSlow(options: PickOptions | undefined): Lease<E> {
     const exclude = this.#core.begin(options);
     if (this.#t.equalWeights) return this.#lessLoaded(exclude);
     const p = this.#edf.next(exclude);
