@@ -34,6 +34,10 @@ export const GAUGE_STATS_FIELDS: readonly string[] = [
   'ejected',
   'panic',
   'waiting',
+  'ramping',
+  'weight',
+  'effectiveWeight',
+  'latencyCostMs',
 ];
 
 /** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */

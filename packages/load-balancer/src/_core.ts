@@ -1,8 +1,7 @@
-import { type Channel, channel } from 'node:diagnostics_channel';
 import { describeValue, type Emitter } from '@scaling/core/internal';
 import { EndpointCounters } from './_counters.js';
 import { EndpointTable } from './_endpoint-table.js';
-import { FAILED, LeaseBook, type LeaseSink, NO_OUTCOME, OK } from './_leases.js';
+import { FAILED, LeaseBook, type LeaseSink, NO_OUTCOME, OK, outcomeChannel } from './_leases.js';
 import { type CommonOptions, excludeOf, parseCommonOptions } from './_options.js';
 import { RandomDraw } from './_random.js';
 import { SlowStart } from './_slow-start.js';
@@ -201,7 +200,5 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
   }
 }
 
-/** The `outcome` event's diagnostics channel (also reached through the emitter, which publishes on it). */
-const outcomeChannel: Channel = channel('scaling:load-balancer:outcome');
 
 export { FAILED, NO_OUTCOME, OK };

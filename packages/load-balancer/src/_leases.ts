@@ -1,3 +1,4 @@
+import { type Channel, channel } from 'node:diagnostics_channel';
 import type { Clock, Histogram, Outcome, TimerHandle } from '@scaling/core';
 import { describeValue } from '@scaling/core/internal';
 import type { Columns } from './_columns.js';
@@ -11,6 +12,12 @@ export const OK = 1;
 export const FAILED = 0;
 /** See {@link OK}: `release()` or `release({})` — neither success nor failure. */
 export const NO_OUTCOME = -1;
+
+/**
+ * The `outcome` event's diagnostics channel (the emitter publishes on it). A subscriber there makes every
+ * balancer issue timed leases, so outcomes reach it from balancers nobody subscribed to with `on()`.
+ */
+export const outcomeChannel: Channel = channel('scaling:load-balancer:outcome');
 
 /** Who hears about ended leases: the balancer, which feeds latency-aware strategies and the `outcome` event. */
 export interface LeaseSink {
@@ -135,6 +142,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
 
   /** A lease without start time or timeout; small enough to be inlined into a strategy's `pick`. */
   leasePlain(pos: number): Lease<E> {
+    if (outcomeChannel.hasSubscribers) return this.leaseTimed(pos);
     let l = this.#spare;
     if (l === undefined) l = this.#fresh(pos, false);
     else this.#spare = undefined;
