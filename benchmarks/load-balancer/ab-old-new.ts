@@ -117,8 +117,6 @@ for (let i = 0; i < cases.length; i += mods.length) {
   const med = row.map((c) => median(c.samples));
   const first = row[0] as Case;
   console.log(
-    [first.strategy, first.n, ...med.map((m) => m.toFixed(1)), ...med.slice(1).map((m) => (m / (med[0] as number)).toFixed(3))].join(
-      '\t',
-    ),
+    [first.strategy, first.n, ...med.map((m) => m.toFixed(1)), ...med.slice(1).map((m) => (m / (med[0] as number)).toFixed(3))].join('\t'),
   );
 }

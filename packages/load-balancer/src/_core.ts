@@ -200,5 +200,4 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
   }
 }
 
-
 export { FAILED, NO_OUTCOME, OK };

@@ -94,14 +94,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   #timer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(
-    table: EndpointTable<E>,
-    counters: EndpointCounters,
-    clock: Clock,
-    sink: LeaseSink,
-    timeoutMs: number,
-    pooled: boolean,
-  ) {
+  constructor(table: EndpointTable<E>, counters: EndpointCounters, clock: Clock, sink: LeaseSink, timeoutMs: number, pooled: boolean) {
     this.#table = table;
     this.#eps = table.eps;
     this.#counts = counters;
@@ -181,7 +174,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   /** The pick time a strategy left in {@link LeaseBook.pickTime}, or the clock's. */
   #startTime(): number {
     const now = this.pickTime[0] as number;
-    if (now === now) {
+    if (!Number.isNaN(now)) {
       this.pickTime[0] = Number.NaN;
       return now;
     }
@@ -206,7 +199,10 @@ export class LeaseBook<E extends Endpoint> implements Columns {
    */
   releasePlain(l: PooledLease<E>, outcome: Outcome | undefined): void {
     // Start times wanted since this lease was issued (an outcome listener came): the full path.
-    if (this.needStart) return this.releaseTimed(l, outcome, false);
+    if (this.needStart) {
+      this.releaseTimed(l, outcome, false);
+      return;
+    }
     const result = outcome == null ? NO_OUTCOME : resultOf(outcome);
     const pos = l.pos;
     l.pos = -1;
@@ -282,7 +278,10 @@ export class LeaseBook<E extends Endpoint> implements Columns {
 
   /** Counts a settled lease on `pos` (or on a removed endpoint when `pos < 0`), its latency in `sample`. */
   #count(pos: number, result: number, timedOut: boolean): void {
-    if (pos < 0) return this.#counts.settleRetired(result, timedOut, this.sample[0] as number);
+    if (pos < 0) {
+      this.#counts.settleRetired(result, timedOut, this.sample[0] as number);
+      return;
+    }
     const active = this.#active;
     if ((active[pos] as number) > 0) active[pos] = (active[pos] as number) - 1;
     const tally = this.#tally;

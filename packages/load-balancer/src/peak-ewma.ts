@@ -134,15 +134,17 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     if (ewma.sampled[a] === 0) la = aa === 0 ? 0 : PENALTY + aa;
     else {
       const dt = now - (ewma.stamp[a] as number);
-      const c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[a] as number);
-      la = (c >= PEAK_EWMA_COST_FLOOR_MS ? c : PEAK_EWMA_COST_FLOOR_MS) * (aa + 1);
+      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[a] as number);
+      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
+      la = c * (aa + 1);
     }
     const ab = active[b] as number;
     if (ewma.sampled[b] === 0) lb = ab === 0 ? 0 : PENALTY + ab;
     else {
       const dt = now - (ewma.stamp[b] as number);
-      const c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[b] as number);
-      lb = (c >= PEAK_EWMA_COST_FLOOR_MS ? c : PEAK_EWMA_COST_FLOOR_MS) * (ab + 1);
+      let c = (dt > 0 ? Math.exp(-dt / decayMs) : 1) * (ewma.cost[b] as number);
+      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
+      lb = c * (ab + 1);
     }
     return this.#book.lease(lb < la ? b : a);
   }
@@ -152,7 +154,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     const ewma = this.#ewma;
     const dt = now - (ewma.stamp[p] as number);
     const c = (dt > 0 ? Math.exp(-dt / this.#decayMs) : 1) * (ewma.cost[p] as number);
-    return c >= PEAK_EWMA_COST_FLOOR_MS ? c : PEAK_EWMA_COST_FLOOR_MS;
+    return !(c >= PEAK_EWMA_COST_FLOOR_MS) ? PEAK_EWMA_COST_FLOOR_MS : c;
   }
 
   /**
