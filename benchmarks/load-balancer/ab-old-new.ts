@@ -6,6 +6,9 @@
  *     old=/tmp/lb-old/packages/load-balancer/dist/index.js main=/tmp/lb-main/packages/load-balancer/dist/index.js \
  *     [new=packages/load-balancer/dist/index.js] [--rounds 15] [--ops 200000] [--only RoundRobin,PeakEwma] [--n 3,10]
  *
+ * A build may carry extra constructor options after a `#`, as JSON, to measure an option's cost against the
+ * same build without it: `hist='packages/load-balancer/dist/index.js#{"latencyHistogram":true}'`.
+ *
  * Every (build, strategy, n) gets its own loop function (compiled from its own source text, so every call
  * site sees one class, as in an application that uses one strategy). A round measures each loop once, the
  * builds in a rotating order; the CPU time (user + system) of `ops` pick → release pairs is divided by
@@ -28,7 +31,7 @@ interface BalancerLike {
 type Ctor = new (o: object) => BalancerLike;
 
 const args = process.argv.slice(2);
-const builds: Array<[string, string]> = [];
+const builds: Array<[string, string, object]> = [];
 let rounds = 15;
 let ops = 200_000;
 let only: string[] | undefined;
@@ -40,19 +43,21 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--only') only = (args[++i] as string).split(',');
   else if (a === '--n') sizes = (args[++i] as string).split(',').map(Number);
   else if (a.includes('=')) {
-    const [name, path] = a.split('=') as [string, string];
-    builds.push([name, path]);
+    const [name, spec] = a.split(/=(.*)/s) as [string, string];
+    const [path, extra] = spec.split('#') as [string, string | undefined];
+    builds.push([name, path, extra === undefined ? {} : (JSON.parse(extra) as object)]);
   } else throw new Error(`unknown argument ${a}`);
 }
-if (!builds.some(([name]) => name === 'new')) builds.push(['new', 'packages/load-balancer/dist/index.js']);
+if (!builds.some(([name]) => name === 'new')) builds.push(['new', 'packages/load-balancer/dist/index.js', {}]);
 
 const STRATEGIES = ['RoundRobin', 'PowerOfTwoChoices', 'LeastConnections', 'PeakEwma', 'WeightedRoundRobin'];
 const strategies = only ?? STRATEGIES;
 /** Peak EWMA is fed a latency, as in the package benchmark; the others release without an outcome. */
 const RELEASE_ARG: Record<string, string> = { PeakEwma: 'result' };
 
-const mods: Array<[string, Record<string, Ctor>]> = [];
-for (const [name, path] of builds) mods.push([name, (await import(pathToFileURL(resolve(path)).href)) as Record<string, Ctor>]);
+const mods: Array<[string, Record<string, Ctor>, object]> = [];
+for (const [name, path, extra] of builds)
+  mods.push([name, (await import(pathToFileURL(resolve(path)).href)) as Record<string, Ctor>, extra]);
 
 interface Case {
   build: string;
@@ -67,10 +72,10 @@ const result = { ok: true, latencyMs: 5 };
 for (const strategy of strategies) {
   for (const n of sizes) {
     const eps: Endpoint[] = Array.from({ length: n }, (_, i) => ({ id: `endpoint-${i}`, weight: 1 }));
-    for (const [build, mod] of mods) {
+    for (const [build, mod, extra] of mods) {
       const C = mod[strategy];
       if (C === undefined) throw new Error(`${build} has no ${strategy}`);
-      const lb = new C({ endpoints: eps });
+      const lb = new C({ endpoints: eps, ...extra });
       const arg = RELEASE_ARG[strategy] ?? '';
       // Own source text per case (the comment), so V8 keeps separate type feedback for each.
       const loop = new Function(

@@ -208,13 +208,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     l.pos = -1;
     // Removed positions have uid 0 (never an instance number), so a stale position fails this check too.
     if (this.#uid[pos] !== l.uid) this.#releaseMoved(l, pos, result, outcome);
-    else {
-      const active = this.#active;
-      active[pos] = (active[pos] as number) - 1;
-      const tally = this.#tally;
-      const i = pos * STRIDE + 1 - result;
-      tally[i] = (tally[i] as number) + 1;
-    }
+    else ended(this.#active, this.#tally, pos, result);
     if (this.#spare === undefined && this.#pooled) this.#spare = l;
     else this.#stash(l, this.#free);
     if (outcome != null && outcome.latencyMs !== undefined) checkLatency(outcome.latencyMs);
@@ -230,11 +224,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     l.pos = -1;
     if (l.slot >= 0 || this.#uid[pos] !== l.uid) this.#releaseMoved(l, pos, result, outcome);
     else {
-      const active = this.#active;
-      active[pos] = (active[pos] as number) - 1;
-      const tally = this.#tally;
-      const i = pos * STRIDE + 1 - result;
-      tally[i] = (tally[i] as number) + 1;
+      ended(this.#active, this.#tally, pos, result);
       this.#settle(l, pos, result, outcome);
     }
     if (this.#timedSpare === undefined && this.#pooled && recycle) this.#timedSpare = l;
@@ -365,6 +355,13 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/** A lease on `pos` ended with `result` (its endpoint still there): one active less, one settled lease counted. */
+function ended(active: Int32Array, tally: Float64Array, pos: number, result: number): void {
+  active[pos] = (active[pos] as number) - 1;
+  const i = pos * STRIDE + 1 - result;
+  tally[i] = (tally[i] as number) + 1;
 }
 
 /** OK, FAILED or NO_OUTCOME for a given outcome object. */
