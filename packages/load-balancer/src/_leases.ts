@@ -78,6 +78,8 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   #active: Int32Array;
   #uid: Int32Array;
   readonly #counts: EndpointCounters;
+  /** Latency histograms are on (hoisted from the counters). */
+  readonly #histograms: boolean;
   /** The counters' column (re-read when the table grows; the counters are attached before the book). */
   #tally: Float64Array;
   /** Leases are tracked for the timeout sweep. */
@@ -99,6 +101,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     this.#eps = table.eps;
     this.#counts = counters;
     this.#tally = counters.counts;
+    this.#histograms = counters.histograms !== undefined;
     this.#timed = timeoutMs !== Number.POSITIVE_INFINITY;
     this.#clock = clock;
     this.#sink = sink;
@@ -254,7 +257,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
   /** A lease on `pos` ended and its latency is wanted: sample it, record it, tell the sink. */
   #settle(l: PooledLease<E>, pos: number, result: number, outcome: Outcome | undefined): void {
     this.#sample(l, outcome);
-    if (this.#counts.histograms !== undefined) this.#countMore(pos, result, false);
+    if (this.#histograms) this.#countMore(pos, result, false);
     this.#sink.settle(pos, result);
   }
 
@@ -277,7 +280,7 @@ export class LeaseBook<E extends Endpoint> implements Columns {
     const tally = this.#tally;
     const i = pos * STRIDE + 1 - result;
     tally[i] = (tally[i] as number) + 1;
-    if (timedOut || this.#counts.histograms !== undefined) this.#countMore(pos, result, timedOut);
+    if (timedOut || this.#histograms) this.#countMore(pos, result, timedOut);
     if (this.needStart) this.#sink.settle(pos, result);
   }
 
