@@ -1,6 +1,16 @@
 export { type CacheControl, MAX_DELTA_SECONDS, parseCacheControl, selectCacheControl } from './cache-control.js';
 export type { CachedResponse } from './cached-response.js';
-export { type CacheStatus, CachingProxy, type CachingProxyOptions, createCachingProxy } from './caching-proxy.js';
+export { CachingProxy, type CachingProxyOptions, createCachingProxy, responseHeaders } from './caching-proxy.js';
+export { type Flight, Flights } from './coalescing.js';
+export {
+  ENGINE_OPTION_KEYS,
+  type HandleOptions,
+  HttpCacheEngine,
+  type HttpCacheEvents,
+  type HttpCacheOptions,
+  type HttpCacheStats,
+  type OriginFetchContext,
+} from './engine.js';
 export {
   currentAge,
   type FreshnessOptions,
@@ -13,7 +23,11 @@ export {
 export { type HeaderMap, headerValue } from './headers.js';
 export { HttpCacheStore, type HttpCacheStoreOptions } from './http-cache-store.js';
 export { invalidationTargets, isUnsafeMethod } from './invalidation.js';
+export { requestedRange } from './range.js';
+export { type CacheStatus, clientValidatorMatches, serveStored } from './serve.js';
 export { type ServeDecision, type StoredFreshness, serveDecision, staleIfErrorAllows } from './serve-decision.js';
+export type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 export { fieldsToStrip, HOP_BY_HOP, type StorabilityInput, storability, stripHeaders } from './storability.js';
+export { streamAndCollect } from './stream-store.js';
 export { conditionalHeaders, hasValidator, mergeNotModified, notModifiedMatches } from './validation.js';
 export { normalizeVaryValue, parseVary, varyMatches, varyValues } from './vary.js';

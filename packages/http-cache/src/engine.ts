@@ -1,0 +1,588 @@
+import { tracingChannel } from 'node:diagnostics_channel';
+import { Cache } from '@scaling/cache';
+import { type Clock, Histogram, systemClock } from '@scaling/core';
+import { assertBoolean, assertClock, assertNonNegativeFinite, assertOptions, Emitter } from '@scaling/core/internal';
+import { type CacheControl, parseCacheControl, selectCacheControl } from './cache-control.js';
+import type { CachedResponse } from './cached-response.js';
+import { Flights } from './coalescing.js';
+import { currentAge, freshnessLifetime, initialAge } from './freshness.js';
+import type { HeaderMap } from './headers.js';
+import { HttpCacheStore } from './http-cache-store.js';
+import { invalidationTargets, isUnsafeMethod } from './invalidation.js';
+import { type CacheStatus, serveStored } from './serve.js';
+import { serveDecision, staleIfErrorAllows } from './serve-decision.js';
+import type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
+import { fieldsToStrip, HOP_BY_HOP, storability, stripHeaders } from './storability.js';
+import { streamAndCollect } from './stream-store.js';
+import { conditionalHeaders, hasValidator, mergeNotModified } from './validation.js';
+import { parseVary, varyValues } from './vary.js';
+
+/** Options of {@link HttpCacheEngine} (and of every entry point built on it). */
+export interface HttpCacheOptions {
+  /** The store (default: a new {@link HttpCacheStore} with `maxSizeBytes`/`maxEntrySizeBytes`). */
+  store?: HttpCacheStore;
+  /** Bytes of the default store (default 64 MiB). Ignored with `store`. */
+  maxSizeBytes?: number;
+  /** Per-entry cap of the default store in bytes (default `maxSizeBytes / 16`). Ignored with `store`. */
+  maxEntrySizeBytes?: number;
+  /**
+   * Targeted cache-control fields this cache obeys before `Cache-Control`, first match wins (RFC 9213;
+   * lower-case; default `['cdn-cache-control']`). Put your own first, e.g. `['acme-cache-control',
+   * 'cdn-cache-control']`. They are forwarded to clients unchanged.
+   */
+  targetedCacheControl?: readonly string[];
+  /** Response field listing surrogate keys (space or comma separated; default `'surrogate-key'`); removed before responding. */
+  surrogateKeyHeader?: string;
+  /** How long a stale response with a validator is kept for revalidation, in ms (default 300 000). */
+  staleRetentionMs?: number;
+  /** One origin fetch for concurrent misses of a URL (default `true`). */
+  coalesce?: boolean;
+  /**
+   * After a URL answered uncacheable, later requests skip coalescing for this many ms (Varnish's
+   * hit-for-miss; default 10 000).
+   */
+  hitForPassMs?: number;
+  /** Heuristic freshness fraction of `Date − Last-Modified` (default 0.1, RFC 9111 §4.2.2). */
+  heuristicFraction?: number;
+  /** Response field saying how the response was produced (default `'x-cache'`; `false`: none). */
+  cacheStatusHeader?: string | false;
+  /** Time source for ages and expiry (default `systemClock`); its `now()` is mapped onto `Date.now()` at construction. */
+  clock?: Clock;
+}
+
+/** The option keys of {@link HttpCacheOptions}. */
+export const ENGINE_OPTION_KEYS = [
+  'store',
+  'maxSizeBytes',
+  'maxEntrySizeBytes',
+  'targetedCacheControl',
+  'surrogateKeyHeader',
+  'staleRetentionMs',
+  'coalesce',
+  'hitForPassMs',
+  'heuristicFraction',
+  'cacheStatusHeader',
+  'clock',
+] as const;
+
+/**
+ * A `stats()` snapshot of an HTTP cache. Every request ends in exactly one outcome, so
+ * `hits + stale + staleIfError + misses + revalidated + passes + errors === requests`.
+ */
+export interface HttpCacheStats {
+  /** Requests handled (counter). */
+  requests: number;
+  /** Answered fresh from the store (`HIT`). */
+  hits: number;
+  /** Answered stale from the store: `max-stale` or stale-while-revalidate (`STALE`). */
+  stale: number;
+  /** Answered stale because the origin failed, within `stale-if-error` (`STALE-IF-ERROR`). */
+  staleIfError: number;
+  /** Answered by a full origin response (`MISS`). */
+  misses: number;
+  /** Answered from the store after the origin said 304 Not Modified (`REVALIDATED`). */
+  revalidated: number;
+  /** Not a cacheable method: forwarded (`PASS`). */
+  passes: number;
+  /** Answered with an error the cache generated: 502 (origin unreachable), 504 (`only-if-cached` miss). */
+  errors: number;
+  /** Requests that waited for another request's origin fetch of the same key (request coalescing). */
+  coalesced: number;
+  /** Origin responses to cacheable methods that could not be stored (`no-store`, `private`, too large, …). */
+  uncacheable: number;
+  /** Conditional requests sent to the origin to validate a stored response (background ones included). */
+  revalidations: number;
+  /** Origin fetches made in the background to refresh a response served stale (stale-while-revalidate). */
+  backgroundRevalidations: number;
+  /** Requests sent to the origin. */
+  originRequests: number;
+  /** Origin requests that failed to produce a response (connection error, timeout). */
+  originErrors: number;
+  /** Responses stored (304 updates included). */
+  stores: number;
+  /** URLs removed by `purge`/`purgeSurrogateKey` and by unsafe-method invalidation. */
+  purges: number;
+  /** Responses evicted for room or expired (counter). */
+  evictions: number;
+  /** Bytes stored (gauge). */
+  size: number;
+  /** URLs stored (gauge). */
+  keys: number;
+  /** Origin requests in flight (gauge). */
+  inflight: number;
+  /** Time from sending an origin request to its response head, ms (a copy). */
+  requestDuration: Histogram;
+}
+
+/** Events of an HTTP cache (also on `node:diagnostics_channel` as `scaling:http-cache:<event>`). */
+export type HttpCacheEvents = {
+  /** A response was stored (or its headers updated by a 304). */
+  store: { key: string; status: number; bytes: number; ttlMs: number };
+  /** Stored responses were removed on purpose: by URL, by surrogate key, or by an unsafe request. */
+  purge: { key?: string; surrogateKey?: string; reason: 'purge' | 'surrogate-key' | 'invalidation'; count: number };
+  /** A stored URL left the store for room (`'evict'`) or because it expired (`'expire'`). */
+  evict: { key: string; reason: 'evict' | 'expire' };
+};
+
+/** The context published on the `scaling:http-cache:fetch` tracing channel around each origin request. */
+export interface OriginFetchContext {
+  /** The cache key. */
+  key: string;
+  /** The request method. */
+  method: string;
+  /** `true` for a conditional (revalidation) request. */
+  conditional: boolean;
+  /** `true` when sent in the background (stale-while-revalidate). */
+  background: boolean;
+  /** The origin's status, set when the head arrived. */
+  status?: number;
+}
+
+const EVENTS = ['store', 'purge', 'evict'] as const;
+
+/** Storability verdicts caused by the request rather than the response. */
+const REQUEST_REASONS: ReadonlySet<string> = new Set(['authorization', 'request no-store', 'method']);
+
+const fetchChannel = tracingChannel<unknown, OriginFetchContext>('scaling:http-cache:fetch');
+
+/** How an entry point drives the engine for one request. */
+export interface HandleOptions {
+  /** The engine may call `fetch` after the request was answered, to revalidate in the background (default `true`). */
+  background?: boolean;
+}
+
+/**
+ * The HTTP cache engine under every entry point (reverse proxy, Express, Fastify, undici): an RFC 9111
+ * shared cache — freshness from `Cache-Control`/`Expires`/heuristics, RFC 9213 targeted fields, `Vary`,
+ * validation with 304 header merging, invalidation on unsafe methods, RFC 5861 stale-while-revalidate and
+ * stale-if-error — with request coalescing, hit-for-miss, purge by URL or surrogate key, `stats()`,
+ * events and a tracing channel around origin fetches. Entry points hand it a {@link CacheRequest}, a
+ * {@link ResponseSink} and an {@link OriginFetch}.
+ *
+ * @throws {TypeError} on unknown or mistyped options. @throws {RangeError} on out-of-range numbers.
+ * @example
+ * ```ts
+ * const engine = new HttpCacheEngine({ maxSizeBytes: 16 * 1024 * 1024 });
+ * console.log(engine.stats().requests); // 0
+ * ```
+ */
+export class HttpCacheEngine {
+  /** The store holding the cached responses. */
+  readonly store: HttpCacheStore;
+  readonly #targeted: readonly string[];
+  readonly #surrogateHeader: string;
+  readonly #statusHeader: string | undefined;
+  readonly #staleRetentionMs: number;
+  readonly #coalesce: boolean;
+  readonly #hitForPassMs: number;
+  readonly #heuristicFraction: number;
+  readonly #clock: Clock;
+  readonly #epochOffset: number;
+  readonly #flights = new Flights();
+  readonly #revalidating = new Set<string>();
+  readonly #pass: Cache<string, true>;
+  readonly #events: Emitter<HttpCacheEvents>;
+  readonly #duration = new Histogram();
+  readonly #responseStrip: ReadonlySet<string>;
+  readonly #c = {
+    requests: 0,
+    hits: 0,
+    stale: 0,
+    staleIfError: 0,
+    misses: 0,
+    revalidated: 0,
+    passes: 0,
+    errors: 0,
+    coalesced: 0,
+    uncacheable: 0,
+    revalidations: 0,
+    backgroundRevalidations: 0,
+    originRequests: 0,
+    originErrors: 0,
+    stores: 0,
+    purges: 0,
+    evictions: 0,
+    inflight: 0,
+  };
+
+  constructor(options: HttpCacheOptions = {}, name = 'HttpCacheEngine', extraKeys: readonly string[] = []) {
+    assertOptions(name, options, [...ENGINE_OPTION_KEYS, ...extraKeys], {
+      ttl: 'freshness comes from the origin’s `Cache-Control`',
+      max: 'use `maxSizeBytes` (bytes)',
+    });
+    this.#clock = options.clock ?? systemClock;
+    assertClock('clock', this.#clock, ['now', 'setTimeout', 'clearTimeout']);
+    this.#epochOffset = Date.now() - this.#clock.now();
+    this.store =
+      options.store ??
+      new HttpCacheStore({
+        ...(options.maxSizeBytes !== undefined ? { maxSizeBytes: options.maxSizeBytes } : {}),
+        ...(options.maxEntrySizeBytes !== undefined ? { maxEntrySizeBytes: options.maxEntrySizeBytes } : {}),
+        clock: this.#clock,
+      });
+    if (!(this.store instanceof HttpCacheStore)) throw new TypeError('Expected `store` to be an HttpCacheStore');
+    this.#events = new Emitter<HttpCacheEvents>('http-cache', EVENTS, this);
+    this.store.onEvict((key, reason) => {
+      this.#c.evictions++;
+      if (this.#events.wants('evict')) this.#events.emit('evict', { key, reason });
+    });
+    const targeted = options.targetedCacheControl ?? ['cdn-cache-control'];
+    if (!Array.isArray(targeted)) throw new TypeError('Expected `targetedCacheControl` to be an array of field names');
+    this.#targeted = targeted.map((s) => String(s).toLowerCase());
+    this.#surrogateHeader = (options.surrogateKeyHeader ?? 'surrogate-key').toLowerCase();
+    const statusHeader = options.cacheStatusHeader ?? 'x-cache';
+    this.#statusHeader = statusHeader === false ? undefined : statusHeader.toLowerCase();
+    this.#staleRetentionMs = options.staleRetentionMs ?? 300_000;
+    assertNonNegativeFinite('staleRetentionMs', this.#staleRetentionMs);
+    this.#coalesce = options.coalesce ?? true;
+    assertBoolean('coalesce', this.#coalesce);
+    this.#hitForPassMs = options.hitForPassMs ?? 10_000;
+    assertNonNegativeFinite('hitForPassMs', this.#hitForPassMs);
+    this.#heuristicFraction = options.heuristicFraction ?? 0.1;
+    assertNonNegativeFinite('heuristicFraction', this.#heuristicFraction);
+    this.#pass = new Cache<string, true>({ max: 10_000, ttl: Math.max(1, this.#hitForPassMs), clock: this.#clock });
+    this.#responseStrip = new Set([...HOP_BY_HOP, this.#surrogateHeader]);
+  }
+
+  /**
+   * Subscribes to an event (see {@link HttpCacheEvents}); returns the unsubscribe function.
+   * @throws {TypeError} on an unknown event name.
+   */
+  on<K extends keyof HttpCacheEvents>(event: K, listener: (payload: HttpCacheEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<K extends keyof HttpCacheEvents>(event: K, listener: (payload: HttpCacheEvents[K]) => void): void {
+    this.#events.off(event, listener);
+  }
+
+  /** A snapshot of the counters, gauges and the origin `requestDuration` histogram (see {@link HttpCacheStats}). */
+  stats(): HttpCacheStats {
+    return { ...this.#c, size: this.store.sizeBytes, keys: this.store.keys, requestDuration: this.#duration.clone() };
+  }
+
+  /** Requests sent to the origin since construction (background revalidations included). */
+  get originRequests(): number {
+    return this.#c.originRequests;
+  }
+
+  /** Removes the stored responses for `key` (e.g. `'/products/1?x=2'`); `true` when one was stored. */
+  purge(key: string): boolean {
+    if (typeof key !== 'string') throw new TypeError(`Expected \`key\` to be a string, got ${typeof key}`);
+    const removed = this.store.delete(key);
+    if (removed) this.#purged({ key, reason: 'purge', count: 1 });
+    return removed;
+  }
+
+  /** Removes every stored response tagged with surrogate key `tag`; returns how many URLs were purged. */
+  purgeSurrogateKey(tag: string): number {
+    if (typeof tag !== 'string') throw new TypeError(`Expected \`tag\` to be a string, got ${typeof tag}`);
+    const count = this.store.purgeSurrogateKey(tag);
+    if (count > 0) this.#purged({ surrogateKey: tag, reason: 'surrogate-key', count });
+    return count;
+  }
+
+  #purged(payload: HttpCacheEvents['purge']): void {
+    this.#c.purges += payload.count;
+    if (this.#events.wants('purge')) this.#events.emit('purge', payload);
+  }
+
+  /** Now in ms since the epoch, on the engine's clock. */
+  now(): number {
+    return this.#clock.now() + this.#epochOffset;
+  }
+
+  /**
+   * Answers `req` on `sink`: from the store when it may, else through `fetch` (storing what it may).
+   * Resolves when the response was handed to `sink` (a streamed body may still be flowing). Never rejects
+   * for origin failures (they become a stale answer or a 502).
+   */
+  handle(req: CacheRequest, sink: ResponseSink, fetch: OriginFetch, options?: HandleOptions): Promise<void> | undefined {
+    this.#c.requests++;
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return this.#passThrough(req, sink, fetch);
+    const reqCC = parseCacheControl(req.headers['cache-control']);
+    // The hit path, synchronous: no promise, no allocation beyond the response headers.
+    const entry = this.store.lookup(req.key, req.headers);
+    if (entry !== undefined) {
+      const now = this.now();
+      const decision = serveDecision(entry, reqCC, now);
+      if (decision === 'fresh') {
+        this.#c.hits++;
+        serveStored(method, req.headers, sink, entry, currentAge(entry.initialAgeMs, entry.responseTime, now), 'HIT', this.#statusHeader);
+        return undefined;
+      }
+      if (decision === 'stale' || (decision === 'stale-while-revalidate' && options?.background !== false)) {
+        this.#c.stale++;
+        serveStored(method, req.headers, sink, entry, currentAge(entry.initialAgeMs, entry.responseTime, now), 'STALE', this.#statusHeader);
+        if (decision === 'stale-while-revalidate') this.#revalidateInBackground(req, entry, fetch);
+        return undefined;
+      }
+    }
+    return this.#miss(req, sink, fetch, reqCC, entry);
+  }
+
+  async #miss(req: CacheRequest, sink: ResponseSink, fetch: OriginFetch, reqCC: CacheControl, first: CachedResponse | undefined): Promise<void> {
+    let entry = first;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        entry = this.store.lookup(req.key, req.headers);
+        if (entry !== undefined) {
+          const now = this.now();
+          const decision = serveDecision(entry, reqCC, now);
+          if (decision !== 'revalidate') {
+            if (decision === 'fresh') this.#c.hits++;
+            else this.#c.stale++;
+            const age = currentAge(entry.initialAgeMs, entry.responseTime, now);
+            serveStored(req.method, req.headers, sink, entry, age, decision === 'fresh' ? 'HIT' : 'STALE', this.#statusHeader);
+            return;
+          }
+        }
+      }
+      if (entry === undefined && reqCC.onlyIfCached) {
+        this.#c.errors++;
+        this.#error(sink, 504, 'Gateway Timeout', 'MISS');
+        return;
+      }
+      const canWait = this.#coalesce && attempt === 0 && req.headers.range === undefined && !this.#pass.has(req.key);
+      const flight = canWait ? this.#flights.get(req.key) : undefined;
+      if (flight === undefined) return this.#fetch(req, sink, fetch, reqCC, entry, false);
+      this.#c.coalesced++;
+      await flight.settled;
+    }
+  }
+
+  #error(sink: ResponseSink, status: number, text: string, cacheStatus: CacheStatus): void {
+    const headers: HeaderMap = { 'content-type': 'text/plain', 'content-length': String(text.length) };
+    if (this.#statusHeader !== undefined) headers[this.#statusHeader] = cacheStatus;
+    sink.writeHead(status, headers);
+    sink.end(Buffer.from(text));
+  }
+
+  /** The client's fields minus hop-by-hop ones (and those `Connection` names). */
+  forwardHeaders(headers: HeaderMap): HeaderMap {
+    return stripHeaders(headers, fieldsToStrip(parseCacheControl(undefined), headers));
+  }
+
+  async #origin(req: CacheRequest, fetch: OriginFetch, headers: HeaderMap, conditional: boolean, background: boolean): Promise<OriginResponse> {
+    this.#c.originRequests++;
+    if (conditional) this.#c.revalidations++;
+    this.#c.inflight++;
+    const start = performance.now();
+    try {
+      if (!fetchChannel.hasSubscribers) return await fetch(headers);
+      const context: OriginFetchContext = { key: req.key, method: req.method, conditional, background };
+      return await fetchChannel.tracePromise(async () => {
+        const response = await fetch(headers);
+        context.status = response.status;
+        return response;
+      }, context);
+    } catch (error) {
+      this.#c.originErrors++;
+      throw error;
+    } finally {
+      this.#c.inflight--;
+      this.#duration.record(Math.max(performance.now() - start, 1e-3));
+    }
+  }
+
+  async #passThrough(req: CacheRequest, sink: ResponseSink, fetch: OriginFetch): Promise<void> {
+    let result: OriginResponse;
+    try {
+      result = await this.#origin(req, fetch, this.forwardHeaders(req.headers), false, false);
+    } catch {
+      this.#c.errors++;
+      this.#error(sink, 502, 'Bad Gateway', 'PASS');
+      return;
+    }
+    this.#c.passes++;
+    if (isUnsafeMethod(req.method)) this.#invalidate(req, result);
+    this.#pipe(sink, result, 'PASS');
+  }
+
+  /** RFC 9111 §4.4: a non-error response to an unsafe method invalidates the target and same-origin `Location`/`Content-Location`. */
+  #invalidate(req: CacheRequest, result: OriginResponse): void {
+    const absolute = /^https?:\/\//i.test(req.key);
+    const host = typeof req.headers.host === 'string' ? req.headers.host : 'cache.invalid';
+    let target: URL;
+    try {
+      target = new URL(req.key, `http://${host}`);
+    } catch {
+      return;
+    }
+    for (const url of invalidationTargets(target, result.status, result.headers)) {
+      const key = absolute ? url.href : url.pathname + url.search;
+      if (this.store.delete(key)) this.#purged({ key, reason: 'invalidation', count: 1 });
+    }
+  }
+
+  #pipe(sink: ResponseSink, result: OriginResponse, status: CacheStatus): void {
+    const headers = stripHeaders(result.headers, this.#responseStrip);
+    if (this.#statusHeader !== undefined) headers[this.#statusHeader] = status;
+    sink.writeHead(result.status, headers);
+    void streamAndCollect(result.body, sink, -1);
+  }
+
+  /** Fetches from the origin (conditionally when `stale` has a validator), answers `sink`, stores what it may. */
+  async #fetch(
+    req: CacheRequest,
+    sink: ResponseSink | undefined,
+    fetch: OriginFetch,
+    reqCC: CacheControl,
+    stale: CachedResponse | undefined,
+    background: boolean,
+  ): Promise<void> {
+    const { method, key } = req;
+    const flight = this.#coalesce && method === 'GET' && req.headers.range === undefined ? this.#flights.open(key) : undefined;
+    try {
+      const headers = this.forwardHeaders(req.headers);
+      // The client's own validators are answered from the stored response, never forwarded: the cache
+      // needs a full response to store (or a 304 for its own validators).
+      delete headers['if-none-match'];
+      delete headers['if-modified-since'];
+      const conditional = stale !== undefined && hasValidator(stale.headers);
+      if (conditional) Object.assign(headers, conditionalHeaders(stale.headers));
+      const requestTime = this.now();
+      let result: OriginResponse;
+      try {
+        result = await this.#origin(req, fetch, headers, conditional, background);
+      } catch {
+        if (sink === undefined) return;
+        if (stale !== undefined && staleIfErrorAllows(stale, reqCC, this.now())) {
+          this.#c.staleIfError++;
+          this.#serve(req, sink, stale, 'STALE-IF-ERROR');
+          return;
+        }
+        this.#c.errors++;
+        this.#error(sink, 502, 'Bad Gateway', 'MISS');
+        return;
+      }
+      const timing = { requestTime, responseTime: this.now() };
+      if (result.status >= 500 && stale !== undefined && staleIfErrorAllows(stale, reqCC, timing.responseTime)) {
+        result.body.resume();
+        if (sink !== undefined) {
+          this.#c.staleIfError++;
+          this.#serve(req, sink, stale, 'STALE-IF-ERROR');
+        }
+        return;
+      }
+      if (result.status === 304 && conditional && stale !== undefined) {
+        // We sent only this response's validators, so the 304 is about it (its ETag is kept: see mergeNotModified).
+        result.body.resume();
+        const merged = mergeNotModified(stale.headers, result.headers);
+        const entry = this.#entry(req.headers, stale.status, merged, stale.body, timing, stale.surrogateKeys);
+        if (entry !== undefined) this.#store(key, entry);
+        if (sink !== undefined) {
+          this.#c.revalidated++;
+          this.#serve(req, sink, entry ?? { ...stale, headers: merged }, 'REVALIDATED');
+        }
+        return;
+      }
+      const { cacheControl, targeted } = selectCacheControl(result.headers, this.#targeted);
+      const notStorable = storability({
+        method,
+        requestHeaders: req.headers,
+        requestCacheControl: reqCC,
+        status: result.status,
+        responseHeaders: result.headers,
+        cacheControl,
+        targeted,
+      });
+      if (sink !== undefined) this.#c.misses++;
+      if (notStorable !== undefined) {
+        if (method === 'GET') this.#c.uncacheable++;
+        // Hit-for-miss only when the response itself is uncacheable, not this request.
+        if (method === 'GET' && this.#hitForPassMs > 0 && !REQUEST_REASONS.has(notStorable) && req.headers.range === undefined) {
+          this.#pass.set(key, true);
+        }
+        // The stored response was replaced by an uncacheable one: it must not be served again.
+        if (stale !== undefined && result.status < 400) this.store.delete(key);
+        flight?.settle(); // release the waiting requests at once: they fetch on their own
+        if (sink !== undefined) this.#pipe(sink, result, 'MISS');
+        else result.body.resume();
+        return;
+      }
+      const storedHeaders = stripHeaders(result.headers, fieldsToStrip(cacheControl, result.headers));
+      if (sink !== undefined) {
+        const out = stripHeaders(result.headers, this.#responseStrip);
+        if (this.#statusHeader !== undefined) out[this.#statusHeader] = 'MISS';
+        sink.writeHead(result.status, out);
+      }
+      const body = await streamAndCollect(result.body, sink, this.store.maxEntrySizeBytes);
+      if (body === undefined) {
+        this.#c.uncacheable++;
+        return;
+      }
+      const raw = storedHeaders[this.#surrogateHeader];
+      delete storedHeaders[this.#surrogateHeader];
+      const tags = raw === undefined ? [] : String(raw).split(/[\s,]+/).filter((t) => t !== '');
+      const entry = this.#entry(req.headers, result.status, storedHeaders, body, timing, tags);
+      if (entry !== undefined) this.#store(key, entry);
+    } finally {
+      flight?.settle();
+    }
+  }
+
+  #serve(req: CacheRequest, sink: ResponseSink, entry: CachedResponse, status: CacheStatus): void {
+    const age = currentAge(entry.initialAgeMs, entry.responseTime, this.now());
+    serveStored(req.method, req.headers, sink, entry, age, status, this.#statusHeader);
+  }
+
+  #entry(
+    requestHeaders: HeaderMap,
+    status: number,
+    headers: HeaderMap,
+    body: Buffer,
+    timing: { requestTime: number; responseTime: number },
+    surrogateKeys: string[],
+  ): CachedResponse | undefined {
+    const vary = parseVary(headers);
+    if (vary === '*') return undefined;
+    const { cacheControl, targeted } = selectCacheControl(headers, this.#targeted);
+    return {
+      status,
+      headers,
+      body,
+      varyNames: vary,
+      varyValues: varyValues(vary, requestHeaders),
+      surrogateKeys,
+      cacheControl,
+      initialAgeMs: initialAge(headers, timing.requestTime, timing.responseTime),
+      responseTime: timing.responseTime,
+      freshnessMs: freshnessLifetime(status, headers, cacheControl, timing.responseTime, {
+        targeted,
+        heuristicFraction: this.#heuristicFraction,
+      }),
+    };
+  }
+
+  #store(key: string, entry: CachedResponse): void {
+    const cc = entry.cacheControl;
+    const freshLeft = entry.freshnessMs - entry.initialAgeMs;
+    const staleWindow = Math.max(
+      (cc.staleWhileRevalidate ?? 0) * 1000,
+      (cc.staleIfError ?? 0) * 1000,
+      hasValidator(entry.headers) ? this.#staleRetentionMs : 0,
+    );
+    const ttl = Math.ceil(freshLeft + staleWindow);
+    if (ttl <= 0) return;
+    this.#pass.delete(key);
+    if (!this.store.put(key, entry, ttl)) {
+      this.#c.uncacheable++;
+      return;
+    }
+    this.#c.stores++;
+    if (this.#events.wants('store')) this.#events.emit('store', { key, status: entry.status, bytes: entry.body.length, ttlMs: ttl });
+  }
+
+  #revalidateInBackground(req: CacheRequest, stale: CachedResponse, fetch: OriginFetch): void {
+    if (this.#revalidating.has(req.key)) return;
+    this.#revalidating.add(req.key);
+    this.#c.backgroundRevalidations++;
+    const bg: CacheRequest = { method: 'GET', key: req.key, headers: req.headers };
+    this.#fetch(bg, undefined, fetch, parseCacheControl(undefined), stale, true)
+      .catch(() => undefined)
+      .finally(() => this.#revalidating.delete(req.key));
+  }
+}
