@@ -44,6 +44,11 @@ export interface HttpCacheOptions {
   hitForPassMs?: number;
   /** Heuristic freshness fraction of `Date − Last-Modified` (default 0.1, RFC 9111 §4.2.2). */
   heuristicFraction?: number;
+  /**
+   * A shared cache (default `true`: obeys `s-maxage`, never stores `private` responses or, without
+   * permission, responses to requests with `Authorization`); `false` for a private (client-side) cache.
+   */
+  shared?: boolean;
   /** Response field saying how the response was produced (default `'x-cache'`; `false`: none). */
   cacheStatusHeader?: string | false;
   /** Time source for ages and expiry (default `systemClock`); its `now()` is mapped onto `Date.now()` at construction. */
@@ -62,6 +67,7 @@ export const ENGINE_OPTION_KEYS = [
   'hitForPassMs',
   'heuristicFraction',
   'cacheStatusHeader',
+  'shared',
   'clock',
 ] as const;
 
@@ -149,6 +155,11 @@ const fetchChannel = tracingChannel<unknown, OriginFetchContext>('scaling:http-c
 export interface HandleOptions {
   /** The engine may call `fetch` after the request was answered, to revalidate in the background (default `true`). */
   background?: boolean;
+  /**
+   * When the origin cannot be reached and nothing stale may be served: `true` (default) answers 502 Bad
+   * Gateway; `false` calls `sink.destroy(error)` with the origin's error (a client-side cache).
+   */
+  generateErrors?: boolean;
 }
 
 /**
@@ -176,6 +187,7 @@ export class HttpCacheEngine {
   readonly #coalesce: boolean;
   readonly #hitForPassMs: number;
   readonly #heuristicFraction: number;
+  readonly #shared: boolean;
   readonly #clock: Clock;
   readonly #epochOffset: number;
   readonly #flights = new Flights();
@@ -238,6 +250,8 @@ export class HttpCacheEngine {
     assertBoolean('coalesce', this.#coalesce);
     this.#hitForPassMs = options.hitForPassMs ?? 10_000;
     assertNonNegativeFinite('hitForPassMs', this.#hitForPassMs);
+    this.#shared = options.shared ?? true;
+    assertBoolean('shared', this.#shared);
     this.#heuristicFraction = options.heuristicFraction ?? 0.1;
     assertNonNegativeFinite('heuristicFraction', this.#heuristicFraction);
     this.#pass = new Cache<string, true>({ max: 10_000, ttl: Math.max(1, this.#hitForPassMs), clock: this.#clock });
@@ -301,7 +315,7 @@ export class HttpCacheEngine {
   handle(req: CacheRequest, sink: ResponseSink, fetch: OriginFetch, options?: HandleOptions): Promise<void> | undefined {
     this.#c.requests++;
     const method = req.method;
-    if (method !== 'GET' && method !== 'HEAD') return this.#passThrough(req, sink, fetch);
+    if (method !== 'GET' && method !== 'HEAD') return this.#passThrough(req, sink, fetch, options);
     const reqCC = parseCacheControl(req.headers['cache-control']);
     // The hit path, synchronous: no promise, no allocation beyond the response headers.
     const entry = this.store.lookup(req.key, req.headers);
@@ -320,10 +334,17 @@ export class HttpCacheEngine {
         return undefined;
       }
     }
-    return this.#miss(req, sink, fetch, reqCC, entry);
+    return this.#miss(req, sink, fetch, reqCC, entry, options);
   }
 
-  async #miss(req: CacheRequest, sink: ResponseSink, fetch: OriginFetch, reqCC: CacheControl, first: CachedResponse | undefined): Promise<void> {
+  async #miss(
+    req: CacheRequest,
+    sink: ResponseSink,
+    fetch: OriginFetch,
+    reqCC: CacheControl,
+    first: CachedResponse | undefined,
+    options: HandleOptions | undefined,
+  ): Promise<void> {
     let entry = first;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) {
@@ -347,7 +368,7 @@ export class HttpCacheEngine {
       }
       const canWait = this.#coalesce && attempt === 0 && req.headers.range === undefined && !this.#pass.has(req.key);
       const flight = canWait ? this.#flights.get(req.key) : undefined;
-      if (flight === undefined) return this.#fetch(req, sink, fetch, reqCC, entry, false);
+      if (flight === undefined) return this.#fetch(req, sink, fetch, reqCC, entry, false, options?.generateErrors !== false);
       this.#c.coalesced++;
       await flight.settled;
     }
@@ -387,13 +408,14 @@ export class HttpCacheEngine {
     }
   }
 
-  async #passThrough(req: CacheRequest, sink: ResponseSink, fetch: OriginFetch): Promise<void> {
+  async #passThrough(req: CacheRequest, sink: ResponseSink, fetch: OriginFetch, options: HandleOptions | undefined): Promise<void> {
     let result: OriginResponse;
     try {
       result = await this.#origin(req, fetch, this.forwardHeaders(req.headers), false, false);
-    } catch {
+    } catch (error) {
       this.#c.errors++;
-      this.#error(sink, 502, 'Bad Gateway', 'PASS');
+      if (options?.generateErrors === false) sink.destroy(error as Error);
+      else this.#error(sink, 502, 'Bad Gateway', 'PASS');
       return;
     }
     this.#c.passes++;
@@ -432,6 +454,7 @@ export class HttpCacheEngine {
     reqCC: CacheControl,
     stale: CachedResponse | undefined,
     background: boolean,
+    generateErrors = true,
   ): Promise<void> {
     const { method, key } = req;
     const flight = this.#coalesce && method === 'GET' && req.headers.range === undefined ? this.#flights.open(key) : undefined;
@@ -447,7 +470,7 @@ export class HttpCacheEngine {
       let result: OriginResponse;
       try {
         result = await this.#origin(req, fetch, headers, conditional, background);
-      } catch {
+      } catch (error) {
         if (sink === undefined) return;
         if (stale !== undefined && staleIfErrorAllows(stale, reqCC, this.now())) {
           this.#c.staleIfError++;
@@ -455,7 +478,8 @@ export class HttpCacheEngine {
           return;
         }
         this.#c.errors++;
-        this.#error(sink, 502, 'Bad Gateway', 'MISS');
+        if (!generateErrors) sink.destroy(error as Error);
+        else this.#error(sink, 502, 'Bad Gateway', 'MISS');
         return;
       }
       const timing = { requestTime, responseTime: this.now() };
@@ -488,6 +512,7 @@ export class HttpCacheEngine {
         responseHeaders: result.headers,
         cacheControl,
         targeted,
+        shared: this.#shared,
       });
       if (sink !== undefined) this.#c.misses++;
       if (notStorable !== undefined) {
@@ -552,6 +577,7 @@ export class HttpCacheEngine {
       responseTime: timing.responseTime,
       freshnessMs: freshnessLifetime(status, headers, cacheControl, timing.responseTime, {
         targeted,
+        shared: this.#shared,
         heuristicFraction: this.#heuristicFraction,
       }),
     };

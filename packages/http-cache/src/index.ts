@@ -31,3 +31,20 @@ export { fieldsToStrip, HOP_BY_HOP, type StorabilityInput, storability, stripHea
 export { streamAndCollect } from './stream-store.js';
 export { conditionalHeaders, hasValidator, mergeNotModified, notModifiedMatches } from './validation.js';
 export { normalizeVaryValue, parseVary, varyMatches, varyValues } from './vary.js';
+export { ResponseCapture } from './capture.js';
+export {
+  type CacheMiddleware,
+  cacheMiddleware,
+  type FastifyCacheLike,
+  type FastifyHttpCacheOptions,
+  httpCachePlugin,
+  type MiddlewareRequest,
+} from './middleware.js';
+export {
+  type CacheInterceptor,
+  cacheInterceptor,
+  type DispatchControllerLike,
+  type DispatchHandlerLike,
+  type DispatchLike,
+  type DispatchOptionsLike,
+} from './undici.js';

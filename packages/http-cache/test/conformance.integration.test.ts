@@ -6,9 +6,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, interceptors } from 'undici';
+import { Agent, type Dispatcher, interceptors } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCachingProxy } from '../src/index.js';
+import { cacheInterceptor, createCachingProxy } from '../src/index.js';
 import { plainFetch, runSuite, type SuiteRun, suiteDir, suiteVersion, totalPass } from './_conformance.js';
 
 let origin: ChildProcess;
@@ -68,9 +68,18 @@ describe(`HTTP cache conformance suite (http-cache-tests ${suiteVersion})`, () =
     const undici = await runSuite(`http://localhost:${originPort}`, plainFetch(undiciAgent.compose(interceptors.cache({ type: 'shared' }))));
     await undiciAgent.close();
 
+    const oursAgent = new Agent();
+    const client = await runSuite(
+      `http://localhost:${originPort}`,
+      plainFetch(oursAgent.compose(cacheInterceptor({ shared: true }) as unknown as Dispatcher.DispatcherComposeInterceptor)),
+    );
+    await oursAgent.close();
+
     report('@scaling/http-cache proxy', ours);
+    report('@scaling/http-cache cacheInterceptor (shared)', client);
     report('undici cache interceptor (shared)', undici);
     expect(ours.requiredFailures).toEqual({});
     expect(totalPass(ours)).toBeGreaterThan(totalPass(undici));
+    expect(totalPass(client)).toBeGreaterThan(totalPass(undici));
   }, 180_000);
 });
