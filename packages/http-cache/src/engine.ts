@@ -386,7 +386,13 @@ export class HttpCacheEngine {
     return stripHeaders(headers, fieldsToStrip(parseCacheControl(undefined), headers));
   }
 
-  async #origin(req: CacheRequest, fetch: OriginFetch, headers: HeaderMap, conditional: boolean, background: boolean): Promise<OriginResponse> {
+  async #origin(
+    req: CacheRequest,
+    fetch: OriginFetch,
+    headers: HeaderMap,
+    conditional: boolean,
+    background: boolean,
+  ): Promise<OriginResponse> {
     this.#c.originRequests++;
     if (conditional) this.#c.revalidations++;
     this.#c.inflight++;
@@ -541,7 +547,12 @@ export class HttpCacheEngine {
       }
       const raw = storedHeaders[this.#surrogateHeader];
       delete storedHeaders[this.#surrogateHeader];
-      const tags = raw === undefined ? [] : String(raw).split(/[\s,]+/).filter((t) => t !== '');
+      const tags =
+        raw === undefined
+          ? []
+          : String(raw)
+              .split(/[\s,]+/)
+              .filter((t) => t !== '');
       const entry = this.#entry(req.headers, result.status, storedHeaders, body, timing, tags);
       if (entry !== undefined) this.#store(key, entry);
     } finally {

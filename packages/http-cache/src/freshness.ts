@@ -24,7 +24,9 @@ export function parseAge(headers: HeaderMap): number {
   const raw = headers.age;
   if (raw === undefined) return 0;
   if (Array.isArray(raw) && raw.length !== 1) return raw.length === 0 ? 0 : 2 ** 31;
-  const members = String(raw).split(',').map((m) => m.trim());
+  const members = String(raw)
+    .split(',')
+    .map((m) => m.trim());
   const first = members[0] ?? '';
   if (!/^\d+$/.test(first)) return 2 ** 31;
   if (new Set(members).size !== members.length) return 2 ** 31;

@@ -1,6 +1,7 @@
 export { type CacheControl, MAX_DELTA_SECONDS, parseCacheControl, selectCacheControl } from './cache-control.js';
 export type { CachedResponse } from './cached-response.js';
 export { CachingProxy, type CachingProxyOptions, createCachingProxy, responseHeaders } from './caching-proxy.js';
+export { ResponseCapture } from './capture.js';
 export { type Flight, Flights } from './coalescing.js';
 export {
   ENGINE_OPTION_KEYS,
@@ -23,15 +24,6 @@ export {
 export { type HeaderMap, headerValue } from './headers.js';
 export { HttpCacheStore, type HttpCacheStoreOptions } from './http-cache-store.js';
 export { invalidationTargets, isUnsafeMethod } from './invalidation.js';
-export { requestedRange } from './range.js';
-export { type CacheStatus, clientValidatorMatches, serveStored } from './serve.js';
-export { type ServeDecision, type StoredFreshness, serveDecision, staleIfErrorAllows } from './serve-decision.js';
-export type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
-export { fieldsToStrip, HOP_BY_HOP, type StorabilityInput, storability, stripHeaders } from './storability.js';
-export { streamAndCollect } from './stream-store.js';
-export { conditionalHeaders, hasValidator, mergeNotModified, notModifiedMatches } from './validation.js';
-export { normalizeVaryValue, parseVary, varyMatches, varyValues } from './vary.js';
-export { ResponseCapture } from './capture.js';
 export {
   type CacheMiddleware,
   cacheMiddleware,
@@ -40,6 +32,12 @@ export {
   httpCachePlugin,
   type MiddlewareRequest,
 } from './middleware.js';
+export { requestedRange } from './range.js';
+export { type CacheStatus, clientValidatorMatches, serveStored } from './serve.js';
+export { type ServeDecision, type StoredFreshness, serveDecision, staleIfErrorAllows } from './serve-decision.js';
+export type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
+export { fieldsToStrip, HOP_BY_HOP, type StorabilityInput, storability, stripHeaders } from './storability.js';
+export { streamAndCollect } from './stream-store.js';
 export {
   type CacheInterceptor,
   cacheInterceptor,
@@ -48,3 +46,5 @@ export {
   type DispatchLike,
   type DispatchOptionsLike,
 } from './undici.js';
+export { conditionalHeaders, hasValidator, mergeNotModified, notModifiedMatches } from './validation.js';
+export { normalizeVaryValue, parseVary, varyMatches, varyValues } from './vary.js';

@@ -1,5 +1,5 @@
-import { type HeaderMap, headerValue } from './headers.js';
 import { parseHttpDate } from './freshness.js';
+import { type HeaderMap, headerValue } from './headers.js';
 
 /**
  * The one byte range (inclusive `start`–`end`) a request's `Range: bytes=…` asks of a body of `length`

@@ -16,7 +16,12 @@ export interface DispatchControllerLike {
 /** An undici (≥ 7) dispatch handler, new style (structural). */
 export interface DispatchHandlerLike {
   onRequestStart?(controller: DispatchControllerLike, context: unknown): void;
-  onResponseStart?(controller: DispatchControllerLike, statusCode: number, headers: Record<string, string | string[]>, statusMessage?: string): void;
+  onResponseStart?(
+    controller: DispatchControllerLike,
+    statusCode: number,
+    headers: Record<string, string | string[]>,
+    statusMessage?: string,
+  ): void;
   onResponseData?(controller: DispatchControllerLike, chunk: Buffer): void;
   onResponseEnd?(controller: DispatchControllerLike, trailers: Record<string, string | string[]>): void;
   onResponseError?(controller: DispatchControllerLike, error: Error): void;

@@ -65,7 +65,10 @@ describe(`HTTP cache conformance suite (http-cache-tests ${suiteVersion})`, () =
     await plain.close();
 
     const undiciAgent = new Agent();
-    const undici = await runSuite(`http://localhost:${originPort}`, plainFetch(undiciAgent.compose(interceptors.cache({ type: 'shared' }))));
+    const undici = await runSuite(
+      `http://localhost:${originPort}`,
+      plainFetch(undiciAgent.compose(interceptors.cache({ type: 'shared' }))),
+    );
     await undiciAgent.close();
 
     const oursAgent = new Agent();
