@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { assertPositiveInteger } from '@scaling/core/internal';
-import { ENGINE_OPTION_KEYS, HttpCacheEngine, type HttpCacheOptions } from './engine.js';
+import { HttpCacheEngine, type HttpCacheOptions } from './engine.js';
 import type { HeaderMap } from './headers.js';
 import type { OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 
