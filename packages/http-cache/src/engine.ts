@@ -11,6 +11,7 @@ import { HttpCacheStore } from './http-cache-store.js';
 import { invalidationTargets, isUnsafeMethod } from './invalidation.js';
 import { type CacheStatus, serveStored } from './serve.js';
 import { serveDecision, staleIfErrorAllows } from './serve-decision.js';
+import { fromTier, type SharedResponseTier, tierTags, toTier } from './shared-tier.js';
 import type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 import { fieldsToStrip, HOP_BY_HOP, storability, stripHeaders } from './storability.js';
 import { streamAndCollect } from './stream-store.js';
@@ -49,6 +50,13 @@ export interface HttpCacheOptions {
    * permission, responses to requests with `Authorization`); `false` for a private (client-side) cache.
    */
   shared?: boolean;
+  /**
+   * A store shared by every instance behind the in-process one — `@scaling/cache-redis`'s
+   * `createTieredCache<TierVariant[]>({ redis, prefix })`. A local miss looks there before the origin;
+   * stores and purges go to both; purges from other instances (its `invalidation` event) drop the local
+   * copies. Its failures count as misses (`tierErrors`).
+   */
+  tier?: SharedResponseTier;
   /** Response field saying how the response was produced (default `'x-cache'`; `false`: none). */
   cacheStatusHeader?: string | false;
   /** Time source for ages and expiry (default `systemClock`); its `now()` is mapped onto `Date.now()` at construction. */
@@ -68,6 +76,7 @@ export const ENGINE_OPTION_KEYS = [
   'heuristicFraction',
   'cacheStatusHeader',
   'shared',
+  'tier',
   'clock',
 ] as const;
 
@@ -110,6 +119,10 @@ export interface HttpCacheStats {
   purges: number;
   /** Responses evicted for room or expired (counter). */
   evictions: number;
+  /** Local misses answered from the shared tier (`tier` option). */
+  tierHits: number;
+  /** Shared tier reads and writes that failed (answered as misses / not shared). */
+  tierErrors: number;
   /** Bytes stored (gauge). */
   size: number;
   /** URLs stored (gauge). */
@@ -188,6 +201,7 @@ export class HttpCacheEngine {
   readonly #hitForPassMs: number;
   readonly #heuristicFraction: number;
   readonly #shared: boolean;
+  readonly #tier: SharedResponseTier | undefined;
   readonly #clock: Clock;
   readonly #epochOffset: number;
   readonly #flights = new Flights();
@@ -214,6 +228,8 @@ export class HttpCacheEngine {
     stores: 0,
     purges: 0,
     evictions: 0,
+    tierHits: 0,
+    tierErrors: 0,
     inflight: 0,
   };
 
@@ -256,6 +272,45 @@ export class HttpCacheEngine {
     assertNonNegativeFinite('heuristicFraction', this.#heuristicFraction);
     this.#pass = new Cache<string, true>({ max: 10_000, ttl: Math.max(1, this.#hitForPassMs), clock: this.#clock });
     this.#responseStrip = new Set([...HOP_BY_HOP, this.#surrogateHeader]);
+    this.#tier = options.tier;
+    if (this.#tier !== undefined) {
+      for (const m of ['get', 'set', 'delete', 'deleteByTag'] as const) {
+        if (typeof this.#tier[m] !== 'function') throw new TypeError(`Expected \`tier\` to have a ${m}() method (a TieredCache)`);
+      }
+      this.#tier.on?.('invalidation', ({ key, tag }) => {
+        if (key !== undefined) this.store.delete(key);
+        else if (tag === '') this.store.clear();
+        else if (tag !== undefined) this.store.purgeSurrogateKey(tag);
+      });
+    }
+  }
+
+  #tierWrite(op: () => Promise<unknown>): void {
+    try {
+      op().catch(() => {
+        this.#c.tierErrors++;
+      });
+    } catch {
+      this.#c.tierErrors++;
+    }
+  }
+
+  /** Copies `key`'s variants from the shared tier into the local store; `true` when there were any. */
+  async #fromTier(key: string): Promise<boolean> {
+    let variants: ReturnType<typeof fromTier>;
+    try {
+      variants = fromTier(await (this.#tier as SharedResponseTier).get(key));
+    } catch {
+      this.#c.tierErrors++;
+      return false;
+    }
+    if (variants === undefined || variants.length === 0) return false;
+    const now = this.now();
+    for (const v of [...variants].reverse()) {
+      const ttl = this.#ttlOf(v, now);
+      if (ttl > 0) this.store.put(key, v, ttl);
+    }
+    return true;
   }
 
   /**
@@ -286,6 +341,7 @@ export class HttpCacheEngine {
     if (typeof key !== 'string') throw new TypeError(`Expected \`key\` to be a string, got ${typeof key}`);
     const removed = this.store.delete(key);
     if (removed) this.#purged({ key, reason: 'purge', count: 1 });
+    if (this.#tier !== undefined) this.#tierWrite(() => (this.#tier as SharedResponseTier).delete(key));
     return removed;
   }
 
@@ -294,6 +350,9 @@ export class HttpCacheEngine {
     if (typeof tag !== 'string') throw new TypeError(`Expected \`tag\` to be a string, got ${typeof tag}`);
     const count = this.store.purgeSurrogateKey(tag);
     if (count > 0) this.#purged({ surrogateKey: tag, reason: 'surrogate-key', count });
+    if (this.#tier !== undefined && tierTags([tag]).length === 1) {
+      this.#tierWrite(() => (this.#tier as SharedResponseTier).deleteByTag(tag));
+    }
     return count;
   }
 
@@ -347,12 +406,13 @@ export class HttpCacheEngine {
   ): Promise<void> {
     let entry = first;
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) {
+      if (attempt > 0 || (this.#tier !== undefined && (await this.#fromTier(req.key)))) {
         entry = this.store.lookup(req.key, req.headers);
         if (entry !== undefined) {
           const now = this.now();
           const decision = serveDecision(entry, reqCC, now);
           if (decision !== 'revalidate') {
+            if (attempt === 0) this.#c.tierHits++;
             if (decision === 'fresh') this.#c.hits++;
             else this.#c.stale++;
             const age = currentAge(entry.initialAgeMs, entry.responseTime, now);
@@ -442,6 +502,7 @@ export class HttpCacheEngine {
     for (const url of invalidationTargets(target, result.status, result.headers)) {
       const key = absolute ? url.href : url.pathname + url.search;
       if (this.store.delete(key)) this.#purged({ key, reason: 'invalidation', count: 1 });
+      if (this.#tier !== undefined) this.#tierWrite(() => (this.#tier as SharedResponseTier).delete(key));
     }
   }
 
@@ -594,15 +655,20 @@ export class HttpCacheEngine {
     };
   }
 
-  #store(key: string, entry: CachedResponse): void {
+  /** How long `entry` stays useful at `now`, in ms: freshness left plus the longest stale window. */
+  #ttlOf(entry: CachedResponse, now: number): number {
     const cc = entry.cacheControl;
-    const freshLeft = entry.freshnessMs - entry.initialAgeMs;
+    const freshLeft = entry.freshnessMs - currentAge(entry.initialAgeMs, entry.responseTime, now);
     const staleWindow = Math.max(
       (cc.staleWhileRevalidate ?? 0) * 1000,
       (cc.staleIfError ?? 0) * 1000,
       hasValidator(entry.headers) ? this.#staleRetentionMs : 0,
     );
-    const ttl = Math.ceil(freshLeft + staleWindow);
+    return Math.ceil(freshLeft + staleWindow);
+  }
+
+  #store(key: string, entry: CachedResponse): void {
+    const ttl = this.#ttlOf(entry, entry.responseTime);
     if (ttl <= 0) return;
     this.#pass.delete(key);
     if (!this.store.put(key, entry, ttl)) {
@@ -610,6 +676,12 @@ export class HttpCacheEngine {
       return;
     }
     this.#c.stores++;
+    if (this.#tier !== undefined) {
+      const tier = this.#tier;
+      const variants = toTier(this.store.variants(key));
+      const tags = tierTags([...new Set(variants.flatMap((v) => v.surrogateKeys))]);
+      this.#tierWrite(() => tier.set(key, variants, { ttl, tags }));
+    }
     if (this.#events.wants('store')) this.#events.emit('store', { key, status: entry.status, bytes: entry.body.length, ttlMs: ttl });
   }
 

@@ -128,6 +128,11 @@ export class HttpCacheStore {
     return stored;
   }
 
+  /** Every variant stored under `key` (newest first), without touching recency; `[]` when none. */
+  variants(key: string): readonly CachedResponse[] {
+    return this.#cache.peek(key) ?? [];
+  }
+
   /** Removes every variant stored under `key`; `true` when there was one. */
   delete(key: string): boolean {
     return this.#cache.delete(key);

@@ -35,6 +35,7 @@ export {
 export { requestedRange } from './range.js';
 export { type CacheStatus, clientValidatorMatches, serveStored } from './serve.js';
 export { type ServeDecision, type StoredFreshness, serveDecision, staleIfErrorAllows } from './serve-decision.js';
+export { fromTier, type SharedResponseTier, type TierVariant, tierTags, toTier } from './shared-tier.js';
 export type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 export { fieldsToStrip, HOP_BY_HOP, type StorabilityInput, storability, stripHeaders } from './storability.js';
 export { streamAndCollect } from './stream-store.js';
