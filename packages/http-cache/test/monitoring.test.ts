@@ -147,7 +147,11 @@ describe('stats()', () => {
             } else if (o.kind === 'tick') local.clock.advance(o.ms);
             else local.proxy.purge(o.path);
           }
-          await new Promise((r) => setTimeout(r, 5)); // background revalidations settle
+          // background revalidations settle (the machine may be loaded: wait for them, bounded)
+          for (let i = 0; i < 200 && (local.proxy.stats().inflight > 0 || local.seen.length !== local.proxy.stats().originRequests); i++) {
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          await new Promise((r) => setTimeout(r, 10));
           const s: HttpCacheStats = local.proxy.stats();
           expect(OUTCOMES.reduce((sum, k) => sum + s[k], 0)).toBe(s.requests);
           for (const k of OUTCOMES) expect(s[k]).toBe(seen[k] ?? 0);
