@@ -162,6 +162,9 @@ const EVENTS = ['store', 'purge', 'evict'] as const;
 /** Storability verdicts caused by the request rather than the response. */
 const REQUEST_REASONS: ReadonlySet<string> = new Set(['authorization', 'request no-store', 'method']);
 
+/** The directives of a request without `Cache-Control` (shared, never mutated). */
+const NO_DIRECTIVES: CacheControl = Object.freeze(parseCacheControl(undefined));
+
 const fetchChannel = tracingChannel<unknown, OriginFetchContext>('scaling:http-cache:fetch');
 
 /** How an entry point drives the engine for one request. */
@@ -375,7 +378,8 @@ export class HttpCacheEngine {
     this.#c.requests++;
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return this.#passThrough(req, sink, fetch, options);
-    const reqCC = parseCacheControl(req.headers['cache-control']);
+    const raw = req.headers['cache-control'];
+    const reqCC = raw === undefined ? NO_DIRECTIVES : parseCacheControl(raw);
     // The hit path, synchronous: no promise, no allocation beyond the response headers.
     const entry = this.store.lookup(req.key, req.headers);
     if (entry !== undefined) {
