@@ -34,14 +34,16 @@ export interface DispatchOptionsLike {
   method: string;
   headers?: unknown;
   body?: unknown;
-  [key: string]: unknown;
 }
 
 /** An undici dispatch function. */
 export type DispatchLike = (options: DispatchOptionsLike, handler: DispatchHandlerLike) => boolean;
 
-/** An undici interceptor with the engine it caches in. */
-export type CacheInterceptor = ((dispatch: DispatchLike) => DispatchLike) & {
+/**
+ * An undici interceptor (for `dispatcher.compose()`) with the engine it caches in. Generic over the
+ * dispatch function so undici's own types fit without a cast.
+ */
+export type CacheInterceptor = (<D extends (options: never, handler: never) => boolean>(dispatch: D) => D) & {
   /** The engine: `stats()`, `on()`, `purge(absoluteUrl)`, `purgeSurrogateKey()`. */
   readonly cache: HttpCacheEngine;
 };
@@ -179,7 +181,7 @@ export function cacheInterceptor(options?: HttpCacheOptions | HttpCacheEngine): 
     options instanceof HttpCacheEngine
       ? options
       : new HttpCacheEngine({ shared: false, cacheStatusHeader: false, ...(options ?? {}) }, 'cacheInterceptor');
-  const interceptor = (dispatch: DispatchLike): DispatchLike => {
+  const wrap = (dispatch: DispatchLike): DispatchLike => {
     return (opts, handler) => {
       if (opts.origin === undefined || opts.method === 'CONNECT' || opts.headers === null) return dispatch(opts, handler);
       const method = opts.method.toUpperCase();
@@ -192,5 +194,7 @@ export function cacheInterceptor(options?: HttpCacheOptions | HttpCacheEngine): 
       return true;
     };
   };
+  const interceptor = <D extends (options: never, handler: never) => boolean>(dispatch: D): D =>
+    wrap(dispatch as unknown as DispatchLike) as unknown as D;
   return Object.assign(interceptor, { cache: engine });
 }

@@ -72,10 +72,7 @@ describe(`HTTP cache conformance suite (http-cache-tests ${suiteVersion})`, () =
     await undiciAgent.close();
 
     const oursAgent = new Agent();
-    const client = await runSuite(
-      `http://localhost:${originPort}`,
-      plainFetch(oursAgent.compose(cacheInterceptor({ shared: true }) as unknown as Dispatcher.DispatcherComposeInterceptor)),
-    );
+    const client = await runSuite(`http://localhost:${originPort}`, plainFetch(oursAgent.compose(cacheInterceptor({ shared: true }))));
     await oursAgent.close();
 
     report('@scaling/http-cache proxy', ours);

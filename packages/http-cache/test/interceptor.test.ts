@@ -21,7 +21,7 @@ async function origin(handler: http.RequestListener): Promise<string> {
 function client(interceptor: ReturnType<typeof cacheInterceptor>): Dispatcher {
   const agent = new Agent();
   closers.push(() => agent.close());
-  return agent.compose(interceptor as unknown as Dispatcher.DispatcherComposeInterceptor);
+  return agent.compose(interceptor);
 }
 
 describe('cacheInterceptor (undici)', () => {
