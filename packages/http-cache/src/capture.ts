@@ -13,6 +13,7 @@ type WriteHead = ServerResponse['writeHead'];
  * methods. Used by the Express middleware and the Fastify plugin, where "the origin" is the app's handler.
  */
 export class ResponseCapture {
+  /** Writes the engine's answer to `res` with its own (unpatched) methods. */
   readonly sink: ResponseSink;
   readonly #res: ServerResponse;
   readonly #writeHead: WriteHead;

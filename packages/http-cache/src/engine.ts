@@ -136,11 +136,34 @@ export interface HttpCacheStats {
 /** Events of an HTTP cache (also on `node:diagnostics_channel` as `scaling:http-cache:<event>`). */
 export type HttpCacheEvents = {
   /** A response was stored (or its headers updated by a 304). */
-  store: { key: string; status: number; bytes: number; ttlMs: number };
+  store: {
+    /** The cache key (path and query, or absolute URL). */
+    key: string;
+    /** The stored status code. */
+    status: number;
+    /** Body bytes. */
+    bytes: number;
+    /** How long it stays in the store, ms (freshness left plus the longest stale window). */
+    ttlMs: number;
+  };
   /** Stored responses were removed on purpose: by URL, by surrogate key, or by an unsafe request. */
-  purge: { key?: string; surrogateKey?: string; reason: 'purge' | 'surrogate-key' | 'invalidation'; count: number };
+  purge: {
+    /** The purged key (`purge` and `invalidation`). */
+    key?: string;
+    /** The purged surrogate key (`surrogate-key`). */
+    surrogateKey?: string;
+    /** What removed it: `purge()`, `purgeSurrogateKey()`, or an unsafe request's success (RFC 9111 §4.4). */
+    reason: 'purge' | 'surrogate-key' | 'invalidation';
+    /** URLs removed. */
+    count: number;
+  };
   /** A stored URL left the store for room (`'evict'`) or because it expired (`'expire'`). */
-  evict: { key: string; reason: 'evict' | 'expire' };
+  evict: {
+    /** The cache key. */
+    key: string;
+    /** `'evict'`: for room (S3-FIFO); `'expire'`: its time in the store ended. */
+    reason: 'evict' | 'expire';
+  };
 };
 
 /** The context published on the `scaling:http-cache:fetch` tracing channel around each origin request. */

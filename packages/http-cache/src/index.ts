@@ -32,7 +32,7 @@ export {
   httpCachePlugin,
   type MiddlewareRequest,
 } from './middleware.js';
-export { requestedRange } from './range.js';
+export { type ByteRange, requestedRange } from './range.js';
 export { type CacheStatus, clientValidatorMatches, serveStored } from './serve.js';
 export { type ServeDecision, type StoredFreshness, serveDecision, staleIfErrorAllows } from './serve-decision.js';
 export { fromTier, type SharedResponseTier, type TierVariant, tierTags, toTier } from './shared-tier.js';
@@ -46,6 +46,7 @@ export {
   type DispatchHandlerLike,
   type DispatchLike,
   type DispatchOptionsLike,
+  type InterceptorFunction,
 } from './undici.js';
 export { conditionalHeaders, hasValidator, mergeNotModified, notModifiedMatches } from './validation.js';
 export { normalizeVaryValue, parseVary, varyMatches, varyValues } from './vary.js';

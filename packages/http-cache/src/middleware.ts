@@ -3,7 +3,10 @@ import { ResponseCapture } from './capture.js';
 import { HttpCacheEngine, type HttpCacheOptions } from './engine.js';
 
 /** The request fields {@link cacheMiddleware} reads (Express sets `originalUrl`; plain `node:http` has `url`). */
-export type MiddlewareRequest = IncomingMessage & { originalUrl?: string };
+export type MiddlewareRequest = IncomingMessage & {
+  /** The URL before Express's router rewrote `url` (the cache key when present). */
+  originalUrl?: string;
+};
 
 /** An Express (4, 5) / Connect middleware with the engine it caches in. */
 export type CacheMiddleware = ((req: MiddlewareRequest, res: ServerResponse, next: (error?: unknown) => void) => void) & {
@@ -60,7 +63,10 @@ export interface FastifyCacheLike {
 }
 
 /** Options of {@link httpCachePlugin}: the engine's options, or `{ engine }` to share one. */
-export type FastifyHttpCacheOptions = HttpCacheOptions & { engine?: HttpCacheEngine };
+export type FastifyHttpCacheOptions = HttpCacheOptions & {
+  /** An engine to use instead of a new one (the other options are then ignored). */
+  engine?: HttpCacheEngine;
+};
 
 /**
  * A Fastify (4, 5) plugin caching the app's own responses with the {@link HttpCacheEngine}: an `onRequest`

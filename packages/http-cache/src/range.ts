@@ -1,13 +1,21 @@
 import { parseHttpDate } from './freshness.js';
 import { type HeaderMap, headerValue } from './headers.js';
 
+/** An inclusive byte range of a body. */
+export interface ByteRange {
+  /** First byte, from 0. */
+  start: number;
+  /** Last byte (inclusive). */
+  end: number;
+}
+
 /**
  * The one byte range (inclusive `start`–`end`) a request's `Range: bytes=…` asks of a body of `length`
  * bytes (RFC 9110 §14.1.2), or `undefined` when the cache should answer with the whole body instead: no
  * `Range`, not `bytes`, several ranges, unsatisfiable, or an `If-Range` that does not match the stored
  * response (RFC 9110 §13.1.5; a server MAY ignore `Range`, §14.2).
  */
-export function requestedRange(requestHeaders: HeaderMap, stored: HeaderMap, length: number): { start: number; end: number } | undefined {
+export function requestedRange(requestHeaders: HeaderMap, stored: HeaderMap, length: number): ByteRange | undefined {
   const raw = headerValue(requestHeaders, 'range');
   if (raw === undefined || length === 0) return undefined;
   const ifRange = headerValue(requestHeaders, 'if-range');

@@ -4,15 +4,25 @@ import type { HeaderMap } from './headers.js';
 
 /** A stored variant as written to a shared tier: plain JSON-able fields (`null` for an absent `Vary` field). */
 export interface TierVariant {
+  /** The status code. */
   status: number;
+  /** The stored header fields. */
   headers: HeaderMap;
+  /** The whole body. */
   body: Buffer;
+  /** The request fields it varies on. */
   varyNames: string[];
+  /** Their normalised values on the request that stored it (`null`: absent). */
   varyValues: (string | null)[];
+  /** Surrogate keys it was stored under. */
   surrogateKeys: string[];
+  /** The directives this cache obeys. */
   cacheControl: CacheControl;
+  /** Corrected initial age, ms. */
   initialAgeMs: number;
+  /** When it was received, ms since the epoch. */
   responseTime: number;
+  /** Freshness lifetime, ms. */
   freshnessMs: number;
 }
 
@@ -22,9 +32,13 @@ export interface TierVariant {
  * (structural: no dependency on it).
  */
 export interface SharedResponseTier {
+  /** The variants stored under `key`, or `undefined`. */
   get(key: string): Promise<TierVariant[] | undefined>;
+  /** Stores the variants of `key` for `ttl` ms, tagged with their surrogate keys. */
   set(key: string, value: TierVariant[], options: { ttl: number; tags?: readonly string[] }): Promise<unknown>;
+  /** Removes `key` on every instance. */
   delete(key: string): Promise<unknown>;
+  /** Removes every key tagged `tag` on every instance. */
   deleteByTag(tag: string): Promise<unknown>;
   /** Invalidations published by the other instances (key or tag; `tag: ''` = everything), and bus state. */
   on?(event: 'invalidation', listener: (payload: { key?: string; tag?: string }) => void): () => void;

@@ -28,8 +28,11 @@ export interface CacheRequest {
 
 /** A response from the origin: status, header fields and the body as a stream of `Buffer`s. */
 export interface OriginResponse {
+  /** The status code. */
   status: number;
+  /** The header fields, lower-case names (a repeated `Age` as an array: see `parseAge`). */
   headers: HeaderMap;
+  /** The body. */
   body: Readable;
 }
 

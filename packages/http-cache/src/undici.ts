@@ -5,45 +5,67 @@ import type { OriginResponse, ResponseSink } from './sink.js';
 
 /** The controller undici hands to a dispatch handler (structural: no dependency on undici). */
 export interface DispatchControllerLike {
+  /** Aborts the request with `reason`. */
   abort(reason: Error): void;
+  /** Stops the body's data events (backpressure). */
   pause(): void;
+  /** Resumes them. */
   resume(): void;
+  /** Whether it was aborted. */
   readonly aborted: boolean;
+  /** Whether it is paused. */
   readonly paused: boolean;
+  /** The abort reason, or `null`. */
   readonly reason: Error | null;
 }
 
 /** An undici (≥ 7) dispatch handler, new style (structural). */
 export interface DispatchHandlerLike {
+  /** The request started. */
   onRequestStart?(controller: DispatchControllerLike, context: unknown): void;
+  /** The response head arrived. */
   onResponseStart?(
     controller: DispatchControllerLike,
     statusCode: number,
     headers: Record<string, string | string[]>,
     statusMessage?: string,
   ): void;
+  /** A body chunk arrived. */
   onResponseData?(controller: DispatchControllerLike, chunk: Buffer): void;
+  /** The body ended. */
   onResponseEnd?(controller: DispatchControllerLike, trailers: Record<string, string | string[]>): void;
+  /** The request failed. */
   onResponseError?(controller: DispatchControllerLike, error: Error): void;
 }
 
 /** The dispatch options the interceptor reads (structural). */
 export interface DispatchOptionsLike {
+  /** The origin (`'http://host:port'`); requests without one pass through untouched. */
   origin?: string | URL;
+  /** Path and query. */
   path: string;
+  /** The method. */
   method: string;
+  /** Request fields in any form undici accepts. */
   headers?: unknown;
+  /** The request body. */
   body?: unknown;
 }
 
 /** An undici dispatch function. */
 export type DispatchLike = (options: DispatchOptionsLike, handler: DispatchHandlerLike) => boolean;
 
-/**
- * An undici interceptor (for `dispatcher.compose()`) with the engine it caches in. Generic over the
- * dispatch function so undici's own types fit without a cast.
- */
-export type CacheInterceptor = (<D extends (options: never, handler: never) => boolean>(dispatch: D) => D) & {
+/** Wraps an undici dispatch function (generic, so undici's own types fit without a cast). */
+export interface InterceptorFunction {
+  /**
+   * Returns `dispatch` wrapped by the cache.
+   * @typeParam D - the dispatch function being wrapped (undici's `Dispatcher['dispatch']`).
+   */
+  <D extends (options: never, handler: never) => boolean>(dispatch: D): D;
+}
+
+/** An undici interceptor (for `dispatcher.compose()`) with the engine it caches in. */
+export type CacheInterceptor = InterceptorFunction & {
   /** The engine: `stats()`, `on()`, `purge(absoluteUrl)`, `purgeSurrogateKey()`. */
   readonly cache: HttpCacheEngine;
 };

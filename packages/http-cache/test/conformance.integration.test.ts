@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, type Dispatcher, interceptors } from 'undici';
+import { Agent, interceptors } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheInterceptor, createCachingProxy } from '../src/index.js';
 import { plainFetch, runSuite, type SuiteRun, suiteDir, suiteVersion, totalPass } from './_conformance.js';
