@@ -56,6 +56,17 @@ export function plainFetch(dispatcher: Dispatcher): SuiteFetch {
   };
 }
 
+/** A deep copy of arrays and plain objects (functions and other values shared). */
+function clone<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => clone(v)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = clone(v);
+    return out as T;
+  }
+  return value;
+}
+
 type Verdict = 'pass' | 'fail' | 'setup' | 'dependency' | 'yes' | 'no' | 'untested';
 
 function verdict(byId: Map<string, SuiteTest>, id: string, results: Record<string, Result>): Verdict {
@@ -82,7 +93,10 @@ export async function runSuite(base: string, fetchFn: SuiteFetch): Promise<Suite
   config.setFetch(fetchFn);
   config.setBaseUrl(base);
   config.setUseBrowserCache(false);
-  const tests = suites.flatMap((s) => s.tests).filter((t) => t.browser_only !== true);
+  // The harness fixes up header values in the test definitions in place (relative dates become strings),
+  // so every run gets its own deep copy: a second run in the process would otherwise compare against the
+  // first run's dates.
+  const tests = clone(suites.flatMap((s) => s.tests).filter((t) => t.browser_only !== true));
   for (let i = 0; i < tests.length; i += 100) await Promise.all(tests.slice(i, i + 100).map((t) => harness.makeCacheTest(t)));
   const results = { ...harness.testResults };
   const byId = new Map(tests.map((t) => [t.id, t]));
