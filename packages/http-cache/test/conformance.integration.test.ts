@@ -79,6 +79,7 @@ describe(`HTTP cache conformance suite (http-cache-tests ${suiteVersion})`, () =
     report('@scaling/http-cache cacheInterceptor (shared)', client);
     report('undici cache interceptor (shared)', undici);
     expect(ours.requiredFailures).toEqual({});
+    expect(client.requiredFailures).toEqual({});
     expect(totalPass(ours)).toBeGreaterThan(totalPass(undici));
     expect(totalPass(client)).toBeGreaterThan(totalPass(undici));
   }, 180_000);
