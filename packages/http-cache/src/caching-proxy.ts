@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { assertPositiveInteger } from '@scaling/core/internal';
-import { HttpCacheEngine, type HttpCacheOptions } from './engine.js';
+import { HttpCacheEngine } from './engine.js';
+import type { HttpCacheOptions } from './engine-options.js';
 import type { HeaderMap } from './headers.js';
 import type { OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 

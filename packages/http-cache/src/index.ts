@@ -3,15 +3,15 @@ export type { CachedResponse } from './cached-response.js';
 export { CachingProxy, type CachingProxyOptions, createCachingProxy, responseHeaders } from './caching-proxy.js';
 export { ResponseCapture } from './capture.js';
 export { type Flight, Flights } from './coalescing.js';
+export { HttpCacheEngine } from './engine.js';
 export {
   ENGINE_OPTION_KEYS,
   type HandleOptions,
-  HttpCacheEngine,
   type HttpCacheEvents,
   type HttpCacheOptions,
   type HttpCacheStats,
   type OriginFetchContext,
-} from './engine.js';
+} from './engine-options.js';
 export {
   currentAge,
   type FreshnessOptions,
@@ -23,7 +23,7 @@ export {
 } from './freshness.js';
 export { type HeaderMap, headerValue } from './headers.js';
 export { HttpCacheStore, type HttpCacheStoreOptions } from './http-cache-store.js';
-export { invalidationTargets, isUnsafeMethod } from './invalidation.js';
+export { invalidatedKeys, invalidationTargets, isUnsafeMethod } from './invalidation.js';
 export {
   type CacheMiddleware,
   cacheMiddleware,
@@ -38,6 +38,7 @@ export { type ServeDecision, type StoredFreshness, serveDecision, staleIfErrorAl
 export { fromTier, type SharedResponseTier, type TierVariant, tierTags, toTier } from './shared-tier.js';
 export type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 export { fieldsToStrip, HOP_BY_HOP, type StorabilityInput, storability, stripHeaders } from './storability.js';
+export { type StoredEntryOptions, storedEntry, storeTtl } from './stored-entry.js';
 export { streamAndCollect } from './stream-store.js';
 export {
   type CacheInterceptor,

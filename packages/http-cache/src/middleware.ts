@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ResponseCapture } from './capture.js';
-import { HttpCacheEngine, type HttpCacheOptions } from './engine.js';
+import { HttpCacheEngine } from './engine.js';
+import type { HttpCacheOptions } from './engine-options.js';
 
 /** The request fields {@link cacheMiddleware} reads (Express sets `originalUrl`; plain `node:http` has `url`). */
 export type MiddlewareRequest = IncomingMessage & {

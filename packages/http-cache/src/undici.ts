@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { HttpCacheEngine, type HttpCacheOptions } from './engine.js';
+import { HttpCacheEngine } from './engine.js';
+import type { HttpCacheOptions } from './engine-options.js';
 import type { HeaderMap } from './headers.js';
 import type { OriginResponse, ResponseSink } from './sink.js';
 
