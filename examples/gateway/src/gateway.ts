@@ -296,7 +296,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     let up = 0;
     for (const [id, origin] of origins) {
       const e = endpoints[origin];
-      const pass = e !== undefined && e.healthy && !e.ejected;
+      const pass = e?.healthy === true && !e.ejected;
       if (pass) up++;
       checks[`upstream:${id}`] = [
         {
