@@ -4,16 +4,15 @@
  *   client ─▶ per-client rate limit (`@scaling/rate-limit`, GCRA on the private Redis, shared by every edge)
  *          ─▶ RFC 9111 caching reverse proxy (`@scaling/http-cache`: serves what the web tier marked cacheable)
  *          ─▶ load balancer (`@scaling/http-client` balanced dispatcher over the web instances: Peak EWMA,
- *             outlier ejection, retries on another instance for idempotent requests and idempotency keys)
- *             + active health checks of each instance's `/readyz` (`@scaling/health`): an instance that fails
- *             them (killed, or draining in a graceful shutdown) leaves the rotation until it passes again.
+ *             outlier ejection, retries on another instance for idempotent requests and idempotency keys,
+ *             and its active health checks of each instance's `/readyz`: an instance that fails them
+ *             (killed, or draining in a graceful shutdown) leaves the rotation until it passes again).
  *
  * The caching proxy speaks to one origin URL, so the balancer is that origin: a second server of this
  * process on loopback.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Histogram } from '@scaling/core';
-import { HealthMonitor, httpProbe } from '@scaling/health';
 import { createCachingProxy } from '@scaling/http-cache';
 import { createBalancedDispatcher } from '@scaling/http-client';
 import { RateLimiter } from '@scaling/rate-limit';
@@ -44,76 +43,25 @@ const lb = createBalancedDispatcher({
   // (Envoy's, default 20 % of active requests) must cover that, or those requests fail instead of moving.
   retry: { maxAttempts: 3, budget: concurrencyBudget({ ratio: 0.5, minConcurrency: 10 }) },
   outlierDetection: { consecutiveFailures: 3, baseEjectionTimeMs: 3_000 },
+  // GET /readyz every 250 ms: 2 failures take an instance out of rotation, 2 passes bring it back. The
+  // dispatcher ANDs the check with outlier detection; the endpoints (and their counters) stay in place.
+  healthCheck: { path: '/readyz', intervalMs: 250, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
   pool: { connections: 32 },
 });
-const inRotation = new Set(webs.map((w) => w.origin));
+/** Instances whose active check fails (the rotation the timeline shows). */
+const checkFailing = new Set<string>();
 const lbEvents: { t: number; label: string }[] = [];
-let ejections = 0;
-const monitor = new HealthMonitor({
-  serviceId: 'fleet-edge',
-  checks: webs.map((w) => ({
-    name: w.name,
-    componentId: w.name,
-    componentType: 'http',
-    check: httpProbe({ url: `${w.origin}/readyz`, timeoutMs: 1_000 }),
-    intervalMs: 250,
-    timeoutMs: 1_000,
-    unhealthyThreshold: 2,
-    healthyThreshold: 2,
-    initialStatus: 'pass' as const,
-    critical: false,
-  })),
+lb.on('ejected', ({ origin, source }) => {
+  if (source !== 'healthCheck' || checkFailing.has(origin)) return;
+  checkFailing.add(origin);
+  lbEvents.push({ t: Date.now(), label: `${names.get(origin) ?? origin} out of rotation` });
 });
-monitor.on('change', ({ name, healthy }) => {
-  const w = webs.find((x) => x.name === name);
-  if (!w) return;
-  if (healthy) inRotation.add(w.origin);
-  else {
-    inRotation.delete(w.origin);
-    ejections++;
-  }
-  lbEvents.push({ t: Date.now(), label: `${name} ${healthy ? 'back in rotation' : 'out of rotation'}` });
-  // Endpoints that stay keep their balancer and outlier state; with none passing, keep every one.
-  // A removed endpoint's counters leave the dispatcher's stats: keep them in `retired`.
-  retire();
-  const list = webs.filter((x) => inRotation.has(x.origin)).map((x) => x.origin);
-  lb.setEndpoints(list.length > 0 ? list : webs.map((x) => x.origin));
+lb.on('returned', ({ origin, source }) => {
+  if (source !== 'healthCheck' || !checkFailing.delete(origin)) return;
+  lbEvents.push({ t: Date.now(), label: `${names.get(origin) ?? origin} back in rotation` });
 });
-monitor.start();
-
-/** Counters of endpoints removed from the dispatcher, so the totals survive a rotation change. */
-const retired = new Map<string, { requests: number; failures: number; retries: number; ejections: number }>();
-let lastSeen: Record<string, { requests: number; failures: number; retries: number; ejections: number }> = {};
-function retire(): void {
-  const now = namedEndpoints(lb.stats(), names).endpoints;
-  for (const [name, c] of Object.entries(lastSeen)) {
-    if (now[name] !== undefined && now[name].requests >= c.requests) continue;
-    const r = retired.get(name) ?? { requests: 0, failures: 0, retries: 0, ejections: 0 };
-    retired.set(name, {
-      requests: r.requests + c.requests,
-      failures: r.failures + c.failures,
-      retries: r.retries + c.retries,
-      ejections: r.ejections + c.ejections,
-    });
-  }
-  lastSeen = now;
-}
-/** The dispatcher's per-instance counters since the start, removed and re-added instances included. */
-function lbTotals(): { endpoints: Record<string, { requests: number; failures: number; retries: number; ejections: number }> } {
-  retire();
-  const out: Record<string, { requests: number; failures: number; retries: number; ejections: number }> = {};
-  for (const w of webs) {
-    const r = retired.get(w.name) ?? { requests: 0, failures: 0, retries: 0, ejections: 0 };
-    const c = lastSeen[w.name] ?? { requests: 0, failures: 0, retries: 0, ejections: 0 };
-    out[w.name] = {
-      requests: r.requests + c.requests,
-      failures: r.failures + c.failures,
-      retries: r.retries + c.retries,
-      ejections: r.ejections + c.ejections,
-    };
-  }
-  return { endpoints: out };
-}
+/** The dispatcher's stats with the instances' names as endpoint keys. */
+const lbStats = () => namedEndpoints(lb.stats(), names);
 
 /** The first failures of the balancer (what the edge answered 502 for). */
 const lbFailures: string[] = [];
@@ -176,13 +124,12 @@ function edgeStats() {
     cacheStatus: { ...cacheStatus },
     byStatus: { ...byStatus },
     requestDuration: { count: latency.count, p50: latency.quantile(0.5), p99: latency.quantile(0.99) },
-    ejections,
   };
 }
 const metrics = createMetrics();
 metrics.collector.register('rate_limiter', limiter, { limiter: 'edge' });
-metrics.collector.register('http_client', { stats: lbTotals }, { instance: 'edge' });
-metrics.collector.register('edge', { stats: () => ({ requests, rateLimited, originRequests: cdn.originRequests, ejections }) });
+metrics.collector.register('http_client', { stats: lbStats }, { instance: 'edge' });
+metrics.collector.register('edge', { stats: () => ({ requests, rateLimited, originRequests: cdn.originRequests }) });
 
 const server = createServer((req, res) => {
   const url = req.url ?? '/';
@@ -194,8 +141,8 @@ const server = createServer((req, res) => {
       edge: edgeStats(),
       window: { count: w.count, p50: w.quantile(0.5), p99: w.quantile(0.99) },
       limiter: limiter.stats(),
-      lb: lbTotals(),
-      rotation: webs.map((w) => ({ name: w.name, inRotation: inRotation.has(w.origin) })),
+      lb: lbStats(),
+      rotation: webs.map((w) => ({ name: w.name, inRotation: !checkFailing.has(w.origin) })),
       lbEvents: lbEvents.splice(0),
       lbFailures,
     });
@@ -233,7 +180,6 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 10_000;
 
 const stop = (): void => {
-  monitor.stop();
   cdn.close();
   void lb.close();
   redis.disconnect();
