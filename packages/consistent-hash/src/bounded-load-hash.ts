@@ -3,6 +3,20 @@ import { checkCount, checkNodeName, checkWeight, noNodes } from './_shared.js';
 import { assertBalanceFactor, boundedLoadCap, DEFAULT_BALANCE_FACTOR } from './bounded-load.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
 
+/** A {@link BoundedLoadHash}'s `stats()` snapshot (the monitoring convention of `@scaling/core`). */
+export interface BoundedLoadHashStats {
+  /** Nodes (gauge). */
+  readonly size: number;
+  /** Keys acquired and not yet released, over all nodes (gauge). */
+  readonly active: number;
+  /** `acquire` calls that placed a key (counter). */
+  readonly acquires: number;
+  /** `release` calls that uncounted a key (counter). */
+  readonly releases: number;
+  /** Acquired keys placed past their first choice because it was at its cap (counter). */
+  readonly spills: number;
+}
+
 /** Options of {@link BoundedLoadHash}. */
 export interface BoundedLoadHashOptions {
   /** c ≥ 1: no node holds more than ⌈c × average load⌉ (weighted: ⌈c × total × w / W⌉). Default 1.25. */
@@ -45,6 +59,9 @@ export class BoundedLoadHash implements ConsistentHash {
   readonly #weight = new Map<string, number>();
   #total = 0;
   #totalWeight = 0;
+  #acquires = 0;
+  #releases = 0;
+  #spills = 0;
 
   constructor(inner: ConsistentHash, options: BoundedLoadHashOptions = {}) {
     if (typeof inner !== 'object' || inner === null || typeof inner.getNodes !== 'function')
@@ -124,7 +141,11 @@ export class BoundedLoadHash implements ConsistentHash {
    */
   getNode(key: HashKey): string {
     const first = this.#inner.getNode(key);
-    if ((this.#load.get(first) as number) < this.capacityOf(first)) return first;
+    return (this.#load.get(first) as number) < this.capacityOf(first) ? first : this.#walk(key, first);
+  }
+
+  /** The first node under its cap in the inner preference order of `key` (whose first choice is full). */
+  #walk(key: HashKey, first: string): string {
     const order = this.#inner.getNodes(key, this.#inner.size);
     for (const n of order) if ((this.#load.get(n) as number) < this.capacityOf(n)) return n;
     return first; // unreachable: the caps sum to more than the total load
@@ -147,9 +168,15 @@ export class BoundedLoadHash implements ConsistentHash {
    */
   acquire(key: HashKey): string {
     if (this.#inner.size === 0) throw noNodes();
-    const node = this.getNode(key);
+    const first = this.#inner.getNode(key);
+    let node = first;
+    if ((this.#load.get(first) as number) >= this.capacityOf(first)) {
+      node = this.#walk(key, first);
+      this.#spills++;
+    }
     this.#load.set(node, (this.#load.get(node) as number) + 1);
     this.#total++;
+    this.#acquires++;
     return node;
   }
 
@@ -159,6 +186,15 @@ export class BoundedLoadHash implements ConsistentHash {
     if (load === undefined || load === 0) return false;
     this.#load.set(node, load - 1);
     this.#total--;
+    this.#releases++;
     return true;
+  }
+
+  /**
+   * A snapshot of counters and gauges (a fresh object): nodes, keys held, acquires, releases, spills.
+   * `acquires − releases` is the keys held, less those of removed nodes (forgotten with them).
+   */
+  stats(): BoundedLoadHashStats {
+    return { size: this.#inner.size, active: this.#total, acquires: this.#acquires, releases: this.#releases, spills: this.#spills };
   }
 }

@@ -1,5 +1,5 @@
 export { assertBalanceFactor, boundedLoadCap, DEFAULT_BALANCE_FACTOR, MAX_BALANCE_FACTOR } from './bounded-load.js';
-export { BoundedLoadHash, type BoundedLoadHashOptions } from './bounded-load-hash.js';
+export { BoundedLoadHash, type BoundedLoadHashOptions, type BoundedLoadHashStats } from './bounded-load-hash.js';
 export type { ConsistentHash, HashKey } from './consistent-hash.js';
 export { DuplicateNodeError, NoNodesError, ReentrantCallError, UnsupportedRemovalError } from './errors.js';
 export { JumpHash, jumpConsistentHash } from './jump-hash.js';

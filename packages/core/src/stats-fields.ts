@@ -46,6 +46,10 @@ export const GAUGE_STATS_FIELDS: readonly string[] = [
   'connections',
   'idleConnections',
   'waitingClients',
+  'ramping',
+  'weight',
+  'effectiveWeight',
+  'latencyCostMs',
 ];
 
 /** camelCase → snake_case (`waitingForRoom` → `waiting_for_room`, `hitRatio` → `hit_ratio`). */

@@ -46,6 +46,7 @@ function entrySize(entry: CachedResponse): number {
 export class HttpCacheStore {
   readonly #cache: Cache<string, CachedResponse[]>;
   readonly #tags = new Map<string, Set<string>>();
+  readonly #evictListeners: ((key: string, reason: 'evict' | 'expire') => void)[] = [];
   /** The per-entry size cap in bytes. */
   readonly maxEntrySizeBytes: number;
 
@@ -60,13 +61,33 @@ export class HttpCacheStore {
       sizeOf: (variants) => variants.reduce((sum, e) => sum + entrySize(e), 0),
       policy: options.policy ?? 's3fifo',
       ...(options.clock ? { clock: options.clock } : {}),
-      onEvict: (key, variants) => this.#untag(key, variants),
+      onEvict: (key, variants, reason) => {
+        this.#untag(key, variants);
+        if (reason === 'evict' || reason === 'expire') for (const l of this.#evictListeners) l(key, reason);
+      },
     });
   }
 
   /** Bytes stored. */
   get sizeBytes(): number {
     return this.#cache.totalSize;
+  }
+
+  /** URLs (primary keys) stored. */
+  get keys(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * Calls `listener` when a URL leaves the store for room (`'evict'`) or expiry (`'expire'`) — not on
+   * `delete`/`clear`/replacement. The engine turns it into its `evict` event. Returns the unsubscribe function.
+   */
+  onEvict(listener: (key: string, reason: 'evict' | 'expire') => void): () => void {
+    this.#evictListeners.push(listener);
+    return () => {
+      const i = this.#evictListeners.indexOf(listener);
+      if (i >= 0) this.#evictListeners.splice(i, 1);
+    };
   }
 
   /** The stored variant of `key` matching `requestHeaders` by `Vary`, or `undefined`. */
@@ -105,6 +126,11 @@ export class HttpCacheStore {
       previous.filter((e) => !variants.includes(e)),
     );
     return stored;
+  }
+
+  /** Every variant stored under `key` (newest first), without touching recency; `[]` when none. */
+  variants(key: string): readonly CachedResponse[] {
+    return this.#cache.peek(key) ?? [];
   }
 
   /** Removes every variant stored under `key`; `true` when there was one. */

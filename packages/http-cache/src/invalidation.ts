@@ -30,3 +30,18 @@ export function invalidationTargets(target: URL, status: number, responseHeaders
   }
   return urls;
 }
+
+/**
+ * The cache keys an unsafe request's response invalidates (see {@link invalidationTargets}): path and
+ * query when `key` is a path (one origin, `host` resolving it), absolute URLs when `key` is absolute.
+ */
+export function invalidatedKeys(key: string, host: string | string[] | undefined, status: number, responseHeaders: HeaderMap): string[] {
+  const absolute = /^https?:\/\//i.test(key);
+  let target: URL;
+  try {
+    target = new URL(key, `http://${typeof host === 'string' ? host : 'cache.invalid'}`);
+  } catch {
+    return [];
+  }
+  return invalidationTargets(target, status, responseHeaders).map((url) => (absolute ? url.href : url.pathname + url.search));
+}

@@ -1,7 +1,7 @@
-import { type Channel, channel } from 'node:diagnostics_channel';
 import { describeValue, type Emitter } from '@scaling/core/internal';
+import { EndpointCounters } from './_counters.js';
 import { EndpointTable } from './_endpoint-table.js';
-import { FAILED, LeaseBook, type LeaseSink, NO_OUTCOME, OK } from './_leases.js';
+import { FAILED, LeaseBook, type LeaseSink, NO_OUTCOME, OK, outcomeChannel } from './_leases.js';
 import { type CommonOptions, excludeOf, parseCommonOptions } from './_options.js';
 import { RandomDraw } from './_random.js';
 import { SlowStart } from './_slow-start.js';
@@ -33,7 +33,15 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
   readonly slow: SlowStart<E> | undefined;
   readonly rng: RandomDraw;
   readonly book: LeaseBook<E>;
+  /** Per-endpoint counters and histograms for `stats()`. */
+  readonly counters: EndpointCounters;
   readonly options: CommonOptions;
+  /** Picks that found no endpoint (`NoEndpointError`). */
+  rejected = 0;
+  /** Panic episodes begun. */
+  panics = 0;
+  /** Peak EWMA's latency cost at a position (for `stats()`), when the strategy keeps one. */
+  latencyCost: ((pos: number) => number) | undefined;
   emitter: Emitter<LoadBalancerEvents> | undefined;
   /** `outcome` listeners subscribed (kept by the balancer's on/off), so a release checks a number, not a map. */
   outcomeListeners = 0;
@@ -49,7 +57,10 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     this.table = new EndpointTable<E>(o.panicThreshold);
     this.slow = o.slowStart === undefined ? undefined : new SlowStart(this.table, o.clock, o.slowStart);
     this.rng = new RandomDraw(o.random);
-    this.book = new LeaseBook(this.table, o.clock, this, o.leaseTimeoutMs, o.pooledLeases);
+    this.counters = new EndpointCounters(o.latencyHistogram);
+    this.table.attach(this.counters);
+    this.book = new LeaseBook(this.table, this.counters, o.clock, this, o.leaseTimeoutMs, o.pooledLeases);
+    if (o.latencyHistogram) this.book.wantStartTimes();
     this.#initialEndpoints = (options as { endpoints?: readonly E[] } | undefined)?.endpoints;
   }
 
@@ -60,7 +71,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     if (onOutcome !== undefined) {
       emitter.on('outcome', (e) => onOutcome(e.id, e));
       this.outcomeListeners = emitter.listenerCount('outcome');
-      this.book.needStart = true;
+      this.book.wantStartTimes();
     }
     const initial = this.#initialEndpoints;
     this.#initialEndpoints = undefined;
@@ -109,6 +120,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     try {
       if (this.hooks !== undefined) this.hooks.removing(id, pos);
       if (this.slow !== undefined) this.slow.forget(pos);
+      this.counters.retire(pos, t.active[pos] as number);
       const last = t.n - 1;
       t.removeAt(pos);
       toggled = t.changed();
@@ -133,16 +145,17 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
   }
 
   #panicEdge(): void {
+    const t = this.table;
+    if (t.panicking) this.panics++;
     const em = this.emitter;
     if (em === undefined) return;
-    const t = this.table;
     const event = t.panicking ? 'panic' : 'recover';
     if (em.wants(event)) em.emit(event, { healthy: t.healthyCount, total: t.n });
   }
 
   /** Starts a pick: refreshes slow start if due; returns the exclude set. */
   begin(options: PickOptions | undefined): ReadonlySet<string> | undefined {
-    if (this.slow !== undefined && this.slow.ramping > 0) this.slow.refresh();
+    if (this.table.ramping > 0) (this.slow as SlowStart<E>).refresh();
     return excludeOf(options);
   }
 
@@ -153,6 +166,7 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
 
   /** Throws the right error when a pick found nothing. */
   fail(): never {
+    this.rejected++;
     const t = this.table;
     if (t.n === 0) throw new NoEndpointError('ERR_NO_ENDPOINTS', 'No endpoints to pick from');
     if (!t.routable)
@@ -165,26 +179,25 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
 
   /** Turns on start times for every lease (latency-aware strategies, outcome listeners). */
   needLatency(): void {
-    this.book.needStart = true;
+    this.book.wantStartTimes();
   }
 
   settle(pos: number, result: number): void {
-    const em = this.emitter as Emitter<LoadBalancerEvents>;
-    const wants = this.outcomeListeners > 0 || outcomeChannel.hasSubscribers;
+    if (this.outcomeListeners > 0 || outcomeChannel.hasSubscribers) this.#settleAndEmit(pos, result);
+    else if (this.observer !== undefined) this.observer.observe(pos, result);
+  }
+
+  /** {@link BalancerCore.settle} with `outcome` listeners: the event goes out even if the observer throws. */
+  #settleAndEmit(pos: number, result: number): void {
     try {
       if (this.observer !== undefined) this.observer.observe(pos, result);
     } finally {
-      if (wants) {
-        const latencyMs = this.book.sample[0] as number;
-        const id = this.table.ids[pos] as string;
-        const event: OutcomeEvent = result === NO_OUTCOME ? { id, latencyMs } : { id, ok: result === OK, latencyMs };
-        em.emit('outcome', event);
-      }
+      const latencyMs = this.book.sample[0] as number;
+      const id = this.table.ids[pos] as string;
+      const event: OutcomeEvent = result === NO_OUTCOME ? { id, latencyMs } : { id, ok: result === OK, latencyMs };
+      (this.emitter as Emitter<LoadBalancerEvents>).emit('outcome', event);
     }
   }
 }
-
-/** The `outcome` event's diagnostics channel (also reached through the emitter, which publishes on it). */
-const outcomeChannel: Channel = channel('scaling:load-balancer:outcome');
 
 export { FAILED, NO_OUTCOME, OK };

@@ -35,6 +35,15 @@ export class EndpointTable<E extends Endpoint> {
   routable = true;
   /** True while every endpoint has the same effective weight (unweighted fast paths). */
   equalWeights = true;
+  /** Endpoints in slow start (kept by the slow start). */
+  ramping = 0;
+  /**
+   * True while every endpoint is in rotation and none is ramping: the strategies' fast paths (a pick
+   * without `exclude` then needs no eligibility check and no slow-start refresh). Decided on change, not per pick.
+   */
+  steady = true;
+  /** {@link EndpointTable.steady} and equal effective weights (the two-choices fast paths). */
+  steadyEqual = true;
 
   readonly panicThreshold: number;
   readonly #columns: Columns[] = [];
@@ -83,8 +92,9 @@ export class EndpointTable<E extends Endpoint> {
     this.eps[pos] = endpoint;
     this.ids[pos] = id;
     this.index.set(id, pos);
-    // Smi-range instance numbers; wrapping after 2^30 adds is harmless (only live leases compare them).
-    uidCounter = (uidCounter + 1) & 0x3fffffff;
+    // Smi-range instance numbers, never 0 (the mark of a free position); wrapping after 2^30 adds is
+    // harmless (only live leases compare them).
+    uidCounter = (uidCounter % 0x3fffffff) + 1;
     this.uid[pos] = uidCounter;
     this.active[pos] = 0;
     this.weight[pos] = w;
@@ -113,6 +123,7 @@ export class EndpointTable<E extends Endpoint> {
       this.healthy[pos] = this.healthy[last] as number;
       for (const c of this.#columns) c.move(last, pos);
     }
+    this.uid[last] = 0;
     this.eps.length = last;
     this.ids.length = last;
     this.n = last;
@@ -142,15 +153,22 @@ export class EndpointTable<E extends Endpoint> {
     this.panicking = isPanicking(this.panicThreshold, this.healthyCount, n);
     this.allIn = this.panicking || this.healthyCount === n;
     this.routable = this.panicking || this.healthyCount > 0;
+    this.#steadiness();
     return this.panicking !== was;
   }
 
-  /** Recomputes {@link EndpointTable.equalWeights}. */
+  /** Recomputes {@link EndpointTable.equalWeights} (and the steady flags). */
   checkWeights(): void {
     let equal = true;
     const w0 = this.eff[0];
     for (let p = 1; p < this.n; p++) if (this.eff[p] !== w0) equal = false;
     this.equalWeights = equal;
+    this.#steadiness();
+  }
+
+  #steadiness(): void {
+    this.steady = this.allIn && this.ramping === 0;
+    this.steadyEqual = this.steady && this.equalWeights;
   }
 
   /** Whether `pos` may be picked now. */

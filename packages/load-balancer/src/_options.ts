@@ -48,6 +48,12 @@ export interface BalancerOptions<E extends Endpoint = Endpoint> {
    * `false` allocates one small object per pick, for callers that keep leases after releasing them.
    */
   pooledLeases?: boolean;
+  /**
+   * Record each endpoint's request latency (ms; the reported `latencyMs`, else the time since `pick()`) in a
+   * `Histogram` from `@scaling/core`, shown by `stats()` as `requestDuration` per endpoint and over all.
+   * Default `false`: a record costs a few nanoseconds on a pick + release of about twenty.
+   */
+  latencyHistogram?: boolean;
 }
 
 /** The keys of {@link BalancerOptions}. */
@@ -60,6 +66,7 @@ export const BALANCER_OPTION_KEYS: readonly string[] = [
   'leaseTimeoutMs',
   'onOutcome',
   'pooledLeases',
+  'latencyHistogram',
 ];
 
 /** Keys users bring from Envoy, nginx, undici or other balancers, and what to use instead. */
@@ -88,6 +95,7 @@ export interface CommonOptions {
   readonly leaseTimeoutMs: number;
   readonly onOutcome: OutcomeListener | undefined;
   readonly pooledLeases: boolean;
+  readonly latencyHistogram: boolean;
 }
 
 const SLOW_START_KEYS = ['windowMs', 'aggression', 'minWeightPercent'];
@@ -110,7 +118,7 @@ export function parseCommonOptions(
     hints === undefined ? BALANCER_OPTION_HINTS : { ...BALANCER_OPTION_HINTS, ...hints },
   );
   const o = options as BalancerOptions;
-  const { clock, random, panicThreshold = 50, slowStart, leaseTimeoutMs, onOutcome, pooledLeases = true } = o;
+  const { clock, random, panicThreshold = 50, slowStart, leaseTimeoutMs, onOutcome, pooledLeases = true, latencyHistogram = false } = o;
   if (clock !== undefined) assertClock('clock', clock, leaseTimeoutMs === undefined ? ['now'] : ['now', 'setTimeout', 'clearTimeout']);
   if (random !== undefined) assertFunction('random', random);
   assertInRange('panicThreshold', panicThreshold, 0, 100);
@@ -127,6 +135,8 @@ export function parseCommonOptions(
   if (leaseTimeoutMs !== undefined) assertPositiveFinite('leaseTimeoutMs', leaseTimeoutMs);
   if (typeof pooledLeases !== 'boolean')
     throw new TypeError(`Expected \`pooledLeases\` to be a boolean, got ${describeValue(pooledLeases)}`);
+  if (typeof latencyHistogram !== 'boolean')
+    throw new TypeError(`Expected \`latencyHistogram\` to be a boolean, got ${describeValue(latencyHistogram)}`);
   if (onOutcome !== undefined) assertFunction('onOutcome', onOutcome);
   if (o.endpoints !== undefined && !Array.isArray(o.endpoints))
     throw new TypeError(`Expected \`endpoints\` to be an array of endpoints, got ${describeValue(o.endpoints)}`);
@@ -138,6 +148,7 @@ export function parseCommonOptions(
     leaseTimeoutMs: leaseTimeoutMs ?? Number.POSITIVE_INFINITY,
     onOutcome,
     pooledLeases,
+    latencyHistogram,
   };
 }
 

@@ -20,13 +20,17 @@ export class RandomDraw {
 
   /** Next 30 uniform random bits as an integer in [0, 2^30). */
   bits(): number {
-    if (this.#custom !== undefined) return (this.#custom() * RANDOM_RANGE) | 0;
+    if (this.#custom !== undefined) return this.#customBits();
     let x = this.#seed;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     this.#seed = x;
     return x >>> 2;
+  }
+
+  #customBits(): number {
+    return ((this.#custom as RandomSource)() * RANDOM_RANGE) | 0;
   }
 
   /** A uniform integer in [0, n) for n ≤ 2^21 (exact enough for balancing). */
@@ -62,16 +66,48 @@ export function randomEligible<E extends Endpoint>(
   return -1;
 }
 
+/** {@link twoChoices} packs two positions (each below 2^22) into one number: `first + (second + 1) × PAIR`. */
+const PAIR = 4194304;
+
 /**
- * The first of two distinct random positions among all `n` (the "two choices" of P2C and peak EWMA;
- * Mitzenmacher 2001), from one 30-bit draw `x`: its low 15 bits for n ≤ 256 (bias ≤ n / 2^15 ≤ 0.8 %).
+ * Draws two distinct random eligible positions (the "two choices" of P2C and peak EWMA; Mitzenmacher
+ * 2001) and returns them packed in one number, read with {@link firstOf} and {@link secondOf}: −1 when
+ * none is eligible; the second is −1 when only one is. With every endpoint in rotation and nothing
+ * excluded, one 30-bit draw gives both (two for n > 256); otherwise rejection sampling among the
+ * eligible ones. Small `n` keeps the packed number a small integer, so nothing is boxed.
  */
-export function firstOfTwo(x: number, n: number): number {
-  return n <= 256 ? ((x & 0x7fff) * n) >>> 15 : ((x * n) / RANDOM_RANGE) | 0;
+export function twoChoices<E extends Endpoint>(t: EndpointTable<E>, rng: RandomDraw, exclude: ReadonlySet<string> | undefined): number {
+  const n = t.n;
+  if (!t.allIn || exclude !== undefined || n < 2 || n > 256) return twoOthers(t, rng, exclude);
+  // One 30-bit draw, two 15-bit halves, integer math only (bias ≤ n / 2^15 ≤ 0.8 %).
+  const x = rng.bits();
+  const a = ((x & 0x7fff) * n) >>> 15;
+  const b = ((x >>> 15) * (n - 1)) >>> 15;
+  return a + (b >= a ? b + 2 : b + 1) * PAIR;
 }
 
-/** The second of two distinct positions for the same draw `x` (and, for n > 256, a second draw `y`). */
-export function secondOfTwo(x: number, y: number, n: number, first: number): number {
-  const b = n <= 256 ? ((x >>> 15) * (n - 1)) >>> 15 : ((y * (n - 1)) / RANDOM_RANGE) | 0;
-  return b >= first ? b + 1 : b;
+/**
+ * {@link twoChoices} out of line: over 256 endpoints in rotation, two 30-bit draws; otherwise (fewer than
+ * two endpoints, some not eligible) rejection sampling among the eligible ones.
+ */
+function twoOthers<E extends Endpoint>(t: EndpointTable<E>, rng: RandomDraw, exclude: ReadonlySet<string> | undefined): number {
+  const n = t.n;
+  if (t.allIn && exclude === undefined) {
+    if (n < 2) return n - 1; // one endpoint: first 0, no second; none: −1
+    const a = ((rng.bits() * n) / RANDOM_RANGE) | 0;
+    const b = ((rng.bits() * (n - 1)) / RANDOM_RANGE) | 0;
+    return a + (b >= a ? b + 2 : b + 1) * PAIR;
+  }
+  const a = randomEligible(t, rng, exclude, -1);
+  return a < 0 ? -1 : a + (randomEligible(t, rng, exclude, a) + 1) * PAIR;
+}
+
+/** The first position of a {@link twoChoices} pair (≥ 0). */
+export function firstOf(pair: number): number {
+  return pair & (PAIR - 1);
+}
+
+/** The second position of a {@link twoChoices} pair, or −1 when only one endpoint was eligible. */
+export function secondOf(pair: number): number {
+  return (pair - (pair & (PAIR - 1))) / PAIR - 1;
 }

@@ -12,8 +12,10 @@ import type { Endpoint } from './types.js';
 export class SlowStart<E extends Endpoint> implements Columns {
   /** Ramp start time per position, NaN when not ramping. */
   start = new Float64Array(0);
-  /** Endpoints ramping now. */
-  ramping = 0;
+  /** Endpoints ramping now (mirrored in the table's `ramping`, which its steady flags read). */
+  get ramping(): number {
+    return this.#table.ramping;
+  }
   readonly #table: EndpointTable<E>;
   readonly #clock: Clock;
   readonly #windowMs: number;
@@ -47,13 +49,13 @@ export class SlowStart<E extends Endpoint> implements Columns {
 
   /** The endpoint at `pos` leaves the table: forget its ramp (before the table moves another into its place). */
   forget(pos: number): void {
-    if (!Number.isNaN(this.start[pos] as number)) this.ramping--;
+    if (!Number.isNaN(this.start[pos] as number)) this.#table.ramping--;
     this.start[pos] = Number.NaN;
   }
 
   /** Starts (or restarts) the ramp of the endpoint at `pos`. */
   begin(pos: number): void {
-    if (Number.isNaN(this.start[pos] as number)) this.ramping++;
+    if (Number.isNaN(this.start[pos] as number)) this.#table.ramping++;
     const now = this.#clock.now();
     this.start[pos] = now;
     this.#table.eff[pos] = (this.#table.weight[pos] as number) * this.#factor(0);
@@ -78,7 +80,7 @@ export class SlowStart<E extends Endpoint> implements Columns {
       if (age >= this.#windowMs) {
         this.start[p] = Number.NaN;
         t.eff[p] = t.weight[p] as number;
-        this.ramping--;
+        t.ramping--;
       } else t.eff[p] = (t.weight[p] as number) * this.#factor(age);
     }
     t.version++;

@@ -1,7 +1,8 @@
 import type { Listener, Subscribable } from '@scaling/core';
 import { Emitter } from '@scaling/core/internal';
 import type { BalancerCore } from './_core.js';
-import type { Endpoint, Lease, LoadBalancer, LoadBalancerEvents, PickOptions } from './types.js';
+import { balancerStats } from './_stats.js';
+import type { BalancerStats, Endpoint, Lease, LoadBalancer, LoadBalancerEvents, PickOptions } from './types.js';
 
 /** A read-only view of one endpoint's balancing state, from {@link BalancerBase.stateOf}. */
 export interface EndpointState {
@@ -114,6 +115,24 @@ export abstract class BalancerBase<E extends Endpoint = Endpoint> implements Loa
       healthy: t.healthy[p] === 1,
       latencyCostMs: this.latencyCostAt(p),
     };
+  }
+
+  /**
+   * A snapshot of counters and gauges (a fresh plain object; reading it changes nothing): picks and how
+   * their leases ended, rejected picks, panics, size, health, active leases, and the same per endpoint
+   * under `endpoints[id]`; with the `latencyHistogram` option, `requestDuration` histograms (ms). Counting
+   * costs nothing per pick and one increment per release.
+   * @example
+   * ```ts
+   * import { RoundRobin } from '@scaling/load-balancer';
+   * const lb = new RoundRobin({ endpoints: [{ id: 'a' }, { id: 'b' }] });
+   * lb.pick().release({ ok: true });
+   * const s = lb.stats();
+   * console.log(s.picks, s.successes, s.endpoints.a?.picks); // 1 1 1
+   * ```
+   */
+  stats(): BalancerStats {
+    return balancerStats(this.#core);
   }
 
   /** Latency cost at a position (peak EWMA overrides it). */

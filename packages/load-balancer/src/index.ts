@@ -10,7 +10,9 @@ export { Random } from './random.js';
 export { RoundRobin } from './round-robin.js';
 export type { Strategy, StrategyContext } from './strategy.js';
 export type {
+  BalancerStats,
   Endpoint,
+  EndpointStats,
   Lease,
   LeaseResult,
   LoadBalancer,

@@ -46,15 +46,19 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
 
   /** Picks the least loaded eligible endpoint; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const core = this.#core;
     const t = this.#t;
-    const exclude = core.begin(options);
-    const all = t.allIn && exclude === undefined;
+    let exclude: ReadonlySet<string> | undefined;
+    let all = true;
+    // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
+    if (!t.steadyEqual || options !== undefined) {
+      exclude = this.#core.begin(options);
+      all = t.allIn && exclude === undefined;
+      if (!t.equalWeights) return this.#weighted(exclude, all);
+    }
+    // Pass 1: the lowest load and how many endpoints share it. Pass 2: the k-th of them, k uniform.
     const n = t.n;
     const active = t.active;
-    if (!t.equalWeights) return this.#weighted(exclude, all);
-    // Pass 1: the lowest load and how many endpoints share it. Pass 2: the k-th of them, k uniform.
-    let best = Number.POSITIVE_INFINITY;
+    let best = 2147483647;
     let ties = 0;
     for (let p = 0; p < n; p++) {
       if (!all && !t.eligible(p, exclude)) continue;
@@ -64,13 +68,13 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
         ties = 1;
       } else if (a === best) ties++;
     }
-    if (ties === 0) return core.fail();
+    if (ties === 0) return this.#core.fail();
     let k = ties === 1 ? 0 : this.#rng.below(ties);
     for (let p = 0; p < n; p++) {
       if (!all && !t.eligible(p, exclude)) continue;
       if ((active[p] as number) === best && k-- === 0) return this.#book.lease(p);
     }
-    return core.fail();
+    return this.#core.fail();
   }
 
   /** Unequal weights: the lowest active / weight; ties drawn with probability proportional to weight. */

@@ -6,7 +6,7 @@ import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
 import { PeakEwmaCost } from './_peak-ewma-cost.js';
-import { firstOfTwo, type RandomDraw, randomEligible, secondOfTwo } from './_random.js';
+import { firstOf, type RandomDraw, secondOf, twoChoices } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -92,40 +92,39 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     this.#ewma = new PeakEwmaCost(core.table, core.book.sample, decayMs, failurePenaltyMs);
     this.#edf = new LeastRequestEdf(core.table, 1);
     core.observer = this.#ewma;
+    core.latencyCost = (p) => this.#ewma.cost[p] as number;
     core.needLatency();
     this.ready();
   }
 
   /** Picks the endpoint with the lower latency × load of two random eligible ones; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const core = this.#core;
+    // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
+    return this.#t.steadyEqual && options === undefined ? this.#lowerOfTwo(undefined) : this.#pickSlow(options);
+  }
+
+  #pickSlow(options: PickOptions | undefined): Lease<E> {
+    const exclude = this.#core.begin(options);
+    if (this.#t.equalWeights) return this.#lowerOfTwo(exclude);
+    const now = this.#clock.now();
+    this.#now[0] = now;
+    this.#pickTime[0] = now;
+    const p = this.#edf.nextWith(exclude, this.#stepOf);
+    return p < 0 ? this.#core.fail() : this.#book.lease(p);
+  }
+
+  /** The lower latency × load of two random eligible endpoints (ties: the first drawn). */
+  #lowerOfTwo(exclude: ReadonlySet<string> | undefined): Lease<E> {
     const t = this.#t;
-    const exclude = core.begin(options);
-    if (!t.equalWeights) {
-      const now = this.#clock.now();
-      this.#now[0] = now;
-      this.#pickTime[0] = now;
-      const p = this.#edf.nextWith(exclude, this.#stepOf);
-      return p < 0 ? core.fail() : this.#book.lease(p);
-    }
-    const n = t.n;
-    let a: number;
-    let b: number;
-    if (t.allIn && exclude === undefined) {
-      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
-      const x = this.#rng.bits();
-      a = firstOfTwo(x, n);
-      b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
-    } else {
-      a = randomEligible(t, this.#rng, exclude, -1);
-      if (a < 0) return core.fail();
-      b = randomEligible(t, this.#rng, exclude, a);
-      if (b < 0) return this.#book.lease(a);
-    }
+    const pair = twoChoices(t, this.#rng, exclude);
+    if (pair < 0) return this.#core.fail();
+    const a = firstOf(pair);
+    const b = secondOf(pair);
+    if (b < 0) return this.#book.lease(a);
     const now = this.#clock.now();
     this.#pickTime[0] = now;
-    // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty.
-    // (Written out for both candidates so no double crosses a call boundary.)
+    // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty. Written out for
+    // both candidates (no helper) so no double crosses a call boundary and the pick stays inlinable.
     const ewma = this.#ewma;
     const active = t.active;
     const decayMs = this.#decayMs;
@@ -150,6 +149,14 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     return this.#book.lease(lb < la ? b : a);
   }
 
+  /** The cost of a sampled position `p` decayed to `now`, never below {@link PEAK_EWMA_COST_FLOOR_MS}. */
+  #decayedCost(p: number, now: number): number {
+    const ewma = this.#ewma;
+    const dt = now - (ewma.stamp[p] as number);
+    const c = (dt > 0 ? Math.exp(-dt / this.#decayMs) : 1) * (ewma.cost[p] as number);
+    return !(c >= PEAK_EWMA_COST_FLOOR_MS) ? PEAK_EWMA_COST_FLOOR_MS : c;
+  }
+
   /**
    * Latency × load of position `p` at `now`, the numerator of its EDF step. An endpoint without samples is
    * charged the largest cost among the others (a deadline, unlike P2C's comparison, outlives the moment,
@@ -162,11 +169,7 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     if (ewma.sampled[p] === 0) {
       c = PEAK_EWMA_COST_FLOOR_MS;
       for (let q = 0; q < this.#t.n; q++) if (ewma.sampled[q] === 1 && (ewma.cost[q] as number) > c) c = ewma.cost[q] as number;
-    } else {
-      const dt = now - (ewma.stamp[p] as number);
-      c = (dt > 0 ? Math.exp(-dt / this.#decayMs) : 1) * (ewma.cost[p] as number);
-      if (!(c >= PEAK_EWMA_COST_FLOOR_MS)) c = PEAK_EWMA_COST_FLOOR_MS;
-    }
+    } else c = this.#decayedCost(p, now);
     return c * (a + 1);
   }
 

@@ -4,7 +4,7 @@ import type { EndpointTable } from './_endpoint-table.js';
 import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
-import { firstOfTwo, type RandomDraw, randomEligible, secondOfTwo } from './_random.js';
+import { firstOf, type RandomDraw, secondOf, twoChoices } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -60,28 +60,24 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
 
   /** Picks the less loaded of two random eligible endpoints; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const core = this.#core;
-    const t = this.#t;
-    const exclude = core.begin(options);
-    if (!t.equalWeights) {
-      const p = this.#edf.next(exclude);
-      return p < 0 ? core.fail() : this.#book.lease(p);
-    }
-    const n = t.n;
-    const active = t.active;
-    let a: number;
-    let b: number;
-    if (t.allIn && exclude === undefined) {
-      if (n < 2) return n === 1 ? this.#book.lease(0) : core.fail();
-      const x = this.#rng.bits();
-      a = firstOfTwo(x, n);
-      b = secondOfTwo(x, n > 256 ? this.#rng.bits() : 0, n, a);
-    } else {
-      a = randomEligible(t, this.#rng, exclude, -1);
-      if (a < 0) return core.fail();
-      b = randomEligible(t, this.#rng, exclude, a);
-      if (b < 0) return this.#book.lease(a);
-    }
-    return this.#book.lease((active[b] as number) < (active[a] as number) ? b : a);
+    // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
+    return this.#t.steadyEqual && options === undefined ? this.#lessLoaded(undefined) : this.#pickSlow(options);
+  }
+
+  #pickSlow(options: PickOptions | undefined): Lease<E> {
+    const exclude = this.#core.begin(options);
+    if (this.#t.equalWeights) return this.#lessLoaded(exclude);
+    const p = this.#edf.next(exclude);
+    return p < 0 ? this.#core.fail() : this.#book.lease(p);
+  }
+
+  /** The less loaded of two random eligible endpoints (ties: the first drawn). */
+  #lessLoaded(exclude: ReadonlySet<string> | undefined): Lease<E> {
+    const pair = twoChoices(this.#t, this.#rng, exclude);
+    if (pair < 0) return this.#core.fail();
+    const a = firstOf(pair);
+    const b = secondOf(pair);
+    const active = this.#t.active;
+    return this.#book.lease(b >= 0 && (active[b] as number) < (active[a] as number) ? b : a);
   }
 }

@@ -44,20 +44,19 @@ export class RoundRobin<E extends Endpoint = Endpoint> extends BalancerBase<E> {
 
   /** Picks the next endpoint in turn; see {@link LoadBalancer.pick}. */
   pick(options?: PickOptions): Lease<E> {
-    const core = this.#core;
-    const t = this.#t;
-    const slow = core.slow;
-    const exclude = slow === undefined ? excludeOf(options) : core.begin(options);
-    const n = t.n;
-    let p = this.#next;
-    if (p >= n) p = 0;
-    if (t.allIn && exclude === undefined && (slow === undefined || slow.ramping === 0)) {
-      if (n === 0) core.fail();
+    // Fast path: every endpoint in rotation, none ramping, nothing excluded (decided on change, not here).
+    if (this.#t.steady && (options === undefined || excludeOf(options) === undefined)) {
+      const n = this.#t.n;
+      let p = this.#next;
+      if (p >= n) {
+        if (n === 0) return this.#core.fail();
+        p = 0;
+      }
       this.#next = p + 1;
       return this.#book.lease(p);
     }
-    p = this.#choose(exclude, true);
-    return p < 0 ? core.fail() : this.#book.lease(p);
+    const p = this.#choose(this.#core.begin(options), true);
+    return p < 0 ? this.#core.fail() : this.#book.lease(p);
   }
 
   /** The endpoint the next `pick()` without options would return, without advancing. */
@@ -69,7 +68,7 @@ export class RoundRobin<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   #choose(exclude: ReadonlySet<string> | undefined, commit: boolean): number {
     const t = this.#t;
     const n = t.n;
-    const ramping = this.#core.slow !== undefined && this.#core.slow.ramping > 0;
+    const ramping = t.ramping > 0;
     const credit = this.#credit.values;
     let p = this.#next;
     if (p >= n) p = 0;

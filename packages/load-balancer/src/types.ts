@@ -1,4 +1,4 @@
-import type { Lease as CoreLease, Outcome } from '@scaling/core';
+import type { Lease as CoreLease, Histogram, Outcome } from '@scaling/core';
 
 /**
  * An upstream a balancer can pick: a stable `id` and an optional positive `weight` (default 1). Balancers
@@ -117,4 +117,76 @@ export interface LoadBalancer<E extends Endpoint = Endpoint> {
   setHealthy(id: string, healthy: boolean): boolean;
   /** The endpoints (a frozen snapshot, cheap to read repeatedly). Insertion order until a removal, which moves the last endpoint into the gap. */
   readonly endpoints: readonly E[];
+}
+
+/**
+ * One endpoint's part of {@link BalancerStats} (under `endpoints[id]`), counted since the endpoint was
+ * added (a removed and re-added id starts again from 0). `picks = successes + failures + noOutcome + active`.
+ */
+export interface EndpointStats {
+  /** Leases issued on this endpoint (counter). */
+  readonly picks: number;
+  /** Leases released with `{ ok: true }` (counter). */
+  readonly successes: number;
+  /** Leases released with `{ ok: false }`, or reclaimed by the lease timeout (counter). */
+  readonly failures: number;
+  /** Leases released without an outcome: `release()`, `release({})` (counter). */
+  readonly noOutcome: number;
+  /** Leases reclaimed by `leaseTimeoutMs` (counter; also counted in `failures`). */
+  readonly timeouts: number;
+  /** Leases outstanding now (gauge). */
+  readonly active: number;
+  /** Configured weight (gauge). */
+  readonly weight: number;
+  /** Weight after slow start (gauge). */
+  readonly effectiveWeight: number;
+  /** Health as last set with `setHealthy` (gauge, 0/1). */
+  readonly healthy: boolean;
+  /** In slow start now (gauge, 0/1). */
+  readonly ramping: boolean;
+  /** Peak EWMA's latency cost in ms (gauge; `PeakEwma` only). */
+  readonly latencyCostMs?: number;
+  /**
+   * Latency of the leases released with an outcome (and reclaimed ones), in ms: the reported `latencyMs`,
+   * else the time since `pick()`. A copy; present only with the `latencyHistogram` option.
+   */
+  readonly requestDuration?: Histogram;
+}
+
+/**
+ * A balancer's `stats()` snapshot (the monitoring convention of `@scaling/core`): counters since
+ * construction — removed endpoints included — and gauges, with a per-endpoint breakdown.
+ * `picks = successes + failures + noOutcome + active`; `releases + timeouts = successes + failures + noOutcome`.
+ */
+export interface BalancerStats {
+  /** Leases issued (counter). */
+  readonly picks: number;
+  /** Leases released by their holder (counter). */
+  readonly releases: number;
+  /** Released with `{ ok: true }` (counter). */
+  readonly successes: number;
+  /** Released with `{ ok: false }` or reclaimed by the lease timeout (counter). */
+  readonly failures: number;
+  /** Released without an outcome (counter). */
+  readonly noOutcome: number;
+  /** Reclaimed by `leaseTimeoutMs` (counter; also in `failures`). */
+  readonly timeouts: number;
+  /** Picks that threw `NoEndpointError`: no endpoint, none healthy, or all excluded (counter). */
+  readonly rejected: number;
+  /** Panic episodes begun: `panic` events (counter). */
+  readonly panics: number;
+  /** Endpoints (gauge). */
+  readonly size: number;
+  /** Endpoints marked healthy (gauge). */
+  readonly healthy: number;
+  /** Leases outstanding, on removed endpoints too (gauge). */
+  readonly active: number;
+  /** Endpoints in slow start (gauge). */
+  readonly ramping: number;
+  /** Panic routing in effect (gauge, 0/1). */
+  readonly panic: boolean;
+  /** All endpoints' latencies merged (ms; a copy), with the `latencyHistogram` option only. */
+  readonly requestDuration?: Histogram;
+  /** Per endpoint, by id. */
+  readonly endpoints: Readonly<Record<string, EndpointStats>>;
 }

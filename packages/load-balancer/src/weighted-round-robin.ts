@@ -48,8 +48,8 @@ export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerB
   readonly #core: BalancerCore<E>;
   readonly #t: EndpointTable<E>;
   readonly #book: LeaseBook<E>;
-  readonly #scheduler: 'smooth' | 'edf' | 'auto';
-  readonly #edfThreshold: number;
+  /** EDF is used while more endpoints than this (−1: always; +∞: never), so a pick compares two numbers. */
+  readonly #edfAbove: number;
   /** Smooth WRR's current weight per endpoint. */
   readonly #current = new FloatColumn(0);
   readonly #edf: EdfSchedule<E>;
@@ -63,8 +63,7 @@ export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerB
     if (scheduler !== 'smooth' && scheduler !== 'edf' && scheduler !== 'auto')
       throw new TypeError(`Expected \`scheduler\` to be "smooth", "edf" or "auto", got ${describeValue(scheduler)}`);
     assertNonNegativeInteger('edfThreshold', edfThreshold);
-    this.#scheduler = scheduler;
-    this.#edfThreshold = edfThreshold;
+    this.#edfAbove = scheduler === 'edf' ? -1 : scheduler === 'smooth' ? Number.POSITIVE_INFINITY : edfThreshold;
     this.#core = core;
     this.#t = core.table;
     this.#book = core.book;
@@ -75,16 +74,14 @@ export class WeightedRoundRobin<E extends Endpoint = Endpoint> extends BalancerB
 
   /** Which scheduler the next pick uses (`'auto'` resolved by pool size). */
   get activeScheduler(): 'smooth' | 'edf' {
-    if (this.#scheduler !== 'auto') return this.#scheduler;
-    return this.#t.n > this.#edfThreshold ? 'edf' : 'smooth';
+    return this.#t.n > this.#edfAbove ? 'edf' : 'smooth';
   }
 
   /** Picks the next endpoint of the weighted schedule; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    const core = this.#core;
-    const exclude = core.begin(options);
-    const p = this.activeScheduler === 'edf' ? this.#nextEdf(exclude, true) : this.#smooth(exclude, true);
-    return p < 0 ? core.fail() : this.#book.lease(p);
+    const exclude = this.#t.steady && options === undefined ? undefined : this.#core.begin(options);
+    const p = this.#t.n > this.#edfAbove ? this.#nextEdf(exclude, true) : this.#smooth(exclude, true);
+    return p < 0 ? this.#core.fail() : this.#book.lease(p);
   }
 
   /** The endpoint the next `pick()` without options would return, without advancing the schedule. */
