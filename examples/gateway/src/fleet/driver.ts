@@ -19,7 +19,7 @@ import { sleep } from './common.js';
 import { type Engines, freePort, isAlive, type Ledger, type PostgresPair, startEngines } from './engines.js';
 import { bundleEntryPoints, type FleetProcess, killProcess, restartProcess, startProcess, stopAll } from './processes.js';
 import { writeFleetReport } from './report.js';
-import { dbReads, dispatcherEndpoints, jobCounts, limiterCounts, num, tierCounts } from './stats.js';
+import { cdnCounts, dbReads, dispatcherEndpoints, jobCounts, limiterCounts, num, tierCounts } from './stats.js';
 import { type FleetSummary, type FleetTimelinePoint, formatFleetSummary } from './summary.js';
 
 export interface FleetOptions {
@@ -357,7 +357,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     }
     const lb = dispatcherEndpoints(edgeSnap?.lb);
     const edge = (edgeSnap?.edge ?? {}) as Json;
-    const cs = (edge.cacheStatus ?? {}) as Record<string, number>;
+    const cdn = cdnCounts(edgeSnap?.cdn);
     return {
       l1,
       l2,
@@ -377,11 +377,11 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
       webEjections: Object.values(lb).reduce((a, e) => a + e.ejections, 0),
       lbRetries: Object.values(lb).reduce((a, e) => a + e.retries, 0),
       edgeRequests: num(edge, 'requests'),
-      originRequests: num(edge, 'originRequests'),
+      originRequests: cdn.originRequests,
       rateLimited: num(edge, 'rateLimited'),
-      hits: (cs.HIT ?? 0) + (cs.STALE ?? 0),
-      misses: (cs.MISS ?? 0) + (cs.REVALIDATED ?? 0) + (cs['STALE-IF-ERROR'] ?? 0),
-      pass: cs.PASS ?? 0,
+      hits: cdn.hits,
+      misses: cdn.misses,
+      pass: cdn.passes,
       ordersStored: 0,
     };
   };

@@ -108,8 +108,7 @@ const limiter = new RateLimiter({
   redis: { client: redis, commandTimeoutMs: 300, whenDown: 'local', instances: 1 },
 });
 
-// ── what the edge measured ────────────────────────────────────────────────────────────────────────────
-const cacheStatus: Record<string, number> = {};
+// ── what the edge measured (the CDN's figures are the caching proxy's own stats()) ──────────────────────
 const byStatus: Record<string, number> = {};
 const latency = new Histogram();
 let window = new Histogram();
@@ -120,8 +119,6 @@ function edgeStats() {
   return {
     requests,
     rateLimited,
-    originRequests: cdn.originRequests,
-    cacheStatus: { ...cacheStatus },
     byStatus: { ...byStatus },
     requestDuration: { count: latency.count, p50: latency.quantile(0.5), p99: latency.quantile(0.99) },
   };
@@ -129,7 +126,8 @@ function edgeStats() {
 const metrics = createMetrics();
 metrics.collector.register('rate_limiter', limiter, { limiter: 'edge' });
 metrics.collector.register('http_client', { stats: lbStats }, { instance: 'edge' });
-metrics.collector.register('edge', { stats: () => ({ requests, rateLimited, originRequests: cdn.originRequests }) });
+metrics.collector.register('http_cache', cdn, { instance: 'edge' });
+metrics.collector.register('edge', { stats: () => ({ requests, rateLimited }) });
 
 const server = createServer((req, res) => {
   const url = req.url ?? '/';
@@ -139,6 +137,7 @@ const server = createServer((req, res) => {
     window = new Histogram();
     return json(res, 200, {
       edge: edgeStats(),
+      cdn: cdn.stats(),
       window: { count: w.count, p50: w.quantile(0.5), p99: w.quantile(0.99) },
       limiter: limiter.stats(),
       lb: lbStats(),
@@ -149,22 +148,12 @@ const server = createServer((req, res) => {
   }
   requests++;
   const started = performance.now();
-  // The proxy passes its headers to writeHead (not setHeader): read x-cache there.
-  let xCache: string | undefined;
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    for (const a of args)
-      if (typeof a === 'object' && a !== null && !Array.isArray(a) && 'x-cache' in a)
-        xCache = String((a as Record<string, unknown>)['x-cache']);
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as typeof res.writeHead;
   res.once('finish', () => {
     const ms = performance.now() - started;
     latency.record(Math.max(ms, 0.001));
     window.record(Math.max(ms, 0.001));
     const code = String(res.statusCode);
     byStatus[code] = (byStatus[code] ?? 0) + 1;
-    if (xCache !== undefined) cacheStatus[xCache] = (cacheStatus[xCache] ?? 0) + 1;
   });
   const client = req.headers['x-client-id'];
   const key = typeof client === 'string' ? client : (req.socket.remoteAddress ?? 'unknown');

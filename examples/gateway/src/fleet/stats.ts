@@ -101,3 +101,17 @@ export function namedEndpoints(s: BalancedDispatcherStats, names: ReadonlyMap<st
   for (const [origin, e] of Object.entries(s.endpoints)) endpoints[names.get(origin) ?? origin] = e;
   return { ...s, endpoints };
 }
+
+/**
+ * Outcomes of the edge's `@scaling/http-cache` caching proxy (`stats()`): `hits` answered from the store
+ * (fresh or stale), `misses` that needed the origin (full response, 304 revalidation or stale-if-error),
+ * `passes` forwarded uncached, and `originRequests`.
+ */
+export function cdnCounts(s: unknown): { hits: number; misses: number; passes: number; originRequests: number } {
+  return {
+    hits: num(s, 'hits') + num(s, 'stale'),
+    misses: num(s, 'misses') + num(s, 'revalidated') + num(s, 'staleIfError'),
+    passes: num(s, 'passes'),
+    originRequests: num(s, 'originRequests'),
+  };
+}
