@@ -14,7 +14,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Histogram } from '@scaling/core';
 import { createCachingProxy } from '@scaling/http-cache';
-import { createBalancedDispatcher } from '@scaling/http-client';
+import { createBalancedDispatcher, type HttpEndpoint } from '@scaling/http-client';
+import { PeakEwma } from '@scaling/load-balancer';
 import { RateLimiter } from '@scaling/rate-limit';
 import { concurrencyBudget } from '@scaling/resilience';
 import { Redis } from 'ioredis';
@@ -36,6 +37,9 @@ const ratePerClient = Number(process.env.RATE_LIMIT ?? '20');
 // ── load balancing over the web instances ─────────────────────────────────────────────────────────────
 const lb = createBalancedDispatcher({
   endpoints: webs.map((w) => w.origin),
+  // Panic routing (picks spanning unhealthy instances too) only once no instance passes: with the default
+  // 50 %, one killed and one draining instance out of three would send requests to the dead one.
+  balancer: new PeakEwma<HttpEndpoint>({ panicThreshold: 30 }),
   // Generous: on a busy shared machine a healthy instance can take seconds; a dead one fails at once.
   attemptTimeoutMs: 5_000,
   timeoutMs: 15_000,
