@@ -284,6 +284,8 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   const snaps = new Map<string, Json>();
   let edgeSnap: Json | undefined;
   const lbEvents: { t: number; label: string }[] = [];
+  /** How many of the edge's rotation changes (it sends them all on every scrape) were read. */
+  let lbEventsSeen = 0;
   const events: { t: number; label: string }[] = [];
   let startedAt = performance.now();
   let loadStarted = false;
@@ -307,7 +309,10 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
         const s = await getJson(`${edgeUrl}/stats`);
         if (!s) return;
         edgeSnap = s;
-        for (const e of (s.lbEvents as { t: number; label: string }[]) ?? []) {
+        const all = (s.lbEvents as { t: number; label: string }[]) ?? [];
+        const fresh = all.slice(lbEventsSeen);
+        lbEventsSeen = all.length;
+        for (const e of fresh) {
           const t = round1((e.t - (Date.now() - (performance.now() - startedAt))) / 1000);
           if (!loadStarted) continue; // start-up: instances joining the rotation
           lbEvents.push({ t, label: e.label });

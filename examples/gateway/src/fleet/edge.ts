@@ -146,7 +146,8 @@ const server = createServer((req, res) => {
       limiter: limiter.stats(),
       lb: lbStats(),
       rotation: webs.map((w) => ({ name: w.name, inRotation: !checkFailing.has(w.origin) })),
-      lbEvents: lbEvents.splice(0),
+      // Every rotation change so far (a handful): a scrape the driver gave up on loses none.
+      lbEvents,
       lbFailures,
     });
   }
