@@ -140,7 +140,8 @@ The gateway is running. Try:
   curl -i -X POST ${u}/orders -d '{"sku":1}'   # 202, or 429 when the queue is full
   curl ${u}/work                  # balanced (${gateway.features[0]?.split(/\s+/)[2]})
   curl ${u}/health                # application/health+json
-  curl ${u}/stats                 # counters
+  curl ${u}/metrics               # Prometheus text: every primitive's stats()
+  curl ${u}/stats                 # the same snapshots as JSON
 Ctrl-C stops it.`);
   const stop = (): void => {
     shutdown().then(() => process.exit(0));
@@ -196,8 +197,9 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
   ];
   let lastPrinted = 0;
   const sampler = setInterval(() => {
-    const point = metrics.sample(BUCKET_MS, gateway.queueDepth());
-    const line = progressLine(point.t, progress, point.rps, point.p99, point.healthy, point.queueDepth, gateway.cacheStats().hitRatio);
+    const snap = gateway.stats();
+    const point = metrics.sample(BUCKET_MS, snap, gateway.origins);
+    const line = progressLine(point.t, progress, point.rps, point.p99, point.healthy, point.queueDepth, snap.cache.hitRatio);
     if (tty) process.stdout.write(`\r\x1b[K${line}`);
     else if (point.t - lastPrinted >= 5) {
       lastPrinted = point.t;
@@ -217,15 +219,18 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
       Number.NaN,
       Number.NaN,
       countHealthy(metrics),
-      gateway.queueDepth(),
-      gateway.cacheStats().hitRatio,
+      gateway.stats().queue.size,
+      gateway.stats().cache.hitRatio,
     ),
   );
 
   // Let accepted orders finish (the queue drains in the background) before counting them.
   const drainBy = performance.now() + 3_000;
-  while ((gateway.queueDepth() > 0 || gateway.queueRunning() > 0) && performance.now() < drainBy)
-    await new Promise((r) => setTimeout(r, 50));
+  const busy = (): boolean => {
+    const q = gateway.stats().queue;
+    return q.size > 0 || q.pending > 0;
+  };
+  while (busy() && performance.now() < drainBy) await new Promise((r) => setTimeout(r, 50));
 
   const summary = summarize({
     strategy,
@@ -238,8 +243,8 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
       latency: { p50: result.latency.p50, p99: result.latency.p99 },
     },
     states,
-    cache: gateway.cacheStats(),
-    queueDepth: gateway.queueDepth(),
+    snapshot: gateway.stats(),
+    origins: gateway.origins,
     replicaRouting: gateway.replicaRouting(),
   });
   console.log(formatSummary(summary));

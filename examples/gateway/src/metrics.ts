@@ -1,18 +1,17 @@
-/** What the gateway counts while it runs: per-upstream attempts and latencies, client-visible outcomes, a timeline. */
+/**
+ * What the gateway measures itself while it runs: client-visible responses, which upstreams are in rotation, a
+ * timeline. Per-upstream attempts, retries, cache and queue figures come from the primitives' `stats()`
+ * snapshots ({@link GatewaySnapshot}); the timeline takes their differences bucket by bucket.
+ */
+import type { GatewaySnapshot } from './gateway.js';
 
-/** Counters for one upstream, as seen from the gateway. */
-export interface UpstreamStats {
+/** Whether an upstream is in rotation, as the dispatcher's `ejected`/`returned` events tell. */
+export interface UpstreamHealth {
   readonly id: string;
-  /** Attempts sent to this upstream (including ones that failed and were retried elsewhere). */
-  requests: number;
-  /** Attempts that failed (connection error, timeout or 5xx). */
-  errors: number;
-  /** Times this upstream was taken out of rotation (active check or outlier detection). */
+  /** Times this upstream left rotation (active check or outlier detection, whichever came first). */
   ejections: number;
-  /** Whether the balancer currently sends traffic to it. */
+  /** Whether the dispatcher currently sends traffic to it. */
   healthy: boolean;
-  /** Latency of every successful attempt, ms. */
-  readonly latencies: number[];
 }
 
 /** One timeline bucket (`bucketMs` wide). */
@@ -45,7 +44,7 @@ export interface TimelineEvent {
 
 /** Everything the gateway measured. */
 export class GatewayMetrics {
-  readonly upstreams = new Map<string, UpstreamStats>();
+  readonly upstreams = new Map<string, UpstreamHealth>();
   /** Responses the gateway sent, by status code. */
   readonly statusCounts = new Map<number, number>();
   /** Gateway response latencies (whole request, including retries), ms. */
@@ -53,14 +52,7 @@ export class GatewayMetrics {
   responses = 0;
   /** 5xx responses sent to clients. */
   clientErrors = 0;
-  /** Attempts that were retried on another upstream. */
-  retries = 0;
-  /** Requests that succeeded only because of a retry. */
-  rescued = 0;
-  ordersAccepted = 0;
-  ordersRejected = 0;
-  ordersProcessed = 0;
-  ordersFailed = 0;
+  /** The deepest the order queue was when an order was accepted. */
   maxQueueDepth = 0;
   readonly timeline: TimelinePoint[] = [];
   readonly events: TimelineEvent[] = [];
@@ -69,15 +61,14 @@ export class GatewayMetrics {
   #bucketLatencies: number[] = [];
   #bucketErrors = 0;
   #bucketRejections = 0;
-  #bucketAttempts = new Map<string, number>();
-  #bucketHits = 0;
-  #bucketLookups = 0;
+  /** The previous bucket's snapshot figures: attempts per upstream id, cache hits and lookups. */
+  #last = { attempts: new Map<string, number>(), hits: 0, lookups: 0 };
   #startedAt = performance.now();
 
   constructor(ids: readonly string[]) {
     for (const id of ids) {
-      this.upstreams.set(id, { id, requests: 0, errors: 0, ejections: 0, healthy: true, latencies: [] });
-      this.#bucketAttempts.set(id, 0);
+      this.upstreams.set(id, { id, ejections: 0, healthy: true });
+      this.#last.attempts.set(id, 0);
     }
   }
 
@@ -91,15 +82,6 @@ export class GatewayMetrics {
     return (performance.now() - this.#startedAt) / 1000;
   }
 
-  attempt(id: string, ok: boolean, latencyMs: number): void {
-    const u = this.upstreams.get(id);
-    if (!u) return;
-    u.requests++;
-    this.#bucketAttempts.set(id, (this.#bucketAttempts.get(id) ?? 0) + 1);
-    if (ok) u.latencies.push(latencyMs);
-    else u.errors++;
-  }
-
   response(status: number, latencyMs: number): void {
     this.responses++;
     this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
@@ -110,11 +92,6 @@ export class GatewayMetrics {
       this.#bucketErrors++;
     }
     if (status === 429) this.#bucketRejections++;
-  }
-
-  cacheLookup(hit: boolean): void {
-    this.#bucketLookups++;
-    if (hit) this.#bucketHits++;
   }
 
   ejected(id: string): void {
@@ -133,16 +110,25 @@ export class GatewayMetrics {
     this.events.push({ t: round(this.elapsed(), 2), label });
   }
 
-  /** Closes the current timeline bucket. */
-  sample(bucketMs: number, queueDepth: number): TimelinePoint {
+  /**
+   * Closes the current timeline bucket: attempts per upstream and the cache hit ratio are the differences of
+   * the primitives' counters since the previous bucket (`snap`; `origins` maps upstream ids to the
+   * dispatcher's endpoint keys).
+   */
+  sample(bucketMs: number, snap: GatewaySnapshot, origins: ReadonlyMap<string, string>): TimelinePoint {
     const perSecond = 1000 / bucketMs;
     const perUpstream: Record<string, number> = {};
     let healthy = 0;
-    for (const [id, n] of this.#bucketAttempts) {
-      perUpstream[id] = n * perSecond;
-      this.#bucketAttempts.set(id, 0);
+    for (const [id, before] of this.#last.attempts) {
+      const now = attemptsOf(snap, id, origins.get(id) ?? id);
+      perUpstream[id] = (now - before) * perSecond;
+      this.#last.attempts.set(id, now);
       if (this.upstreams.get(id)?.healthy) healthy++;
     }
+    const lookups = snap.cache.lookups - this.#last.lookups;
+    const hits = snap.cache.hits - this.#last.hits;
+    this.#last.lookups = snap.cache.lookups;
+    this.#last.hits = snap.cache.hits;
     const sorted = this.#bucketLatencies.sort((a, b) => a - b);
     const point: TimelinePoint = {
       t: round(this.elapsed(), 2),
@@ -151,8 +137,8 @@ export class GatewayMetrics {
       errors: this.#bucketErrors,
       p50: quantile(sorted, 0.5),
       p99: quantile(sorted, 0.99),
-      hitRatio: this.#bucketLookups === 0 ? Number.NaN : this.#bucketHits / this.#bucketLookups,
-      queueDepth,
+      hitRatio: lookups === 0 ? Number.NaN : hits / lookups,
+      queueDepth: snap.queue.size,
       rejections: this.#bucketRejections,
       healthy,
     };
@@ -160,10 +146,13 @@ export class GatewayMetrics {
     this.#bucketLatencies = [];
     this.#bucketErrors = 0;
     this.#bucketRejections = 0;
-    this.#bucketHits = 0;
-    this.#bucketLookups = 0;
     return point;
   }
+}
+
+/** Attempts sent to upstream `id` so far: through the dispatcher (keyed by `origin`) and the /users route. */
+export function attemptsOf(snap: GatewaySnapshot, id: string, origin: string): number {
+  return (snap.upstreams.endpoints[origin]?.requests ?? 0) + (snap.owners.endpoints[id]?.requests ?? 0);
 }
 
 /** The `q` quantile of an ascending array (nearest rank); NaN when empty. */

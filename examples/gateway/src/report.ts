@@ -132,7 +132,7 @@ ${summary.events.map((e) => `${e.t.toFixed(1)} s: ${escapeHtml(e.label)}`).join(
 <tbody>${rows}</tbody></table>
 <ul>
 <li>client: ${c.requests} requests, <b>${c.errors} errors (${(c.errorRate * 100).toFixed(3)} %)</b>, ${c.rejected429} orders answered 429, p50 ${c.p50} ms, p99 ${c.p99} ms</li>
-<li>gateway: ${summary.gateway.retries} attempts retried on another upstream, ${summary.gateway.rescued} requests saved by a retry</li>
+<li>gateway: ${summary.gateway.retries} attempts retried on another upstream, ${summary.gateway.failed} requests failed on every upstream tried</li>
 <li>cache: hit ratio ${(summary.cache.hitRatio * 100).toFixed(1)} % (${summary.cache.hits} hits, ${summary.cache.misses} misses)</li>
 <li>queue: ${summary.queue.accepted} accepted, ${summary.queue.processed} processed, ${summary.queue.failed} failed, ${summary.queue.rejected} rejected; max depth ${summary.queue.maxDepth}</li>
 <li>replicas: ${escapeHtml(summary.replicaRouting)}</li>

@@ -1,5 +1,11 @@
-/** The end-of-run summary: figures gathered from the gateway and the load client, and their text table. */
-import { type GatewayMetrics, quantile, round } from './metrics.js';
+/**
+ * The end-of-run summary and its text table. Per-upstream, retry, cache and queue figures are read from the
+ * same `stats()` snapshots the gateway's /metrics exports ({@link GatewaySnapshot}); the gateway's own
+ * metrics add what no primitive counts (client-visible responses, when an upstream left rotation).
+ */
+import { Histogram } from '@scaling/core';
+import type { GatewaySnapshot } from './gateway.js';
+import { attemptsOf, type GatewayMetrics, quantile, round } from './metrics.js';
 
 export interface UpstreamSummary {
   id: string;
@@ -21,7 +27,8 @@ export interface DemoSummary {
   upstreams: UpstreamSummary[];
   /** Requests the load client completed or lost. */
   client: { requests: number; ok: number; errors: number; errorRate: number; rejected429: number; p50: number; p99: number };
-  gateway: { responses: number; retries: number; rescued: number; p50: number; p99: number };
+  /** `retries`: attempts retried on another upstream; `failed`: requests that failed on every upstream tried. */
+  gateway: { responses: number; retries: number; failed: number; p50: number; p99: number };
   cache: { hits: number; misses: number; loads: number; hitRatio: number };
   queue: { accepted: number; processed: number; failed: number; rejected: number; depthAtEnd: number; maxDepth: number };
   events: { t: number; label: string }[];
@@ -42,14 +49,22 @@ export function summarize(input: {
   metrics: GatewayMetrics;
   client: ClientCounts;
   states: Map<string, { alive: boolean; note: string }>;
-  cache: { hits: number; misses: number; loads: number; hitRatio: number };
-  queueDepth: number;
+  /** The gateway's primitives' `stats()`, read once at the end. */
+  snapshot: GatewaySnapshot;
+  /** Upstream id → the dispatcher's endpoint key. */
+  origins: ReadonlyMap<string, string>;
   replicaRouting: string;
 }): DemoSummary {
-  const { metrics, client } = input;
+  const { metrics, client, snapshot: snap } = input;
   const upstreams: UpstreamSummary[] = [];
   for (const u of metrics.upstreams.values()) {
-    const sorted = u.latencies.slice().sort((a, b) => a - b);
+    const origin = input.origins.get(u.id) ?? u.id;
+    const viaDispatcher = snap.upstreams.endpoints[origin];
+    const viaOwners = snap.owners.endpoints[u.id];
+    // Attempt latencies of both routes (ms), merged: the histograms are the ones /metrics exports.
+    const latency = new Histogram();
+    if (viaDispatcher) latency.merge(viaDispatcher.requestDuration);
+    if (viaOwners) latency.merge(viaOwners.requestDuration);
     const s = input.states.get(u.id);
     const alive = s?.alive ?? true;
     const state = !alive ? 'killed' : !u.healthy ? 'ejected' : s?.note ? s.note : 'healthy';
@@ -58,10 +73,10 @@ export function summarize(input: {
       state: !alive && !u.healthy ? 'killed, ejected' : state,
       alive,
       healthy: u.healthy,
-      requests: u.requests,
-      p50: round(quantile(sorted, 0.5), 1),
-      p99: round(quantile(sorted, 0.99), 1),
-      errors: u.errors,
+      requests: attemptsOf(snap, u.id, origin),
+      p50: latency.count === 0 ? Number.NaN : round(latency.quantile(0.5), 1),
+      p99: latency.count === 0 ? Number.NaN : round(latency.quantile(0.99), 1),
+      errors: (viaDispatcher?.failures ?? 0) + (viaOwners?.failures ?? 0),
       ejections: u.ejections,
     });
   }
@@ -97,18 +112,18 @@ export function summarize(input: {
     },
     gateway: {
       responses: metrics.responses,
-      retries: metrics.retries,
-      rescued: metrics.rescued,
+      retries: snap.upstreams.retries + snap.owners.retries,
+      failed: snap.upstreams.failed + snap.owners.failed,
       p50: round(quantile(gatewaySorted, 0.5), 1),
       p99: round(quantile(gatewaySorted, 0.99), 1),
     },
-    cache: { hits: input.cache.hits, misses: input.cache.misses, loads: input.cache.loads, hitRatio: input.cache.hitRatio },
+    cache: { hits: snap.cache.hits, misses: snap.cache.misses, loads: snap.cache.loads, hitRatio: snap.cache.hitRatio },
     queue: {
-      accepted: metrics.ordersAccepted,
-      processed: metrics.ordersProcessed,
-      failed: metrics.ordersFailed,
-      rejected: metrics.ordersRejected,
-      depthAtEnd: input.queueDepth,
+      accepted: snap.queue.added,
+      processed: snap.queue.completed,
+      failed: snap.queue.failed,
+      rejected: snap.queue.rejectedFull,
+      depthAtEnd: snap.queue.size,
       maxDepth: metrics.maxQueueDepth,
     },
     events: metrics.events,
@@ -147,7 +162,7 @@ export function formatSummary(s: DemoSummary): string {
     table,
     '',
     `client     ${formatInt(c.requests)} requests, ${formatInt(c.errors)} errors (${pct(c.errorRate, 3)}), ${formatInt(c.rejected429)} orders answered 429, p50 ${c.p50} ms, p99 ${c.p99} ms`,
-    `gateway    ${formatInt(s.gateway.retries)} attempts retried on another upstream, ${formatInt(s.gateway.rescued)} requests saved by a retry`,
+    `gateway    ${formatInt(s.gateway.retries)} attempts retried on another upstream, ${formatInt(s.gateway.failed)} requests failed on every upstream tried`,
     `cache      hit ratio ${pct(s.cache.hitRatio)} (${formatInt(s.cache.hits)} hits, ${formatInt(s.cache.misses)} misses, ${formatInt(s.cache.loads)} loader calls incl. background refreshes)`,
     `queue      ${formatInt(s.queue.accepted)} orders accepted, ${formatInt(s.queue.processed)} processed, ${formatInt(s.queue.failed)} failed, ${formatInt(s.queue.rejected)} rejected (429); depth now ${s.queue.depthAtEnd}, max ${s.queue.maxDepth}`,
     `replicas   ${s.replicaRouting}`,

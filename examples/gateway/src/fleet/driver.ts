@@ -19,7 +19,7 @@ import { sleep } from './common.js';
 import { type Engines, freePort, isAlive, type Ledger, type PostgresPair, startEngines } from './engines.js';
 import { bundleEntryPoints, type FleetProcess, killProcess, restartProcess, startProcess, stopAll } from './processes.js';
 import { writeFleetReport } from './report.js';
-import { dbReads, dispatcherEndpoints, jobCounts, limiterCounts, num, tierCounts } from './stats.js';
+import { cdnCounts, dbReads, dispatcherEndpoints, jobCounts, limiterCounts, num, tierCounts } from './stats.js';
 import { type FleetSummary, type FleetTimelinePoint, formatFleetSummary } from './summary.js';
 
 export interface FleetOptions {
@@ -284,6 +284,8 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
   const snaps = new Map<string, Json>();
   let edgeSnap: Json | undefined;
   const lbEvents: { t: number; label: string }[] = [];
+  /** How many of the edge's rotation changes (it sends them all on every scrape) were read. */
+  let lbEventsSeen = 0;
   const events: { t: number; label: string }[] = [];
   let startedAt = performance.now();
   let loadStarted = false;
@@ -307,7 +309,10 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
         const s = await getJson(`${edgeUrl}/stats`);
         if (!s) return;
         edgeSnap = s;
-        for (const e of (s.lbEvents as { t: number; label: string }[]) ?? []) {
+        const all = (s.lbEvents as { t: number; label: string }[]) ?? [];
+        const fresh = all.slice(lbEventsSeen);
+        lbEventsSeen = all.length;
+        for (const e of fresh) {
           const t = round1((e.t - (Date.now() - (performance.now() - startedAt))) / 1000);
           if (!loadStarted) continue; // start-up: instances joining the rotation
           lbEvents.push({ t, label: e.label });
@@ -357,7 +362,7 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
     }
     const lb = dispatcherEndpoints(edgeSnap?.lb);
     const edge = (edgeSnap?.edge ?? {}) as Json;
-    const cs = (edge.cacheStatus ?? {}) as Record<string, number>;
+    const cdn = cdnCounts(edgeSnap?.cdn);
     return {
       l1,
       l2,
@@ -377,11 +382,11 @@ async function loadRun(o: FleetOptions, ctx: RunContext): Promise<FleetSummary> 
       webEjections: Object.values(lb).reduce((a, e) => a + e.ejections, 0),
       lbRetries: Object.values(lb).reduce((a, e) => a + e.retries, 0),
       edgeRequests: num(edge, 'requests'),
-      originRequests: num(edge, 'originRequests'),
+      originRequests: cdn.originRequests,
       rateLimited: num(edge, 'rateLimited'),
-      hits: (cs.HIT ?? 0) + (cs.STALE ?? 0),
-      misses: (cs.MISS ?? 0) + (cs.REVALIDATED ?? 0) + (cs['STALE-IF-ERROR'] ?? 0),
-      pass: cs.PASS ?? 0,
+      hits: cdn.hits,
+      misses: cdn.misses,
+      pass: cdn.passes,
       ordersStored: 0,
     };
   };

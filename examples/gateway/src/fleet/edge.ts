@@ -4,18 +4,18 @@
  *   client ─▶ per-client rate limit (`@scaling/rate-limit`, GCRA on the private Redis, shared by every edge)
  *          ─▶ RFC 9111 caching reverse proxy (`@scaling/http-cache`: serves what the web tier marked cacheable)
  *          ─▶ load balancer (`@scaling/http-client` balanced dispatcher over the web instances: Peak EWMA,
- *             outlier ejection, retries on another instance for idempotent requests and idempotency keys)
- *             + active health checks of each instance's `/readyz` (`@scaling/health`): an instance that fails
- *             them (killed, or draining in a graceful shutdown) leaves the rotation until it passes again.
+ *             outlier ejection, retries on another instance for idempotent requests and idempotency keys,
+ *             and its active health checks of each instance's `/readyz`: an instance that fails them
+ *             (killed, or draining in a graceful shutdown) leaves the rotation until it passes again).
  *
  * The caching proxy speaks to one origin URL, so the balancer is that origin: a second server of this
  * process on loopback.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Histogram } from '@scaling/core';
-import { HealthMonitor, httpProbe } from '@scaling/health';
 import { createCachingProxy } from '@scaling/http-cache';
-import { createBalancedDispatcher } from '@scaling/http-client';
+import { createBalancedDispatcher, type HttpEndpoint } from '@scaling/http-client';
+import { PeakEwma } from '@scaling/load-balancer';
 import { RateLimiter } from '@scaling/rate-limit';
 import { concurrencyBudget } from '@scaling/resilience';
 import { Redis } from 'ioredis';
@@ -37,6 +37,9 @@ const ratePerClient = Number(process.env.RATE_LIMIT ?? '20');
 // ── load balancing over the web instances ─────────────────────────────────────────────────────────────
 const lb = createBalancedDispatcher({
   endpoints: webs.map((w) => w.origin),
+  // Panic routing (picks spanning unhealthy instances too) only once no instance passes: with the default
+  // 50 %, one killed and one draining instance out of three would send requests to the dead one.
+  balancer: new PeakEwma<HttpEndpoint>({ panicThreshold: 30 }),
   // Generous: on a busy shared machine a healthy instance can take seconds; a dead one fails at once.
   attemptTimeoutMs: 5_000,
   timeoutMs: 15_000,
@@ -44,76 +47,25 @@ const lb = createBalancedDispatcher({
   // (Envoy's, default 20 % of active requests) must cover that, or those requests fail instead of moving.
   retry: { maxAttempts: 3, budget: concurrencyBudget({ ratio: 0.5, minConcurrency: 10 }) },
   outlierDetection: { consecutiveFailures: 3, baseEjectionTimeMs: 3_000 },
+  // GET /readyz every 250 ms: 2 failures take an instance out of rotation, 2 passes bring it back. The
+  // dispatcher ANDs the check with outlier detection; the endpoints (and their counters) stay in place.
+  healthCheck: { path: '/readyz', intervalMs: 250, timeoutMs: 1_000, unhealthyThreshold: 2, healthyThreshold: 2 },
   pool: { connections: 32 },
 });
-const inRotation = new Set(webs.map((w) => w.origin));
+/** Instances whose active check fails (the rotation the timeline shows). */
+const checkFailing = new Set<string>();
 const lbEvents: { t: number; label: string }[] = [];
-let ejections = 0;
-const monitor = new HealthMonitor({
-  serviceId: 'fleet-edge',
-  checks: webs.map((w) => ({
-    name: w.name,
-    componentId: w.name,
-    componentType: 'http',
-    check: httpProbe({ url: `${w.origin}/readyz`, timeoutMs: 1_000 }),
-    intervalMs: 250,
-    timeoutMs: 1_000,
-    unhealthyThreshold: 2,
-    healthyThreshold: 2,
-    initialStatus: 'pass' as const,
-    critical: false,
-  })),
+lb.on('ejected', ({ origin, source }) => {
+  if (source !== 'healthCheck' || checkFailing.has(origin)) return;
+  checkFailing.add(origin);
+  lbEvents.push({ t: Date.now(), label: `${names.get(origin) ?? origin} out of rotation` });
 });
-monitor.on('change', ({ name, healthy }) => {
-  const w = webs.find((x) => x.name === name);
-  if (!w) return;
-  if (healthy) inRotation.add(w.origin);
-  else {
-    inRotation.delete(w.origin);
-    ejections++;
-  }
-  lbEvents.push({ t: Date.now(), label: `${name} ${healthy ? 'back in rotation' : 'out of rotation'}` });
-  // Endpoints that stay keep their balancer and outlier state; with none passing, keep every one.
-  // A removed endpoint's counters leave the dispatcher's stats: keep them in `retired`.
-  retire();
-  const list = webs.filter((x) => inRotation.has(x.origin)).map((x) => x.origin);
-  lb.setEndpoints(list.length > 0 ? list : webs.map((x) => x.origin));
+lb.on('returned', ({ origin, source }) => {
+  if (source !== 'healthCheck' || !checkFailing.delete(origin)) return;
+  lbEvents.push({ t: Date.now(), label: `${names.get(origin) ?? origin} back in rotation` });
 });
-monitor.start();
-
-/** Counters of endpoints removed from the dispatcher, so the totals survive a rotation change. */
-const retired = new Map<string, { requests: number; failures: number; retries: number; ejections: number }>();
-let lastSeen: Record<string, { requests: number; failures: number; retries: number; ejections: number }> = {};
-function retire(): void {
-  const now = namedEndpoints(lb.stats(), names).endpoints;
-  for (const [name, c] of Object.entries(lastSeen)) {
-    if (now[name] !== undefined && now[name].requests >= c.requests) continue;
-    const r = retired.get(name) ?? { requests: 0, failures: 0, retries: 0, ejections: 0 };
-    retired.set(name, {
-      requests: r.requests + c.requests,
-      failures: r.failures + c.failures,
-      retries: r.retries + c.retries,
-      ejections: r.ejections + c.ejections,
-    });
-  }
-  lastSeen = now;
-}
-/** The dispatcher's per-instance counters since the start, removed and re-added instances included. */
-function lbTotals(): { endpoints: Record<string, { requests: number; failures: number; retries: number; ejections: number }> } {
-  retire();
-  const out: Record<string, { requests: number; failures: number; retries: number; ejections: number }> = {};
-  for (const w of webs) {
-    const r = retired.get(w.name) ?? { requests: 0, failures: 0, retries: 0, ejections: 0 };
-    const c = lastSeen[w.name] ?? { requests: 0, failures: 0, retries: 0, ejections: 0 };
-    out[w.name] = {
-      requests: r.requests + c.requests,
-      failures: r.failures + c.failures,
-      retries: r.retries + c.retries,
-      ejections: r.ejections + c.ejections,
-    };
-  }
-  return { endpoints: out };
-}
+/** The dispatcher's stats with the instances' names as endpoint keys. */
+const lbStats = () => namedEndpoints(lb.stats(), names);
 
 /** The first failures of the balancer (what the edge answered 502 for). */
 const lbFailures: string[] = [];
@@ -160,8 +112,7 @@ const limiter = new RateLimiter({
   redis: { client: redis, commandTimeoutMs: 300, whenDown: 'local', instances: 1 },
 });
 
-// ── what the edge measured ────────────────────────────────────────────────────────────────────────────
-const cacheStatus: Record<string, number> = {};
+// ── what the edge measured (the CDN's figures are the caching proxy's own stats()) ──────────────────────
 const byStatus: Record<string, number> = {};
 const latency = new Histogram();
 let window = new Histogram();
@@ -172,17 +123,15 @@ function edgeStats() {
   return {
     requests,
     rateLimited,
-    originRequests: cdn.originRequests,
-    cacheStatus: { ...cacheStatus },
     byStatus: { ...byStatus },
     requestDuration: { count: latency.count, p50: latency.quantile(0.5), p99: latency.quantile(0.99) },
-    ejections,
   };
 }
 const metrics = createMetrics();
 metrics.collector.register('rate_limiter', limiter, { limiter: 'edge' });
-metrics.collector.register('http_client', { stats: lbTotals }, { instance: 'edge' });
-metrics.collector.register('edge', { stats: () => ({ requests, rateLimited, originRequests: cdn.originRequests, ejections }) });
+metrics.collector.register('http_client', { stats: lbStats }, { instance: 'edge' });
+metrics.collector.register('http_cache', cdn, { instance: 'edge' });
+metrics.collector.register('edge', { stats: () => ({ requests, rateLimited }) });
 
 const server = createServer((req, res) => {
   const url = req.url ?? '/';
@@ -192,32 +141,24 @@ const server = createServer((req, res) => {
     window = new Histogram();
     return json(res, 200, {
       edge: edgeStats(),
+      cdn: cdn.stats(),
       window: { count: w.count, p50: w.quantile(0.5), p99: w.quantile(0.99) },
       limiter: limiter.stats(),
-      lb: lbTotals(),
-      rotation: webs.map((w) => ({ name: w.name, inRotation: inRotation.has(w.origin) })),
-      lbEvents: lbEvents.splice(0),
+      lb: lbStats(),
+      rotation: webs.map((w) => ({ name: w.name, inRotation: !checkFailing.has(w.origin) })),
+      // Every rotation change so far (a handful): a scrape the driver gave up on loses none.
+      lbEvents,
       lbFailures,
     });
   }
   requests++;
   const started = performance.now();
-  // The proxy passes its headers to writeHead (not setHeader): read x-cache there.
-  let xCache: string | undefined;
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    for (const a of args)
-      if (typeof a === 'object' && a !== null && !Array.isArray(a) && 'x-cache' in a)
-        xCache = String((a as Record<string, unknown>)['x-cache']);
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as typeof res.writeHead;
   res.once('finish', () => {
     const ms = performance.now() - started;
     latency.record(Math.max(ms, 0.001));
     window.record(Math.max(ms, 0.001));
     const code = String(res.statusCode);
     byStatus[code] = (byStatus[code] ?? 0) + 1;
-    if (xCache !== undefined) cacheStatus[xCache] = (cacheStatus[xCache] ?? 0) + 1;
   });
   const client = req.headers['x-client-id'];
   const key = typeof client === 'string' ? client : (req.socket.remoteAddress ?? 'unknown');
@@ -233,7 +174,6 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 10_000;
 
 const stop = (): void => {
-  monitor.stop();
   cdn.close();
   void lb.close();
   redis.disconnect();
