@@ -28,6 +28,9 @@ const coverageFloor: Record<string, typeof defaultFloor> = {
 
 /** Integration tests (real servers) run only under `npm run test:integration` (INTEGRATION=1). */
 const integration = process.env.INTEGRATION === '1';
+// Property tests with hundreds of runs take 1–2 s alone and several times that on a loaded 2-core
+// machine (coverage on, other builds running): a 20 s default instead of vitest's 5 s.
+const testTimeout = 20_000;
 
 export default defineConfig({
   resolve: { alias },
@@ -50,6 +53,7 @@ export default defineConfig({
           include: integration ? ['test/**/*.integration.test.ts'] : ['test/**/*.test.ts'],
           exclude: integration ? [] : ['test/**/*.integration.test.ts'],
           setupFiles: [`${root}test/setup-fast-check.ts`],
+          testTimeout,
         },
       })),
       {
@@ -60,6 +64,7 @@ export default defineConfig({
           include: integration ? ['test/**/*.integration.test.ts'] : ['test/**/*.test.ts'],
           exclude: integration ? [] : ['test/**/*.integration.test.ts'],
           setupFiles: [`${root}test/setup-fast-check.ts`],
+          testTimeout,
         },
       },
     ],
