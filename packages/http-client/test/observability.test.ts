@@ -109,7 +109,7 @@ describe('events, channels and stats', () => {
       });
       const slow = await startServer((req, res) => {
         if (req.url === '/healthz') return res.end();
-        setTimeout(() => res.end('slow'), 1_000);
+        setTimeout(() => res.end('slow'), 3_000);
       });
       const ok = await named('ok');
       open.push(flaky, slow, ok);
@@ -127,7 +127,9 @@ describe('events, channels and stats', () => {
         outlierDetection: { consecutiveFailures: 1, baseEjectionTimeMs: 50, successRate: false, failurePercentage: false },
         healthCheck: { intervalMs: 20, unhealthyThreshold: 1, healthyThreshold: 1, timeoutMs: 500 },
         retry: { budget },
-        hedge: { delay: 150, budget: false },
+        // a hedge delay well above a reset's round trip even on a loaded machine, so the retry phase below
+        // sees a retry and not a hedge (CI failure at 150 ms under load)
+        hedge: { delay: 1_000, budget: false },
       });
       open.push(dispatcher);
       const heard: Record<string, unknown[]> = {};
@@ -162,10 +164,10 @@ describe('events, channels and stats', () => {
         removed: [],
         endpoints: [flaky.origin, ok.origin, slow.origin],
       });
-      // hedge: `slow` takes 1 s; after 150 ms a hedge goes to another endpoint and wins.
+      // hedge: `slow` takes 3 s; after 1 s a hedge goes to another endpoint and wins.
       dispatcher.setEndpoints([slow.origin, ok.origin]);
       for (let i = 0; i < 3 && !heard.hedge; i++) expect((await get(dispatcher)).body).toBe('ok');
-      expect(heard.hedge?.[0]).toEqual({ origin: ok.origin, attempt: 2, delayMs: 150 });
+      expect(heard.hedge?.[0]).toEqual({ origin: ok.origin, attempt: 2, delayMs: 1_000 });
 
       grant = false;
       dispatcher.setEndpoints([ok.origin]);
