@@ -204,8 +204,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
         // tell: the fill started after the invalidation) — the lagging-replica case of the cache-aside race
         // ("Scaling Memcache at Facebook", NSDI 2013, §5 remote markers). Fills are rare (one per key and
         // TTL for the fleet, behind the cache's single flight), so the primary's cost is small; the
-        // replica keeps serving the session reads, which carry the client's WAL position.
-        const { rows } = await db.primary.query<Row>(PRODUCT_SQL, [pid]);
+        // replica keeps serving the session reads, which carry the client's WAL position. (`connect()`: a
+        // primary connection, counted in the pool's `primary` figure.)
+        const primary = await db.connect();
+        let rows: Row[];
+        try {
+          rows = (await primary.query<Row>(PRODUCT_SQL, [pid])).rows;
+        } finally {
+          primary.release();
+        }
         if (!rows[0]) throw new NotFound();
         return toProduct(rows[0]);
       });
