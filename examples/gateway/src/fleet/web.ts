@@ -202,10 +202,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
         // replica may serve reads while up to `maxLagMs` (1 s) behind, so a miss just after a write would
         // read the row the write replaced and cache it after the write's invalidation (the cache cannot
         // tell: the fill started after the invalidation) — the lagging-replica case of the cache-aside race
-        // ("Scaling Memcache at Facebook", NSDI 2013, §5 remote markers). Fills are rare (one per key and
-        // TTL for the fleet, behind the cache's single flight), so the primary's cost is small; the
-        // replica keeps serving the session reads, which carry the client's WAL position. (`connect()`: a
-        // primary connection, counted in the pool's `primary` figure.)
+        // ("Scaling Memcache at Facebook", NSDI 2013, §5 remote markers). The cost: one primary read per
+        // key and TTL for the fleet (behind the cache's single flight); the replica keeps serving the
+        // session reads, which carry the client's WAL position. (`connect()`: a primary connection,
+        // counted in the pool's `primary` figure.)
         const primary = await db.connect();
         let rows: Row[];
         try {
