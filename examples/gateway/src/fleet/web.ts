@@ -3,10 +3,11 @@
  *
  * | route                          | what                                                                                   |
  * | ------------------------------ | -------------------------------------------------------------------------------------- |
- * | `GET /products/:id`            | tiered cache (`@scaling/cache-redis`: L1 in process, L2 on Redis) over PostgreSQL reads |
- * |                                | routed by `@scaling/replica-router-pg`; `Cache-Control: public, max-age=5` so the edge   |
- * |                                | caches it. With `x-session-lsn` (a client that wrote): no cache, a read-your-writes     |
- * |                                | session read (a replica that replayed the client's write, or the primary)               |
+ * | `GET /products/:id`            | tiered cache (`@scaling/cache-redis`: L1 in process, L2 on Redis) filled from the       |
+ * |                                | primary (a lagging replica's row would outlive the write's invalidation in the cache); |
+ * |                                | `Cache-Control: public, max-age=5` so the edge caches it. With `x-session-lsn` (a      |
+ * |                                | client that wrote): no cache, a read-your-writes session read through                  |
+ * |                                | `@scaling/replica-router-pg` (a replica that replayed the client's write, or primary)  |
  * | `PUT /products/:id`            | the write, on the primary; answers the new version and the session's WAL position     |
  * | `POST /orders`                 | `@scaling/jobs` on BullMQ (`@scaling/jobs-bullmq`): 202 once Redis has the job          |
  * | `GET /users/:id/*`, `GET /work` | `@scaling/http-client` balanced dispatcher over the upstream services (static list)     |
@@ -196,7 +197,22 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     let found: { value: Product; status: string };
     try {
       found = await tier.getOrLoadWithStatus(`p:${pid}`, async () => {
-        const { rows } = await db.query<Row>(PRODUCT_SQL, [pid]);
+        // A cache fill reads the primary, never a replica: the copy it stores is shared by every instance
+        // and kept for the TTL (30 s), so it must hold every write whose invalidation was already sent. A
+        // replica may serve reads while up to `maxLagMs` (1 s) behind, so a miss just after a write would
+        // read the row the write replaced and cache it after the write's invalidation (the cache cannot
+        // tell: the fill started after the invalidation) — the lagging-replica case of the cache-aside race
+        // ("Scaling Memcache at Facebook", NSDI 2013, §5 remote markers). The cost: one primary read per
+        // key and TTL for the fleet (behind the cache's single flight); the replica keeps serving the
+        // session reads, which carry the client's WAL position. (`connect()`: a primary connection,
+        // counted in the pool's `primary` figure.)
+        const primary = await db.connect();
+        let rows: Row[];
+        try {
+          rows = (await primary.query<Row>(PRODUCT_SQL, [pid])).rows;
+        } finally {
+          primary.release();
+        }
         if (!rows[0]) throw new NotFound();
         return toProduct(rows[0]);
       });
