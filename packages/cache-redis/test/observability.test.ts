@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Histogram } from '@scaling/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readmeTableNames } from '../../../test/_readme-tables.js';
 import type { TierStats } from '../src/index.js';
 import { fleet } from './_helpers.js';
 import { settle } from './_memory-redis.js';
-import { readmeTableNames } from './_readme-tables.js';
 
 const README = join(import.meta.dirname, '..', 'README.md');
 const GAUGES = new Set(['busConnected']);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Histogram, ManualClock } from '@scaling/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readmeTableNames } from '../../../test/_readme-tables.js';
 import type { BoundedCache, CacheOptions, EvictionReason } from '../src/index.js';
 import { implementations } from './_implementations.js';
-import { readmeTableNames } from './_readme-tables.js';
 
 const README = join(import.meta.dirname, '..', 'README.md');
 const STATS_FIELDS = readmeTableNames(README, '`stats()`');

@@ -6,10 +6,10 @@ import { Histogram } from '@scaling/core';
 import { defineJob, JobQueue } from '@scaling/jobs';
 import { Worker as BullWorker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readmeTableNames } from '../../../test/_readme-tables.js';
 import { waitFor } from '../../jobs/test/_conformance.js';
 import { ownRedis } from '../../jobs/test/_servers.js';
 import { BullMqBackend, type BullMqBackendStats } from '../src/index.js';
-import { readmeTableNames } from './_readme-tables.js';
 
 const port = Number(process.env.REDIS_PORT ?? 6379);
 const README = join(import.meta.dirname, '..', 'README.md');

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Histogram } from '@scaling/core';
 import { defineJob, JobQueue } from '@scaling/jobs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readmeTableNames } from '../../../test/_readme-tables.js';
 import { waitFor } from '../../jobs/test/_conformance.js';
 import { ownNats } from '../../jobs/test/_servers.js';
 import { JetStreamBackend, type JetStreamBackendStats } from '../src/index.js';
-import { readmeTableNames } from './_readme-tables.js';
 
 const servers = process.env.NATS_URL ?? '127.0.0.1:4222';
 const README = join(import.meta.dirname, '..', 'README.md');

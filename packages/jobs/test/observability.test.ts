@@ -3,6 +3,7 @@ import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel
 import { join } from 'node:path';
 import { Histogram } from '@scaling/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readmeTableNames } from '../../../test/_readme-tables.js';
 import {
   type DeadLetter,
   type Delivery,
@@ -13,7 +14,6 @@ import {
   type JobRecord,
   type JobStats,
 } from '../src/index.js';
-import { readmeTableNames } from './_readme-tables.js';
 
 const README = join(import.meta.dirname, '..', 'README.md');
 const STATS = readmeTableNames(README, '`stats()`');

@@ -3,10 +3,10 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { ManualClock } from '@scaling/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectDocumented, readme, tableAfter } from '../../../test/_readme-tables.js';
 import { AimdLimit, ConcurrencyLimiter, RateLimiter, type RedisCommand } from '../src/index.js';
-import { expectDocumented, readme, tableAfter } from './_stats-doc.js';
 
-const README = readme();
+const README = readme(import.meta.url);
 const seen = new Map<string, object[]>();
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -4,11 +4,11 @@
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import { ManualClock } from '@scaling/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectDocumented, readme, tableAfter } from '../../../test/_readme-tables.js';
 import { createReplicatedPool, type PgQueryContext, type ReplicatedPoolStats } from '../src/index.js';
 import { fakePool } from './_fakes.js';
-import { expectDocumented, readme, tableAfter } from './_stats-doc.js';
 
-const README = readme();
+const README = readme(import.meta.url);
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();

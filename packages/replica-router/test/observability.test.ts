@@ -3,10 +3,10 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { ManualClock } from '@scaling/core';
 import { describe, expect, it } from 'vitest';
+import { expectDocumented, readme, tableAfter } from '../../../test/_readme-tables.js';
 import { NoReplicaError, type ReplicaEndpoint, ReplicaRouter, type ReplicaRouterOptions, type ReplicaRouterStats } from '../src/index.js';
-import { expectDocumented, readme, tableAfter } from './_stats-doc.js';
 
-const README = readme();
+const README = readme(import.meta.url);
 
 function make(extra: Partial<ReplicaRouterOptions<string, ReplicaEndpoint>> = {}) {
   const clock = new ManualClock();

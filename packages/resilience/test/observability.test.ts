@@ -3,6 +3,7 @@ import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel
 import { ManualClock } from '@scaling/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectDocumented as expectStatsDoc, readme, tableAfter } from '../../../test/_readme-tables.js';
 import {
   adaptiveThrottle,
   BrokenCircuitError,
@@ -16,9 +17,8 @@ import {
   timeout,
 } from '../src/index.js';
 import { never, track } from './_helpers.js';
-import { expectDocumented as expectStatsDoc, readme, tableAfter } from './_stats-doc.js';
 
-const README = readme();
+const README = readme(import.meta.url);
 const fail = (): Promise<never> => Promise.reject(new Error('boom'));
 const ok = (): Promise<string> => Promise.resolve('ok');
 

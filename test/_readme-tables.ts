@@ -1,15 +1,16 @@
 /**
- * Keeps the README honest: the stats() fields and channels its tables list are compared with what the
- * code produces (a snapshot's keys, the channels a test saw).
+ * Keeps each package README honest, shared by every package's monitoring tests: the stats() fields and
+ * channels its tables list are compared with what the code produces (a snapshot's keys, the channels a
+ * test saw).
  */
 import { readFileSync } from 'node:fs';
 import { Histogram } from '@scaling/core';
 import { classifyStatsField, GAUGE_STATS_FIELDS, isStatsHistogram, MEMBER_STATS_COLLECTIONS } from '@scaling/core/internal';
 import { expect } from 'vitest';
 
-/** The README of this package. */
-export function readme(): string {
-  return readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+/** The README of the package whose test file is at `testFileUrl` (pass `import.meta.url`). */
+export function readme(testFileUrl: string): string {
+  return readFileSync(new URL('../README.md', testFileUrl), 'utf8');
 }
 
 /** First-column names (backticks stripped) of the table right after the line containing `heading`. */
@@ -103,4 +104,29 @@ export function expectDocumented(text: string, heading: string, snapshot: object
     const key = path.includes('<id>') ? [last] : path.split('.');
     expect(classifyStatsField(value, key, gauges)?.kind, path).toBe(kind);
   }
+}
+
+/**
+ * The first-column names (inside backticks) of the Markdown table that follows the heading `heading` in `file`.
+ * Throws when the heading or its table is missing.
+ */
+export function readmeTableNames(file: string, heading: string): string[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l) => /^#+ /.test(l) && l.replace(/^#+ /, '').trim() === heading);
+  if (at < 0) throw new Error(`${file}: no heading "${heading}"`);
+  const names: string[] = [];
+  let inTable = false;
+  for (let i = at + 1; i < lines.length; i++) {
+    const line = (lines[i] as string).trim();
+    if (line.startsWith('|')) {
+      inTable = true;
+      const first = line.split('|')[1] ?? '';
+      const m = /`([^`]+)`/.exec(first);
+      if (m !== null) names.push(m[1] as string);
+    } else if (inTable || /^#+ /.test(line)) {
+      break;
+    }
+  }
+  if (names.length === 0) throw new Error(`${file}: no table under "${heading}"`);
+  return names;
 }
