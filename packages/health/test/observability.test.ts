@@ -1,25 +1,13 @@
 // Issue 19: every documented channel fires, every stats() matches its README table, and the counters add up.
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { ManualClock } from '@scaling/core';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { channelSpy } from '../../../test/_channel-spy.js';
 import { expectDocumented, readme, tableAfter } from '../../../test/_readme-tables.js';
 import { GracefulShutdown, HealthMonitor, OutlierDetector } from '../src/index.js';
 
 const README = readme(import.meta.url);
-const seen = new Map<string, object[]>();
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  seen.clear();
-});
-function listen(name: string): void {
-  const fn = (message: unknown): void => {
-    seen.set(name, [...(seen.get(name) ?? []), message as object]);
-  };
-  subscribe(name, fn);
-  cleanups.push(() => unsubscribe(name, fn));
-}
+const { seen, listen } = channelSpy();
 const target = { setHealthy: (): void => {} };
 
 describe('channels (README table)', () => {

@@ -1,8 +1,9 @@
 // Issue 19: every documented channel fires, every stats() matches its README table, and the counters add up.
-import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
+import { tracingChannel } from 'node:diagnostics_channel';
 import { ManualClock } from '@scaling/core';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { channelSpy } from '../../../test/_channel-spy.js';
 import { expectDocumented as expectStatsDoc, readme, tableAfter } from '../../../test/_readme-tables.js';
 import {
   adaptiveThrottle,
@@ -23,19 +24,7 @@ const fail = (): Promise<never> => Promise.reject(new Error('boom'));
 const ok = (): Promise<string> => Promise.resolve('ok');
 
 /** Collects what each channel publishes while a test runs. */
-const seen = new Map<string, object[]>();
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  seen.clear();
-});
-function listen(name: string): void {
-  const fn = (message: unknown): void => {
-    seen.set(name, [...(seen.get(name) ?? []), message as object]);
-  };
-  subscribe(name, fn);
-  cleanups.push(() => unsubscribe(name, fn));
-}
+const { seen, listen, cleanups } = channelSpy();
 
 /** The documented fields of `heading`'s table equal the snapshot's paths, and each kind matches how adapters read it. */
 function expectDocumented(heading: string, snapshot: object): void {
