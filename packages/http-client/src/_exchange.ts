@@ -30,6 +30,8 @@ export interface HedgeSettings {
   readonly delay: HedgeDelay;
   readonly maxHedges: number;
   readonly budget: RetryBudget | undefined;
+  /** What happens to an attempt a hedged twin beat: read to its end and discarded, or aborted. */
+  readonly loser: 'drain' | 'abort';
 }
 
 /** Dispatcher-wide counters (see BalancedDispatcherStats). */
@@ -427,6 +429,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   readonly hedge: boolean;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stale = false;
+  /** Lost to a hedged twin and let finish (body discarded) so its connection stays open. */
+  #draining = false;
   #failureStatus = false;
   #reason: Error | undefined;
   #abort: ((reason?: Error) => void) | undefined;
@@ -449,7 +453,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
     if (ms === undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (!this.headersSent) this.fail(new TimeoutError(`Attempt on ${this.#m.endpoint.origin} got no response within ${ms} ms`, ms), true);
+      if (this.#draining) this.#endDrain(new TimeoutError(`Attempt on ${this.#m.endpoint.origin} got no response within ${ms} ms`, ms));
+      else if (!this.headersSent)
+        this.fail(new TimeoutError(`Attempt on ${this.#m.endpoint.origin} got no response within ${ms} ms`, ms), true);
     }, ms);
   }
 
@@ -500,6 +506,13 @@ export class Attempt implements Dispatcher.DispatchHandler {
   lose(): void {
     if (this.#stale) return;
     this.#stale = true;
+    if (this.#s.hedge?.loser === 'drain') {
+      // Aborting an HTTP/1.1 response closes its connection (the next request pays a new handshake): let it
+      // finish instead, discard its body and release the lease then, with its whole latency.
+      this.#draining = true;
+      this.#reason = new Error('A hedged attempt answered first');
+      return;
+    }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#m.active--;
     const reason = new Error('A hedged attempt answered first');
@@ -520,7 +533,30 @@ export class Attempt implements Dispatcher.DispatchHandler {
     else this.#x.attemptFailed(this, error, mayRetry);
   }
 
+  /**
+   * Ends a drained loser: an outcome for the balancer (the latency so far; a failure on `error` when the
+   * dispatcher counts it as one), none for outlier detection (the loser's response reached nobody).
+   */
+  #endDrain(error: Error | undefined): void {
+    if (!this.#draining) return;
+    this.#draining = false;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    const m = this.#m;
+    m.active--;
+    const latencyMs = performance.now() - this.#start;
+    if (error === undefined) m.duration.record(latencyMs);
+    if (error === undefined) this.#lease.release({ ok: !this.#failureStatus, latencyMs });
+    else if (this.#s.isFailure({ error })) this.#lease.release({ ok: false, latencyMs, error });
+    else this.#lease.release();
+    this.#s.detector?.record(m.endpoint.id, {});
+    if (error !== undefined) this.#abortUpstream(error);
+  }
+
   onConnect(abort: (reason?: Error) => void): void {
+    if (this.#draining) {
+      this.#abort = abort;
+      return;
+    }
     if (this.#stale) {
       abort(this.#reason ?? new Error('Attempt abandoned'));
       return;
@@ -529,6 +565,14 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusMessage: string): boolean {
+    if (this.#draining) {
+      if (statusCode >= 200) {
+        this.#failureStatus = this.#s.isFailure({ statusCode });
+        if (this.#timer !== undefined) clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
+      return true;
+    }
     if (this.#stale) return true;
     if (statusCode < 200) return true;
     this.#failureStatus = this.#s.isFailure({ statusCode });
@@ -560,6 +604,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onComplete(rawTrailers: string[] | null): void {
+    if (this.#draining) return this.#endDrain(undefined);
     if (this.#stale) return;
     this.#stale = true;
     this.#release(!this.#failureStatus);
@@ -567,6 +612,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
+    if (this.#draining) return this.#endDrain(error);
     if (this.#stale) return;
     const failure = this.#s.isFailure({ error });
     if (!failure) {

@@ -143,7 +143,7 @@ const HEALTH_HINTS: Record<string, string> = {
   rise: 'use `healthyThreshold`',
   fall: 'use `unhealthyThreshold`',
 };
-const HEDGE_KEYS = ['delay', 'maxHedges', 'budget'];
+const HEDGE_KEYS = ['delay', 'maxHedges', 'budget', 'loser'];
 const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'];
 const EVENTS: readonly (keyof BalancedDispatcherEvents)[] = [
   'retry',
@@ -222,7 +222,10 @@ function hedgeSettings(o: unknown, retryBudget: RetryBudget | undefined): HedgeS
   const b = h.budget === undefined ? (retryBudget ?? concurrencyBudget()) : h.budget;
   if (b !== false && !isBudget(b))
     throw new TypeError(`Expected \`hedge.budget\` to be a RetryBudget (e.g. concurrencyBudget()) or false, got ${describeValue(b)}`);
-  return { delay, maxHedges, budget: b === false ? undefined : b };
+  const loser = h.loser ?? 'drain';
+  if (loser !== 'drain' && loser !== 'abort')
+    throw new TypeError(`Expected \`hedge.loser\` to be 'drain' or 'abort', got ${describeValue(loser)}`);
+  return { delay, maxHedges, budget: b === false ? undefined : b, loser };
 }
 
 const requestTrace = tracingChannel<unknown, BalancedRequestTrace & object>('scaling:http-client:request');
