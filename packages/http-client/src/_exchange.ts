@@ -604,7 +604,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onComplete(rawTrailers: string[] | null): void {
-    if (this.#draining) return this.#endDrain(undefined);
+    if (this.#draining) {
+      this.#endDrain(undefined);
+      return;
+    }
     if (this.#stale) return;
     this.#stale = true;
     this.#release(!this.#failureStatus);
@@ -612,7 +615,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
-    if (this.#draining) return this.#endDrain(error);
+    if (this.#draining) {
+      this.#endDrain(error);
+      return;
+    }
     if (this.#stale) return;
     const failure = this.#s.isFailure({ error });
     if (!failure) {
