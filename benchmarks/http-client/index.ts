@@ -14,7 +14,8 @@ import type { AreaContext, AreaReport, Chart, Ratio, Table } from '../_lib/types
  *
  * (a) steady state: throughput at 32 in flight, and p50/p99 with one request at a time (the dispatcher's
  *     own cost, not queueing); (b) one upstream 10× slower (10 ms vs 1 ms): p99 at 16 in flight, Peak EWMA
- *     alone and with hedging after 5 ms;
+ *     alone and with hedging after 5 ms, and for reference the ideal: the same dispatcher given only the 3 fast
+ *     upstreams (what a balancer that never chose the slow one could reach on this machine at best);
  * (c) one upstream killed (SIGKILL) a third into the run: error rate at 16 in flight.
  */
 
@@ -127,6 +128,9 @@ const HEDGED = 'http-client + hedging after 5 ms';
 const makeHedged: Make = (origins) =>
   createBalancedDispatcher({ endpoints: origins, pool: { connections: CONNECTIONS }, hedge: { delay: 5 } });
 const BP = 'undici BalancedPool';
+/** Only in (b), a reference: the slow upstream left out altogether. */
+const IDEAL = 'ideal: http-client over the 3 fast upstreams only';
+const makeIdeal: Make = (origins) => createBalancedDispatcher({ endpoints: origins.slice(0, 3), pool: { connections: CONNECTIONS } });
 
 export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const quick = ctx.quick;
@@ -135,7 +139,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const load0 = loadavg()[0] ?? 0;
   const ups = await Promise.all([0, 1, 2, 3].map(() => upstream(0)));
   const origins = ups.map((u) => u.origin);
-  const target = (name: string) => (name === OURS || name === HEDGED ? 'http://orders.internal' : (origins[0] as string));
+  const target = (name: string) => (name === OURS || name === HEDGED || name === IDEAL ? 'http://orders.internal' : (origins[0] as string));
   const results: Record<string, Record<string, Run[]>> = { tput: {}, lat: {}, slow: {}, kill: {} };
   const push = (scenario: string, peer: string, r: Run) => {
     const s = results[scenario] as Record<string, Run[]>;
@@ -148,6 +152,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     // drifts over seconds and would otherwise land on one peer more than the other.
     const alive = Object.fromEntries(Object.entries(PEERS).map(([name, make]) => [name, make(origins)])) as Record<string, Dispatcher>;
     alive[HEDGED] = makeHedged(origins);
+    alive[IDEAL] = makeIdeal(origins);
     for (const [name, d] of Object.entries(alive)) await load(d, target(name), 16, 200);
     const slices = quick ? 2 : 3;
     for (let r = 0; r < rounds; r++) {
@@ -164,7 +169,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       // (b) one upstream 10× slower
       for (const [i, u] of ups.entries()) await u.setDelay(i === 3 ? 10 : 1);
       for (let k = 0; k < slices; k++) {
-        for (const name of rotate([OURS, HEDGED, BP], r + k)) {
+        for (const name of rotate([OURS, HEDGED, BP, IDEAL], r + k)) {
           ctx.progress(`round ${r + 1}/${rounds}: one upstream 10× slower, ${name}`);
           push('slow', name, await load(alive[name] as Dispatcher, target(name), 16, ms.slow / slices));
         }
@@ -200,6 +205,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const cpuDiff = paired('tput', (o, p) => o.cpuUs - p.cpuUs);
   const p99Ratio = paired('slow', (o, p) => p.p99Us / o.p99Us);
   const p99RatioHedged = paired('slow', (o, p) => p.p99Us / o.p99Us, HEDGED);
+  const p99RatioIdeal = paired('slow', (o, p) => p.p99Us / o.p99Us, IDEAL);
   const errOurs = med('kill', OURS, errRate);
   const errBp = med('kill', BP, errRate);
   const load1 = loadavg()[0] ?? 0;
@@ -223,7 +229,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
     {
       title: '(b) one upstream 10× slower (10 ms vs 1 ms), 16 in flight',
       columns: ['peer', 'req/s', 'p50 ms', 'p99 ms'],
-      rows: [OURS, HEDGED, BP].map((p) => [
+      rows: [OURS, HEDGED, BP, IDEAL].map((p) => [
         p,
         fmt(med('slow', p, (r) => r.rps)),
         fmt(med('slow', p, (r) => r.p50Us) / 1000, 2),
@@ -279,6 +285,12 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       value: p99RatioHedged,
     },
     {
+      name: 'p99 with one upstream 10× slower: BalancedPool / ideal (3 fast upstreams only) (×), the most any balancer could reach',
+      ours: IDEAL,
+      peer: BP,
+      value: p99RatioIdeal,
+    },
+    {
       name: 'error rate with one upstream killed (ours, %)',
       ours: OURS,
       peer: BP,
@@ -302,7 +314,7 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
       kind: 'bar',
       xLabel: 'peer',
       yLabel: 'p99 ms',
-      data: [OURS, HEDGED, BP].map((p) => ({ series: p, x: p, y: fmt(med('slow', p, (r) => r.p99Us) / 1000, 2) })),
+      data: [OURS, HEDGED, BP, IDEAL].map((p) => ({ series: p, x: p, y: fmt(med('slow', p, (r) => r.p99Us) / 1000, 2) })),
     },
     {
       id: 'killed-upstream-errors',

@@ -1,15 +1,6 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import { Histogram } from '@scaling/core';
-import {
-  assertFunction,
-  assertInRange,
-  assertNonNegativeFinite,
-  assertOptions,
-  assertPositiveFinite,
-  assertPositiveInteger,
-  describeValue,
-  Emitter,
-} from '@scaling/core/internal';
+import { assertFunction, assertOptions, assertPositiveFinite, assertPositiveInteger, describeValue, Emitter } from '@scaling/core/internal';
 import {
   type CombinedHealth,
   combineHealth,
@@ -24,7 +15,20 @@ import { Dispatcher, type errors, Pool } from 'undici';
 import { hasHeader, isReplayable, normaliseEndpoints } from './_endpoints.js';
 import { type Counters, Exchange, type HedgeSettings, type Member, type Shared } from './_exchange.js';
 import { toUserHandler } from './_handler.js';
-import { HedgeDelay } from './_hedge-delay.js';
+import {
+  CHECKS,
+  DEFAULT_METHODS,
+  defaultIsFailure,
+  EVENTS,
+  HINTS,
+  healthSettings,
+  hedgeSettings,
+  isBudget,
+  KEYS,
+  OUTLIERS,
+  RETRY_KEYS,
+  UNDICI_EVENTS,
+} from './_options.js';
 import type {
   AttemptResult,
   BalancedDispatcherEvents,
@@ -93,136 +97,6 @@ export interface BalancedDispatcherOptions {
    * requests that may be retried (idempotent or with an idempotency key, replayable body). Default: off.
    */
   hedge?: BalancedHedgeOptions | false;
-}
-
-const KEYS = [
-  'endpoints',
-  'discover',
-  'discoverIntervalMs',
-  'balancer',
-  'outlierDetection',
-  'isFailure',
-  'retry',
-  'attemptTimeoutMs',
-  'timeoutMs',
-  'deadlineHeader',
-  'pool',
-  'healthCheck',
-  'hedge',
-];
-const HINTS: Record<string, string> = {
-  upstreams: 'use `endpoints`',
-  origins: 'use `endpoints`',
-  timeout: 'use `timeoutMs` (milliseconds)',
-  headersTimeout: 'use `attemptTimeoutMs` (milliseconds), or pass it in `pool`',
-  maxRetries: 'use `retry: { maxAttempts }` (attempts, first one included)',
-  strategy: 'use `balancer` (e.g. `new RoundRobin()` from @scaling/load-balancer)',
-  connections: 'use `pool: { connections }`',
-  health: 'use `healthCheck: { path, intervalMs, … }`',
-  healthChecks: 'use `healthCheck: { path, intervalMs, … }`',
-  hedging: 'use `hedge: { delay }`',
-  hedgingDelay: 'use `hedge: { delay }`',
-};
-const RETRY_KEYS = ['maxAttempts', 'budget', 'methods', 'idempotencyKeyHeader'];
-const HEALTH_KEYS = [
-  'path',
-  'method',
-  'headers',
-  'expectStatus',
-  'intervalMs',
-  'unhealthyIntervalMs',
-  'timeoutMs',
-  'unhealthyThreshold',
-  'healthyThreshold',
-  'jitterMs',
-];
-const HEALTH_HINTS: Record<string, string> = {
-  interval: 'use `intervalMs` (milliseconds)',
-  timeout: 'use `timeoutMs` (milliseconds)',
-  url: 'use `path` (requested on every endpoint)',
-  rise: 'use `healthyThreshold`',
-  fall: 'use `unhealthyThreshold`',
-};
-const HEDGE_KEYS = ['delay', 'maxHedges', 'budget'];
-const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'];
-const EVENTS: readonly (keyof BalancedDispatcherEvents)[] = [
-  'retry',
-  'hedge',
-  'budgetExhausted',
-  'ejected',
-  'returned',
-  'endpointsChanged',
-  'discoveryError',
-];
-const OUTLIERS = 'outlierDetection';
-const UNDICI_EVENTS = new Set(['connect', 'disconnect', 'connectionError', 'drain']);
-const CHECKS = 'healthCheck';
-
-const defaultIsFailure = (r: AttemptResult): boolean => r.error !== undefined || (r.statusCode ?? 0) >= 500;
-
-const isBudget = (b: unknown): b is RetryBudget =>
-  typeof b === 'object' && b !== null && typeof (b as RetryBudget).tryAcquireRetry === 'function';
-
-/** Validates `healthCheck` and returns the settings with defaults (undefined when off). */
-function healthSettings(
-  o: unknown,
-): (Required<Omit<BalancedHealthCheckOptions, 'headers' | 'unhealthyIntervalMs'>> & BalancedHealthCheckOptions) | undefined {
-  if (o === undefined || o === false) return undefined;
-  assertOptions('healthCheck', o as object, HEALTH_KEYS, HEALTH_HINTS);
-  const h = o as BalancedHealthCheckOptions;
-  const path = h.path ?? '/healthz';
-  if (typeof path !== 'string' || !path.startsWith('/'))
-    throw new TypeError(`Expected \`healthCheck.path\` to be a path starting with "/", got ${describeValue(path)}`);
-  const method = h.method ?? 'GET';
-  if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method))
-    throw new TypeError(`Expected \`healthCheck.method\` to be an HTTP method, got ${describeValue(method)}`);
-  if (h.headers !== undefined && (typeof h.headers !== 'object' || h.headers === null || Array.isArray(h.headers)))
-    throw new TypeError(`Expected \`healthCheck.headers\` to be an object of header values, got ${describeValue(h.headers)}`);
-  const expectStatus = h.expectStatus ?? [200, 399];
-  if (!Array.isArray(expectStatus) || expectStatus.length !== 2)
-    throw new TypeError(`Expected \`healthCheck.expectStatus\` to be [min, max], got ${describeValue(expectStatus)}`);
-  assertInRange('healthCheck.expectStatus[0]', expectStatus[0], 100, 599);
-  assertInRange('healthCheck.expectStatus[1]', expectStatus[1], expectStatus[0] as number, 599);
-  const intervalMs = h.intervalMs ?? 5_000;
-  assertPositiveFinite('healthCheck.intervalMs', intervalMs);
-  if (h.unhealthyIntervalMs !== undefined) assertPositiveFinite('healthCheck.unhealthyIntervalMs', h.unhealthyIntervalMs);
-  const timeoutMs = h.timeoutMs ?? 1_000;
-  assertPositiveFinite('healthCheck.timeoutMs', timeoutMs);
-  const unhealthyThreshold = h.unhealthyThreshold ?? 2;
-  assertPositiveInteger('healthCheck.unhealthyThreshold', unhealthyThreshold);
-  const healthyThreshold = h.healthyThreshold ?? 2;
-  assertPositiveInteger('healthCheck.healthyThreshold', healthyThreshold);
-  const jitterMs = h.jitterMs ?? 0;
-  assertNonNegativeFinite('healthCheck.jitterMs', jitterMs);
-  return { ...h, path, method, expectStatus, intervalMs, timeoutMs, unhealthyThreshold, healthyThreshold, jitterMs };
-}
-
-/** Validates `hedge` (undefined when off); `retryBudget` is the default budget. */
-function hedgeSettings(o: unknown, retryBudget: RetryBudget | undefined): HedgeSettings | undefined {
-  if (o === undefined || o === false) return undefined;
-  assertOptions('hedge', o as object, HEDGE_KEYS, { hedgingDelay: 'use `delay`', maxAttempts: 'use `maxHedges` (extra attempts)' });
-  const h = o as BalancedHedgeOptions;
-  let delay: HedgeDelay;
-  if (typeof h.delay === 'number') {
-    assertNonNegativeFinite('hedge.delay', h.delay);
-    delay = new HedgeDelay(h.delay);
-  } else if (typeof h.delay === 'object' && h.delay !== null) {
-    assertOptions('hedge.delay', h.delay, ['quantile', 'initialMs', 'minSamples']);
-    assertInRange('hedge.delay.quantile', h.delay.quantile, Number.MIN_VALUE, 1);
-    assertNonNegativeFinite('hedge.delay.initialMs', h.delay.initialMs);
-    const minSamples = h.delay.minSamples ?? 32;
-    assertPositiveInteger('hedge.delay.minSamples', minSamples);
-    if (minSamples > 512) throw new RangeError(`Expected \`hedge.delay.minSamples\` to be at most 512, got ${minSamples}`);
-    delay = new HedgeDelay(h.delay.initialMs, h.delay.quantile, minSamples);
-  } else {
-    throw new TypeError(`Expected \`hedge.delay\` to be a number of ms or { quantile, initialMs }, got ${describeValue(h.delay)}`);
-  }
-  const maxHedges = h.maxHedges ?? 1;
-  assertPositiveInteger('hedge.maxHedges', maxHedges);
-  const b = h.budget === undefined ? (retryBudget ?? concurrencyBudget()) : h.budget;
-  if (b !== false && !isBudget(b))
-    throw new TypeError(`Expected \`hedge.budget\` to be a RetryBudget (e.g. concurrencyBudget()) or false, got ${describeValue(b)}`);
-  return { delay, maxHedges, budget: b === false ? undefined : b };
 }
 
 const requestTrace = tracingChannel<unknown, BalancedRequestTrace & object>('scaling:http-client:request');

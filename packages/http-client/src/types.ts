@@ -219,6 +219,15 @@ export interface BalancedHedgeOptions {
    * dispatcher's `retry.budget` (a fresh `concurrencyBudget()` when `retry` is `false`).
    */
   budget?: RetryBudget | false;
+  /**
+   * What happens to an attempt its hedged twin beat. `'drain'` (default): it runs to its end, its body is
+   * read and discarded, and its lease is released then with its whole latency — the connection stays open
+   * for the next request (aborting an HTTP/1.1 response closes its connection, so a loaded upstream then
+   * also pays new handshakes) and the balancer learns the loser's true latency. It is still bounded by
+   * `attemptTimeoutMs` (until its headers) and the pool's `headersTimeout`/`bodyTimeout`. `'abort'`: it is
+   * aborted at once (the balancer hears the time taken so far); prefer it for large or streaming bodies.
+   */
+  loser?: 'drain' | 'abort';
 }
 
 /** What a discovery callback may return: the endpoint list, or the list and how long it is valid (ms). */

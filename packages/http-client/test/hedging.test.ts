@@ -36,14 +36,14 @@ const until = async (cond: () => boolean, what: string): Promise<void> => {
 };
 
 describe('hedging', () => {
-  it('a slow first attempt: after the delay a hedge goes to another endpoint, wins, and the loser is aborted and released', async () => {
+  it("a slow first attempt: after the delay a hedge goes to another endpoint, wins, and the loser is aborted and released (loser: 'abort')", async () => {
     const slow = await slowServer(2_000);
     const fast = await named('fast');
     open.push(fast);
     const dispatcher = createBalancedDispatcher({
       endpoints: [slow.origin, fast.origin],
       balancer: new RoundRobin<HttpEndpoint>(),
-      hedge: { delay: 20 },
+      hedge: { delay: 20, loser: 'abort' },
       outlierDetection: false,
     });
     open.push(dispatcher);
@@ -57,6 +57,65 @@ describe('hedging', () => {
     expect(s.endpoints[slow.origin]).toMatchObject({ requests: 2, hedges: 0, failures: 0, active: 0 });
     expect(s.endpoints[fast.origin]).toMatchObject({ requests: 2, hedges: 2, active: 0 });
     await until(() => slow.aborted() === 2, 'the losing attempts to be aborted upstream');
+  });
+
+  // Regression (benchmark (b) of issue 16): aborting each losing HTTP/1.1 response closed its connection, so
+  // hedging made the p99 worse; by default the loser now runs to its end on a connection that stays open.
+  it('by default the loser is drained, not aborted: its lease is released when it ends, with its whole latency, and its connection is reused', async () => {
+    const sockets = new Set<unknown>();
+    let aborted = 0;
+    const slow = await startServer((req, res) => {
+      sockets.add(req.socket);
+      const t = setTimeout(() => res.end('slow'), 150);
+      res.on('close', () => {
+        if (!res.writableFinished) {
+          aborted++;
+          clearTimeout(t);
+        }
+      });
+      req.resume();
+    });
+    open.push(slow);
+    const fast = await named('fast');
+    open.push(fast);
+    const balancer = new RoundRobin<HttpEndpoint>();
+    const dispatcher = createBalancedDispatcher({
+      endpoints: [slow.origin, fast.origin],
+      balancer,
+      hedge: { delay: 20 },
+      outlierDetection: false,
+      pool: { connections: 1 },
+    });
+    open.push(dispatcher);
+    expect(await call(dispatcher)).toBe('fast');
+    // The caller has its answer; the loser is still in flight on the slow endpoint.
+    expect(dispatcher.stats().endpoints[slow.origin]).toMatchObject({ requests: 1, active: 1 });
+    await until(() => dispatcher.stats().endpoints[slow.origin]?.active === 0, 'the drained loser to end');
+    expect(aborted).toBe(0);
+    expect(dispatcher.stats().endpoints[slow.origin]?.requestDuration.count).toBe(1);
+    expect(dispatcher.stats().endpoints[slow.origin]?.requestDuration.quantile(0.5)).toBeGreaterThanOrEqual(140);
+    expect(await call(dispatcher)).toBe('fast');
+    await until(() => dispatcher.stats().endpoints[slow.origin]?.active === 0, 'the second loser to end');
+    expect(aborted).toBe(0);
+    expect(sockets.size).toBe(1);
+    expect(dispatcher.stats()).toMatchObject({ requests: 2, completed: 2, hedges: 2, hedgeWins: 2, active: 0 });
+  });
+
+  it('a drained loser with no headers within attemptTimeoutMs is aborted then', async () => {
+    const slow = await slowServer(2_000);
+    const fast = await named('fast');
+    open.push(fast);
+    const dispatcher = createBalancedDispatcher({
+      endpoints: [slow.origin, fast.origin],
+      balancer: new RoundRobin<HttpEndpoint>(),
+      hedge: { delay: 20 },
+      attemptTimeoutMs: 200,
+      outlierDetection: false,
+    });
+    open.push(dispatcher);
+    expect(await call(dispatcher)).toBe('fast');
+    await until(() => slow.aborted() === 1, 'the loser to be aborted at its attempt timeout');
+    expect(dispatcher.stats().endpoints[slow.origin]).toMatchObject({ active: 0 });
   });
 
   it('the primary answering before the delay sends no hedge', async () => {
