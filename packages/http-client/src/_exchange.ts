@@ -22,6 +22,8 @@ export interface Member {
   failures: number;
   retries: number;
   hedges: number;
+  /** Times the endpoint left rotation (outlier detection or health check), since it joined; never decreases. */
+  ejections: number;
   active: number;
   readonly duration: Histogram;
 }

@@ -207,6 +207,8 @@ export class BalancedDispatcher extends Dispatcher {
     this.#detector = od === false ? undefined : new OutlierDetector({ ...od, target: this.#health.source(OUTLIERS) });
     if (this.#detector !== undefined) {
       this.#detector.on('eject', (e) => {
+        const m = this.#members.get(e.id);
+        if (m !== undefined) m.ejections++;
         if (this.#events.wants('ejected')) this.#events.emit('ejected', { origin: e.id, source: OUTLIERS, reason: e.reason });
       });
       this.#detector.on('return', (e) => {
@@ -225,6 +227,7 @@ export class BalancedDispatcher extends Dispatcher {
         if (healthy) this.#down.delete(name);
         else this.#down.add(name);
         active.setHealthy(name, healthy);
+        if (!healthy) (this.#members.get(name) as Member).ejections++;
         if (healthy) this.#events.emit('returned', { origin: name, source: CHECKS });
         else this.#events.emit('ejected', { origin: name, source: CHECKS, reason: lastOutput.get(name) ?? 'health check failed' });
       });
@@ -326,10 +329,10 @@ export class BalancedDispatcher extends Dispatcher {
         failures: m.failures,
         retries: m.retries,
         hedges: m.hedges,
-        ejections: this.#detector?.ejectionsOf(id) ?? 0,
+        ejections: m.ejections,
         active: m.active,
         healthy: this.#monitor?.isHealthy(id) ?? true,
-        ejected: state !== undefined && state !== 'healthy',
+        ejected: (state !== undefined && state !== 'healthy') || this.#down.has(id),
         requestDuration: m.duration.clone(),
       };
     }
@@ -402,6 +405,7 @@ export class BalancedDispatcher extends Dispatcher {
         failures: 0,
         retries: 0,
         hedges: 0,
+        ejections: 0,
         active: 0,
         duration: new Histogram(),
       });

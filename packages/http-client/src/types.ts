@@ -40,13 +40,19 @@ export interface EndpointStats {
   retries: number;
   /** Attempts that were hedges (counter). */
   hedges: number;
-  /** Times the outlier detector ejected the endpoint (after its decay; 0 without outlier detection). */
+  /**
+   * Times the endpoint left rotation since it joined — ejected by outlier detection or failed by its active
+   * health check (counter: it never decreases).
+   */
   ejections: number;
   /** Attempts in flight on the endpoint (gauge). */
   active: number;
   /** Whether the active health check passes (gauge; `true` without health checks). */
   healthy: boolean;
-  /** Whether outlier detection holds the endpoint out of rotation, ejected or on probation (gauge). */
+  /**
+   * Whether the endpoint is out of rotation: ejected or on probation by outlier detection, or failing its
+   * active health check (gauge).
+   */
   ejected: boolean;
   /** Latency of the attempts that ended with an outcome, to the end of the response body, ms (a copy). */
   requestDuration: Histogram;

@@ -93,6 +93,40 @@ describe('active health checks', () => {
     expect(dispatcher.stats().endpoints[a.origin]?.ejected).toBe(false);
   });
 
+  it('new-user review: `ejections` is a counter (never decreases after the outlier decay) and counts health-check ejections; `ejected` covers both', async () => {
+    const a = await upstream('a');
+    const b = await upstream('b');
+    const dispatcher = createBalancedDispatcher({
+      endpoints: [a.origin, b.origin],
+      balancer: new RoundRobin<HttpEndpoint>(),
+      outlierDetection: { consecutiveFailures: 1, baseEjectionTimeMs: 20, successRate: false, failurePercentage: false },
+      healthCheck: { intervalMs: 20, unhealthyThreshold: 1, healthyThreshold: 1 },
+    });
+    open.push(dispatcher);
+    const ejectionsOfA = () => dispatcher.stats().endpoints[a.origin]?.ejections;
+    // One outlier ejection; after it returns, the detector's ejection multiplier decays — the counter must not.
+    a.failRequests = true;
+    for (let i = 0; i < 3; i++) await body(dispatcher);
+    expect(ejectionsOfA()).toBe(1);
+    a.failRequests = false;
+    // after the ejection time a request is the probe; its success returns `a`
+    for (let i = 0; i < 50 && dispatcher.stats().endpoints[a.origin]?.ejected !== false; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      await body(dispatcher);
+    }
+    expect(dispatcher.stats().endpoints[a.origin]?.ejected).toBe(false);
+    for (let i = 0; i < 20; i++) await body(dispatcher);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ejectionsOfA()).toBe(1);
+    // A failing health check is an ejection too, and `ejected` says so (the endpoint-ejected alert reads it).
+    a.healthy = false;
+    await until(() => dispatcher.stats().endpoints[a.origin]?.healthy === false, 'a unhealthy');
+    expect(dispatcher.stats().endpoints[a.origin]).toMatchObject({ ejected: true, ejections: 2 });
+    a.healthy = true;
+    await until(() => dispatcher.stats().endpoints[a.origin]?.healthy === true, 'a healthy');
+    expect(dispatcher.stats().endpoints[a.origin]).toMatchObject({ ejected: false, ejections: 2 });
+  });
+
   it('setEndpoints keeps the check state of endpoints that stay; removed endpoints are no longer checked', async () => {
     const a = await upstream('a');
     const b = await upstream('b');
