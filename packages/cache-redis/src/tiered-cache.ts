@@ -13,6 +13,18 @@ import {
   Emitter,
 } from '@scaling/core/internal';
 import { type Entry, TierCore } from './_tier-core.js';
+import {
+  checkKey,
+  checkSetOptions,
+  checkTag,
+  checkTime,
+  HINTS,
+  LOAD_OPTIONS,
+  OPTIONS,
+  REDIS_MAX,
+  SET_OPTIONS,
+  withNamespace,
+} from './_tiered-cache-input.js';
 import { ioredisTransport } from './ioredis-transport.js';
 import { jsonSerializer } from './serializer.js';
 import type {
@@ -27,77 +39,6 @@ import type {
 } from './types.js';
 
 const EVENTS = ['invalidation', 'bus', 'breaker', 'l2-error', 'fail-safe', 'write-queued', 'replayed'] as const;
-const OPTIONS = [
-  'redis',
-  'transport',
-  'l1',
-  'prefix',
-  'ttl',
-  'staleWhileRevalidate',
-  'grace',
-  'serializer',
-  'commandTimeout',
-  'breakerThreshold',
-  'breakerOpenMs',
-  'lock',
-  'lockLeaseMs',
-  'maxKeyBytes',
-  'maxValueBytes',
-  'maxPendingWrites',
-  'maxTags',
-  'clock',
-];
-const HINTS = {
-  maxAge: 'use `ttl` (milliseconds)',
-  gracePeriod: 'use `grace` (milliseconds)',
-  graceMs: 'use `grace` (milliseconds)',
-  failSafe: 'use `grace` (milliseconds)',
-  timeout: 'use `commandTimeout` (milliseconds)',
-  store: 'use `redis` (an ioredis client) or `transport`',
-  stores: 'use `redis` (an ioredis client) or `transport`',
-  namespace: 'call `tier.namespace(name)`',
-};
-const SET_OPTIONS = ['ttl', 'staleWhileRevalidate', 'grace', 'tags'];
-const LOAD_OPTIONS = [...SET_OPTIONS, 'lock'];
-const REDIS_MAX = 512 * 1024 * 1024;
-
-function checkTime(name: string, value: unknown): void {
-  if (value === Number.POSITIVE_INFINITY) return;
-  assertNonNegativeFinite(name, value);
-}
-
-function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string') throw new TypeError(`Expected \`key\` to be a string, got ${describeValue(key)}`);
-}
-
-function checkTags(tags: unknown): asserts tags is readonly string[] {
-  if (!Array.isArray(tags)) throw new TypeError(`Expected \`tags\` to be an array of strings, got ${describeValue(tags)}`);
-  for (const t of tags) checkTag(t);
-}
-
-function checkTag(tag: unknown): asserts tag is string {
-  if (typeof tag !== 'string') throw new TypeError(`Expected \`tag\` to be a string, got ${describeValue(tag)}`);
-  if (tag === '' || tag.includes('|'))
-    throw new RangeError(`Expected \`tag\` to be a non-empty string without "|", got ${describeValue(tag)}`);
-}
-
-function checkSetOptions(where: string, options: TierSetOptions | undefined, known: readonly string[]): void {
-  if (options === undefined) return;
-  assertOptions(where, options, known);
-  if (options.ttl !== undefined) checkTime('ttl', options.ttl);
-  if (options.staleWhileRevalidate !== undefined) assertNonNegativeFinite('staleWhileRevalidate', options.staleWhileRevalidate);
-  if (options.grace !== undefined) assertNonNegativeFinite('grace', options.grace);
-  if (options.tags !== undefined) checkTags(options.tags);
-  if ((options as TierLoadOptions).lock !== undefined) assertBoolean('lock', (options as TierLoadOptions).lock);
-}
-
-/** Tags of a call plus the namespace tags (`undefined` when neither has any). */
-function withNamespace(nsTags: readonly string[] | undefined, tags: readonly string[] | undefined): readonly string[] | undefined {
-  if (nsTags === undefined) return tags === undefined || tags.length === 0 ? undefined : tags;
-  if (tags === undefined || tags.length === 0) return nsTags;
-  return [...nsTags, ...tags];
-}
-
 /**
  * A two-level cache: an in-process `@scaling/cache` L1 in front of Redis (L2), shared by every instance that
  * uses the same Redis and `prefix`. Reads try L1, then L2, then the loader; writes go to both and publish a

@@ -1,18 +1,11 @@
 import type { Server } from 'node:http';
-import { type Clock, systemClock, TimeoutError } from '@scaling/core';
-import {
-  assertBoolean,
-  assertClock,
-  assertFunction,
-  assertNonNegativeFinite,
-  assertOptions,
-  describeValue,
-  Emitter,
-} from '@scaling/core/internal';
+import { type Clock, TimeoutError } from '@scaling/core';
+import { assertFunction, assertOptions, describeValue, Emitter } from '@scaling/core/internal';
 import { sleep, within } from './_deadline.js';
 import { ServerDrain } from './_server-drain.js';
+import { resolveShutdownOptions } from './_shutdown-config.js';
 import { ShutdownHookError } from './errors.js';
-import { type GracefulShutdownOptions, SHUTDOWN_HINTS, SHUTDOWN_KEYS } from './shutdown-options.js';
+import type { GracefulShutdownOptions } from './shutdown-options.js';
 import {
   SHUTDOWN_PHASES,
   type ShutdownEvents,
@@ -100,38 +93,15 @@ export class GracefulShutdown {
 
   /** @throws {TypeError}/{@link RangeError} on a bad option, naming it; `TypeError` on an unknown key (with a hint for terminus, lightship, stoppable and http-terminator names). */
   constructor(options: GracefulShutdownOptions = {}) {
-    assertOptions('GracefulShutdown options', options, SHUTDOWN_KEYS, SHUTDOWN_HINTS);
-    const {
-      delayMs = 5_000,
-      drainTimeoutMs = 10_000,
-      queueTimeoutMs = 5_000,
-      hookTimeoutMs = 5_000,
-      clock = systemClock,
-      signals = ['SIGTERM'],
-      forceExitOnRepeat = false,
-    } = options;
-    assertNonNegativeFinite('delayMs', delayMs);
-    assertNonNegativeFinite('drainTimeoutMs', drainTimeoutMs);
-    assertNonNegativeFinite('queueTimeoutMs', queueTimeoutMs);
-    assertNonNegativeFinite('hookTimeoutMs', hookTimeoutMs);
-    assertBoolean('forceExitOnRepeat', forceExitOnRepeat);
-    assertClock('clock', clock, ['setTimeout', 'clearTimeout']);
-    if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string'))
-      throw new TypeError(`Expected \`signals\` to be an array of signal names, got ${describeValue(signals)}`);
-    const exit = options.exit ?? ((code: number) => process.exit(code));
-    if (exit !== false) assertFunction('exit', exit);
-    for (const k of ['hooks', 'queues', 'servers'] as const) {
-      const v = options[k];
-      if (v !== undefined && !Array.isArray(v)) throw new TypeError(`Expected \`${k}\` to be an array, got ${describeValue(v)}`);
-    }
-    this.#clock = clock;
-    this.#delayMs = delayMs;
-    this.#drainTimeoutMs = drainTimeoutMs;
-    this.#queueTimeoutMs = queueTimeoutMs;
-    this.#hookTimeoutMs = hookTimeoutMs;
-    this.#forceExitOnRepeat = forceExitOnRepeat;
-    this.#exit = exit;
-    this.#signals = [...signals];
+    const o = resolveShutdownOptions(options);
+    this.#clock = o.clock;
+    this.#delayMs = o.delayMs;
+    this.#drainTimeoutMs = o.drainTimeoutMs;
+    this.#queueTimeoutMs = o.queueTimeoutMs;
+    this.#hookTimeoutMs = o.hookTimeoutMs;
+    this.#forceExitOnRepeat = o.forceExitOnRepeat;
+    this.#exit = o.exit;
+    this.#signals = o.signals;
     for (const h of options.hooks ?? []) this.addHook(h);
     for (const q of options.queues ?? []) this.addQueue(q);
     for (const s of options.servers ?? []) this.addServer(s);

@@ -8,135 +8,10 @@ import { buildReport, makeEntry, type ReportMeta } from './_report-builder.js';
 import { worstStatus } from './_status.js';
 import { DuplicateCheckError } from './errors.js';
 import type { HealthCheckDefinition } from './health-check.js';
+import { type CheckRunResult, type HealthMonitorEvents, MONITOR_EVENTS } from './health-monitor-events.js';
+import { type HealthMonitorOptions, MONITOR_HINTS, MONITOR_KEYS } from './health-monitor-options.js';
+import { type CheckRunStats, type CheckStats, countResult, type HealthMonitorStats, zeroCounts } from './health-monitor-stats.js';
 import type { HealthCheckEntry, HealthReport, HealthStatus, ProbeKind } from './health-report.js';
-
-/** Options of {@link HealthMonitor}. */
-export interface HealthMonitorOptions {
-  /** The checks (more can be added with {@link HealthMonitor.add}). */
-  checks?: readonly HealthCheckDefinition[];
-  /** Time source and timers. Default `systemClock`. */
-  clock?: Clock;
-  /** Random source for jitter. Default `Math.random`. */
-  random?: RandomSource;
-  /** Wall clock (epoch ms) for the reports' `time` fields. Default `Date.now`. */
-  wallClock?: () => number;
-  /** IETF `serviceId` of the report. */
-  serviceId?: string;
-  /** IETF `version` of the report. */
-  version?: string;
-  /** IETF `releaseId` of the report. */
-  releaseId?: string;
-  /** IETF `description` of the report. */
-  description?: string;
-}
-
-/** Payload of the `change` event: a check's reported status changed. */
-export interface CheckStatusChange {
-  /** The check's name. */
-  name: string;
-  /** The check's new reported status (after hysteresis and criticality). */
-  status: HealthStatus;
-  /** The check's reported status before this change. */
-  previous: HealthStatus;
-  /** Whether the check is healthy after hysteresis (a non-critical unhealthy check reports `warn`). */
-  healthy: boolean;
-}
-
-/** Payload of the `status` event: the aggregate status changed. */
-export interface AggregateStatusChange {
-  /** The new aggregate status (the worst reported status of all checks). */
-  status: HealthStatus;
-  /** The aggregate status before this change. */
-  previous: HealthStatus;
-}
-
-/** Payload of the `result` event: one run finished (before hysteresis). */
-export interface CheckRunResult {
-  /** Name of the check that ran. */
-  name: string;
-  /** Raw status of this run. */
-  status: HealthStatus;
-  /** Run time in ms (by the monitor's clock). */
-  durationMs: number;
-  /**
-   * True when the run was cut off by `timeoutMs`, or when this result is a further failure charged to a
-   * run still outstanding past its deadline (then `durationMs` is how long it has been running).
-   */
-  timedOut: boolean;
-  /** Detail of this run: the check's `output`, or the error message of a failed or timed-out run. */
-  output?: string;
-}
-
-/** Counters of one check, or of every check together, in {@link HealthMonitorStats}. */
-export interface CheckRunStats {
-  /** Results recorded: `passes + warnings + failures`. */
-  runs: number;
-  /** Runs that passed. */
-  passes: number;
-  /** Runs that returned `warn`. */
-  warnings: number;
-  /** Runs that failed: errors, `false`, an invalid status, timeouts (and each further charge to a hung run). */
-  failures: number;
-  /** Failures that were timeouts (a subset of `failures`). */
-  timeouts: number;
-  /** Changes of a check's reported status (`change` events). */
-  transitions: number;
-}
-
-/** One check in {@link HealthMonitorStats}. */
-export interface CheckStats extends CheckRunStats {
-  /** The check's reported status (after hysteresis and criticality): `pass`, `warn` or `fail`. */
-  status: HealthStatus;
-  /** Gauge: healthy after hysteresis. */
-  healthy: boolean;
-  /** Gauge: duration of the latest result, in ms (0 before the first). */
-  lastDurationMs: number;
-}
-
-/**
- * A snapshot of a {@link HealthMonitor} (`stats()`). Counters since creation (a removed check's runs stay
- * counted): `runs = passes + warnings + failures`; with no check removed, each top-level counter is the sum
- * of the checks' counters.
- */
-export interface HealthMonitorStats extends CheckRunStats {
-  /** The aggregate status (as {@link HealthMonitor.status}). */
-  status: HealthStatus;
-  /** Gauge: between `start()` and `stop()`. */
-  running: boolean;
-  /** Gauge: as {@link HealthMonitor.started}. */
-  started: boolean;
-  /** Changes of the aggregate status (`status` events). */
-  statusChanges: number;
-  /** Duration of every result, in ms (a hung run's later charges included): a copy. */
-  runDuration: Histogram;
-  /** Per check name. */
-  checks: Record<string, CheckStats>;
-}
-
-/**
- * Events of a {@link HealthMonitor} (payload per event; also published on `node:diagnostics_channel` as
- * `scaling:health:<event>`).
- */
-export type HealthMonitorEvents = {
-  /** A check's reported status changed. */
-  change: CheckStatusChange;
-  /** The aggregate status changed. */
-  status: AggregateStatusChange;
-  /** A run finished (emitted for every run). */
-  result: CheckRunResult;
-};
-
-const MONITOR_EVENTS: readonly (keyof HealthMonitorEvents)[] = ['change', 'status', 'result'];
-
-const MONITOR_KEYS = ['checks', 'clock', 'random', 'wallClock', 'serviceId', 'version', 'releaseId', 'description'];
-const MONITOR_HINTS: Record<string, string> = {
-  healthChecks: 'pass `checks: [{ name, check }]` (terminus `healthChecks`)',
-  interval: 'set `intervalMs` on each check',
-  intervalMs: 'set `intervalMs` on each check',
-  timeout: 'set `timeoutMs` on each check',
-  timeoutMs: 'set `timeoutMs` on each check',
-  name: 'use `serviceId`',
-};
 
 /** One check inside the monitor. */
 interface CheckState {
@@ -153,19 +28,6 @@ interface CheckState {
   /** This check's counters. */
   readonly counts: CheckRunStats;
   lastDurationMs: number;
-}
-
-function zeroCounts(): CheckRunStats {
-  return { runs: 0, passes: 0, warnings: 0, failures: 0, timeouts: 0, transitions: 0 };
-}
-
-/** Counts one result into `c`. */
-function countResult(c: CheckRunStats, status: HealthStatus, timedOut: boolean): void {
-  c.runs++;
-  if (status === 'pass') c.passes++;
-  else if (status === 'warn') c.warnings++;
-  else c.failures++;
-  if (timedOut) c.timeouts++;
 }
 
 /**

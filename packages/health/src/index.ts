@@ -9,17 +9,10 @@ export {
   type HealthResponse,
   type HealthRoute,
 } from './health-handler.js';
-export {
-  type AggregateStatusChange,
-  type CheckRunResult,
-  type CheckRunStats,
-  type CheckStats,
-  type CheckStatusChange,
-  HealthMonitor,
-  type HealthMonitorEvents,
-  type HealthMonitorOptions,
-  type HealthMonitorStats,
-} from './health-monitor.js';
+export { HealthMonitor } from './health-monitor.js';
+export type { AggregateStatusChange, CheckRunResult, CheckStatusChange, HealthMonitorEvents } from './health-monitor-events.js';
+export type { HealthMonitorOptions } from './health-monitor-options.js';
+export type { CheckRunStats, CheckStats, HealthMonitorStats } from './health-monitor-stats.js';
 export { HEALTH_CONTENT_TYPE, type HealthCheckEntry, type HealthReport, type HealthStatus, type ProbeKind } from './health-report.js';
 export { OutlierDetector } from './outlier-detector.js';
 export type {

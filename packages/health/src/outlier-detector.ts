@@ -2,6 +2,7 @@ import type { Clock, Outcome, TimerHandle } from '@scaling/core';
 import { describeValue, Emitter } from '@scaling/core/internal';
 import { normaliseDetectorOptions } from './_detector-settings.js';
 import { findOutliers } from './_outlier-analysis.js';
+import { EJECTED, endpointStats, grown, HEALTHY, PROBE_IN_FLIGHT, PROBING } from './_outlier-slots.js';
 import type { combineHealth } from './combine-health.js';
 import type {
   EjectionEvent,
@@ -10,7 +11,6 @@ import type {
   OutlierDetectorEvents,
   OutlierDetectorOptions,
   OutlierDetectorStats,
-  OutlierEndpointStats,
   OutlierState,
   OutlierTarget,
   SuccessRateOptions,
@@ -27,14 +27,6 @@ function rethrowLater(error: unknown): void {
 
 /** Ejection reasons, as indices of the per-reason counters. */
 const REASONS: readonly EjectionReason[] = ['consecutive-failures', 'failure-percentage', 'success-rate', 'probe-failed'];
-const STATE_NAMES: readonly OutlierState[] = ['healthy', 'ejected', 'probing', 'probing'];
-
-const HEALTHY = 0;
-const EJECTED = 1;
-/** Ejection time over, back in the target, waiting for its probe. */
-const PROBING = 2;
-/** Probe admitted through {@link OutlierDetector.admit}: out of the target until its outcome arrives. */
-const PROBE_IN_FLIGHT = 3;
 
 /**
  * Passive health checking after Envoy's outlier detection: it watches the outcomes of real requests
@@ -289,33 +281,22 @@ export class OutlierDetector {
    * each sweep).
    */
   stats(): OutlierDetectorStats {
-    const endpoints: Record<string, OutlierEndpointStats> = {};
-    let successes = this.#removedOk;
-    let failures = this.#removedFailed;
-    for (let i = 0; i < this.#n; i++) {
-      const okNow = this.#ok[i] as number;
-      const failedNow = this.#failed[i] as number;
-      const ok = (this.#okTotal[i] as number) + okNow;
-      const failed = (this.#failedTotal[i] as number) + failedNow;
-      successes += ok;
-      failures += failed;
-      const state = this.#state[i] as number;
-      const e: OutlierEndpointStats = {
-        state: STATE_NAMES[state] as OutlierState,
-        ejected: state === EJECTED,
-        successes: ok,
-        failures: failed,
-        ejections: this.#ejectedTotal[i] as number,
-      };
-      if (okNow + failedNow > 0) e.successRate = okNow / (okNow + failedNow);
-      endpoints[this.#ids[i] as string] = e;
-    }
+    const { endpoints, successes, failures } = endpointStats({
+      n: this.#n,
+      ids: this.#ids,
+      state: this.#state,
+      ok: this.#ok,
+      failed: this.#failed,
+      okTotal: this.#okTotal,
+      failedTotal: this.#failedTotal,
+      ejectedTotal: this.#ejectedTotal,
+    });
     const by = this.#byReason;
     return {
       size: this.#n,
       ejected: this.#out,
-      successes,
-      failures,
+      successes: successes + this.#removedOk,
+      failures: failures + this.#removedFailed,
       ejections: (by[0] as number) + (by[1] as number) + (by[2] as number) + (by[3] as number),
       ejectionsBy: {
         consecutiveFailures: by[0] as number,
@@ -394,27 +375,15 @@ export class OutlierDetector {
   }
 
   #grow(cap: number): void {
-    const u8 = new Uint8Array(cap);
-    u8.set(this.#state);
-    this.#state = u8;
-    const grow32 = (a: Uint32Array) => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.#streak = grow32(this.#streak);
-    this.#ok = grow32(this.#ok);
-    this.#failed = grow32(this.#failed);
-    this.#ejections = grow32(this.#ejections);
-    const grow64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.#until = grow64(this.#until);
-    this.#okTotal = grow64(this.#okTotal);
-    this.#failedTotal = grow64(this.#failedTotal);
-    this.#ejectedTotal = grow64(this.#ejectedTotal);
+    this.#state = grown(this.#state, cap);
+    this.#streak = grown(this.#streak, cap);
+    this.#ok = grown(this.#ok, cap);
+    this.#failed = grown(this.#failed, cap);
+    this.#ejections = grown(this.#ejections, cap);
+    this.#until = grown(this.#until, cap);
+    this.#okTotal = grown(this.#okTotal, cap);
+    this.#failedTotal = grown(this.#failedTotal, cap);
+    this.#ejectedTotal = grown(this.#ejectedTotal, cap);
   }
 
   /** Ejects slot `i` when the cap allows; returns the ejection to announce, or `undefined`. */

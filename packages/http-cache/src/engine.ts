@@ -1,25 +1,19 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import { Cache } from '@scaling/cache';
-import { type Clock, Histogram, systemClock } from '@scaling/core';
-import { assertBoolean, assertClock, assertNonNegativeFinite, assertOptions, Emitter } from '@scaling/core/internal';
+import { type Clock, Histogram } from '@scaling/core';
+import { Emitter } from '@scaling/core/internal';
+import { resolveEngineOptions } from './_engine-config.js';
+import { TierLink } from './_tier-link.js';
 import { type CacheControl, parseCacheControl, selectCacheControl } from './cache-control.js';
 import type { CachedResponse } from './cached-response.js';
 import { Flights } from './coalescing.js';
-import {
-  ENGINE_OPTION_KEYS,
-  type HandleOptions,
-  type HttpCacheEvents,
-  type HttpCacheOptions,
-  type HttpCacheStats,
-  type OriginFetchContext,
-} from './engine-options.js';
+import type { HandleOptions, HttpCacheEvents, HttpCacheOptions, HttpCacheStats, OriginFetchContext } from './engine-options.js';
 import { currentAge } from './freshness.js';
 import type { HeaderMap } from './headers.js';
-import { HttpCacheStore } from './http-cache-store.js';
+import type { HttpCacheStore } from './http-cache-store.js';
 import { invalidatedKeys, isUnsafeMethod } from './invalidation.js';
 import { type CacheStatus, serveStored } from './serve.js';
 import { serveDecision, staleIfErrorAllows } from './serve-decision.js';
-import { fromTier, type SharedResponseTier, tierTags, toTier } from './shared-tier.js';
 import type { CacheRequest, OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 import { fieldsToStrip, HOP_BY_HOP, storability, stripHeaders } from './storability.js';
 import { storedEntry, storeTtl } from './stored-entry.js';
@@ -62,7 +56,7 @@ export class HttpCacheEngine {
   readonly #hitForPassMs: number;
   readonly #heuristicFraction: number;
   readonly #shared: boolean;
-  readonly #tier: SharedResponseTier | undefined;
+  readonly #tier: TierLink | undefined;
   readonly #clock: Clock;
   readonly #epochOffset: number;
   readonly #flights = new Flights();
@@ -95,83 +89,31 @@ export class HttpCacheEngine {
   };
 
   constructor(options: HttpCacheOptions = {}, name = 'HttpCacheEngine', extraKeys: readonly string[] = []) {
-    assertOptions(name, options, [...ENGINE_OPTION_KEYS, ...extraKeys], {
-      ttl: 'freshness comes from the origin’s `Cache-Control`',
-      max: 'use `maxSizeBytes` (bytes)',
-    });
-    this.#clock = options.clock ?? systemClock;
-    assertClock('clock', this.#clock, ['now', 'setTimeout', 'clearTimeout']);
+    const o = resolveEngineOptions(options, name, extraKeys);
+    this.#clock = o.clock;
     this.#epochOffset = Date.now() - this.#clock.now();
-    this.store =
-      options.store ??
-      new HttpCacheStore({
-        ...(options.maxSizeBytes !== undefined ? { maxSizeBytes: options.maxSizeBytes } : {}),
-        ...(options.maxEntrySizeBytes !== undefined ? { maxEntrySizeBytes: options.maxEntrySizeBytes } : {}),
-        clock: this.#clock,
-      });
-    if (!(this.store instanceof HttpCacheStore)) throw new TypeError('Expected `store` to be an HttpCacheStore');
+    this.store = o.store;
     this.#events = new Emitter<HttpCacheEvents>('http-cache', EVENTS, this);
     this.store.onEvict((key, reason) => {
       this.#c.evictions++;
       if (this.#events.wants('evict')) this.#events.emit('evict', { key, reason });
     });
-    const targeted = options.targetedCacheControl ?? ['cdn-cache-control'];
-    if (!Array.isArray(targeted)) throw new TypeError('Expected `targetedCacheControl` to be an array of field names');
-    this.#targeted = targeted.map((s) => String(s).toLowerCase());
-    this.#surrogateHeader = (options.surrogateKeyHeader ?? 'surrogate-key').toLowerCase();
-    const statusHeader = options.cacheStatusHeader ?? 'x-cache';
-    this.#statusHeader = statusHeader === false ? undefined : statusHeader.toLowerCase();
-    this.#staleRetentionMs = options.staleRetentionMs ?? 300_000;
-    assertNonNegativeFinite('staleRetentionMs', this.#staleRetentionMs);
-    this.#coalesce = options.coalesce ?? true;
-    assertBoolean('coalesce', this.#coalesce);
-    this.#hitForPassMs = options.hitForPassMs ?? 10_000;
-    assertNonNegativeFinite('hitForPassMs', this.#hitForPassMs);
-    this.#shared = options.shared ?? true;
-    assertBoolean('shared', this.#shared);
-    this.#heuristicFraction = options.heuristicFraction ?? 0.1;
-    assertNonNegativeFinite('heuristicFraction', this.#heuristicFraction);
+    this.#targeted = o.targeted;
+    this.#surrogateHeader = o.surrogateHeader;
+    this.#statusHeader = o.statusHeader;
+    this.#staleRetentionMs = o.staleRetentionMs;
+    this.#coalesce = o.coalesce;
+    this.#hitForPassMs = o.hitForPassMs;
+    this.#shared = o.shared;
+    this.#heuristicFraction = o.heuristicFraction;
     this.#pass = new Cache<string, true>({ max: 10_000, ttl: Math.max(1, this.#hitForPassMs), clock: this.#clock });
     this.#responseStrip = new Set([...HOP_BY_HOP, this.#surrogateHeader]);
-    this.#tier = options.tier;
-    if (this.#tier !== undefined) {
-      for (const m of ['get', 'set', 'delete', 'deleteByTag'] as const) {
-        if (typeof this.#tier[m] !== 'function') throw new TypeError(`Expected \`tier\` to have a ${m}() method (a TieredCache)`);
-      }
-      this.#tier.on?.('invalidation', ({ key, tag }) => {
-        if (key !== undefined) this.store.delete(key);
-        else if (tag === '') this.store.clear();
-        else if (tag !== undefined) this.store.purgeSurrogateKey(tag);
-      });
-    }
-  }
-
-  #tierWrite(op: () => Promise<unknown>): void {
-    try {
-      op().catch(() => {
-        this.#c.tierErrors++;
-      });
-    } catch {
-      this.#c.tierErrors++;
-    }
-  }
-
-  /** Copies `key`'s variants from the shared tier into the local store; `true` when there were any. */
-  async #fromTier(key: string): Promise<boolean> {
-    let variants: ReturnType<typeof fromTier>;
-    try {
-      variants = fromTier(await (this.#tier as SharedResponseTier).get(key));
-    } catch {
-      this.#c.tierErrors++;
-      return false;
-    }
-    if (variants === undefined || variants.length === 0) return false;
-    const now = this.now();
-    for (const v of [...variants].reverse()) {
-      const ttl = this.#ttlOf(v, now);
-      if (ttl > 0) this.store.put(key, v, ttl);
-    }
-    return true;
+    this.#tier =
+      options.tier === undefined
+        ? undefined
+        : new TierLink(options.tier, this.store, () => {
+            this.#c.tierErrors++;
+          });
   }
 
   /**
@@ -202,7 +144,7 @@ export class HttpCacheEngine {
     if (typeof key !== 'string') throw new TypeError(`Expected \`key\` to be a string, got ${typeof key}`);
     const removed = this.store.delete(key);
     if (removed) this.#purged({ key, reason: 'purge', count: 1 });
-    if (this.#tier !== undefined) this.#tierWrite(() => (this.#tier as SharedResponseTier).delete(key));
+    this.#tier?.delete(key);
     return removed;
   }
 
@@ -211,9 +153,7 @@ export class HttpCacheEngine {
     if (typeof tag !== 'string') throw new TypeError(`Expected \`tag\` to be a string, got ${typeof tag}`);
     const count = this.store.purgeSurrogateKey(tag);
     if (count > 0) this.#purged({ surrogateKey: tag, reason: 'surrogate-key', count });
-    if (this.#tier !== undefined && tierTags([tag]).length === 1) {
-      this.#tierWrite(() => (this.#tier as SharedResponseTier).deleteByTag(tag));
-    }
+    this.#tier?.deleteByTag(tag);
     return count;
   }
 
@@ -268,7 +208,7 @@ export class HttpCacheEngine {
   ): Promise<void> {
     let entry = first;
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 0 || (this.#tier !== undefined && (await this.#fromTier(req.key)))) {
+      if (attempt > 0 || (this.#tier !== undefined && (await this.#tier.load(req.key, () => this.now(), this.#staleRetentionMs)))) {
         entry = this.store.lookup(req.key, req.headers);
         if (entry !== undefined) {
           const now = this.now();
@@ -355,7 +295,7 @@ export class HttpCacheEngine {
   #invalidate(req: CacheRequest, result: OriginResponse): void {
     for (const key of invalidatedKeys(req.key, req.headers.host, result.status, result.headers)) {
       if (this.store.delete(key)) this.#purged({ key, reason: 'invalidation', count: 1 });
-      if (this.#tier !== undefined) this.#tierWrite(() => (this.#tier as SharedResponseTier).delete(key));
+      this.#tier?.delete(key);
     }
   }
 
@@ -507,12 +447,7 @@ export class HttpCacheEngine {
       return;
     }
     this.#c.stores++;
-    if (this.#tier !== undefined) {
-      const tier = this.#tier;
-      const variants = toTier(this.store.variants(key));
-      const tags = tierTags([...new Set(variants.flatMap((v) => v.surrogateKeys))]);
-      this.#tierWrite(() => tier.set(key, variants, { ttl, tags }));
-    }
+    this.#tier?.set(key, ttl);
     if (this.#events.wants('store')) this.#events.emit('store', { key, status: entry.status, bytes: entry.body.length, ttlMs: ttl });
   }
 

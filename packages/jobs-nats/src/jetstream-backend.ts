@@ -23,95 +23,19 @@ import {
   type JsMsg,
   jetstream,
   jetstreamManager,
-  RetentionPolicy,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Histogram, type Listener, type Subscribable } from '@scaling/core';
-import { assertNonNegativeFinite, assertOptions, assertPositiveInteger, Emitter } from '@scaling/core/internal';
+import { Emitter } from '@scaling/core/internal';
 import type { BackendCapabilities, BackendConsumer, DeadLetter, Delivery, EnqueueResult, JobBackend, JobRecord } from '@scaling/jobs';
-
-/** Options of {@link JetStreamBackend}. */
-export interface JetStreamBackendOptions {
-  /** An open NATS connection (not closed by the backend), or `servers` to connect to. */
-  readonly connection?: NatsConnection;
-  /** Server URLs (`'127.0.0.1:4222'`) when no `connection` is given. Default `'127.0.0.1:4222'`. */
-  readonly servers?: string | readonly string[];
-  /** Stream name. Default `'SCALING_JOBS'`. */
-  readonly stream?: string;
-  /** Subject prefix. Default `'scaling.jobs'`. */
-  readonly subjectPrefix?: string;
-  /** Durable consumer name prefix. Default `'scaling-jobs'`. */
-  readonly durable?: string;
-  /** Redelivery after this long without an ack or progress, in ms (consumer `ack_wait`). Default 30 000. */
-  readonly ackWaitMs?: number;
-  /** Duplicate window for idempotency keys, in ms (stream `duplicate_window`). Default 120 000. */
-  readonly idempotencyWindowMs?: number;
-}
-
-/**
- * A snapshot from {@link JetStreamBackend.stats}: this process's view of the stream (the `stats()` convention of
- * `docs/monitoring/conventions.md`). Deliveries add up once settled:
- * `delivered === acked + retried + deadLettered + unsettled + running`.
- */
-export interface JetStreamBackendStats {
-  /** Counter: jobs published to the stream (not duplicates). */
-  enqueued: number;
-  /** Counter: publishes the stream answered as duplicates (`Nats-Msg-Id` within the duplicate window). */
-  duplicates: number;
-  /** Counter: messages this process's workers handed to a handler. */
-  delivered: number;
-  /** Counter: deliveries with attempt > 1 (a retry, or a redelivery after an ack timeout; a delayed job's wait is not one). */
-  redelivered: number;
-  /** Counter: deliveries acknowledged. */
-  acked: number;
-  /** Counter: deliveries `nak`ed for a retry after backoff. */
-  retried: number;
-  /** Counter: deliveries published to the dead-letter stream and terminated. */
-  deadLettered: number;
-  /** Counter: deliveries left unsettled (the worker closed mid-job, or settling failed): redelivered later. */
-  unsettled: number;
-  /** Counter: early deliveries of delayed jobs, `nak`ed until their `notBefore` (not attempts). */
-  deferred: number;
-  /** Counter: prefetched messages a closing worker handed back unstarted. */
-  handedBack: number;
-  /** Counter: messages that were not job records (terminated). */
-  invalid: number;
-  /** Counter: times the NATS connection was lost. */
-  disconnects: number;
-  /** Counter: errors reported: the connection's server errors, and failures to settle or hand back a message. */
-  errors: number;
-  /** Gauge: deliveries being handled now. */
-  running: number;
-  /** Gauge: `false` while the NATS connection is lost (reconnecting). */
-  connected: boolean;
-  /** Histogram (ms): round trip of each `enqueue` (publish to the stream's ack), failed ones included. A copy. */
-  requestDuration: Histogram;
-}
-
-/**
- * The events of a {@link JetStreamBackend} (see `docs/events.md`), also published on `node:diagnostics_channel` as
- * `scaling:jobs-nats:<event>` with the payload plus `source` (the backend).
- */
-export type JetStreamBackendEvents = {
-  /** The NATS connection was lost (`connected: false`) or is back (`true`). */
-  connection: {
-    /** Whether the connection is up now. */
-    readonly connected: boolean;
-    /** The server it concerns (`host:port`). */
-    readonly server: string;
-  };
-  /** NATS reported a server error, or a message could not be settled or handed back. */
-  error: {
-    /** What failed: `'server'`, `'settle'` or `'hand-back'`. */
-    readonly operation: string;
-    /** The error. */
-    readonly error: unknown;
-  };
-};
+import { type JetStreamConfig, resolveJetStreamOptions } from './_jetstream-config.js';
+import { ensureStreams, ns } from './_streams.js';
+import type { JetStreamBackendEvents } from './jetstream-backend-events.js';
+import type { JetStreamBackendOptions } from './jetstream-backend-options.js';
+import type { JetStreamBackendStats } from './jetstream-backend-stats.js';
 
 const EVENTS = ['connection', 'error'] as const;
 
-const ns = (ms: number): number => Math.round(ms * 1_000_000);
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -129,7 +53,7 @@ const dec = new TextDecoder();
 export class JetStreamBackend implements JobBackend, Subscribable<JetStreamBackendEvents> {
   readonly kind = 'jetstream';
   readonly capabilities: BackendCapabilities = { priority: false, durable: true, maxPayloadBytes: 1_048_576, exactAttempts: false };
-  readonly #options: Required<Omit<JetStreamBackendOptions, 'connection'>> & { connection: NatsConnection | undefined };
+  readonly #options: JetStreamConfig;
   #init: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
   readonly #stops = new Set<() => Promise<void>>();
   readonly #events = new Emitter<JetStreamBackendEvents>('jobs-nats', EVENTS, this);
@@ -155,33 +79,7 @@ export class JetStreamBackend implements JobBackend, Subscribable<JetStreamBacke
   #closed = false;
 
   constructor(options: JetStreamBackendOptions = {}) {
-    assertOptions(
-      'JetStreamBackend options',
-      options,
-      ['connection', 'servers', 'stream', 'subjectPrefix', 'durable', 'ackWaitMs', 'idempotencyWindowMs'],
-      {
-        ackWait: 'use `ackWaitMs`',
-        duplicateWindow: 'use `idempotencyWindowMs`',
-      },
-    );
-    const {
-      connection,
-      servers = '127.0.0.1:4222',
-      stream = 'SCALING_JOBS',
-      subjectPrefix = 'scaling.jobs',
-      durable = 'scaling-jobs',
-      ackWaitMs = 30_000,
-      idempotencyWindowMs = 120_000,
-    } = options;
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream))
-      throw new TypeError(`Expected \`stream\` to be 1–64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
-    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subjectPrefix))
-      throw new TypeError(`Expected \`subjectPrefix\` to be dot-separated tokens without wildcards, got ${JSON.stringify(subjectPrefix)}`);
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(durable))
-      throw new TypeError(`Expected \`durable\` to be 1–64 letters, digits, "_" or "-", got ${JSON.stringify(durable)}`);
-    assertPositiveInteger('ackWaitMs', ackWaitMs);
-    assertNonNegativeFinite('idempotencyWindowMs', idempotencyWindowMs);
-    this.#options = { connection, servers: servers as string, stream, subjectPrefix, durable, ackWaitMs, idempotencyWindowMs };
+    this.#options = resolveJetStreamOptions(options);
   }
 
   /**
@@ -236,23 +134,7 @@ export class JetStreamBackend implements JobBackend, Subscribable<JetStreamBacke
       const nc = o.connection ?? (await connect({ servers: o.servers as string | string[], maxReconnectAttempts: -1 }));
       this.#watch(nc).catch(() => {});
       const jsm = await jetstreamManager(nc);
-      const want = {
-        subjects: [`${o.subjectPrefix}.>`],
-        retention: RetentionPolicy.Workqueue,
-        duplicate_window: ns(o.idempotencyWindowMs),
-      };
-      try {
-        await jsm.streams.info(o.stream);
-        await jsm.streams.update(o.stream, want);
-      } catch {
-        await jsm.streams.add({ name: o.stream, ...want });
-      }
-      const dead = { subjects: [`${o.subjectPrefix}-dead.>`] };
-      try {
-        await jsm.streams.info(`${o.stream}_DEAD`);
-      } catch {
-        await jsm.streams.add({ name: `${o.stream}_DEAD`, ...dead });
-      }
+      await ensureStreams(jsm, o);
       return { nc, js: jetstream(nc), jsm };
     })();
     return this.#init;

@@ -1,169 +1,12 @@
-import { type Clock, type Lease, type Outcome, systemClock, type TimerHandle } from '@scaling/core';
-import {
-  assertClock,
-  assertNonNegativeInteger,
-  assertOptions,
-  assertPositiveFinite,
-  assertSignal,
-  describeValue,
-  Emitter,
-} from '@scaling/core/internal';
-import { type AdaptiveLimit, AimdLimit, FixedLimit, Gradient2Limit, WindowedLimit } from './adaptive-limits.js';
+import type { Clock, Lease, TimerHandle } from '@scaling/core';
+import { assertOptions, assertSignal, describeValue, Emitter } from '@scaling/core/internal';
+import { resolveLimiterOptions } from './_limiter-config.js';
+import { type Partition, Permit, type ReleaseFn, Waiter } from './_permit.js';
+import type { AdaptiveLimit } from './adaptive-limits.js';
+import type { AcquireOptions, ConcurrencyLimiterOptions } from './concurrency-limiter-options.js';
+import type { ConcurrencyLimiterEvents, ConcurrencyLimiterStats } from './concurrency-limiter-stats.js';
 import { ConcurrencyLimitError, type ShedReason } from './errors.js';
 
-/** Options of {@link ConcurrencyLimiter}. */
-export interface ConcurrencyLimiterOptions {
-  /**
-   * The limit algorithm: `'gradient2'` (default: {@link Gradient2Limit} with Netflix's defaults, fed one
-   * averaged sample per window of 100 ms – 1 s by a {@link WindowedLimit}), `'aimd'` ({@link AimdLimit}, per
-   * sample), a fixed number, or an {@link AdaptiveLimit} instance (e.g. `new Gradient2Limit({ maxLimit: 500 })`).
-   */
-  limit?: 'gradient2' | 'aimd' | number | AdaptiveLimit;
-  /**
-   * Priority partitions: name → guaranteed share of the limit in (0, 1], listed from the highest priority to the
-   * lowest (e.g. `{ live: 0.9, batch: 0.1 }`). A partition under its share is admitted even when the limit is
-   * reached (Netflix's partitioned limiter); queued requests are served highest partition first. Default: one
-   * partition `"default"` with the whole limit.
-   */
-  partitions?: Readonly<Record<string, number>>;
-  /** Requests that may wait for a slot (default 1000; 0 = reject at once when the limit is reached). */
-  maxQueued?: number;
-  /**
-   * CoDel-style queue deadline ("Fail at Scale", Facebook 2015): a request waits at most `queueIntervalMs`
-   * while the queue has emptied within the last `queueIntervalMs`, and at most `queueTargetMs` once it has not
-   * (standing queue: overload). Defaults 5 and 100.
-   */
-  queueTargetMs?: number;
-  /** See `queueTargetMs` (default 100). */
-  queueIntervalMs?: number;
-  /** Time source and timers (default `systemClock`). */
-  clock?: Clock;
-}
-
-/** Options of {@link ConcurrencyLimiter.acquire}. */
-export interface AcquireOptions {
-  /** The partition (priority class) of the request (default: the first partition). */
-  partition?: string;
-  /** Gives up waiting when aborted (rejecting with the signal's reason). */
-  signal?: AbortSignal;
-}
-
-/** Events of a {@link ConcurrencyLimiter} (`scaling:rate-limit:<event>` on `node:diagnostics_channel`). */
-export interface ConcurrencyLimiterEvents {
-  [event: string]: object;
-  /** The adaptive limit changed. */
-  'limit-changed': {
-    /** The new concurrency limit (requests in flight). */
-    limit: number;
-    /** The limit before this change. */
-    previous: number;
-  };
-  /** A request was shed. */
-  shed: {
-    /** Name of the partition the shed request belonged to. */
-    partition: string;
-    /** Why it was shed. */
-    reason: ShedReason;
-  };
-}
-
-/** Counters and gauges from {@link ConcurrencyLimiter.stats}. */
-export interface ConcurrencyLimiterStats {
-  /** The current limit. */
-  limit: number;
-  /** Requests holding a slot. */
-  inflight: number;
-  /** Requests waiting for a slot. */
-  queued: number;
-  /** Requests admitted so far. */
-  admitted: number;
-  /** Leases released so far: `admitted = completed + inflight`. */
-  completed: number;
-  /** Waiters whose signal aborted before they got a slot. */
-  abandoned: number;
-  /** Requests shed so far, by reason. */
-  shed: Record<ShedReason, number>;
-  /** Whether the queue is in CoDel overload mode (deadline `queueTargetMs`). */
-  overloaded: boolean;
-  /** Per partition: its share of the limit, in flight and queued. */
-  partitions: Record<
-    string,
-    {
-      /** The partition's guaranteed slots now: its share × the current limit, rounded up (at least 1). */
-      limit: number;
-      /** The partition's requests in flight. */
-      inflight: number;
-      /** The partition's requests waiting in the queue. */
-      queued: number;
-    }
-  >;
-}
-
-class Partition {
-  readonly name: string;
-  readonly share: number;
-  inflight = 0;
-  readonly queue: Waiter[] = [];
-  head = 0;
-  constructor(name: string, share: number) {
-    this.name = name;
-    this.share = share;
-  }
-  get queued(): number {
-    return this.queue.length - this.head;
-  }
-}
-
-class Waiter {
-  readonly partition: Partition;
-  readonly enqueuedAt: number;
-  resolve: ((lease: Lease) => void) | undefined;
-  readonly reject: (e: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  constructor(
-    partition: Partition,
-    at: number,
-    resolve: (lease: Lease) => void,
-    reject: (e: unknown) => void,
-    signal: AbortSignal | undefined,
-  ) {
-    this.partition = partition;
-    this.enqueuedAt = at;
-    this.resolve = resolve;
-    this.reject = reject;
-    this.signal = signal;
-  }
-}
-
-type ReleaseFn = (permit: Permit, outcome: Outcome | undefined) => void;
-
-class Permit implements Lease {
-  readonly #owner: ReleaseFn;
-  readonly partition: Partition;
-  readonly start: number;
-  readonly inflight: number;
-  #released = false;
-  constructor(owner: ReleaseFn, partition: Partition, start: number, inflight: number) {
-    this.#owner = owner;
-    this.partition = partition;
-    this.start = start;
-    this.inflight = inflight;
-  }
-  release(outcome?: Outcome): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#owner(this, outcome);
-  }
-}
-
-const OPTION_KEYS = ['limit', 'partitions', 'maxQueued', 'queueTargetMs', 'queueIntervalMs', 'clock'];
-const OPTION_HINTS = {
-  concurrency: 'use `limit` (a number for a fixed limit)',
-  maxConcurrent: 'use `limit`',
-  timeout: 'use `queueIntervalMs` (the longest wait)',
-  highWaterMark: 'use `maxQueued`',
-};
 const EVENTS = ['limit-changed', 'shed'] as const;
 
 /**
@@ -212,42 +55,15 @@ export class ConcurrencyLimiter {
 
   /** @throws {TypeError}/{@link RangeError} on an unknown option or a bad value (naming it). */
   constructor(options: ConcurrencyLimiterOptions = {}) {
-    const o = assertOptions('ConcurrencyLimiter options', options, OPTION_KEYS, OPTION_HINTS, true);
-    this.#clock = o.clock ?? systemClock;
-    assertClock('clock', this.#clock, ['now', 'setTimeout', 'clearTimeout']);
-    const clock = this.#clock;
-    const limit = o.limit ?? 'gradient2';
-    if (limit === 'gradient2') {
-      this.#algorithm = new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 1000, now: () => clock.now() });
-    } else if (limit === 'aimd') this.#algorithm = new AimdLimit();
-    else if (typeof limit === 'number') this.#algorithm = new FixedLimit(limit);
-    else if (typeof limit === 'object' && limit !== null && typeof (limit as AdaptiveLimit).update === 'function') this.#algorithm = limit;
-    else
-      throw new TypeError(
-        `Expected \`limit\` to be "gradient2", "aimd", a positive integer or an AdaptiveLimit, got ${describeValue(limit)}`,
-      );
+    const o = resolveLimiterOptions(options);
+    this.#clock = o.clock;
+    this.#algorithm = o.algorithm;
     this.#limit = this.#algorithm.limit;
-    const parts = o.partitions ?? { default: 1 };
-    if (typeof parts !== 'object' || parts === null || Object.keys(parts).length === 0) {
-      throw new TypeError(`Expected \`partitions\` to be a non-empty object of name → share, got ${describeValue(parts)}`);
-    }
-    let total = 0;
-    this.#partitions = Object.entries(parts).map(([name, share]) => {
-      if (typeof share !== 'number' || !(share > 0 && share <= 1)) {
-        throw new RangeError(`Expected \`partitions.${name}\` to be a share in (0, 1], got ${describeValue(share)}`);
-      }
-      total += share;
-      const p = new Partition(name, share);
-      this.#byName.set(name, p);
-      return p;
-    });
-    if (total > 1 + 1e-9) throw new RangeError(`Expected the \`partitions\` shares to sum to at most 1, got ${total}`);
-    this.#maxQueued = o.maxQueued ?? 1000;
-    assertNonNegativeInteger('maxQueued', this.#maxQueued);
-    this.#targetMs = o.queueTargetMs ?? 5;
-    this.#intervalMs = o.queueIntervalMs ?? 100;
-    assertPositiveFinite('queueTargetMs', this.#targetMs);
-    assertPositiveFinite('queueIntervalMs', this.#intervalMs);
+    this.#partitions = o.partitions;
+    for (const p of o.partitions) this.#byName.set(p.name, p);
+    this.#maxQueued = o.maxQueued;
+    this.#targetMs = o.targetMs;
+    this.#intervalMs = o.intervalMs;
     this.#lastEmpty = this.#clock.now();
     this.#emitter = new Emitter<ConcurrencyLimiterEvents>('rate-limit', EVENTS, this);
   }

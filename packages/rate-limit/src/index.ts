@@ -15,13 +15,9 @@ export {
   WindowedLimit,
   type WindowedLimitOptions,
 } from './adaptive-limits.js';
-export {
-  type AcquireOptions,
-  ConcurrencyLimiter,
-  type ConcurrencyLimiterEvents,
-  type ConcurrencyLimiterOptions,
-  type ConcurrencyLimiterStats,
-} from './concurrency-limiter.js';
+export { ConcurrencyLimiter } from './concurrency-limiter.js';
+export type { AcquireOptions, ConcurrencyLimiterOptions } from './concurrency-limiter-options.js';
+export type { ConcurrencyLimiterEvents, ConcurrencyLimiterStats } from './concurrency-limiter-stats.js';
 export { ConcurrencyLimitError, CostExceedsBurstError, RateLimitStoreError, type ShedReason } from './errors.js';
 export {
   clientIp,

@@ -1,4 +1,4 @@
-import type { Clock, Histogram, TimerHandle } from '@scaling/core';
+import type { Clock, TimerHandle } from '@scaling/core';
 import { Emitter } from '@scaling/core/internal';
 import { ReplicaHealth, ReplicaRouter, type ReplicaState, type ReplicaStats, SqlClassifier } from '@scaling/replica-router';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
@@ -9,52 +9,8 @@ import { giveBack, runTransaction, takePrimary } from './_transaction.js';
 import { PrimaryUnreachableError } from './errors.js';
 import { REPLICATED_POOL_EVENTS, type ReplicatedPoolEvents } from './events.js';
 import { type ReplicatedPoolOptions, resolvePoolOptions } from './replicated-pool-options.js';
+import type { ReplicatedPoolReplicaStats, ReplicatedPoolStats } from './replicated-pool-stats.js';
 import { createSession, type ReplicatedSession } from './replicated-session.js';
-
-/** One replica in {@link ReplicatedPoolStats}. */
-export interface ReplicatedPoolReplicaStats {
-  /** Reads it served. */
-  reads: number;
-  /** Reads that failed on it (retried elsewhere, or rejected). */
-  failures: number;
-  /** `'eligible'`, or why it gets no reads (as the router's `states()` reason). */
-  state: string;
-  /** Gauge: may receive reads now. */
-  eligible: boolean;
-  /** Gauge: healthy by its last check and not marked down since. */
-  healthy: boolean;
-  /** Gauge: replay lag in ms from the last check (absent when unknown). */
-  lagMs?: number;
-  /** Gauge: replay lag in bytes from the last check (absent when unknown). */
-  lagBytes?: number;
-}
-
-/**
- * A snapshot of a {@link ReplicatedPool} (`stats()`): counters since creation, gauges now, per replica.
- * Routing decisions (replica or primary, fallbacks, waits) are the router's: `pool.router.stats()`.
- */
-export interface ReplicatedPoolStats {
-  /** Statements routed by `query()` and `session.query()` outside a transaction (each timed in `queryDuration`). */
-  queries: number;
-  /** Those that rejected. */
-  errors: number;
-  /** Statements sent to the primary (writes, transactions, fallback reads, `connect()`). */
-  primary: number;
-  /** Reads served by replicas (the sum of `replicas.<id>.reads`). */
-  replicaReads: number;
-  /** Reads retried elsewhere after an error on a replica (see the `read-retried` event). */
-  retries: number;
-  /** Gauge: connections open in every pool (as `pg.Pool.totalCount`). */
-  connections: number;
-  /** Gauge: idle connections in every pool. */
-  idleConnections: number;
-  /** Gauge: queries and `connect()` calls waiting for a connection. */
-  waitingClients: number;
-  /** Duration of each routed statement (retries included), in ms: a copy. */
-  queryDuration: Histogram;
-  /** Per replica id. */
-  replicas: Record<string, ReplicatedPoolReplicaStats>;
-}
 
 /** A `pg` query callback, as `pg.Pool.query(text, values, callback)` takes. */
 export type QueryCallback<R extends QueryResultRow> = (error: Error | null, result: QueryResult<R> | undefined) => void;

@@ -9,8 +9,9 @@ export {
   type ReplicaProbeResult,
   type ReplicaSink,
 } from './replica-health.js';
-export { ReplicaRouter, type ReplicaRouterStats, type ReplicaStats } from './replica-router.js';
+export { ReplicaRouter } from './replica-router.js';
 export type { ReadOptions, ReadYourWritesMode, ReplicaRouterOptions } from './replica-router-options.js';
+export type { ReplicaRouterStats, ReplicaStats } from './replica-router-stats.js';
 export { ReplicaSession } from './replica-session.js';
 export type { ReplicaIneligibility, ReplicaSample, ReplicaState } from './replica-state.js';
 export { SqlClassifier, type SqlClassifierOptions } from './sql-classifier.js';

@@ -1,14 +1,19 @@
-import { type Clock, Histogram, type TimerHandle } from '@scaling/core';
+import { type Clock, Histogram } from '@scaling/core';
 import { assertNonNegativeFinite, describeValue, Emitter } from '@scaling/core/internal';
 import type { PickOptions } from '@scaling/load-balancer';
 import { RoundRobin } from '@scaling/load-balancer';
+import { explainNoReplica } from './_explain.js';
+import { settle, type Waiter } from './_read-waiter.js';
+import { indexReplicas } from './_replica-index.js';
 import { assertLagFields, ELIGIBLE, ReplicaTable } from './_replica-table.js';
-import { DuplicateReplicaError, NoReplicaError } from './errors.js';
+import type { DuplicateReplicaError } from './errors.js';
+import { NoReplicaError } from './errors.js';
 import { REPLICA_ROUTER_EVENTS, type ReplicaRouterEvents } from './events.js';
 import type { ReplicaBalancer, ReplicaEndpoint, ReplicaLease } from './replica-balancer.js';
 import { type ReadOptions, type ReadYourWritesMode, type ReplicaRouterOptions, resolveRouterOptions } from './replica-router-options.js';
+import { type ReplicaRouterStats, type ReplicaStats, replicaStats } from './replica-router-stats.js';
 import { ReplicaSession } from './replica-session.js';
-import type { ReplicaIneligibility, ReplicaSample, ReplicaState } from './replica-state.js';
+import type { ReplicaSample, ReplicaState } from './replica-state.js';
 
 const noop = (): void => {};
 
@@ -17,65 +22,6 @@ const TO_REPLICA = 0;
 const STICKY = 1;
 const FALLBACK = 2;
 const NO_REPLICA = 3;
-
-/** One replica in {@link ReplicaRouterStats}. */
-export interface ReplicaStats {
-  /** `'eligible'`, or why the replica gets no reads (a {@link ReplicaIneligibility}). */
-  state: 'eligible' | ReplicaIneligibility;
-  /** Gauge: the replica may receive reads with no position requirement now. */
-  eligible: boolean;
-  /** Gauge: healthy by its last sample and not marked down since. */
-  healthy: boolean;
-  /** Gauge: lag in ms from the last sample (absent when unknown). */
-  lagMs?: number;
-  /** Gauge: lag in bytes from the last sample (absent when unknown). */
-  lagBytes?: number;
-}
-
-/**
- * A snapshot of a {@link ReplicaRouter} (`stats()`): routing counters since creation, gauges now, and the
- * replicas. The counters add up: `reads = replicaReads + primaryReads + noReplica + aborted` and
- * `primaryReads = stickyReads + fallbacks`.
- */
-export interface ReplicaRouterStats {
-  /** Reads routed: `forRead` calls, and `forReadAsync` calls once settled. */
-  reads: number;
-  /** Reads sent to a replica. */
-  replicaReads: number;
-  /** Reads sent to the primary. */
-  primaryReads: number;
-  /** Reads sent to the primary inside a session's `'time'` stickiness window. */
-  stickyReads: number;
-  /** Reads sent to the primary because no replica was eligible (after any wait, and at `close()`). */
-  fallbacks: number;
-  /** Reads refused with {@link NoReplicaError} (`fallback: 'error'`). */
-  noReplica: number;
-  /** `forReadAsync` calls whose signal aborted while waiting. */
-  aborted: number;
-  /** `forReadAsync` calls that waited for a replica to catch up with the session (stale-read avoidance). */
-  waits: number;
-  /** Gauge: calls waiting now. */
-  waiting: number;
-  /** Gauge: replicas eligible now (no position requirement). */
-  eligibleReplicas: number;
-  /** Gauge: the `maxLagMs` limit (`Infinity` when off). */
-  maxLagMs: number;
-  /** How long the waits took, in ms, until a replica caught up, the fallback, or the abort: a copy. */
-  waitDuration: Histogram;
-  /** Per replica id. */
-  replicas: Record<string, ReplicaStats>;
-}
-
-interface Waiter<P, R> {
-  minPosition: number;
-  key: string | undefined;
-  resolve: (lease: ReplicaLease<P | R>) => void;
-  reject: (error: unknown) => void;
-  timer: TimerHandle | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  startedAt: number;
-}
 
 /**
  * Routes writes to the primary and reads to a replica that is healthy, within `maxLagMs` and
@@ -122,7 +68,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
 
   readonly #clock: Clock;
   readonly #balancer: ReplicaBalancer<R> | undefined;
-  readonly #index = new Map<string, number>();
+  readonly #index: Map<string, number>;
   readonly #table: ReplicaTable;
   readonly #stickinessMs: number;
   readonly #maxWaitMs: number;
@@ -147,17 +93,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   constructor(options: ReplicaRouterOptions<P, R>) {
     const o = resolveRouterOptions(options);
     const { primary, replicas, clock } = o;
-    const primaryId = typeof primary === 'object' ? (primary as { id?: unknown }).id : undefined;
-    replicas.forEach((r, i) => {
-      if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || r.id === '')
-        throw new TypeError(`Expected \`replicas[${i}].id\` to be a non-empty string, got ${describeValue(r?.id)}`);
-      if (r.id === primaryId || (r as unknown) === primary)
-        throw new DuplicateReplicaError(
-          `Replica id ${JSON.stringify(r.id)} is the primary's id: the primary cannot also be one of its replicas`,
-        );
-      if (this.#index.has(r.id)) throw new DuplicateReplicaError(`Duplicate replica id ${JSON.stringify(r.id)}`);
-      this.#index.set(r.id, i);
-    });
+    this.#index = indexReplicas(replicas, primary);
     this.primary = primary;
     this.replicas = replicas.slice();
     this.readYourWrites = o.readYourWrites;
@@ -290,10 +226,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     for (let i = 0; i < this.replicas.length; i++) {
       const st = this.#table.state(i, (this.replicas[i] as R).id, now);
       if (st.eligible) eligible++;
-      const r: ReplicaStats = { state: st.reason ?? 'eligible', eligible: st.eligible, healthy: st.healthy };
-      if (st.lagMs !== undefined) r.lagMs = st.lagMs;
-      if (st.lagBytes !== undefined) r.lagBytes = st.lagBytes;
-      replicas[st.id] = r;
+      replicas[st.id] = replicaStats(st);
     }
     const primaryReads = this.#stickyReads + this.#fallbacks;
     return {
@@ -496,11 +429,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   }
 
   #explain(minPosition: number): string {
-    const parts = this.states().map(
-      (s) =>
-        `${s.id}: ${s.reason === undefined ? `position ${s.position ?? '?'}` : `${s.reason.replace('-', ' ')}${s.detail === undefined ? '' : ` (${s.detail})`}`}`,
-    );
-    return `No replica is eligible${minPosition > 0 ? ` at position ≥ ${minPosition}` : ''} (${parts.join('; ') || 'no replicas'})`;
+    return explainNoReplica(this.states(), minPosition);
   }
 
   #fallBack(w: Waiter<P, R>): void {
@@ -555,15 +484,4 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     const i = this.#waiters.indexOf(w);
     if (i >= 0) this.#waiters.splice(i, 1);
   }
-}
-
-/** Stops a settled waiter's timer and its listening to its signal. */
-function settle(
-  clock: Clock,
-  w: { timer: TimerHandle | undefined; signal: AbortSignal | undefined; onAbort: (() => void) | undefined },
-): void {
-  if (w.timer !== undefined) clock.clearTimeout(w.timer);
-  w.timer = undefined;
-  if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort);
-  w.onAbort = undefined;
 }
