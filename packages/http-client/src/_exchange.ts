@@ -90,6 +90,8 @@ export class Exchange {
   #attempts = 0;
   #hedges = 0;
   #holdingRetry = false;
+  /** The lease {@link takesFailure} picked for the retry it granted, used by the next launch. */
+  #reserved: Lease<HttpEndpoint> | undefined;
   #hedgeTokens = 0;
   #startMs = 0;
   #deadline = 0;
@@ -151,26 +153,38 @@ export class Exchange {
     if (!this.#done) this.#finish(new EndpointsFailedError(this.#tried, err), true);
   }
 
-  /** Starts an attempt of `kind` (first, retry or hedge), or gives up with `lastError`. */
-  #launch(kind: number, lastError: Error | undefined, previous: string | undefined): void {
+  /**
+   * The next endpoint to try — not tried yet by this request and admitted by outlier detection — as a lease,
+   * or `undefined` when none is left.
+   */
+  #pickNext(): Lease<HttpEndpoint> | undefined {
     const s = this.#s;
-    let lease: Lease<HttpEndpoint> | undefined;
-    let member: Member | undefined;
     if (this.#exclude === undefined && this.#tried.length > 0) this.#exclude = new Set(this.#tried);
     for (;;) {
+      let lease: Lease<HttpEndpoint>;
       try {
         lease = this.#exclude === undefined ? s.balancer.pick() : s.balancer.pick({ exclude: this.#exclude });
       } catch {
-        // No endpoint left: a hedge simply does not happen; otherwise the request fails once nothing is in flight.
-        if (kind !== HEDGE && this.#live.length === 0) this.#finish(new EndpointsFailedError(this.#tried, lastError), true);
-        return;
+        return undefined;
       }
       const id = lease.endpoint.id;
-      member = s.members.get(id);
-      if (member !== undefined && (s.detector === undefined || s.detector.admit(id))) break;
+      if (s.members.has(id) && (s.detector === undefined || s.detector.admit(id))) return lease;
       lease.release();
       (this.#exclude ??= new Set(this.#tried)).add(id);
     }
+  }
+
+  /** Starts an attempt of `kind` (first, retry or hedge), or gives up with `lastError`. */
+  #launch(kind: number, lastError: Error | undefined, previous: string | undefined): void {
+    const s = this.#s;
+    const lease = this.#reserved ?? this.#pickNext();
+    this.#reserved = undefined;
+    if (lease === undefined) {
+      // No endpoint left: a hedge simply does not happen; otherwise the request fails once nothing is in flight.
+      if (kind !== HEDGE && this.#live.length === 0) this.#finish(new EndpointsFailedError(this.#tried, lastError), true);
+      return;
+    }
+    const member = s.members.get(lease.endpoint.id) as Member;
     this.#exclude?.add(member.endpoint.id);
     const id = member.endpoint.id;
     if (!this.#tried.includes(id)) this.#tried.push(id);
@@ -263,13 +277,28 @@ export class Exchange {
    * retry is granted — its budget token then taken), false when the response goes to the caller as it is.
    */
   takesFailure(a: Attempt): boolean {
-    return this.#live.length > 1 || this.canRetry(a);
+    if (this.#live.length > 1) return true;
+    if (!this.canRetry(a)) return false;
+    // Retry only where there is an endpoint left to try; otherwise the failure status (a 5xx with its
+    // body and headers) goes to the caller as it is, not an EndpointsFailedError (new-user review).
+    const next = this.#pickNext();
+    if (next === undefined) {
+      this.#s.budget?.retryFinished();
+      this.#holdingRetry = false;
+      return false;
+    }
+    this.#reserved = next;
+    return true;
   }
 
   /** Continues after an attempt whose failure status {@link takesFailure} took over. */
   failureTaken(a: Attempt, error: Error): void {
     this.#drop(a);
-    if (this.#done || this.#live.length > 0) return;
+    if (this.#done || this.#live.length > 0) {
+      this.#reserved?.release();
+      this.#reserved = undefined;
+      return;
+    }
     this.#launch(RETRY, error, a.origin);
   }
 

@@ -153,6 +153,31 @@ describe('failures', () => {
     expect(await res.body.text()).toBe('busy');
   });
 
+  it('new-user review: with every endpoint answering 5xx, the last 5xx reaches the caller (status, headers, body), not an error', async () => {
+    const busy = (name: string) =>
+      startServer((_req, res) => {
+        res.statusCode = 503;
+        res.setHeader('retry-after', '7');
+        res.end(`busy ${name}`);
+      });
+    const a = await busy('a');
+    const b = await busy('b');
+    open.push(a, b);
+    for (const endpoints of [[a.origin], [a.origin, b.origin]]) {
+      const dispatcher = createBalancedDispatcher({ endpoints, balancer: new RoundRobin<HttpEndpoint>(), outlierDetection: false });
+      open.push(dispatcher);
+      const res = await request('http://svc/', { dispatcher });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('7');
+      expect(await res.body.text()).toMatch(/^busy [ab]$/);
+      const s = dispatcher.stats();
+      // every endpoint was tried once, and the request itself completed (with the upstream's 503)
+      expect(s.attempts).toBe(endpoints.length);
+      expect(s).toMatchObject({ requests: 1, active: 0 });
+      expect(s.requests).toBe(s.completed + s.failed + s.aborted);
+    }
+  });
+
   it('all endpoints down: a coded error naming every endpoint tried', async () => {
     const origins = [await deadOrigin(), await deadOrigin(), await deadOrigin()];
     const dispatcher = createBalancedDispatcher({ endpoints: origins, outlierDetection: false });
