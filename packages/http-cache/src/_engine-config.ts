@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@scaling/core';
-import { assertBoolean, assertClock, assertNonNegativeFinite, assertOptions } from '@scaling/core/internal';
+import { assertBoolean, assertClock, assertInRange, assertNonNegativeFinite, assertOptions } from '@scaling/core/internal';
 import { ENGINE_OPTION_KEYS, type HttpCacheOptions } from './engine-options.js';
 import { HttpCacheStore } from './http-cache-store.js';
 
@@ -49,7 +49,7 @@ export function resolveEngineOptions(options: HttpCacheOptions, name: string, ex
   const shared = options.shared ?? true;
   assertBoolean('shared', shared);
   const heuristicFraction = options.heuristicFraction ?? 0.1;
-  assertNonNegativeFinite('heuristicFraction', heuristicFraction);
+  assertInRange('heuristicFraction', heuristicFraction, 0, 1);
   return {
     clock,
     store,

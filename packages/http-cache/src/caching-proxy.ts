@@ -8,7 +8,7 @@ import type { OriginFetch, OriginResponse, ResponseSink } from './sink.js';
 
 /** Options of {@link createCachingProxy}: the engine's ({@link HttpCacheOptions}) plus the origin. */
 export interface CachingProxyOptions extends HttpCacheOptions {
-  /** The origin every request is forwarded to, e.g. `'http://127.0.0.1:3000'` (`http:` or `https:`). */
+  /** The origin every request is forwarded to, e.g. `'http://127.0.0.1:3000'` (`http:` or `https:`; no path or query: a `TypeError` otherwise). */
   origin: string | URL;
   /** Origin response timeout in ms (default 30 000). */
   originTimeoutMs?: number;
@@ -57,6 +57,9 @@ export class CachingProxy extends HttpCacheEngine {
     if (this.#origin.protocol !== 'http:' && this.#origin.protocol !== 'https:') {
       throw new TypeError(`Expected \`origin\` to be an http: or https: URL, got ${this.#origin.href}`);
     }
+    // Requests are sent to the origin with their own path: a base path here would be silently dropped.
+    if (this.#origin.pathname !== '/' || this.#origin.search !== '' || this.#origin.hash !== '')
+      throw new TypeError(`Expected \`origin\` to be an origin (scheme, host and port) without a path or query, got ${this.#origin.href}`);
     this.#client = this.#origin.protocol === 'https:' ? https : http;
     this.#originTimeoutMs = options.originTimeoutMs ?? 30_000;
     assertPositiveInteger('originTimeoutMs', this.#originTimeoutMs);

@@ -27,7 +27,7 @@ export interface HttpCacheOptions {
    * hit-for-miss; default 10 000).
    */
   hitForPassMs?: number;
-  /** Heuristic freshness fraction of `Date − Last-Modified` (default 0.1, RFC 9111 §4.2.2). */
+  /** Heuristic freshness fraction of `Date − Last-Modified`, in [0, 1] (default 0.1, RFC 9111 §4.2.2). */
   heuristicFraction?: number;
   /**
    * A shared cache (default `true`: obeys `s-maxage`, never stores `private` responses or, without

@@ -56,6 +56,10 @@ export class HttpCacheStore {
     assertPositiveInteger('maxSizeBytes', maxSizeBytes);
     this.maxEntrySizeBytes = options.maxEntrySizeBytes ?? Math.max(1, Math.floor(maxSizeBytes / 16));
     assertPositiveInteger('maxEntrySizeBytes', this.maxEntrySizeBytes);
+    if (this.maxEntrySizeBytes > maxSizeBytes)
+      throw new RangeError(
+        `Expected \`maxEntrySizeBytes\` to be at most \`maxSizeBytes\` (${maxSizeBytes}), got ${this.maxEntrySizeBytes}`,
+      );
     this.#cache = new Cache<string, CachedResponse[]>({
       maxSize: maxSizeBytes,
       sizeOf: (variants) => variants.reduce((sum, e) => sum + entrySize(e), 0),

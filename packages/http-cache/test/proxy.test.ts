@@ -268,4 +268,13 @@ describe('caching reverse proxy', () => {
     expect(() => createCachingProxy({ origin: 'ftp://x' })).toThrow(TypeError);
     expect(() => createCachingProxy({ origin: 'http://x', originTimeoutMs: 0 })).toThrow(RangeError);
   });
+
+  it('new-user review: an origin with a path, an entry cap above the store size and a heuristic fraction above 1 are errors at construction', () => {
+    // the base path used to be dropped silently (`/x` went to the origin's `/x`, not `/base/x`)
+    expect(() => createCachingProxy({ origin: 'http://127.0.0.1:1/base/' })).toThrow(/without a path or query/);
+    expect(() => createCachingProxy({ origin: 'http://127.0.0.1:1/?a=1' })).toThrow(TypeError);
+    expect(() => createCachingProxy({ origin: 'http://127.0.0.1:1/' }).close()).not.toThrow();
+    expect(() => createCachingProxy({ origin: 'http://x', maxSizeBytes: 1_000, maxEntrySizeBytes: 2_000 })).toThrow(/maxEntrySizeBytes/);
+    expect(() => createCachingProxy({ origin: 'http://x', heuristicFraction: 2 })).toThrow(/heuristicFraction/);
+  });
 });

@@ -191,7 +191,8 @@ export class BalancedDispatcher extends Dispatcher {
     if (options.attemptTimeoutMs !== undefined) assertPositiveFinite('attemptTimeoutMs', options.attemptTimeoutMs);
     if (options.timeoutMs !== undefined) assertPositiveFinite('timeoutMs', options.timeoutMs);
     const deadlineHeader = options.deadlineHeader ?? 'x-request-timeout-ms';
-    if (deadlineHeader !== false && (typeof deadlineHeader !== 'string' || deadlineHeader === ''))
+    // a header name is an RFC 9110 token (no spaces, colons or separators): undici would refuse it on every request
+    if (deadlineHeader !== false && (typeof deadlineHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(deadlineHeader)))
       throw new TypeError(`Expected \`deadlineHeader\` to be a header name or false, got ${describeValue(deadlineHeader)}`);
     if (options.pool !== undefined && (typeof options.pool !== 'object' || options.pool === null))
       throw new TypeError(`Expected \`pool\` to be undici Pool options, got ${describeValue(options.pool)}`);

@@ -44,6 +44,9 @@ describe('bad input is rejected at construction', () => {
     expect(make({ retry: { methods: 'GET' } })).toThrow(/retry\.methods/);
     expect(make({ retry: { idempotencyKeyHeader: '' } })).toThrow(/idempotencyKeyHeader/);
     expect(make({ deadlineHeader: 3 })).toThrow(/deadlineHeader/);
+    // new-user review: a name that is not an HTTP token was accepted, then every request failed
+    expect(make({ deadlineHeader: 'bad header' })).toThrow(/deadlineHeader/);
+    expect(make({ deadlineHeader: 'x:y' })).toThrow(/deadlineHeader/);
     expect(make({ balancer: {} })).toThrow(/balancer/);
     expect(make({ balancer: new RoundRobin<HttpEndpoint>({ endpoints: [{ id: 'x', origin: 'http://x' }] }) })).toThrow(/empty/);
     expect(make({ isFailure: true })).toThrow(/isFailure/);
