@@ -10,7 +10,7 @@ import { withHeader } from './_endpoints.js';
 import type { UserHandler } from './_handler.js';
 import type { HedgeDelay } from './_hedge-delay.js';
 import { EndpointsFailedError } from './errors.js';
-import type { AttemptResult, BalancedDispatcherEvents, BalancedRequestTrace, HttpEndpoint } from './types.js';
+import type { AttemptResult, BalancedDispatcherEvents, BalancedDispatcherStats, BalancedRequestTrace, HttpEndpoint } from './types.js';
 
 type Controller = Dispatcher.DispatchController;
 
@@ -37,20 +37,8 @@ export interface HedgeSettings {
   readonly loser: 'drain' | 'abort';
 }
 
-/** Dispatcher-wide counters (see BalancedDispatcherStats). */
-export interface Counters {
-  requests: number;
-  completed: number;
-  failed: number;
-  aborted: number;
-  active: number;
-  attempts: number;
-  retries: number;
-  hedges: number;
-  hedgeWins: number;
-  budgetExhausted: number;
-  discoveryErrors: number;
-}
+/** Dispatcher-wide counters: the numbers of {@link BalancedDispatcherStats} the dispatcher keeps itself. */
+export type Counters = Omit<BalancedDispatcherStats, 'delayMs' | 'requestDuration' | 'endpoints'>;
 
 /** What the exchanges of one dispatcher share (one object, made by the dispatcher). */
 export interface Shared {
