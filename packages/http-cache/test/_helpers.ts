@@ -33,15 +33,18 @@ export async function harness(options: Partial<CachingProxyOptions> = {}): Promi
   let handler: Handler = (_req, res) => res.end('ok');
   const seen: IncomingMessage[] = [];
   const clock = new ManualClock();
-  const base = Date.now();
+  let proxy: ReturnType<typeof createCachingProxy> | undefined;
   const origin = http.createServer((req, res) => {
     seen.push(req);
-    // The origin's Date follows the manual clock, as the proxy's ages do.
-    res.setHeader('date', new Date(base + clock.now()).toUTCString());
+    // The origin's Date is the proxy's own "now" (the manual clock mapped onto the epoch when the proxy was
+    // built), so an apparent age never exceeds the second lost by Date's rounding. A Date taken from
+    // Date.now() before the proxy existed made Age one second too high when the origin's listen crossed a
+    // second boundary (a flaky CI failure: Age 6 where 5 was expected).
+    res.setHeader('date', new Date((proxy as NonNullable<typeof proxy>).now()).toUTCString());
     handler(req, res);
   });
   const originPort = await listen(origin);
-  const proxy = createCachingProxy({ origin: `http://127.0.0.1:${originPort}`, clock, ...options });
+  proxy = createCachingProxy({ origin: `http://127.0.0.1:${originPort}`, clock, ...options });
   let received = 0;
   const front = http.createServer((req, res) => {
     received++;
