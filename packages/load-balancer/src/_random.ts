@@ -79,11 +79,24 @@ const PAIR = 4194304;
 export function twoChoices<E extends Endpoint>(t: EndpointTable<E>, rng: RandomDraw, exclude: ReadonlySet<string> | undefined): number {
   const n = t.n;
   if (!t.allIn || exclude !== undefined || n < 2 || n > 256) return twoOthers(t, rng, exclude);
-  // One 30-bit draw, two 15-bit halves, integer math only (bias ≤ n / 2^15 ≤ 0.8 %).
   const x = rng.bits();
-  const a = ((x & 0x7fff) * n) >>> 15;
+  const a = firstOfBits(x, n);
+  return a + (secondOfBits(x, n, a) + 1) * PAIR;
+}
+
+/**
+ * The first of two choices among `n` (2 ≤ n ≤ 256) endpoints all in rotation, from one 30-bit draw `x`: its
+ * low 15 bits scaled to [0, n), integer math only (bias ≤ n / 2^15 ≤ 0.8 %). The strategies' fast paths call
+ * this and {@link secondOfBits} directly, so nothing is packed and unpacked on the way.
+ */
+export function firstOfBits(x: number, n: number): number {
+  return ((x & 0x7fff) * n) >>> 15;
+}
+
+/** The second of two choices from the same draw `x`: its high 15 bits scaled to [0, n − 1), skipping `first`. */
+export function secondOfBits(x: number, n: number, first: number): number {
   const b = ((x >>> 15) * (n - 1)) >>> 15;
-  return a + (b >= a ? b + 2 : b + 1) * PAIR;
+  return b >= first ? b + 1 : b;
 }
 
 /**

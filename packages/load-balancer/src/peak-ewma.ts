@@ -6,7 +6,7 @@ import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
 import { PeakEwmaCost } from './_peak-ewma-cost.js';
-import { firstOf, type RandomDraw, secondOf, twoChoices } from './_random.js';
+import { firstOf, firstOfBits, type RandomDraw, secondOf, secondOfBits, twoChoices } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -99,13 +99,25 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
 
   /** Picks the endpoint with the lower latency × load of two random eligible ones; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
-    // Fast path (decided on change): all in rotation, none ramping, equal weights, no options.
-    return this.#t.steadyEqual && options === undefined ? this.#lowerOfTwo(undefined) : this.#pickSlow(options);
+    // Fast path (decided on change): all in rotation, none ramping, equal weights, no options; 2–256 endpoints.
+    const t = this.#t;
+    const n = t.n;
+    if (t.steadyEqual && options === undefined && n >= 2 && n <= 256) {
+      const x = this.#rng.bits();
+      const a = firstOfBits(x, n);
+      return this.#lowerOf(a, secondOfBits(x, n, a));
+    }
+    return this.#pickSlow(options);
   }
 
   #pickSlow(options: PickOptions | undefined): Lease<E> {
     const exclude = this.#core.begin(options);
-    if (this.#t.equalWeights) return this.#lowerOfTwo(exclude);
+    if (this.#t.equalWeights) {
+      const pair = twoChoices(this.#t, this.#rng, exclude);
+      if (pair < 0) return this.#core.fail();
+      const b = secondOf(pair);
+      return b < 0 ? this.#book.lease(firstOf(pair)) : this.#lowerOf(firstOf(pair), b);
+    }
     const now = this.#clock.now();
     this.#now[0] = now;
     this.#pickTime[0] = now;
@@ -113,14 +125,9 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     return p < 0 ? this.#core.fail() : this.#book.lease(p);
   }
 
-  /** The lower latency × load of two random eligible endpoints (ties: the first drawn). */
-  #lowerOfTwo(exclude: ReadonlySet<string> | undefined): Lease<E> {
+  /** Leases the lower latency × load of two drawn positions `a` ≠ `b` (ties: `a`, the first drawn). */
+  #lowerOf(a: number, b: number): Lease<E> {
     const t = this.#t;
-    const pair = twoChoices(t, this.#rng, exclude);
-    if (pair < 0) return this.#core.fail();
-    const a = firstOf(pair);
-    const b = secondOf(pair);
-    if (b < 0) return this.#book.lease(a);
     const now = this.#clock.now();
     this.#pickTime[0] = now;
     // Load = decayed cost × (active + 1); no samples yet: 0 while idle, else a penalty. Written out for
