@@ -85,6 +85,16 @@ export function twoChoices<E extends Endpoint>(t: EndpointTable<E>, rng: RandomD
 }
 
 /**
+ * The two-choices fast path's draw: 30 random bits when every endpoint is in rotation with equal weights and
+ * none ramping (the table's `steadyEqual`), there are no pick options and 2–256 endpoints; −1 otherwise (the
+ * caller takes its general path). Read the choices with {@link firstOfBits} and {@link secondOfBits}.
+ */
+export function steadyDraw<E extends Endpoint>(t: EndpointTable<E>, rng: RandomDraw, options: object | undefined): number {
+  const n = t.n;
+  return t.steadyEqual && options === undefined && n >= 2 && n <= 256 ? rng.bits() : -1;
+}
+
+/**
  * The first of two choices among `n` (2 ≤ n ≤ 256) endpoints all in rotation, from one 30-bit draw `x`: its
  * low 15 bits scaled to [0, n), integer math only (bias ≤ n / 2^15 ≤ 0.8 %). The strategies' fast paths call
  * this and {@link secondOfBits} directly, so nothing is packed and unpacked on the way.

@@ -6,7 +6,7 @@ import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
 import { PeakEwmaCost } from './_peak-ewma-cost.js';
-import { firstOf, firstOfBits, type RandomDraw, secondOf, secondOfBits, twoChoices } from './_random.js';
+import { firstOf, firstOfBits, type RandomDraw, secondOf, secondOfBits, steadyDraw, twoChoices } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -100,14 +100,10 @@ export class PeakEwma<E extends Endpoint = Endpoint> extends BalancerBase<E> {
   /** Picks the endpoint with the lower latency × load of two random eligible ones; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
     // Fast path (decided on change): all in rotation, none ramping, equal weights, no options; 2–256 endpoints.
-    const t = this.#t;
-    const n = t.n;
-    if (t.steadyEqual && options === undefined && n >= 2 && n <= 256) {
-      const x = this.#rng.bits();
-      const a = firstOfBits(x, n);
-      return this.#lowerOf(a, secondOfBits(x, n, a));
-    }
-    return this.#pickSlow(options);
+    const x = steadyDraw(this.#t, this.#rng, options);
+    if (x < 0) return this.#pickSlow(options);
+    const a = firstOfBits(x, this.#t.n);
+    return this.#lowerOf(a, secondOfBits(x, this.#t.n, a));
   }
 
   #pickSlow(options: PickOptions | undefined): Lease<E> {

@@ -4,7 +4,7 @@ import type { EndpointTable } from './_endpoint-table.js';
 import type { LeaseBook } from './_leases.js';
 import { LeastRequestEdf } from './_least-request-edf.js';
 import type { BalancerOptions } from './_options.js';
-import { firstOf, firstOfBits, type RandomDraw, secondOf, secondOfBits, twoChoices } from './_random.js';
+import { firstOf, firstOfBits, type RandomDraw, secondOf, secondOfBits, steadyDraw, twoChoices } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -62,15 +62,11 @@ export class PowerOfTwoChoices<E extends Endpoint = Endpoint> extends BalancerBa
   pick(options?: PickOptions): Lease<E> {
     // Fast path (decided on change): all in rotation, none ramping, equal weights, no options; 2–256 endpoints.
     const t = this.#t;
-    const n = t.n;
-    if (t.steadyEqual && options === undefined && n >= 2 && n <= 256) {
-      const x = this.#rng.bits();
-      const a = firstOfBits(x, n);
-      const b = secondOfBits(x, n, a);
-      const active = t.active;
-      return this.#book.lease((active[b] as number) < (active[a] as number) ? b : a);
-    }
-    return this.#pickSlow(options);
+    const x = steadyDraw(t, this.#rng, options);
+    if (x < 0) return this.#pickSlow(options);
+    const a = firstOfBits(x, t.n);
+    const b = secondOfBits(x, t.n, a);
+    return this.#book.lease((t.active[b] as number) < (t.active[a] as number) ? b : a);
   }
 
   #pickSlow(options: PickOptions | undefined): Lease<E> {
