@@ -259,7 +259,7 @@ export function createTieredCache<V = unknown>(options: TieredCacheOptions): Tie
   }
   const transport = o.transport ?? ioredisTransport(o.redis as never);
   if (o.transport !== undefined) {
-    for (const m of ['get', 'mget', 'set', 'del', 'incr', 'setNx', 'delIfEquals', 'subscribe', 'close'] as const) {
+    for (const m of ['get', 'mget', 'set', 'del', 'setIfMarker', 'incr', 'setNx', 'delIfEquals', 'subscribe', 'close'] as const) {
       if (typeof (o.transport as unknown as Record<string, unknown>)[m] !== 'function') {
         throw new TypeError(`Expected \`transport\` to be a RedisTransport with a \`${m}()\` method, got ${describeValue(o.transport)}`);
       }
@@ -306,6 +306,8 @@ export function createTieredCache<V = unknown>(options: TieredCacheOptions): Tie
   assertBoolean('lock', lock);
   const lockLeaseMs = o.lockLeaseMs ?? 5000;
   assertPositiveFinite('lockLeaseMs', lockLeaseMs);
+  const markerTtl = o.markerTtl ?? 60_000;
+  assertPositiveFinite('markerTtl', markerTtl);
   const maxKeyBytes = o.maxKeyBytes ?? 1024;
   assertPositiveInteger('maxKeyBytes', maxKeyBytes);
   assertInRange('maxKeyBytes', maxKeyBytes, 1, REDIS_MAX);
@@ -331,6 +333,7 @@ export function createTieredCache<V = unknown>(options: TieredCacheOptions): Tie
       breakerOpenMs,
       lock,
       lockLeaseMs,
+      markerTtl: Math.ceil(markerTtl),
       maxKeyBytes,
       maxValueBytes,
       maxPendingWrites,
