@@ -235,7 +235,10 @@ export class TieredCache<V = unknown> {
  * Creates a two-level cache: `@scaling/cache` in process (L1, S3-FIFO by default) in front of Redis (L2),
  * with cross-instance invalidation over Redis pub/sub, recovery of missed invalidations (L1 flushed when the
  * bus comes back), grace/fail-safe, tags by version (no scans), an optional stampede lock across instances,
- * command timeouts and a circuit breaker around L2. Terms after bentocache and FusionCache.
+ * command timeouts and a circuit breaker around L2. Loads store their result in L2 under a lease (the key's
+ * write marker, read with the value): a load that raced a write or delete of its key on any instance is
+ * answered but not stored (Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013, §3.2.1; `markerTtl`).
+ * Terms after bentocache and FusionCache.
  *
  * @throws {TypeError} for a missing `redis`/`transport`, an unknown option or a wrong type;
  *   {@link RangeError} for a value out of range — each naming the option.
