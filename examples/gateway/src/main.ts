@@ -13,14 +13,14 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { type Gateway, STRATEGIES, startGateway } from './gateway.js';
 import type { LoadDone, LoadProgress, LoadWorkerInput } from './load-mix.js';
 import { GatewayMetrics } from './metrics.js';
 import { writeHtmlReport } from './report.js';
+import { runReportPath } from './report-path.js';
 import { formatSummary, summarize } from './summary.js';
 import { killUpstream, slowUpstream, startUpstreams, stopUpstreams, type UpstreamProcess } from './upstreams.js';
 
@@ -33,7 +33,8 @@ PostgreSQL primary/replica and a private Redis, with faults.
   --rate N            requests/s over all connections, 0 = as fast as possible (default 300; 0 with --single)
   --serve             start everything, print the URLs, run until Ctrl-C
   --port N            edge (gateway with --single) port (default 8080 with --serve, a free port otherwise)
-  --report PATH       where to write the HTML report (default <tmpdir>/scaling-gateway-demo/fleet.html)
+  --report PATH       where to write the HTML report (default <tmpdir>/scaling-gateway-demo/fleet-<time>-<pid>.html,
+                      a new file per run; printed at the end)
   --json PATH         also write the summary as JSON
   --no-pg, --no-redis behave as if the engine's binaries were missing (the demo falls back to --single)
 
@@ -248,7 +249,7 @@ async function loadRun(gateway: Gateway, upstreams: UpstreamProcess[], metrics: 
     replicaRouting: gateway.replicaRouting(),
   });
   console.log(formatSummary(summary));
-  const reportPath = resolve(values.report ?? join(tmpdir(), 'scaling-gateway-demo', `demo-${strategy}.html`));
+  const reportPath = resolve(values.report ?? runReportPath(`demo-${strategy}`));
   await writeHtmlReport(reportPath, summary, metrics.timeline);
   console.log(`\nHTML report: ${reportPath}`);
   if (values.json) {

@@ -18,11 +18,18 @@ class PendingCall {
   ) {}
 }
 
+/** The value and the write marker of a key, read together (`null`: absent). */
+export type MarkedText = readonly [text: string | null, marker: string | null];
+
+type Resolver = (result: string | null | MarkedText | L2Failure) => void;
+
 /** L2 reads started in one tick, sent together. */
 class GetBatch {
   readonly keys: string[] = [];
+  /** Redis keys in `MGET` order: one per read, two (value, marker) for a marked read. */
   readonly rkeys: string[] = [];
-  readonly resolvers: ((text: string | null | L2Failure) => void)[] = [];
+  readonly marked: boolean[] = [];
+  readonly resolvers: Resolver[] = [];
 }
 
 /** Marks a failed L2 command (its error is already reported). */
@@ -129,29 +136,56 @@ export class L2Commands {
    * socket write), so concurrent L2 reads cost far fewer syscalls; a lone read stays a plain `GET`.
    */
   getText(key: string, rkey: string): Promise<string | null | L2Failure> {
+    const batch = this.#batchNow();
+    batch.keys.push(key);
+    batch.rkeys.push(rkey);
+    batch.marked.push(false);
+    return new Promise((resolve) => batch.resolvers.push(resolve as Resolver));
+  }
+
+  /**
+   * `GET` of a key together with its write marker (`markerKey`), in the same batch and round trip (an `MGET`):
+   * the marker a load's guarded fill must find unchanged (see `_fill-leases.ts`).
+   */
+  getMarked(key: string, rkey: string, markerKey: string): Promise<MarkedText | L2Failure> {
+    const batch = this.#batchNow();
+    batch.keys.push(key);
+    batch.rkeys.push(rkey, markerKey);
+    batch.marked.push(true);
+    return new Promise((resolve) => batch.resolvers.push(resolve as Resolver));
+  }
+
+  #batchNow(): GetBatch {
     let batch = this.#batch;
     if (batch === undefined) {
       batch = new GetBatch();
       this.#batch = batch;
       queueMicrotask(() => this.#flushBatch(batch as GetBatch));
     }
-    batch.keys.push(key);
-    batch.rkeys.push(rkey);
-    return new Promise((resolve) => batch.resolvers.push(resolve));
+    return batch;
   }
 
   #flushBatch(batch: GetBatch): void {
     if (this.#batch === batch) this.#batch = undefined;
-    const { rkeys, resolvers } = batch;
+    const { rkeys, resolvers, marked } = batch;
     const transport = this.#core.s.transport;
     if (rkeys.length === 1) {
       const rkey = rkeys[0] as string;
       void this.call('get', batch.keys[0], () => transport.get(rkey)).then(resolvers[0]);
       return;
     }
-    void this.call('mget', undefined, () => transport.mget(rkeys)).then((texts) => {
-      for (let i = 0; i < resolvers.length; i++)
-        (resolvers[i] as (v: string | null | L2Failure) => void)(texts instanceof L2Failure ? texts : (texts[i] ?? null));
+    // A lone marked read is still the read of one key (`'get'` on `l2-error`), sent as an `MGET` of two.
+    const lone = resolvers.length === 1;
+    void this.call(lone ? 'get' : 'mget', lone ? batch.keys[0] : undefined, () => transport.mget(rkeys)).then((texts) => {
+      let at = 0;
+      for (let i = 0; i < resolvers.length; i++) {
+        const resolve = resolvers[i] as Resolver;
+        if (texts instanceof L2Failure) resolve(texts);
+        else if (marked[i] === true) {
+          resolve([texts[at] ?? null, texts[at + 1] ?? null]);
+          at += 2;
+        } else resolve(texts[at++] ?? null);
+      }
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '@scaling/core';
 import { Entry } from './_entry.js';
+import type { FillOutcome, Lease } from './_fill-leases.js';
 import type { L2Failure } from './_l2-commands.js';
 import type { VersionSnapshot } from './_tag-versions.js';
 import type { TierCore } from './_tier-core.js';
@@ -69,9 +70,10 @@ export class LoadFlights {
     options: TierLoadOptions | undefined,
     tags: readonly string[] | undefined,
     last: Entry,
+    lease?: Lease,
   ): void {
     if (this.#loads.has(key)) return;
-    const flight = this.#loadFresh(key, loader, options, tags, last);
+    const flight = this.#loadFresh(key, loader, options, tags, last, undefined, lease);
     this.#loads.set(key, flight);
     const clear = (): void => {
       if (this.#loads.get(key) === flight) this.#loads.delete(key);
@@ -89,9 +91,11 @@ export class LoadFlights {
     const rkey = this.#core.redisKey(key);
     const fill = this.#core.beginFill(key);
     let e: Entry | undefined | L2Failure;
+    let lease: Lease;
     let storable = false;
     try {
-      e = await this.#core.readL2(key, rkey);
+      // The value and the key's marker in one round trip: the marker is the lease the load's L2 write presents.
+      ({ entry: e, lease } = await this.#core.leases.read(key, rkey));
     } finally {
       storable = this.#core.endFill(key, fill);
     }
@@ -108,13 +112,13 @@ export class LoadFlights {
         if (storable) this.#core.storeL1(key, e);
         // This flight ends with the stale answer; the refresh takes its place as the key's flight.
         this.#loads.delete(key);
-        this.#background(key, loader, options, tags, e);
+        this.#background(key, loader, options, tags, e, lease);
         return { value: e.value as V, status: 'stale' };
       }
       if (last === undefined || e.graceUntil > last.graceUntil) last = e;
     }
     this.#core.stats.misses++;
-    return this.#loadFresh(key, loader, options, tags, last, rkey);
+    return this.#loadFresh(key, loader, options, tags, last, rkey, lease);
   }
 
   /** Calls the loader (under the lock when asked) and stores its value; fail-safe to `last` within its grace. */
@@ -125,6 +129,7 @@ export class LoadFlights {
     tags: readonly string[] | undefined,
     last: Entry | undefined,
     rkey = this.#core.redisKey(key),
+    lease?: Lease,
   ): Promise<TierResult<V>> {
     const useLock = options?.lock ?? this.#core.s.lock;
     let lockToken: string | undefined;
@@ -134,7 +139,7 @@ export class LoadFlights {
       lockToken = got;
     }
     try {
-      return await this.#runLoader(key, loader, options, tags, last, rkey);
+      return await this.#runLoader(key, loader, options, tags, last, rkey, lease);
     } finally {
       if (lockToken !== undefined && lockToken !== '') this.#core.lock.release(key, lockToken);
     }
@@ -147,15 +152,19 @@ export class LoadFlights {
     tags: readonly string[] | undefined,
     last: Entry | undefined,
     rkey: string,
+    lease: Lease | undefined,
   ): Promise<TierResult<V>> {
-    const fill = this.#core.beginFill(key);
+    const core = this.#core;
+    const fill = core.beginFill(key);
     let value: V;
     let versions: VersionSnapshot | undefined;
     let storable = false;
     let dirty = false;
     try {
       // Versions are read before the loader runs: a tag invalidated during the load invalidates its result.
-      versions = await this.#core.tags.of(tags);
+      // So is the lease, when no L2 read gave one (a refresh started from L1): in the same tick, so one round trip.
+      if (lease === undefined) [versions, lease] = await Promise.all([core.tags.of(tags), core.leases.lease(key)]);
+      else versions = await core.tags.of(tags);
       this.#core.stats.loads++;
       try {
         value = await loader(key, { signal: this.#abort.signal, staleValue: last?.value as V | undefined });
@@ -173,12 +182,23 @@ export class LoadFlights {
       storable = this.#core.endFill(key, fill);
     }
     if (value === undefined) return { value, status: 'load' };
-    const payload = this.#core.serialize(key, value);
-    // A write or invalidation of this key during the load wins over its late result.
-    if (!dirty) {
-      const e = this.#core.entry(value, options, tags, versions);
-      if (storable && e !== undefined) this.#core.storeL1(key, e);
-      if (e !== undefined) await this.#core.writeL2(key, rkey, e, payload);
+    const payload = core.serialize(key, value);
+    // A write or invalidation of this key during the load wins over its late result: seen here (the fill
+    // mark), or by Redis (the key's marker changed since the lease was read: another instance wrote it).
+    if (dirty) core.stats.staleFillsDropped++;
+    else {
+      const e = core.entry(value, options, tags, versions);
+      if (e !== undefined) {
+        // The fill mark also covers the L2 write's round trip: an invalidation heard meanwhile keeps L1 out.
+        const writing = core.beginFill(key);
+        let outcome: FillOutcome = 'skipped';
+        try {
+          outcome = await core.leases.fill(key, rkey, e, payload, lease as Lease);
+        } finally {
+          storable = core.endFill(key, writing) && storable;
+        }
+        if (storable && outcome !== 'refused') core.storeL1(key, e);
+      }
     }
     return { value, status: 'load' };
   }

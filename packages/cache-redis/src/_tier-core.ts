@@ -2,6 +2,7 @@ import { type BoundedCache, Cache } from '@scaling/cache';
 import { type Clock, Histogram } from '@scaling/core';
 import type { Emitter } from '@scaling/core/internal';
 import { decodeHeader, Entry, encodeEntry } from './_entry.js';
+import { FillLeases } from './_fill-leases.js';
 import { type Fill, FillMarks } from './_fill-marks.js';
 import { InvalidationBus } from './_invalidation-bus.js';
 import type { BreakerState } from './_l2-breaker.js';
@@ -29,6 +30,7 @@ export interface CoreSettings {
   breakerOpenMs: number;
   lock: boolean;
   lockLeaseMs: number;
+  markerTtl: number;
   maxKeyBytes: number;
   maxValueBytes: number;
   maxPendingWrites: number;
@@ -46,7 +48,7 @@ let instances = 0;
  *
  * This class holds L1, the invalidation of local state, and the read and write paths; the parts live next to
  * it: {@link InvalidationBus}, {@link L2Commands} (breaker, timeouts, batching), {@link TagVersions},
- * {@link FillMarks}, {@link WriteQueue} (queued invalidations and replay), {@link StampedeLock} and
+ * {@link FillMarks}, {@link FillLeases} (guarded L2 fills), {@link WriteQueue} (queued invalidations and replay), {@link StampedeLock} and
  * {@link LoadFlights} (`getOrLoad`).
  */
 export class TierCore {
@@ -60,6 +62,7 @@ export class TierCore {
   readonly l2: L2Commands;
   readonly tags: TagVersions;
   readonly fills = new FillMarks();
+  readonly leases: FillLeases;
   readonly writes: WriteQueue;
   readonly lock: StampedeLock;
   readonly loads: LoadFlights;
@@ -87,6 +90,7 @@ export class TierCore {
     l2Errors: 0,
     lockAcquired: 0,
     lockWaits: 0,
+    staleFillsDropped: 0,
   };
 
   constructor(settings: CoreSettings, emitter: Emitter<TierEvents>) {
@@ -99,6 +103,7 @@ export class TierCore {
     this.dataPrefix = `${settings.prefix}d:`;
     this.l2 = new L2Commands(this);
     this.tags = new TagVersions(this);
+    this.leases = new FillLeases(this);
     this.writes = new WriteQueue(this);
     this.lock = new StampedeLock(this);
     this.loads = new LoadFlights(this);
@@ -183,6 +188,11 @@ export class TierCore {
   async readL2(key: string, rkey: string): Promise<Entry | undefined | L2Failure> {
     const text = await this.l2.getText(key, rkey);
     if (text === null || text instanceof L2Failure) return text ?? undefined;
+    return this.decodeL2(key, text);
+  }
+
+  /** Decodes and validates an L2 text of `key` (tag versions not known here are read from Redis). */
+  decodeL2(key: string, text: string): Entry | undefined | Promise<Entry | undefined> {
     const head = decodeHeader(text);
     let e: Entry | undefined;
     if (head !== undefined) {
@@ -207,15 +217,17 @@ export class TierCore {
       );
       return undefined;
     }
-    if (this.tags.gen < 0 || e.tags?.some((t) => !this.tags.has(t))) {
-      const v = await this.tags.of(e.tags);
-      if (v === undefined) return undefined;
-      if (v.gen !== e.gen) return undefined;
-      if (e.tags !== undefined)
-        for (let i = 0; i < e.tags.length; i++) if ((v.versions as number[])[i] !== (e.versions as number[])[i]) return undefined;
-      return e;
-    }
+    if (this.tags.gen < 0 || e.tags?.some((t) => !this.tags.has(t))) return this.#validateFetched(e);
     return this.tags.valid(e) ? e : undefined;
+  }
+
+  async #validateFetched(e: Entry): Promise<Entry | undefined> {
+    const v = await this.tags.of(e.tags);
+    if (v === undefined) return undefined;
+    if (v.gen !== e.gen) return undefined;
+    if (e.tags !== undefined)
+      for (let i = 0; i < e.tags.length; i++) if ((v.versions as number[])[i] !== (e.versions as number[])[i]) return undefined;
+    return e;
   }
 
   /** A fresh value from L1 or L2, else `undefined` (slow path of `get`, after the L1 fast path missed). */
@@ -300,11 +312,15 @@ export class TierCore {
     return new Entry(value, expiresAt, staleUntil, graceUntil, versions.gen, tags, versions.versions);
   }
 
+  /** A write's L2 part: the key's new marker, the value, the invalidation (one round trip). */
   async writeL2(key: string, rkey: string, e: Entry, payload: string): Promise<WriteStatus> {
     const keep = e.keepUntil;
     const ttlMs = keep === INF ? 0 : Math.max(1, Math.ceil(keep - this.#clock.now()));
     const text = encodeEntry(e, payload);
-    const r = await this.l2.call('set', key, () => this.s.transport.set(rkey, text, ttlMs, this.channel, `${this.origin}|k|${key}`));
+    const marker = this.leases.next(key);
+    const r = await this.l2.call('set', key, () =>
+      this.s.transport.set(rkey, text, ttlMs, this.channel, `${this.origin}|k|${key}`, marker),
+    );
     if (r instanceof L2Failure) return this.writes.add(key, undefined);
     this.stats.invalidationsSent++;
     return 'written';
@@ -340,7 +356,8 @@ export class TierCore {
     if (this.#closed) throw new TierClosedError();
     const rkey = this.redisKey(key);
     this.invalidateLocal(key);
-    const r = await this.l2.call('del', key, () => this.s.transport.del(rkey, this.channel, `${this.origin}|k|${key}`));
+    const marker = this.leases.next(key);
+    const r = await this.l2.call('del', key, () => this.s.transport.del(rkey, this.channel, `${this.origin}|k|${key}`, marker));
     if (r instanceof L2Failure) return this.writes.add(key, undefined);
     this.stats.invalidationsSent++;
     return 'written';

@@ -16,6 +16,7 @@ export const OPTIONS = [
   'breakerOpenMs',
   'lock',
   'lockLeaseMs',
+  'markerTtl',
   'maxKeyBytes',
   'maxValueBytes',
   'maxPendingWrites',

@@ -65,7 +65,8 @@ export class WriteQueue {
       return count;
     }
     for (const key of [...this.#keys]) {
-      const r = await core.l2.call('del', key, () => transport.del(core.dataPrefix + key, channel, `${core.origin}|k|${key}`));
+      const marker = core.leases.next(key);
+      const r = await core.l2.call('del', key, () => transport.del(core.dataPrefix + key, channel, `${core.origin}|k|${key}`, marker));
       if (r instanceof L2Failure) return count;
       this.#keys.delete(key);
       core.stats.invalidationsSent++;

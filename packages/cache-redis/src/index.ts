@@ -9,7 +9,7 @@ export {
 export { type IoredisLike, type IoredisTransportOptions, ioredisTransport } from './ioredis-transport.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { createTieredCache, TieredCache } from './tiered-cache.js';
-export type { BusHandlers, RedisTransport } from './transport.js';
+export type { BusHandlers, RedisTransport, WriteMarker } from './transport.js';
 export type {
   TierEvents,
   TieredCacheOptions,

@@ -1,5 +1,5 @@
 import { assertOptions } from '@scaling/core/internal';
-import type { BusHandlers, RedisTransport } from './transport.js';
+import type { BusHandlers, RedisTransport, WriteMarker } from './transport.js';
 
 /**
  * The part of an ioredis `Redis` client the transport uses (structural, so the package has no import of
@@ -13,7 +13,7 @@ export interface IoredisLike {
   /** `SET key value [PX ms] [NX]`, used for L2 writes and stampede locks. */
   // biome-ignore lint/suspicious/noExplicitAny: ioredis overloads SET by argument list
   set(...args: any[]): Promise<unknown>;
-  /** `EVAL script numkeys keys… args…`, used for the atomic tag-version bump and lock release. */
+  /** `EVAL script numkeys keys… args…`, used for the atomic tag-version bump, guarded fills and lock release. */
   // biome-ignore lint/suspicious/noExplicitAny: ioredis overloads EVAL by argument list
   eval(...args: any[]): Promise<unknown>;
   /** `DEL key`. */
@@ -53,6 +53,11 @@ export interface IoredisTransportOptions {
 }
 
 const INCR_PUBLISH = "local v = redis.call('INCR', KEYS[1]); redis.call('PUBLISH', ARGV[1], ARGV[2] .. v); return v";
+// KEYS: value key, marker key; ARGV: value, ttl ms ('0': none), expected marker ('' = absent), channel, message.
+const SET_IF_MARKER =
+  "if (redis.call('GET', KEYS[2]) or '') ~= ARGV[3] then return 0 end " +
+  "if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end " +
+  "redis.call('PUBLISH', ARGV[4], ARGV[5]) return 1";
 const DEL_IF_EQUALS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 class IoredisTransport implements RedisTransport {
@@ -73,13 +78,30 @@ class IoredisTransport implements RedisTransport {
   mget(keys: readonly string[]): Promise<(string | null)[]> {
     return this.#client.mget(keys as string[]);
   }
-  async set(key: string, value: string, ttlMs: number, channel: string, message: string): Promise<void> {
-    // Both commands are written in the same tick, so they share one round trip (no pipeline object needed).
+  async set(key: string, value: string, ttlMs: number, channel: string, message: string, marker: WriteMarker): Promise<void> {
+    // The commands are written in the same tick and in order on one connection, so they share one round trip
+    // (no pipeline object needed) and Redis runs them in this order.
     const c = this.#client;
-    await Promise.all([ttlMs > 0 ? c.set(key, value, 'PX', ttlMs) : c.set(key, value), c.publish(channel, message)]);
+    await Promise.all([
+      c.set(marker.key, marker.value, 'PX', marker.ttlMs),
+      ttlMs > 0 ? c.set(key, value, 'PX', ttlMs) : c.set(key, value),
+      c.publish(channel, message),
+    ]);
   }
-  async del(key: string, channel: string, message: string): Promise<void> {
-    await Promise.all([this.#client.del(key), this.#client.publish(channel, message)]);
+  async del(key: string, channel: string, message: string, marker: WriteMarker): Promise<void> {
+    const c = this.#client;
+    await Promise.all([c.set(marker.key, marker.value, 'PX', marker.ttlMs), c.del(key), c.publish(channel, message)]);
+  }
+  async setIfMarker(
+    key: string,
+    value: string,
+    ttlMs: number,
+    markerKey: string,
+    expected: string,
+    channel: string,
+    message: string,
+  ): Promise<boolean> {
+    return Number(await this.#client.eval(SET_IF_MARKER, 2, key, markerKey, value, String(ttlMs), expected, channel, message)) === 1;
   }
   async incr(key: string, channel: string, message: string): Promise<number> {
     return Number(await this.#client.eval(INCR_PUBLISH, 1, key, channel, message));

@@ -235,7 +235,10 @@ export class TieredCache<V = unknown> {
  * Creates a two-level cache: `@scaling/cache` in process (L1, S3-FIFO by default) in front of Redis (L2),
  * with cross-instance invalidation over Redis pub/sub, recovery of missed invalidations (L1 flushed when the
  * bus comes back), grace/fail-safe, tags by version (no scans), an optional stampede lock across instances,
- * command timeouts and a circuit breaker around L2. Terms after bentocache and FusionCache.
+ * command timeouts and a circuit breaker around L2. Loads store their result in L2 under a lease (the key's
+ * write marker, read with the value): a load that raced a write or delete of its key on any instance is
+ * answered but not stored (Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013, §3.2.1; `markerTtl`).
+ * Terms after bentocache and FusionCache.
  *
  * @throws {TypeError} for a missing `redis`/`transport`, an unknown option or a wrong type;
  *   {@link RangeError} for a value out of range — each naming the option.
@@ -259,7 +262,7 @@ export function createTieredCache<V = unknown>(options: TieredCacheOptions): Tie
   }
   const transport = o.transport ?? ioredisTransport(o.redis as never);
   if (o.transport !== undefined) {
-    for (const m of ['get', 'mget', 'set', 'del', 'incr', 'setNx', 'delIfEquals', 'subscribe', 'close'] as const) {
+    for (const m of ['get', 'mget', 'set', 'del', 'setIfMarker', 'incr', 'setNx', 'delIfEquals', 'subscribe', 'close'] as const) {
       if (typeof (o.transport as unknown as Record<string, unknown>)[m] !== 'function') {
         throw new TypeError(`Expected \`transport\` to be a RedisTransport with a \`${m}()\` method, got ${describeValue(o.transport)}`);
       }
@@ -306,6 +309,8 @@ export function createTieredCache<V = unknown>(options: TieredCacheOptions): Tie
   assertBoolean('lock', lock);
   const lockLeaseMs = o.lockLeaseMs ?? 5000;
   assertPositiveFinite('lockLeaseMs', lockLeaseMs);
+  const markerTtl = o.markerTtl ?? 60_000;
+  assertPositiveFinite('markerTtl', markerTtl);
   const maxKeyBytes = o.maxKeyBytes ?? 1024;
   assertPositiveInteger('maxKeyBytes', maxKeyBytes);
   assertInRange('maxKeyBytes', maxKeyBytes, 1, REDIS_MAX);
@@ -331,6 +336,7 @@ export function createTieredCache<V = unknown>(options: TieredCacheOptions): Tie
       breakerOpenMs,
       lock,
       lockLeaseMs,
+      markerTtl: Math.ceil(markerTtl),
       maxKeyBytes,
       maxValueBytes,
       maxPendingWrites,

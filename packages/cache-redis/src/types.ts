@@ -41,6 +41,13 @@ export interface TieredCacheOptions {
   lock?: boolean;
   /** Lease of the stampede lock: a holder that dies frees it after this long (default 5000). */
   lockLeaseMs?: number;
+  /**
+   * How long the marker a write or delete leaves in Redis (`<prefix>m:<key>`) lives, in ms (default 60,000).
+   * A load stores its result in L2 only if the key's marker is unchanged since its L2 read (no write or
+   * delete of the key happened meanwhile on any instance), and only if it ended within `markerTtl` of that
+   * read — a load slower than this is answered but not stored in L2. Keep it above your slowest loader.
+   */
+  markerTtl?: number;
   /** Longest UTF-8 length of a Redis key, prefix included (default 1024; at most 512 MiB, Redis's limit). */
   maxKeyBytes?: number;
   /** Longest serialised value in UTF-8 bytes (default and maximum 512 MiB − 1 KiB, under Redis's string limit). */
@@ -155,6 +162,12 @@ export interface TierStats {
   lockAcquired: number;
   /** Loads that waited for another instance's stampede lock instead of running the loader. */
   lockWaits: number;
+  /**
+   * Loads whose result was answered but not stored, because the key was written, deleted or invalidated
+   * while they ran: seen by this instance (a write here, an invalidation heard on the bus), or by Redis (the
+   * key's marker changed since the load read L2; also counted when the load outlasted `markerTtl`).
+   */
+  staleFillsDropped: number;
   /** Entries in the L1 cache now (a gauge; the L1 cache's own `stats()` has its counters). */
   l1Size: number;
   /** Redis command round trips in ms, failed and timed-out ones included (a `Histogram` copy). */

@@ -1,7 +1,7 @@
 // An in-memory stand-in for Redis behind the tier's small `RedisTransport` interface: one shared store with
 // PX expiry on a ManualClock, pub/sub delivered on a microtask, and switches to make it fail or drop the bus.
 import type { ManualClock } from '@scaling/core';
-import type { BusHandlers, RedisTransport } from '../src/index.js';
+import type { BusHandlers, RedisTransport, WriteMarker } from '../src/index.js';
 
 interface Stored {
   value: string;
@@ -64,6 +64,8 @@ export class MemoryTransport implements RedisTransport {
   #channel: string | undefined;
   #handlers: BusHandlers | undefined;
   #up = false;
+  /** Messages held back by {@link hold}, or `undefined` while delivering. */
+  #held: string[] | undefined;
   constructor(readonly redis: MemoryRedis) {}
 
   async get(key: string): Promise<string | null> {
@@ -74,15 +76,32 @@ export class MemoryTransport implements RedisTransport {
     this.redis.check();
     return keys.map((k) => this.redis.read(k));
   }
-  async set(key: string, value: string, ttlMs: number, channel: string, message: string): Promise<void> {
+  async set(key: string, value: string, ttlMs: number, channel: string, message: string, marker: WriteMarker): Promise<void> {
     this.redis.check();
+    this.redis.write(marker.key, marker.value, marker.ttlMs);
     this.redis.write(key, value, ttlMs);
     this.redis.publish(channel, message);
   }
-  async del(key: string, channel: string, message: string): Promise<void> {
+  async del(key: string, channel: string, message: string, marker: WriteMarker): Promise<void> {
     this.redis.check();
+    this.redis.write(marker.key, marker.value, marker.ttlMs);
     this.redis.remove(key);
     this.redis.publish(channel, message);
+  }
+  async setIfMarker(
+    key: string,
+    value: string,
+    ttlMs: number,
+    markerKey: string,
+    expected: string,
+    channel: string,
+    message: string,
+  ): Promise<boolean> {
+    this.redis.check();
+    if ((this.redis.read(markerKey) ?? '') !== expected) return false;
+    this.redis.write(key, value, ttlMs);
+    this.redis.publish(channel, message);
+    return true;
   }
   async incr(key: string, channel: string, message: string): Promise<number> {
     this.redis.check();
@@ -114,10 +133,26 @@ export class MemoryTransport implements RedisTransport {
 
   deliver(channel: string, message: string): void {
     if (!this.#up || channel !== this.#channel) return;
+    if (this.#held !== undefined) {
+      this.#held.push(message);
+      return;
+    }
     const h = this.#handlers as BusHandlers;
     queueMicrotask(() => {
       if (this.#up) h.message(message);
     });
+  }
+
+  /** Bus messages to this instance are held (a slow bus: the subscription stays up) until {@link release}. */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  /** Delivers the held messages, in order, and stops holding. */
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const m of held) this.deliver(this.#channel as string, m);
   }
 
   /** The bus connection drops: messages published from now on are lost to this instance. */

@@ -62,8 +62,10 @@ describe('Redis down or slow', () => {
     const [a] = f.instances as [(typeof f.instances)[0]];
     const t = a.transport as MemoryTransport;
     t.get = () => new Promise(() => {});
+    t.mget = () => new Promise(() => {}); // getOrLoad reads the value and its marker with one MGET
     const got = a.tier.getOrLoadWithStatus('k', async () => 7);
-    await f.clock.advanceAsync(50);
+    await f.clock.advanceAsync(50); // the read of the value and its marker times out…
+    await f.clock.advanceAsync(50); // …then the read of the global generation (before the loader runs)
     expect(await got).toEqual({ value: 7, status: 'load' });
     const errors: string[] = [];
     a.tier.on('l2-error', (e) => errors.push((e.error as Error).name));

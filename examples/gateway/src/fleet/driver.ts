@@ -6,14 +6,14 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import type { LoadDone, LoadProgress, LoadWorkerInput } from '../load-mix.js';
+import { runReportPath } from '../report-path.js';
 import { killUpstream, slowUpstream, startUpstreams, stopUpstreams, type UpstreamProcess } from '../upstreams.js';
 import { sleep } from './common.js';
 import { type Engines, freePort, isAlive, type Ledger, type PostgresPair, startEngines } from './engines.js';
@@ -179,7 +179,7 @@ export async function runFleet(o: FleetOptions): Promise<'done' | { fallback: st
     });
 
     console.log(formatFleetSummary(result));
-    const reportPath = resolve(o.report ?? join(tmpdir(), 'scaling-gateway-demo', 'fleet.html'));
+    const reportPath = resolve(o.report ?? runReportPath('fleet'));
     await writeFleetReport(reportPath, result);
     console.log(`\nHTML report: ${reportPath}`);
     if (o.json) {
