@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runReportPath } from '../examples/gateway/src/report-path.js';
 
 describe('demo report path', () => {
-  it('fleet demo review, 2026-12: two runs at once get two report paths (time and pid in the name)', () => {
+  it('new-user review, 2026-12 (the demo wrote its report to a fixed path): two runs at once get two report paths (time and pid in the name)', () => {
     const at = new Date(Date.UTC(2026, 11, 6, 7, 15, 2, 345));
     expect(runReportPath('fleet', at, 4242)).toBe(join(tmpdir(), 'scaling-gateway-demo', 'fleet-20261206-071502-4242.html'));
     expect(runReportPath('fleet', at, 4243)).not.toBe(runReportPath('fleet', at, 4242));
