@@ -34,7 +34,8 @@
 import { type Backoff, type Clock, Histogram, type TimerHandle } from '@scaling/core';
 import { describeValue, Emitter } from '@scaling/core/internal';
 import { attemptFailed, jobTimerFired } from './_failure.js';
-import { ABANDONED, type Job, type JobExt, JobList, QUEUED, RUNNING, WAITING } from './_job.js';
+import { ABANDONED, type Job, type JobExt, QUEUED, RUNNING, WAITING } from './_job.js';
+import { JobList } from './_job-list.js';
 import { JobPool } from './_job-pool.js';
 import { buildPriorityQueue, checkAddOptions, type QueueConfig } from './_options.js';
 import { dropRateTimerIfIdle, rateAllows, rateTimerFired } from './_rate-gate.js';
