@@ -4,8 +4,9 @@
  *                          add() / tryAdd()
  *            ┌────────────────────┼─────────────────────────────┐
  *            │ slot free, nothing │ room: size < maxQueued       │ full, whenFull 'wait' (add only)
- *            │ queued, not paused,│                              ▼
- *            │ rate limit allows  │                          WAITING ──── room, or (maxQueued 0) a free slot ──┐
+ *            │ queued or waiting, │                              ▼
+ *            │ not paused, rate   │                          WAITING ──── room, or (maxQueued 0) a free slot ──┐
+ *            │ limit allows       │                                                                         │
  *            ▼                    ▼                                                                         │
  *   ┌──▶ RUNNING ◀── pump ─── QUEUED ◀─────────────────────────────────────────────────────────────────────────┘
  *   │     │  │  │               ▲
@@ -16,51 +17,44 @@
  *   └── a free record is reused by the next add()
  *
  *   QUEUED, WAITING, DELAYED ── caller's signal aborts, clear(), close({ drain: false }) or its deadline ──▶ FREE
+ *   (a RUNNING job whose caller's signal aborts stays RUNNING: its task's own signal is aborted)
+ *   entering QUEUED (from add(), WAITING or DELAYED) when the queue class's enqueue() throws ──▶ FREE (that error)
  *   Not accepted (closed, full, pre-aborted signal): no record is taken.
  *
  * Every move into FREE settles the caller's promise exactly once; failures for good, clear() and close() also reach
  * the dead-letter hook (`onFailed`) and the `failed` event. Slots are counted by the RUNNING list, so an ABANDONED
- * job (its task still running after a timeout) holds none. This file drives admission,
- * starts and completions (the hot path); the moves out of RUNNING on failure (retry, timeout, dead letter) are in
- * `_failure.ts`, the removals (abort, clear, close) in `_removal.ts`. The order of QUEUED jobs is a pluggable
- * `PriorityQueue` (`_priority-levels.ts` by default); caller signals are grouped in `_signal-groups.ts`, records are
- * pooled in `_job-pool.ts`, `onIdle`/`onEmpty`/`onSizeLessThan` waiters live in `_waiters.ts`, options are checked in
- * `_options.ts`, the rate limit is `_rate-limiter.ts`, and `queue.ts` is the public face.
+ * job (its task still running after a timeout) holds none. This file drives admission, starts and completions (the
+ * hot path). Elsewhere: the moves out of RUNNING on failure (retry, timeout, dead letter) `_failure.ts`; removals
+ * (abort, clear, close) `_removal.ts`; the order of QUEUED jobs, a pluggable `PriorityQueue`, `_priority-levels.ts` by
+ * default; caller signals `_signal-groups.ts`; the record pool `_job-pool.ts`; `onIdle`/`onEmpty`/`onSizeLessThan`
+ * `_waiters.ts`; options `_options.ts`; the rate limit's window `_rate-limiter.ts` and its gate on starts (with its
+ * wake-up timer) `_rate-gate.ts`; the queue's timers `_timer.ts`; the `scaling:queue:run` tracing channel
+ * `_run-channel.ts`; the public face `queue.ts`.
  */
-import { tracingChannel } from 'node:diagnostics_channel';
 import { type Backoff, type Clock, Histogram, type TimerHandle } from '@scaling/core';
 import { describeValue, Emitter } from '@scaling/core/internal';
 import { attemptFailed, jobTimerFired } from './_failure.js';
-import { ABANDONED, type Job, type JobExt, JobList, QUEUED, RUNNING, WAITING } from './_job.js';
+import { ABANDONED, type Job, type JobExt, QUEUED, RUNNING, WAITING } from './_job.js';
+import { JobList } from './_job-list.js';
 import { JobPool } from './_job-pool.js';
-import { checkAddOptions, type QueueConfig } from './_options.js';
-import { PriorityLevels } from './_priority-levels.js';
+import { buildPriorityQueue, checkAddOptions, type QueueConfig } from './_options.js';
+import { dropRateTimerIfIdle, rateAllows, rateTimerFired } from './_rate-gate.js';
 import { SlidingWindowLimiter } from './_rate-limiter.js';
 import { dropNotStarted, onSignalAbort } from './_removal.js';
+import { callTask, RUN_CHANNEL } from './_run-channel.js';
 import { rethrowLater, settleRejected } from './_settle.js';
 import { SignalGroups } from './_signal-groups.js';
+import { armTimer } from './_timer.js';
 import { Waiters } from './_waiters.js';
 import { QueueClosedError, QueueFullError } from './errors.js';
 import type { QueueEvents } from './events.js';
 import type { AddOptions, FailureInfo } from './options.js';
 import type { PriorityQueue } from './priority-queue.js';
-import type { QueueCounters, QueueRunContext } from './stats.js';
+import type { QueueCounters } from './stats.js';
 import type { Task } from './task.js';
 
 const INF = Number.POSITIVE_INFINITY;
 const EVENTS: ReadonlyArray<keyof QueueEvents> = ['failed', 'retry', 'full'];
-
-/**
- * `scaling:queue:run`: the tracing channel around each task attempt (context {@link QueueRunContext}). Only used
- * when it has subscribers, so an untraced start pays one check.
- */
-export const RUN_CHANNEL = tracingChannel<unknown, QueueRunContext>('scaling:queue:run');
-
-/** Calls a job's task for the tracing channel, as a promise (a synchronous throw propagates). */
-function callTask(job: Job): Promise<unknown> {
-  const result = (job.fn as Task<unknown>)(job);
-  return result instanceof Promise ? result : Promise.resolve(result);
-}
 
 /**
  * The state of one {@link Queue} and the moves of its jobs between states (the diagram above). Internal: `Queue` holds
@@ -121,10 +115,7 @@ export class QueueEngine {
   readonly executor = (resolve: (value: unknown) => void): void => {
     this.resolveNext = resolve;
   };
-  readonly onRateTimer = (): void => {
-    this.rateTimer = undefined;
-    this.pump();
-  };
+  readonly onRateTimer = (): void => rateTimerFired(this);
 
   /** @param source - the `Queue`, reported as `source` on diagnostics channels. */
   constructor(c: QueueConfig, source: object) {
@@ -143,10 +134,7 @@ export class QueueEngine {
     this.timed = c.trackStartTimes || c.trackDurations || this.limiter !== undefined;
     this.waitDuration = c.trackDurations ? new Histogram() : undefined;
     this.runDuration = c.trackDurations ? new Histogram() : undefined;
-    this.queued = c.queueClass === undefined ? new PriorityLevels() : new c.queueClass();
-    for (const m of ['enqueue', 'dequeue', 'remove'] as const)
-      if (typeof this.queued[m] !== 'function')
-        throw new TypeError(`Expected \`queueClass\` to build a PriorityQueue with a \`${m}()\` method, got an object without one`);
+    this.queued = buildPriorityQueue(c.queueClass);
     this.events = new Emitter<QueueEvents>('queue', EVENTS, source);
   }
 
@@ -173,7 +161,7 @@ export class QueueEngine {
       this.waiting.length === 0 &&
       !this.paused &&
       this.running.length < this.concurrency &&
-      (this.limiter === undefined || this.rateAllows())
+      (this.limiter === undefined || rateAllows(this))
     ) {
       state = RUNNING;
     } else if (this.size < this.maxQueued) {
@@ -203,7 +191,7 @@ export class QueueEngine {
 
   refuseFull(tryOnly: boolean): Promise<never> | undefined {
     this.counters.rejectedFull++;
-    this.dropRateTimerIfIdle(); // a blocked start check may have armed it; nothing waits on it
+    dropRateTimerIfIdle(this); // a blocked start check may have armed it; nothing waits on it
     if (this.events.wants('full')) this.events.emit('full', { size: this.size, maxQueued: this.maxQueued });
     return tryOnly ? undefined : Promise.reject(new QueueFullError(this.maxQueued));
   }
@@ -274,7 +262,7 @@ export class QueueEngine {
     const x = job.ext;
     if (x !== undefined && x.timeoutMs !== INF) {
       if (x.onTimer === undefined) x.onTimer = () => jobTimerFired(this, job);
-      x.timer = this.arm(x.onTimer, x.timeoutMs);
+      x.timer = armTimer(this.clock, x.onTimer, x.timeoutMs);
     }
   }
 
@@ -376,35 +364,7 @@ export class QueueEngine {
   }
 
   canStartOne(): boolean {
-    return !this.paused && this.running.length < this.concurrency && (this.limiter === undefined || this.rateAllows());
-  }
-
-  /** Whether the rate limit allows a start now; when it does not, arms the one timer that wakes the pump. */
-  rateAllows(): boolean {
-    const wait = (this.limiter as SlidingWindowLimiter).waitMs(this.clock.now());
-    if (wait === 0) return true;
-    if (this.rateTimer === undefined) this.rateTimer = this.arm(this.onRateTimer, wait);
-    return false;
-  }
-
-  /** The rate-limit timer is only needed while tasks wait to start; drop it once none do (clear, abort, close, full). */
-  dropRateTimerIfIdle(): void {
-    if (this.size === 0 && this.waiting.length === 0 && this.rateTimer !== undefined) {
-      this.clock.clearTimeout(this.rateTimer);
-      this.rateTimer = undefined;
-    }
-  }
-
-  /**
-   * Schedules one of the queue's own timers (rate-limit wait, timeout, retry backoff, close deadline) and keeps
-   * it ref()ed when the clock's handle supports it. Core clocks unref() their timers; the queue only schedules
-   * one while accepted work waits on it, so a script whose only remaining work is that task must not exit
-   * before it settles. An idle queue has no timer, so it never keeps a process alive.
-   */
-  arm(callback: () => void, delayMs: number): TimerHandle {
-    const handle = this.clock.setTimeout(callback, delayMs) as { ref?: unknown };
-    if (typeof handle.ref === 'function') (handle.ref as () => unknown)();
-    return handle;
+    return !this.paused && this.running.length < this.concurrency && (this.limiter === undefined || rateAllows(this));
   }
 
   release(job: Job): void {

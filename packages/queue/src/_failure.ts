@@ -8,6 +8,7 @@ import { type Backoff, TimeoutError } from '@scaling/core';
 import type { QueueEngine } from './_engine.js';
 import { ABANDONED, DELAYED, type Job, RUNNING } from './_job.js';
 import { ABANDONED_RESOLVE, settleRejected } from './_settle.js';
+import { armTimer } from './_timer.js';
 import type { FailureReason } from './options.js';
 import type { Task } from './task.js';
 
@@ -24,7 +25,7 @@ export function attemptFailed(e: QueueEngine, job: Job, error: unknown): void {
       x.aborted = false;
       x.abortReason = undefined;
       e.delayed.push(job);
-      x.timer = e.arm(x.onTimer ?? (x.onTimer = () => jobTimerFired(e, job)), delayMs);
+      x.timer = armTimer(e.clock, x.onTimer ?? (x.onTimer = () => jobTimerFired(e, job)), delayMs);
       if (e.events.wants('retry')) e.events.emit('retry', { error, attempt: job.attempt, delayMs, priority: job.priority });
       return;
     }

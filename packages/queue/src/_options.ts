@@ -9,6 +9,7 @@ import {
   assertSignal,
   describeValue,
 } from '@scaling/core/internal';
+import { PriorityLevels } from './_priority-levels.js';
 import type { AddOptions, CloseOptions, FailureInfo, QueueOptions } from './options.js';
 import type { PriorityQueue } from './priority-queue.js';
 
@@ -167,6 +168,19 @@ export function parseQueueOptions(options: QueueOptions | undefined): QueueConfi
     queueClass,
     clock,
   };
+}
+
+/**
+ * Builds the order of queued tasks: the `queueClass` option's instance, or priority levels by default.
+ * @throws {TypeError} when the instance lacks a method of {@link PriorityQueue}, naming it.
+ * @internal
+ */
+export function buildPriorityQueue(queueClass: (new () => PriorityQueue) | undefined): PriorityQueue {
+  const queued = queueClass === undefined ? new PriorityLevels() : new queueClass();
+  for (const m of ['enqueue', 'dequeue', 'remove'] as const)
+    if (typeof queued[m] !== 'function')
+      throw new TypeError(`Expected \`queueClass\` to build a PriorityQueue with a \`${m}()\` method, got an object without one`);
+  return queued;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type Job, JobList } from './_job.js';
+import type { Job } from './_job.js';
+import { JobList } from './_job-list.js';
 import type { PriorityQueue } from './priority-queue.js';
 
 /** One priority level: a FIFO of jobs with the same priority. @internal */

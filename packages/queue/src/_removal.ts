@@ -7,6 +7,7 @@
 import type { QueueEngine } from './_engine.js';
 import { abandon, deadLetter } from './_failure.js';
 import { DELAYED, type Job, QUEUED, RUNNING, WAITING } from './_job.js';
+import { dropRateTimerIfIdle } from './_rate-gate.js';
 import { ABANDONED_RESOLVE, rethrowLater, settleRejected } from './_settle.js';
 import type { SignalGroup } from './_signal-groups.js';
 import { QueueClearedError, QueueClosedError } from './errors.js';
@@ -29,7 +30,7 @@ export function onSignalAbort(e: QueueEngine, group: SignalGroup): void {
     else if (removeAborted(e, job, reason)) removed = true;
   }
   if (removed) {
-    e.dropRateTimerIfIdle();
+    dropRateTimerIfIdle(e);
     e.pump();
   }
 }
@@ -89,7 +90,7 @@ export function dropNotStarted(e: QueueEngine, reason: 'cleared' | 'closed'): nu
     settleRejected(resolve, error);
   }
   e.counters.cleared += jobs.length;
-  e.dropRateTimerIfIdle();
+  dropRateTimerIfIdle(e);
   e.notify();
   for (const d of dropped) deadLetter(e, d.error, reason, d.attempts, d.priority, d.task);
   return jobs.length;

@@ -3,6 +3,7 @@ import { describeValue } from '@scaling/core/internal';
 import { QueueEngine } from './_engine.js';
 import { assertCount, parseCloseOptions, parseQueueOptions } from './_options.js';
 import { closeDeadline, dropNotStarted } from './_removal.js';
+import { armTimer } from './_timer.js';
 import type { QueueEvents } from './events.js';
 import type { AddOptions, CloseOptions, QueueOptions } from './options.js';
 import type { QueueCounters, QueueStats, RunningTask } from './stats.js';
@@ -288,7 +289,7 @@ export class Queue implements Subscribable<QueueEvents> {
     this.#e.closed = true;
     this.#e.dropOnClose = !drain;
     let deadline: TimerHandle | undefined;
-    if (timeoutMs !== INF) deadline = this.#e.arm(() => closeDeadline(this.#e, timeoutMs, done), timeoutMs);
+    if (timeoutMs !== INF) deadline = armTimer(this.#e.clock, () => closeDeadline(this.#e, timeoutMs, done), timeoutMs);
     if (!drain) dropNotStarted(this.#e, 'closed');
     else if (this.#e.paused) this.resume();
     this.#e.notify();
