@@ -14,6 +14,7 @@ import { type LoadBalancer, PeakEwma } from '@scaling/load-balancer';
 import { concurrencyBudget, type RetryBudget } from '@scaling/resilience';
 import { normaliseEndpoints } from './_endpoints.js';
 import { HedgeDelay } from './_hedge-delay.js';
+import { assertPoolOptions } from './_pool-options.js';
 import type { HedgeSettings } from './_shared.js';
 import type { BalancedDispatcherOptions } from './balanced-dispatcher.js';
 import type { AttemptResult, BalancedDispatcherEvents, BalancedHealthCheckOptions, BalancedHedgeOptions, HttpEndpoint } from './types.js';
@@ -78,6 +79,11 @@ export const EVENTS: readonly (keyof BalancedDispatcherEvents)[] = [
   'discoveryError',
 ];
 export const OUTLIERS = 'outlierDetection';
+/** `outlierDetection` keys of `OutlierDetectorOptions` the dispatcher sets itself, with the reason. */
+const OUTLIER_REFUSED: Readonly<Record<string, string>> = {
+  endpoints: 'the dispatcher adds and removes its endpoints itself (give them in `endpoints` or `discover`)',
+  target: 'the dispatcher is the target (ejections take endpoints out of its balancer)',
+};
 export const UNDICI_EVENTS = new Set(['connect', 'disconnect', 'connectionError', 'drain']);
 export const CHECKS = 'healthCheck';
 
@@ -178,12 +184,18 @@ export interface DispatcherSettings {
 /**
  * Validates the options of a balanced dispatcher and resolves their defaults.
  * @throws {TypeError}/{@link RangeError} on a bad or unknown option (also inside `retry`, `healthCheck`,
- *   `hedge`), a malformed or duplicate origin, a weight ≤ 0.
+ *   `hedge`, `pool`, `outlierDetection`), both `endpoints` and `discover`, a malformed or duplicate origin, a
+ *   weight ≤ 0.
  */
 export function dispatcherSettings(options: BalancedDispatcherOptions): DispatcherSettings {
   assertOptions('createBalancedDispatcher', options, KEYS, HINTS);
   const endpoints = normaliseEndpoints(options.endpoints ?? []);
   if (options.discover !== undefined) assertFunction('discover', options.discover);
+  // new-user review, 2026-12: the first discovery answer silently replaced a static list given beside it
+  if (options.endpoints !== undefined && options.discover !== undefined)
+    throw new TypeError(
+      'Expected either `endpoints` or `discover`, not both: discovery replaces the whole list (return the static origins from `discover` to keep them)',
+    );
   const interval = options.discoverIntervalMs ?? 30_000;
   assertPositiveFinite('discoverIntervalMs', interval);
   const balancer = options.balancer ?? new PeakEwma<HttpEndpoint>();
@@ -210,11 +222,15 @@ export function dispatcherSettings(options: BalancedDispatcherOptions): Dispatch
   // a header name is an RFC 9110 token (no spaces, colons or separators): undici would refuse it on every request
   if (deadlineHeader !== false && (typeof deadlineHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(deadlineHeader)))
     throw new TypeError(`Expected \`deadlineHeader\` to be a header name or false, got ${describeValue(deadlineHeader)}`);
-  if (options.pool !== undefined && (typeof options.pool !== 'object' || options.pool === null))
-    throw new TypeError(`Expected \`pool\` to be undici Pool options, got ${describeValue(options.pool)}`);
+  assertPoolOptions(options.pool);
   const od = options.outlierDetection ?? {};
   if (od !== false && (typeof od !== 'object' || od === null))
     throw new TypeError(`Expected \`outlierDetection\` to be outlier detection options or false, got ${describeValue(od)}`);
+  // new-user review, 2026-12: `endpoints` was accepted (the type forbids it) and fed the detector endpoints
+  // the dispatcher never had; `target` was silently replaced
+  if (od !== false)
+    for (const key of ['endpoints', 'target'])
+      if (Object.hasOwn(od, key)) throw new TypeError(`Option \`outlierDetection.${key}\` is not accepted: ${OUTLIER_REFUSED[key]}`);
   const healthCheck = healthSettings(options.healthCheck);
   const retryBudget = budget === false ? undefined : budget;
   const hedge = hedgeSettings(options.hedge, retryBudget);

@@ -42,21 +42,28 @@ export interface BalancedRetryOptions {
 
 /** Options of {@link createBalancedDispatcher}. */
 export interface BalancedDispatcherOptions {
-  /** The static endpoint list: origins or `{ origin, weight }` (weight > 0, default 1). Default `[]` (then use `discover`). */
+  /**
+   * The static endpoint list: origins or `{ origin, weight }` (weight > 0, default 1). Default `[]`. Give either
+   * `endpoints` or `discover`, not both (a `TypeError`): discovery replaces the whole list.
+   */
   endpoints?: readonly HttpEndpointInput[];
   /**
    * A discovery callback returning the current endpoint list (or `{ endpoints, ttlMs }`); called at
    * construction and every `discoverIntervalMs` (or after `ttlMs`, at least 1 s), its answer is applied with
    * {@link BalancedDispatcher.setEndpoints}. A rejection or an invalid answer keeps the last good list (see
-   * {@link BalancedDispatcher.lastDiscoveryError}). Requests made before the first answer, with no static
-   * endpoint, wait for it. See {@link dnsDiscovery} for DNS.
+   * {@link BalancedDispatcher.lastDiscoveryError}). Requests made before the first answer wait for it. Not
+   * together with `endpoints` (a `TypeError`): to keep static origins, return them from the callback. See
+   * {@link dnsDiscovery} for DNS.
    */
   discover?: () => DiscoveryAnswer | Promise<DiscoveryAnswer>;
   /** Period of `discover` calls, ms. Default 30 000. */
   discoverIntervalMs?: number;
   /** The balancer choosing an endpoint per attempt; pass an empty one (the dispatcher adds the endpoints). Default `new PeakEwma()`. */
   balancer?: LoadBalancer<HttpEndpoint>;
-  /** Outlier detection options (`@scaling/health`, without `target`/`endpoints`), or `false` to disable. Default `{}`. */
+  /**
+   * Outlier detection options (`@scaling/health`), or `false` to disable. Default `{}`. `target` and `endpoints`
+   * are refused (a `TypeError`): the dispatcher sets them itself.
+   */
   outlierDetection?: Omit<OutlierDetectorOptions, 'target' | 'endpoints'> | false;
   /** Whether an attempt counts as a failure (for the balancer, outlier detection and retries). Default: an error, or status ≥ 500. */
   isFailure?: (result: AttemptResult) => boolean;
@@ -68,7 +75,12 @@ export interface BalancedDispatcherOptions {
   timeoutMs?: number;
   /** Header carrying the milliseconds left of `timeoutMs` to the upstream; `false` to not send it. Default `'x-request-timeout-ms'`. */
   deadlineHeader?: string | false;
-  /** Options passed to each endpoint's undici `Pool` (connections, pipelining, …). */
+  /**
+   * Options passed to each endpoint's undici `Pool` (`connections`, `pipelining`, `connect` for TLS, …): a plain
+   * object of undici 7 `Pool`/`Client` option names; an unknown name is a `TypeError` (with a hint for
+   * undici's retired names such as `tls` or `keepAlive`). `socketPath` and `interceptors` are refused: every
+   * endpoint would share one socket, and undici 7 ignores `interceptors` (compose around the dispatcher instead).
+   */
   pool?: Pool.Options;
   /**
    * Active health checks (`@scaling/health` `HealthMonitor`, one `httpProbe` of `path` per endpoint): an
@@ -136,7 +148,8 @@ export class BalancedDispatcher extends Dispatcher {
 
   /**
    * @throws {TypeError}/{@link RangeError} on a bad or unknown option (also inside `retry`, `healthCheck`,
-   *   `hedge`), a malformed or duplicate origin, a weight ≤ 0.
+   *   `hedge`, `pool`, `outlierDetection`), both `endpoints` and `discover`, a malformed or duplicate origin, a
+   *   weight ≤ 0.
    */
   constructor(options: BalancedDispatcherOptions) {
     super();
@@ -349,7 +362,8 @@ const DEAD: Controller = {
  * Creates a {@link BalancedDispatcher}: an undici `Dispatcher` for `fetch(url, { dispatcher })`,
  * `undici.request(url, { dispatcher })` or `setGlobalDispatcher()`.
  *
- * @throws {TypeError}/{@link RangeError} on a bad or unknown option, a malformed or duplicate origin, a weight ≤ 0.
+ * @throws {TypeError}/{@link RangeError} on a bad or unknown option, both `endpoints` and `discover`, a malformed or
+ *   duplicate origin, a weight ≤ 0.
  * @example
  * ```ts no-run
  * import { fetch } from 'undici';
