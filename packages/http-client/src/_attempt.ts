@@ -3,7 +3,8 @@
 import { TimeoutError } from '@scaling/core';
 import type { Lease } from '@scaling/load-balancer';
 import type { Dispatcher } from 'undici';
-import type { Exchange, Member, Shared } from './_exchange.js';
+import type { Exchange } from './_exchange.js';
+import type { Member, Shared } from './_shared.js';
 import type { HttpEndpoint } from './types.js';
 
 /**

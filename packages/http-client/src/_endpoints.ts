@@ -1,3 +1,5 @@
+// Endpoint inputs and request details: validating and normalising an endpoint list (origin, weight), and
+// the header and body helpers a request needs (has/replace a header in any undici shape, body replayable?).
 import { describeValue } from '@scaling/core/internal';
 import type { HttpEndpoint, HttpEndpointInput } from './types.js';
 

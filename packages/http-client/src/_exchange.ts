@@ -1,62 +1,19 @@
-import type { TracingChannel } from 'node:diagnostics_channel';
-import { type Histogram, TimeoutError } from '@scaling/core';
-import type { Emitter } from '@scaling/core/internal';
-import type { OutlierDetector } from '@scaling/health';
-import type { Lease, LoadBalancer } from '@scaling/load-balancer';
-import type { RetryBudget } from '@scaling/resilience';
-import type { Dispatcher, Pool } from 'undici';
+// One balanced request from dispatch to its end: the attempts it runs (several at once while hedging), the
+// choice of the endpoint of each attempt, retries and hedges under their budgets, the per-request and total
+// timers, and what the caller's handler is told. The state it shares with the other requests of its
+// dispatcher is in `_shared.ts`; the controller the caller sees in `_exchange-controller.ts`.
+import { TimeoutError } from '@scaling/core';
+import type { Lease } from '@scaling/load-balancer';
+import type { Dispatcher } from 'undici';
 import { Attempt } from './_attempt.js';
 import { withHeader } from './_endpoints.js';
+import { ExchangeController } from './_exchange-controller.js';
 import type { UserHandler } from './_handler.js';
-import type { HedgeDelay } from './_hedge-delay.js';
+import type { HedgeSettings, Member, Shared } from './_shared.js';
 import { EndpointsFailedError } from './errors.js';
-import type { AttemptResult, BalancedDispatcherEvents, BalancedDispatcherStats, BalancedRequestTrace, HttpEndpoint } from './types.js';
+import type { BalancedRequestTrace, HttpEndpoint } from './types.js';
 
 type Controller = Dispatcher.DispatchController;
-
-/** One endpoint of the dispatcher: its pool and counters. */
-export interface Member {
-  readonly endpoint: HttpEndpoint;
-  readonly pool: Pool;
-  requests: number;
-  failures: number;
-  retries: number;
-  hedges: number;
-  /** Times the endpoint left rotation (outlier detection or health check), since it joined; never decreases. */
-  ejections: number;
-  active: number;
-  readonly duration: Histogram;
-}
-
-/** Hedging settings in effect. */
-export interface HedgeSettings {
-  readonly delay: HedgeDelay;
-  readonly maxHedges: number;
-  readonly budget: RetryBudget | undefined;
-  /** What happens to an attempt a hedged twin beat: read to its end and discarded, or aborted. */
-  readonly loser: 'drain' | 'abort';
-}
-
-/** Dispatcher-wide counters: the numbers of {@link BalancedDispatcherStats} the dispatcher keeps itself. */
-export type Counters = Omit<BalancedDispatcherStats, 'delayMs' | 'requestDuration' | 'endpoints'>;
-
-/** What the exchanges of one dispatcher share (one object, made by the dispatcher). */
-export interface Shared {
-  readonly balancer: LoadBalancer<HttpEndpoint>;
-  readonly detector: OutlierDetector | undefined;
-  readonly members: Map<string, Member>;
-  readonly isFailure: (r: AttemptResult) => boolean;
-  readonly maxAttempts: number;
-  readonly budget: RetryBudget | undefined;
-  readonly hedge: HedgeSettings | undefined;
-  readonly attemptTimeoutMs: number | undefined;
-  readonly timeoutMs: number | undefined;
-  readonly deadlineHeader: string | undefined;
-  readonly counters: Counters;
-  readonly duration: Histogram;
-  readonly events: Emitter<BalancedDispatcherEvents>;
-  readonly trace: TracingChannel<unknown, BalancedRequestTrace & object>;
-}
 
 const FIRST = 0;
 const RETRY = 1;
@@ -406,31 +363,5 @@ export class Exchange {
     if (!this.#paused) return;
     this.#paused = false;
     this.#winner?.resume();
-  }
-}
-
-/** The controller the caller's handler sees (one per request, no closures). */
-class ExchangeController implements Controller {
-  readonly #x: Exchange;
-  constructor(x: Exchange) {
-    this.#x = x;
-  }
-  get aborted(): boolean {
-    return this.#x.reason !== null;
-  }
-  get paused(): boolean {
-    return this.#x.paused;
-  }
-  get reason(): Error | null {
-    return this.#x.reason;
-  }
-  abort(reason: Error): void {
-    this.#x.abort(reason);
-  }
-  pause(): void {
-    this.#x.pause();
-  }
-  resume(): void {
-    this.#x.resume();
   }
 }

@@ -1,3 +1,5 @@
+// The caller's undici handler as the dispatcher drives it: one interface over undici's new-style and legacy
+// handler calls, so the attempts pass raw headers through without a parse or a wrapper per request.
 import { type Dispatcher, util } from 'undici';
 
 type Controller = Dispatcher.DispatchController;

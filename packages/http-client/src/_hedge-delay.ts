@@ -1,3 +1,4 @@
+// The hedging delay of a balanced dispatcher: fixed, or a quantile of recent winning attempts' time to headers.
 const SAMPLES = 512;
 const RECOMPUTE_EVERY = 32;
 

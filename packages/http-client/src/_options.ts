@@ -1,6 +1,7 @@
-// Option validation of the balanced dispatcher: known keys, hints for other libraries' names, and the
-// health-check and hedging settings with their defaults.
+// Option validation of the balanced dispatcher: known keys, hints for other libraries' names, and every
+// option checked and resolved to its default (the retry, health-check and hedging settings included).
 import {
+  assertFunction,
   assertInRange,
   assertNonNegativeFinite,
   assertOptions,
@@ -8,10 +9,15 @@ import {
   assertPositiveInteger,
   describeValue,
 } from '@scaling/core/internal';
+import type { OutlierDetectorOptions } from '@scaling/health';
+import { type LoadBalancer, PeakEwma } from '@scaling/load-balancer';
 import { concurrencyBudget, type RetryBudget } from '@scaling/resilience';
-import type { HedgeSettings } from './_exchange.js';
+import { normaliseEndpoints } from './_endpoints.js';
 import { HedgeDelay } from './_hedge-delay.js';
-import type { AttemptResult, BalancedDispatcherEvents, BalancedHealthCheckOptions, BalancedHedgeOptions } from './types.js';
+import { assertPoolOptions } from './_pool-options.js';
+import type { HedgeSettings } from './_shared.js';
+import type { BalancedDispatcherOptions } from './balanced-dispatcher.js';
+import type { AttemptResult, BalancedDispatcherEvents, BalancedHealthCheckOptions, BalancedHedgeOptions, HttpEndpoint } from './types.js';
 
 export const KEYS = [
   'endpoints',
@@ -73,6 +79,11 @@ export const EVENTS: readonly (keyof BalancedDispatcherEvents)[] = [
   'discoveryError',
 ];
 export const OUTLIERS = 'outlierDetection';
+/** `outlierDetection` keys of `OutlierDetectorOptions` the dispatcher sets itself, with the reason. */
+const OUTLIER_REFUSED: Readonly<Record<string, string>> = {
+  endpoints: 'the dispatcher adds and removes its endpoints itself (give them in `endpoints` or `discover`)',
+  target: 'the dispatcher is the target (ejections take endpoints out of its balancer)',
+};
 export const UNDICI_EVENTS = new Set(['connect', 'disconnect', 'connectionError', 'drain']);
 export const CHECKS = 'healthCheck';
 
@@ -81,10 +92,15 @@ export const defaultIsFailure = (r: AttemptResult): boolean => r.error !== undef
 export const isBudget = (b: unknown): b is RetryBudget =>
   typeof b === 'object' && b !== null && typeof (b as RetryBudget).tryAcquireRetry === 'function';
 
+/** The health-check settings in effect: every option with its default. */
+export type HealthCheckSettings = Required<Omit<BalancedHealthCheckOptions, 'headers' | 'unhealthyIntervalMs'>> &
+  BalancedHealthCheckOptions;
+
+/** The outlier detection options in effect (the detector applies their defaults), or `false` for none. */
+export type OutlierSettings = Omit<OutlierDetectorOptions, 'target' | 'endpoints'> | false;
+
 /** Validates `healthCheck` and returns the settings with defaults (undefined when off). */
-export function healthSettings(
-  o: unknown,
-): (Required<Omit<BalancedHealthCheckOptions, 'headers' | 'unhealthyIntervalMs'>> & BalancedHealthCheckOptions) | undefined {
+export function healthSettings(o: unknown): HealthCheckSettings | undefined {
   if (o === undefined || o === false) return undefined;
   assertOptions('healthCheck', o as object, HEALTH_KEYS, HEALTH_HINTS);
   const h = o as BalancedHealthCheckOptions;
@@ -144,4 +160,92 @@ export function hedgeSettings(o: unknown, retryBudget: RetryBudget | undefined):
   if (loser !== 'drain' && loser !== 'abort')
     throw new TypeError(`Expected \`hedge.loser\` to be 'drain' or 'abort', got ${describeValue(loser)}`);
   return { delay, maxHedges, budget: b === false ? undefined : b, loser };
+}
+
+/** Every option of a balanced dispatcher, checked and with its default. */
+export interface DispatcherSettings {
+  readonly endpoints: HttpEndpoint[];
+  readonly interval: number;
+  readonly balancer: LoadBalancer<HttpEndpoint>;
+  readonly isFailure: (r: AttemptResult) => boolean;
+  readonly maxAttempts: number;
+  readonly budget: RetryBudget | undefined;
+  /** Methods retried without an idempotency key, upper case. */
+  readonly methods: ReadonlySet<string>;
+  /** The idempotency key header, lower case, or `undefined` for none. */
+  readonly keyHeader: string | undefined;
+  /** The deadline header, lower case, or `undefined` for none. */
+  readonly deadlineHeader: string | undefined;
+  readonly outlierDetection: OutlierSettings;
+  readonly healthCheck: HealthCheckSettings | undefined;
+  readonly hedge: HedgeSettings | undefined;
+}
+
+/**
+ * Validates the options of a balanced dispatcher and resolves their defaults.
+ * @throws {TypeError}/{@link RangeError} on a bad or unknown option (also inside `retry`, `healthCheck`,
+ *   `hedge`, `pool`, `outlierDetection`), both `endpoints` and `discover`, a malformed or duplicate origin, a
+ *   weight ≤ 0.
+ */
+export function dispatcherSettings(options: BalancedDispatcherOptions): DispatcherSettings {
+  assertOptions('createBalancedDispatcher', options, KEYS, HINTS);
+  const endpoints = normaliseEndpoints(options.endpoints ?? []);
+  if (options.discover !== undefined) assertFunction('discover', options.discover);
+  // new-user review, 2026-12: the first discovery answer silently replaced a static list given beside it
+  if (options.endpoints !== undefined && options.discover !== undefined)
+    throw new TypeError(
+      'Expected either `endpoints` or `discover`, not both: discovery replaces the whole list (return the static origins from `discover` to keep them)',
+    );
+  const interval = options.discoverIntervalMs ?? 30_000;
+  assertPositiveFinite('discoverIntervalMs', interval);
+  const balancer = options.balancer ?? new PeakEwma<HttpEndpoint>();
+  if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function')
+    throw new TypeError(`Expected \`balancer\` to be a load balancer (e.g. new PeakEwma()), got ${describeValue(balancer)}`);
+  if (balancer.endpoints.length > 0) throw new TypeError('Expected `balancer` to be empty: the dispatcher adds the endpoints');
+  if (options.isFailure !== undefined) assertFunction('isFailure', options.isFailure);
+  const retry = options.retry ?? {};
+  if (retry !== false) assertOptions('retry', retry, RETRY_KEYS, { retries: 'use `maxAttempts` (first attempt included)' });
+  const maxAttempts = retry === false ? 1 : (retry.maxAttempts ?? 3);
+  assertPositiveInteger('retry.maxAttempts', maxAttempts);
+  const budget = retry === false ? false : (retry.budget ?? concurrencyBudget());
+  if (budget !== false && !isBudget(budget))
+    throw new TypeError(`Expected \`retry.budget\` to be a RetryBudget (e.g. concurrencyBudget()) or false, got ${describeValue(budget)}`);
+  const methods = (retry === false ? undefined : retry.methods) ?? DEFAULT_METHODS;
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))
+    throw new TypeError(`Expected \`retry.methods\` to be an array of method names, got ${describeValue(methods)}`);
+  const keyHeader = retry === false ? 'idempotency-key' : (retry.idempotencyKeyHeader ?? 'idempotency-key');
+  if (keyHeader !== false && (typeof keyHeader !== 'string' || keyHeader === ''))
+    throw new TypeError(`Expected \`retry.idempotencyKeyHeader\` to be a header name or false, got ${describeValue(keyHeader)}`);
+  if (options.attemptTimeoutMs !== undefined) assertPositiveFinite('attemptTimeoutMs', options.attemptTimeoutMs);
+  if (options.timeoutMs !== undefined) assertPositiveFinite('timeoutMs', options.timeoutMs);
+  const deadlineHeader = options.deadlineHeader ?? 'x-request-timeout-ms';
+  // a header name is an RFC 9110 token (no spaces, colons or separators): undici would refuse it on every request
+  if (deadlineHeader !== false && (typeof deadlineHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(deadlineHeader)))
+    throw new TypeError(`Expected \`deadlineHeader\` to be a header name or false, got ${describeValue(deadlineHeader)}`);
+  assertPoolOptions(options.pool);
+  const od = options.outlierDetection ?? {};
+  if (od !== false && (typeof od !== 'object' || od === null))
+    throw new TypeError(`Expected \`outlierDetection\` to be outlier detection options or false, got ${describeValue(od)}`);
+  // new-user review, 2026-12: `endpoints` was accepted (the type forbids it) and fed the detector endpoints
+  // the dispatcher never had; `target` was silently replaced
+  if (od !== false)
+    for (const key of ['endpoints', 'target'])
+      if (Object.hasOwn(od, key)) throw new TypeError(`Option \`outlierDetection.${key}\` is not accepted: ${OUTLIER_REFUSED[key]}`);
+  const healthCheck = healthSettings(options.healthCheck);
+  const retryBudget = budget === false ? undefined : budget;
+  const hedge = hedgeSettings(options.hedge, retryBudget);
+  return {
+    endpoints,
+    interval,
+    balancer,
+    isFailure: options.isFailure ?? defaultIsFailure,
+    maxAttempts,
+    budget: retryBudget,
+    methods: new Set(methods.map((m) => m.toUpperCase())),
+    keyHeader: keyHeader === false ? undefined : keyHeader.toLowerCase(),
+    deadlineHeader: deadlineHeader === false ? undefined : deadlineHeader.toLowerCase(),
+    outlierDetection: od,
+    healthCheck,
+    hedge,
+  };
 }

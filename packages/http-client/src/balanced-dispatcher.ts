@@ -1,34 +1,21 @@
+// The balanced dispatcher: its options, its construction from the parts (balancer, endpoint health,
+// discovery, one undici Pool per endpoint), the endpoint list kept in step across all of them, undici's
+// `dispatch` entry point and shutdown. A request itself runs in `_exchange.ts`.
 import { tracingChannel } from 'node:diagnostics_channel';
 import { Histogram } from '@scaling/core';
-import { assertFunction, assertOptions, assertPositiveFinite, assertPositiveInteger, describeValue, Emitter } from '@scaling/core/internal';
-import {
-  type CombinedHealth,
-  combineHealth,
-  HealthMonitor,
-  httpProbe,
-  OutlierDetector,
-  type OutlierDetectorOptions,
-} from '@scaling/health';
-import { type LoadBalancer, PeakEwma } from '@scaling/load-balancer';
-import { concurrencyBudget, type RetryBudget } from '@scaling/resilience';
+import { Emitter } from '@scaling/core/internal';
+import type { OutlierDetectorOptions } from '@scaling/health';
+import type { LoadBalancer } from '@scaling/load-balancer';
+import type { RetryBudget } from '@scaling/resilience';
 import { Dispatcher, type errors, Pool } from 'undici';
+import { Discovery } from './_discovery.js';
 import { hasHeader, isReplayable, normaliseEndpoints } from './_endpoints.js';
-import { type Counters, Exchange, type HedgeSettings, type Member, type Shared } from './_exchange.js';
+import { Exchange } from './_exchange.js';
 import { toUserHandler } from './_handler.js';
-import {
-  CHECKS,
-  DEFAULT_METHODS,
-  defaultIsFailure,
-  EVENTS,
-  HINTS,
-  healthSettings,
-  hedgeSettings,
-  isBudget,
-  KEYS,
-  OUTLIERS,
-  RETRY_KEYS,
-  UNDICI_EVENTS,
-} from './_options.js';
+import { EndpointHealth } from './_health.js';
+import { dispatcherSettings, EVENTS, UNDICI_EVENTS } from './_options.js';
+import type { Counters, HedgeSettings, Member, Shared } from './_shared.js';
+import { snapshot } from './_stats.js';
 import type {
   AttemptResult,
   BalancedDispatcherEvents,
@@ -37,7 +24,6 @@ import type {
   BalancedHedgeOptions,
   BalancedRequestTrace,
   DiscoveryAnswer,
-  EndpointStats,
   HttpEndpoint,
   HttpEndpointInput,
 } from './types.js';
@@ -56,21 +42,28 @@ export interface BalancedRetryOptions {
 
 /** Options of {@link createBalancedDispatcher}. */
 export interface BalancedDispatcherOptions {
-  /** The static endpoint list: origins or `{ origin, weight }` (weight > 0, default 1). Default `[]` (then use `discover`). */
+  /**
+   * The static endpoint list: origins or `{ origin, weight }` (weight > 0, default 1). Default `[]`. Give either
+   * `endpoints` or `discover`, not both (a `TypeError`): discovery replaces the whole list.
+   */
   endpoints?: readonly HttpEndpointInput[];
   /**
    * A discovery callback returning the current endpoint list (or `{ endpoints, ttlMs }`); called at
    * construction and every `discoverIntervalMs` (or after `ttlMs`, at least 1 s), its answer is applied with
    * {@link BalancedDispatcher.setEndpoints}. A rejection or an invalid answer keeps the last good list (see
-   * {@link BalancedDispatcher.lastDiscoveryError}). Requests made before the first answer, with no static
-   * endpoint, wait for it. See {@link dnsDiscovery} for DNS.
+   * {@link BalancedDispatcher.lastDiscoveryError}). Requests made before the first answer wait for it. Not
+   * together with `endpoints` (a `TypeError`): to keep static origins, return them from the callback. See
+   * {@link dnsDiscovery} for DNS.
    */
   discover?: () => DiscoveryAnswer | Promise<DiscoveryAnswer>;
   /** Period of `discover` calls, ms. Default 30 000. */
   discoverIntervalMs?: number;
   /** The balancer choosing an endpoint per attempt; pass an empty one (the dispatcher adds the endpoints). Default `new PeakEwma()`. */
   balancer?: LoadBalancer<HttpEndpoint>;
-  /** Outlier detection options (`@scaling/health`, without `target`/`endpoints`), or `false` to disable. Default `{}`. */
+  /**
+   * Outlier detection options (`@scaling/health`), or `false` to disable. Default `{}`. `target` and `endpoints`
+   * are refused (a `TypeError`): the dispatcher sets them itself.
+   */
   outlierDetection?: Omit<OutlierDetectorOptions, 'target' | 'endpoints'> | false;
   /** Whether an attempt counts as a failure (for the balancer, outlier detection and retries). Default: an error, or status ≥ 500. */
   isFailure?: (result: AttemptResult) => boolean;
@@ -82,7 +75,12 @@ export interface BalancedDispatcherOptions {
   timeoutMs?: number;
   /** Header carrying the milliseconds left of `timeoutMs` to the upstream; `false` to not send it. Default `'x-request-timeout-ms'`. */
   deadlineHeader?: string | false;
-  /** Options passed to each endpoint's undici `Pool` (connections, pipelining, …). */
+  /**
+   * Options passed to each endpoint's undici `Pool` (`connections`, `pipelining`, `connect` for TLS, …): a plain
+   * object of undici 7 `Pool`/`Client` option names; an unknown name is a `TypeError` (with a hint for
+   * undici's retired names such as `tls` or `keepAlive`). `socketPath` and `interceptors` are refused: every
+   * endpoint would share one socket, and undici 7 ignores `interceptors` (compose around the dispatcher instead).
+   */
   pool?: Pool.Options;
   /**
    * Active health checks (`@scaling/health` `HealthMonitor`, one `httpProbe` of `path` per endpoint): an
@@ -124,10 +122,7 @@ const requestTrace = tracingChannel<unknown, BalancedRequestTrace & object>('sca
 export class BalancedDispatcher extends Dispatcher {
   readonly #s: Shared;
   readonly #balancer: LoadBalancer<HttpEndpoint>;
-  readonly #detector: OutlierDetector | undefined;
-  readonly #health: CombinedHealth;
-  readonly #monitor: HealthMonitor | undefined;
-  readonly #check: ReturnType<typeof healthSettings>;
+  readonly #health: EndpointHealth;
   readonly #members = new Map<string, Member>();
   readonly #counters: Counters = {
     requests: 0,
@@ -148,133 +143,47 @@ export class BalancedDispatcher extends Dispatcher {
   readonly #hedge: HedgeSettings | undefined;
   readonly #methods: ReadonlySet<string>;
   readonly #keyHeader: string | undefined;
-  readonly #discover: (() => DiscoveryAnswer | Promise<DiscoveryAnswer>) | undefined;
-  #nextDiscoverMs: number | undefined;
-  /** The first discovery call while it runs: requests with no endpoint yet wait for it. */
-  #firstDiscovery: Promise<void> | undefined;
-  readonly #interval: number;
-  #discoverTimer: ReturnType<typeof setTimeout> | undefined;
-  #discoverError: unknown;
+  readonly #discovery: Discovery | undefined;
   #closed = false;
 
   /**
    * @throws {TypeError}/{@link RangeError} on a bad or unknown option (also inside `retry`, `healthCheck`,
-   *   `hedge`), a malformed or duplicate origin, a weight ≤ 0.
+   *   `hedge`, `pool`, `outlierDetection`), both `endpoints` and `discover`, a malformed or duplicate origin, a
+   *   weight ≤ 0.
    */
   constructor(options: BalancedDispatcherOptions) {
     super();
-    assertOptions('createBalancedDispatcher', options, KEYS, HINTS);
-    const endpoints = normaliseEndpoints(options.endpoints ?? []);
-    if (options.discover !== undefined) assertFunction('discover', options.discover);
-    const interval = options.discoverIntervalMs ?? 30_000;
-    assertPositiveFinite('discoverIntervalMs', interval);
-    const balancer = options.balancer ?? new PeakEwma<HttpEndpoint>();
-    if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function')
-      throw new TypeError(`Expected \`balancer\` to be a load balancer (e.g. new PeakEwma()), got ${describeValue(balancer)}`);
-    if (balancer.endpoints.length > 0) throw new TypeError('Expected `balancer` to be empty: the dispatcher adds the endpoints');
-    if (options.isFailure !== undefined) assertFunction('isFailure', options.isFailure);
-    const retry = options.retry ?? {};
-    if (retry !== false) assertOptions('retry', retry, RETRY_KEYS, { retries: 'use `maxAttempts` (first attempt included)' });
-    const maxAttempts = retry === false ? 1 : (retry.maxAttempts ?? 3);
-    assertPositiveInteger('retry.maxAttempts', maxAttempts);
-    const budget = retry === false ? false : (retry.budget ?? concurrencyBudget());
-    if (budget !== false && !isBudget(budget))
-      throw new TypeError(
-        `Expected \`retry.budget\` to be a RetryBudget (e.g. concurrencyBudget()) or false, got ${describeValue(budget)}`,
-      );
-    const methods = (retry === false ? undefined : retry.methods) ?? DEFAULT_METHODS;
-    if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))
-      throw new TypeError(`Expected \`retry.methods\` to be an array of method names, got ${describeValue(methods)}`);
-    const keyHeader = retry === false ? 'idempotency-key' : (retry.idempotencyKeyHeader ?? 'idempotency-key');
-    if (keyHeader !== false && (typeof keyHeader !== 'string' || keyHeader === ''))
-      throw new TypeError(`Expected \`retry.idempotencyKeyHeader\` to be a header name or false, got ${describeValue(keyHeader)}`);
-    if (options.attemptTimeoutMs !== undefined) assertPositiveFinite('attemptTimeoutMs', options.attemptTimeoutMs);
-    if (options.timeoutMs !== undefined) assertPositiveFinite('timeoutMs', options.timeoutMs);
-    const deadlineHeader = options.deadlineHeader ?? 'x-request-timeout-ms';
-    // a header name is an RFC 9110 token (no spaces, colons or separators): undici would refuse it on every request
-    if (deadlineHeader !== false && (typeof deadlineHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(deadlineHeader)))
-      throw new TypeError(`Expected \`deadlineHeader\` to be a header name or false, got ${describeValue(deadlineHeader)}`);
-    if (options.pool !== undefined && (typeof options.pool !== 'object' || options.pool === null))
-      throw new TypeError(`Expected \`pool\` to be undici Pool options, got ${describeValue(options.pool)}`);
-    const od = options.outlierDetection ?? {};
-    if (od !== false && (typeof od !== 'object' || od === null))
-      throw new TypeError(`Expected \`outlierDetection\` to be outlier detection options or false, got ${describeValue(od)}`);
-    this.#check = healthSettings(options.healthCheck);
-    const retryBudget = budget === false ? undefined : budget;
-    this.#hedge = hedgeSettings(options.hedge, retryBudget);
-
-    this.#balancer = balancer;
-    this.#health = combineHealth(balancer);
-    this.#detector = od === false ? undefined : new OutlierDetector({ ...od, target: this.#health.source(OUTLIERS) });
-    if (this.#detector !== undefined) {
-      this.#detector.on('eject', (e) => {
-        const m = this.#members.get(e.id);
-        if (m !== undefined) m.ejections++;
-        if (this.#events.wants('ejected')) this.#events.emit('ejected', { origin: e.id, source: OUTLIERS, reason: e.reason });
-      });
-      this.#detector.on('return', (e) => {
-        if (this.#events.wants('returned')) this.#events.emit('returned', { origin: e.id, source: OUTLIERS });
-      });
-    }
-    if (this.#check !== undefined) {
-      const monitor = new HealthMonitor();
-      const active = this.#health.source(CHECKS);
-      const lastOutput = new Map<string, string>();
-      monitor.on('result', (r) => {
-        if (r.status === 'fail') lastOutput.set(r.name, r.output ?? 'health check failed');
-      });
-      monitor.on('change', ({ name, healthy }) => {
-        if (!this.#members.has(name) || this.#down.has(name) !== healthy) return;
-        if (healthy) this.#down.delete(name);
-        else this.#down.add(name);
-        active.setHealthy(name, healthy);
-        if (!healthy) (this.#members.get(name) as Member).ejections++;
-        if (healthy) this.#events.emit('returned', { origin: name, source: CHECKS });
-        else this.#events.emit('ejected', { origin: name, source: CHECKS, reason: lastOutput.get(name) ?? 'health check failed' });
-      });
-      this.#monitor = monitor;
-    }
+    const o = dispatcherSettings(options);
+    this.#hedge = o.hedge;
+    this.#balancer = o.balancer;
+    this.#health = new EndpointHealth(o.balancer, o.outlierDetection, o.healthCheck, this.#members, this.#events);
     this.#poolOptions = options.pool;
-    this.#maxAttempts = maxAttempts;
-    this.#methods = new Set(methods.map((m) => m.toUpperCase()));
-    this.#keyHeader = keyHeader === false ? undefined : keyHeader.toLowerCase();
-    this.#discover = options.discover;
-    this.#interval = interval;
+    this.#maxAttempts = o.maxAttempts;
+    this.#methods = o.methods;
+    this.#keyHeader = o.keyHeader;
     this.#s = {
-      balancer,
-      detector: this.#detector,
+      balancer: o.balancer,
+      detector: this.#health.detector,
       members: this.#members,
-      isFailure: options.isFailure ?? defaultIsFailure,
-      maxAttempts,
-      budget: retryBudget,
-      hedge: this.#hedge,
+      isFailure: o.isFailure,
+      maxAttempts: o.maxAttempts,
+      budget: o.budget,
+      hedge: o.hedge,
       attemptTimeoutMs: options.attemptTimeoutMs,
       timeoutMs: options.timeoutMs,
-      deadlineHeader: deadlineHeader === false ? undefined : deadlineHeader.toLowerCase(),
+      deadlineHeader: o.deadlineHeader,
       counters: this.#counters,
       duration: new Histogram(),
       events: this.#events,
       trace: requestTrace,
     };
-    this.#apply(endpoints);
-    this.#monitor?.start();
-    if (this.#discover !== undefined) {
-      const tick = (): Promise<void> =>
-        this.refresh().finally(() => {
-          if (this.#closed) return;
-          this.#discoverTimer = setTimeout(tick, this.#nextDiscoverMs ?? interval);
-          this.#discoverTimer.unref?.();
-        });
-      const first = tick();
-      this.#firstDiscovery = first;
-      void first.finally(() => {
-        this.#firstDiscovery = undefined;
-      });
+    this.#apply(o.endpoints);
+    this.#health.start();
+    if (options.discover !== undefined) {
+      this.#discovery = new Discovery(options.discover, o.interval, (list) => this.setEndpoints(list), this.#counters, this.#events);
+      this.#discovery.start();
     }
   }
-
-  /** Endpoints the active health check holds out of rotation. */
-  readonly #down = new Set<string>();
 
   /**
    * Subscribes to an event (see {@link BalancedDispatcherEvents}); returns the unsubscribe function.
@@ -317,32 +226,12 @@ export class BalancedDispatcher extends Dispatcher {
 
   /** The last error of the discovery callback, or `undefined` when its last call succeeded. */
   get lastDiscoveryError(): unknown {
-    return this.#discoverError;
+    return this.#discovery?.error;
   }
 
   /** A snapshot of the counters, gauges and latency histograms (see {@link BalancedDispatcherStats}). */
   stats(): BalancedDispatcherStats {
-    const endpoints: Record<string, EndpointStats> = {};
-    for (const [id, m] of this.#members) {
-      const state = this.#detector?.stateOf(id);
-      endpoints[id] = {
-        requests: m.requests,
-        failures: m.failures,
-        retries: m.retries,
-        hedges: m.hedges,
-        ejections: m.ejections,
-        active: m.active,
-        healthy: this.#monitor?.isHealthy(id) ?? true,
-        ejected: (state !== undefined && state !== 'healthy') || this.#down.has(id),
-        requestDuration: m.duration.clone(),
-      };
-    }
-    return {
-      ...this.#counters,
-      delayMs: this.#hedge?.delay.delayMs ?? 0,
-      requestDuration: this.#s.duration.clone(),
-      endpoints,
-    };
+    return snapshot(this.#members, this.#health, this.#counters, this.#hedge, this.#s.duration);
   }
 
   /**
@@ -358,25 +247,12 @@ export class BalancedDispatcher extends Dispatcher {
 
   /** When the discovery callback runs next, ms after its last answer: its `ttlMs` (≥ 1 000) or `discoverIntervalMs`. */
   get discoveryRefreshMs(): number | undefined {
-    return this.#discover === undefined ? undefined : (this.#nextDiscoverMs ?? this.#interval);
+    return this.#discovery?.refreshMs;
   }
 
   /** Calls the `discover` callback now and applies its answer; on error keeps the current list. Resolves when done. */
   async refresh(): Promise<void> {
-    if (this.#discover === undefined || this.#closed) return;
-    try {
-      const answer = await this.#discover();
-      if (this.#closed) return;
-      const list = Array.isArray(answer) ? answer : (answer as { endpoints?: unknown }).endpoints;
-      const ttlMs = Array.isArray(answer) ? undefined : (answer as { ttlMs?: unknown }).ttlMs;
-      this.setEndpoints(list as readonly HttpEndpointInput[]);
-      this.#nextDiscoverMs = typeof ttlMs === 'number' && Number.isFinite(ttlMs) ? Math.max(1_000, ttlMs) : undefined;
-      this.#discoverError = undefined;
-    } catch (error) {
-      this.#discoverError = error;
-      this.#counters.discoveryErrors++;
-      this.#events.emit('discoveryError', { error });
-    }
+    await this.#discovery?.refresh();
   }
 
   #apply(list: readonly HttpEndpoint[]): void {
@@ -387,15 +263,11 @@ export class BalancedDispatcher extends Dispatcher {
       const e = next.get(id);
       if (e !== undefined && e.weight === m.endpoint.weight) continue;
       this.#balancer.remove(id);
-      this.#detector?.remove(id);
-      this.#monitor?.remove(id);
-      this.#health.forget(id);
-      this.#down.delete(id);
+      this.#health.remove(id);
       this.#members.delete(id);
       removed.push(id);
       void m.pool.close().catch(() => {});
     }
-    const check = this.#check;
     for (const e of list) {
       if (this.#members.has(e.id)) continue;
       const pool = new Pool(e.origin, this.#poolOptions);
@@ -411,26 +283,7 @@ export class BalancedDispatcher extends Dispatcher {
         duration: new Histogram(),
       });
       this.#balancer.add(e);
-      this.#detector?.add(e.id);
-      if (this.#monitor !== undefined && check !== undefined) {
-        this.#monitor.add({
-          name: e.id,
-          check: httpProbe({
-            url: `${e.origin}${check.path}`,
-            method: check.method,
-            expectStatus: check.expectStatus,
-            timeoutMs: check.timeoutMs,
-            ...(check.headers === undefined ? {} : { headers: check.headers }),
-          }),
-          intervalMs: check.intervalMs,
-          ...(check.unhealthyIntervalMs === undefined ? {} : { unhealthyIntervalMs: check.unhealthyIntervalMs }),
-          timeoutMs: check.timeoutMs,
-          unhealthyThreshold: check.unhealthyThreshold,
-          healthyThreshold: check.healthyThreshold,
-          jitterMs: check.jitterMs,
-          initialStatus: 'pass',
-        });
-      }
+      this.#health.add(e);
       added.push(e.id);
     }
     if ((added.length > 0 || removed.length > 0) && this.#events.wants('endpointsChanged'))
@@ -456,7 +309,7 @@ export class BalancedDispatcher extends Dispatcher {
       isReplayable(options.body) &&
       (this.#methods.has(method) || (this.#keyHeader !== undefined && hasHeader(options.headers, this.#keyHeader)));
     const exchange = new Exchange(this.#s, options, h, replayable && this.#maxAttempts > 1, replayable && this.#hedge !== undefined);
-    if (this.#members.size === 0 && this.#firstDiscovery !== undefined) void this.#firstDiscovery.then(() => exchange.start());
+    if (this.#members.size === 0 && this.#discovery?.first !== undefined) void this.#discovery.first.then(() => exchange.start());
     else exchange.start();
     return true;
   }
@@ -487,9 +340,8 @@ export class BalancedDispatcher extends Dispatcher {
 
   async #shutdown(each: (p: Pool) => Promise<void>): Promise<void> {
     this.#closed = true;
-    if (this.#discoverTimer !== undefined) clearTimeout(this.#discoverTimer);
-    this.#monitor?.stop();
-    this.#detector?.stop();
+    this.#discovery?.stop();
+    this.#health.stop();
     await Promise.all([...this.#members.values()].map((m) => each(m.pool).catch(() => {})));
   }
 }
@@ -510,7 +362,8 @@ const DEAD: Controller = {
  * Creates a {@link BalancedDispatcher}: an undici `Dispatcher` for `fetch(url, { dispatcher })`,
  * `undici.request(url, { dispatcher })` or `setGlobalDispatcher()`.
  *
- * @throws {TypeError}/{@link RangeError} on a bad or unknown option, a malformed or duplicate origin, a weight ≤ 0.
+ * @throws {TypeError}/{@link RangeError} on a bad or unknown option, both `endpoints` and `discover`, a malformed or
+ *   duplicate origin, a weight ≤ 0.
  * @example
  * ```ts no-run
  * import { fetch } from 'undici';

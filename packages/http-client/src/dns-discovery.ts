@@ -1,3 +1,5 @@
+// DNS endpoint discovery: `dnsDiscovery()`, a `discover` callback resolving A/AAAA or SRV records into an
+// endpoint list whose refresh follows the records' TTL.
 import { promises as dns } from 'node:dns';
 import { assertOptions, assertPositiveInteger, describeValue } from '@scaling/core/internal';
 import type { DiscoveryAnswer, HttpEndpointInput } from './types.js';

@@ -1,3 +1,4 @@
+// The errors a balanced dispatcher throws: `EndpointsFailedError` (`ERR_ENDPOINTS_FAILED`).
 import { ScalingError } from '@scaling/core';
 
 /**

@@ -1,3 +1,5 @@
+// The public shapes of a balanced dispatcher: endpoints and their inputs, attempt results, stats, events,
+// trace context, discovery answers and the health-check and hedging options.
 import type { Histogram } from '@scaling/core';
 import type { Endpoint } from '@scaling/load-balancer';
 import type { RetryBudget } from '@scaling/resilience';

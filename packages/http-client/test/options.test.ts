@@ -1,5 +1,7 @@
 import { RoundRobin } from '@scaling/load-balancer';
+import type { Pool } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { POOL_HINTS, POOL_KEYS, POOL_REFUSED } from '../src/_pool-options.js';
 import { type BalancedDispatcherOptions, createBalancedDispatcher, EndpointsFailedError, type HttpEndpoint } from '../src/index.js';
 
 const make = (options: unknown) => () => createBalancedDispatcher(options as BalancedDispatcherOptions);
@@ -103,5 +105,113 @@ describe('bad input is rejected at construction', () => {
     expect(e.message).toBe('Request failed on every endpoint tried (http://a, http://b): ECONNREFUSED');
     expect(e.cause).toBe(cause);
     expect(new EndpointsFailedError([]).message).toBe('No endpoint available for the request');
+  });
+});
+
+/**
+ * Every option name of undici's `Pool.Options` (with the `Client.Options` it extends): the literal must list
+ * exactly `keyof Pool.Options`, so an undici upgrade that adds or drops a name fails the typecheck here.
+ */
+const UNDICI_POOL_NAMES: Record<keyof Pool.Options, true> = {
+  connections: true,
+  clientTtl: true,
+  factory: true,
+  interceptors: true,
+  maxHeaderSize: true,
+  headersTimeout: true,
+  socketTimeout: true,
+  requestTimeout: true,
+  connectTimeout: true,
+  bodyTimeout: true,
+  idleTimeout: true,
+  keepAlive: true,
+  keepAliveTimeout: true,
+  maxKeepAliveTimeout: true,
+  keepAliveMaxTimeout: true,
+  keepAliveTimeoutThreshold: true,
+  socketPath: true,
+  pipelining: true,
+  tls: true,
+  strictContentLength: true,
+  maxCachedSessions: true,
+  connect: true,
+  maxRequestsPerClient: true,
+  localAddress: true,
+  maxResponseSize: true,
+  autoSelectFamily: true,
+  autoSelectFamilyAttemptTimeout: true,
+  allowH2: true,
+  maxConcurrentStreams: true,
+  initialWindowSize: true,
+  connectionWindowSize: true,
+  pingInterval: true,
+  webSocket: true,
+  eventSource: true,
+};
+
+describe('new-user review, 2026-12: options that were accepted unchecked', () => {
+  it('new-user review, 2026-12: `pool` must be a plain object of undici Pool/Client option names', () => {
+    expect(make({ endpoints: [], pool: [] })).toThrow(/`pool` to be a plain object of undici Pool options, got/);
+    expect(make({ endpoints: [], pool: new Map() })).toThrow(/`pool` to be a plain object/);
+    expect(make({ endpoints: [], pool: null })).toThrow(/`pool` to be a plain object/);
+    // a typo: the message names the key and lists the valid names
+    expect(make({ endpoints: [], pool: { conections: 4 } })).toThrow(/Unknown option `conections` in `pool`.*`connections`/s);
+    expect(make({ endpoints: [], pool: { conections: 4 } })).toThrow(TypeError);
+    // near misses: undici's retired names and other clients' names get a hint
+    expect(make({ endpoints: [], pool: { keepAlive: true } })).toThrow(/`keepAlive`.*pipelining: 0/);
+    expect(make({ endpoints: [], pool: { tls: { rejectUnauthorized: false } } })).toThrow(/`tls`.*use `connect`/);
+    expect(make({ endpoints: [], pool: { idleTimeout: 1_000 } })).toThrow(/use `keepAliveTimeout`/);
+    expect(make({ endpoints: [], pool: { maxSockets: 8 } })).toThrow(/use `connections`/);
+    expect(make({ endpoints: [], pool: { timeoutMs: 8 } })).toThrow(/a dispatcher option/);
+  });
+
+  it('new-user review, 2026-12: `pool.socketPath` and `pool.interceptors` are refused with the reason', () => {
+    expect(make({ endpoints: ['http://a'], pool: { socketPath: '/tmp/s.sock' } })).toThrow(
+      /`pool\.socketPath` is not accepted by the balanced dispatcher: every endpoint would connect to that one socket/,
+    );
+    expect(make({ endpoints: [], pool: { interceptors: { Pool: [] } } })).toThrow(/`pool\.interceptors` is not accepted.*compose/);
+  });
+
+  it('new-user review, 2026-12: every undici Pool/Client option name is passed through, refused or hinted', () => {
+    const names = Object.keys(UNDICI_POOL_NAMES);
+    for (const name of names) expect(POOL_KEYS.includes(name) || name in POOL_REFUSED || name in POOL_HINTS, name).toBe(true);
+    // and nothing is passed through that undici does not know
+    for (const name of POOL_KEYS) expect(names, name).toContain(name);
+  });
+
+  it('new-user review, 2026-12: valid undici Pool options construct', async () => {
+    const d = createBalancedDispatcher({
+      endpoints: ['http://127.0.0.1:1'],
+      pool: {
+        connections: 4,
+        pipelining: 1,
+        headersTimeout: 1_000,
+        bodyTimeout: 1_000,
+        keepAliveTimeout: 2_000,
+        connect: { rejectUnauthorized: true },
+        allowH2: false,
+      },
+    });
+    await d.close();
+    const bare = createBalancedDispatcher({
+      endpoints: ['http://127.0.0.1:1'],
+      pool: Object.assign(Object.create(null), { connections: 1 }),
+    });
+    await bare.close();
+  });
+
+  it('new-user review, 2026-12: `endpoints` and `discover` together are a TypeError (discovery replaced the static list silently)', () => {
+    const discover = () => ['http://10.0.0.2:8080'];
+    expect(make({ endpoints: ['http://10.0.0.1:8080'], discover })).toThrow(/either `endpoints` or `discover`, not both/);
+    expect(make({ endpoints: ['http://10.0.0.1:8080'], discover })).toThrow(TypeError);
+    expect(make({ endpoints: [], discover })).toThrow(/not both/);
+  });
+
+  it('new-user review, 2026-12: `outlierDetection.endpoints` and `outlierDetection.target` are refused', () => {
+    expect(make({ endpoints: ['http://a'], outlierDetection: { endpoints: ['http://b'] } })).toThrow(
+      /`outlierDetection\.endpoints` is not accepted: the dispatcher adds and removes its endpoints itself/,
+    );
+    expect(make({ endpoints: ['http://a'], outlierDetection: { target: {} } })).toThrow(/`outlierDetection\.target` is not accepted/);
+    expect(make({ endpoints: ['http://a'], outlierDetection: { endpoints: [] } })).toThrow(TypeError);
   });
 });
