@@ -1,3 +1,4 @@
+// The caching reverse proxy: a `node:http` request handler in front of one origin, on the engine.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { assertPositiveInteger } from '@scaling/core/internal';

@@ -1,3 +1,4 @@
+// The engine's public types: options, the `stats()` snapshot, events, the tracing context, per-request options.
 import type { Clock, Histogram } from '@scaling/core';
 import type { HttpCacheStore } from './http-cache-store.js';
 import type { SharedResponseTier } from './shared-tier.js';

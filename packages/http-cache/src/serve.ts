@@ -1,3 +1,4 @@
+// Answering a request from a stored response: `Age`, the cache-status field, 304 for client validators, 206 for a range.
 import type { CachedResponse } from './cached-response.js';
 import type { HeaderMap } from './headers.js';
 import { requestedRange } from './range.js';

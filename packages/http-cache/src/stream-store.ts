@@ -1,3 +1,4 @@
+// Streaming an origin body to the client while keeping a bounded copy to store.
 import type { Readable } from 'node:stream';
 import type { ResponseSink } from './sink.js';
 
