@@ -122,7 +122,7 @@ export class MissPath {
       }
       if (entry === undefined && reqCC.onlyIfCached) {
         this.#c.errors++;
-        this.#exchange.error(sink, 504, 'Gateway Timeout', 'MISS');
+        this.#exchange.error(sink, 504, 'Gateway Timeout');
         return;
       }
       const canWait = this.#coalesce && attempt === 0 && req.headers.range === undefined && !this.#pass.has(req.key);
@@ -166,7 +166,7 @@ export class MissPath {
         }
         this.#c.errors++;
         if (!generateErrors) sink.destroy(error as Error);
-        else this.#exchange.error(sink, 502, 'Bad Gateway', 'MISS');
+        else this.#exchange.error(sink, 502, 'Bad Gateway');
         return;
       }
       const timing = { requestTime, responseTime: this.#host.now() };
@@ -221,7 +221,11 @@ export class MissPath {
         if (this.#statusHeader !== undefined) out[this.#statusHeader] = 'MISS';
         sink.writeHead(result.status, out);
       }
-      const body = await streamAndCollect(result.body, sink, this.store.maxEntrySizeBytes);
+      const cap = this.store.maxEntrySizeBytes;
+      // A body over the cap is never stored: the waiting requests are released to fetch on their own as
+      // soon as that is known — at the head for a declared Content-Length, else when the body passes the cap.
+      if (flight !== undefined && Number(result.headers['content-length']) > cap) flight.settle();
+      const body = await streamAndCollect(result.body, sink, cap, flight?.settle);
       if (body === undefined) {
         this.#c.uncacheable++;
         return;

@@ -67,10 +67,10 @@ export class OriginExchange {
     }
   }
 
-  /** Answers `sink` with an error the cache generates (`text` as a `text/plain` body). */
-  error(sink: ResponseSink, status: number, text: string, cacheStatus: CacheStatus): void {
+  /** Answers `sink` with an error the cache generates (`text` as a `text/plain` body), marked `ERROR`. */
+  error(sink: ResponseSink, status: number, text: string): void {
     const headers: HeaderMap = { 'content-type': 'text/plain', 'content-length': String(text.length) };
-    if (this.#statusHeader !== undefined) headers[this.#statusHeader] = cacheStatus;
+    if (this.#statusHeader !== undefined) headers[this.#statusHeader] = 'ERROR';
     sink.writeHead(status, headers);
     sink.end(Buffer.from(text));
   }

@@ -84,7 +84,7 @@ export interface HttpCacheStats {
   revalidated: number;
   /** Not a cacheable method: forwarded (`PASS`). */
   passes: number;
-  /** Answered with an error the cache generated: 502 (origin unreachable), 504 (`only-if-cached` miss). */
+  /** Answered with an error the cache generated: 502 (origin unreachable), 504 (`only-if-cached` miss) (`ERROR`). */
   errors: number;
   /** Requests that waited for another request's origin fetch of the same key (request coalescing). */
   coalesced: number;

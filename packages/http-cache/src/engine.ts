@@ -168,7 +168,7 @@ export class HttpCacheEngine {
     } catch (error) {
       this.#c.errors++;
       if (options?.generateErrors === false) sink.destroy(error as Error);
-      else this.#exchange.error(sink, 502, 'Bad Gateway', 'PASS');
+      else this.#exchange.error(sink, 502, 'Bad Gateway');
       return;
     }
     this.#c.passes++;
