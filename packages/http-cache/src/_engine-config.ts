@@ -1,3 +1,4 @@
+// Checking an engine's options and filling in their defaults (the engine and every entry point share it).
 import { type Clock, systemClock } from '@scaling/core';
 import { assertBoolean, assertClock, assertInRange, assertNonNegativeFinite, assertOptions } from '@scaling/core/internal';
 import { ENGINE_OPTION_KEYS, type HttpCacheOptions } from './engine-options.js';

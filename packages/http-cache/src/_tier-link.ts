@@ -1,3 +1,5 @@
+// The engine's link to an optional shared response tier (Redis through @scaling/cache-redis): loads on a
+// local miss, writes stores and purges through, mirrors the tier's invalidations into the local store.
 import type { HttpCacheStore } from './http-cache-store.js';
 import { fromTier, type SharedResponseTier, tierTags, toTier } from './shared-tier.js';
 import { storeTtl } from './stored-entry.js';

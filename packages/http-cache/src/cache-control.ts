@@ -1,3 +1,4 @@
+// `Cache-Control` parsing (RFC 9111 §5.2) and the choice between it and a targeted field (RFC 9213).
 import { type HeaderMap, headerValue } from './headers.js';
 
 /**

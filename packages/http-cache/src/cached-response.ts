@@ -1,3 +1,4 @@
+// The shape of a stored response: status, fields, body, freshness, its Vary values and surrogate keys.
 import type { CacheControl } from './cache-control.js';
 import type { HeaderMap } from './headers.js';
 import type { StoredFreshness } from './serve-decision.js';

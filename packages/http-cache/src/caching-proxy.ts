@@ -1,3 +1,4 @@
+// The caching reverse proxy: a `node:http` request handler in front of one origin, on the engine.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { assertPositiveInteger } from '@scaling/core/internal';
@@ -31,7 +32,7 @@ export function responseHeaders(response: IncomingMessage): HeaderMap {
  * A caching reverse proxy in front of one origin: a `node:http` request listener over the
  * {@link HttpCacheEngine} (an RFC 9111 shared cache with request coalescing, stale-while-revalidate,
  * stale-if-error and purge by URL or surrogate key). Responses carry
- * `x-cache: HIT | STALE | MISS | REVALIDATED | PASS | STALE-IF-ERROR`.
+ * `x-cache: HIT | STALE | MISS | REVALIDATED | PASS | STALE-IF-ERROR | ERROR`.
  *
  * @throws {TypeError} on unknown or mistyped options. @throws {RangeError} on out-of-range numbers.
  * @example

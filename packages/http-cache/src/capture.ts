@@ -1,3 +1,4 @@
+// Capturing what an Express/Fastify route writes to its `ServerResponse`, as an origin response for the engine.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { HeaderMap } from './headers.js';

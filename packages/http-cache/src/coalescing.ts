@@ -1,3 +1,4 @@
+// Request coalescing: the origin fetches in flight by cache key, which concurrent misses wait on.
 /** One origin fetch in progress for a cache key; concurrent misses wait on it (request coalescing). */
 export interface Flight {
   /** Resolves when waiting requests should look again: stored, uncacheable or failed. */

@@ -1,3 +1,4 @@
+// The engine's public types: options, the `stats()` snapshot, events, the tracing context, per-request options.
 import type { Clock, Histogram } from '@scaling/core';
 import type { HttpCacheStore } from './http-cache-store.js';
 import type { SharedResponseTier } from './shared-tier.js';
@@ -83,7 +84,7 @@ export interface HttpCacheStats {
   revalidated: number;
   /** Not a cacheable method: forwarded (`PASS`). */
   passes: number;
-  /** Answered with an error the cache generated: 502 (origin unreachable), 504 (`only-if-cached` miss). */
+  /** Answered with an error the cache generated: 502 (origin unreachable), 504 (`only-if-cached` miss) (`ERROR`). */
   errors: number;
   /** Requests that waited for another request's origin fetch of the same key (request coalescing). */
   coalesced: number;

@@ -1,3 +1,4 @@
+// Freshness and age arithmetic (RFC 9111 §4.2): HTTP dates, `Age`, initial and current age, lifetimes.
 import type { CacheControl } from './cache-control.js';
 import { type HeaderMap, headerValue } from './headers.js';
 

@@ -1,3 +1,4 @@
+// Header fields as the engine holds them (lower-case names) and reading one as a single value.
 /**
  * HTTP header fields as Node's `IncomingHttpHeaders` holds them: lower-case names, each value a string
  * or (for repeated fields) an array of strings.

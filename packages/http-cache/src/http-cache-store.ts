@@ -1,3 +1,4 @@
+// The in-process store of responses: variants per URL (Vary), a byte budget, surrogate-key tags.
 import { Cache, type CachePolicy } from '@scaling/cache';
 import type { Clock } from '@scaling/core';
 import { assertOptions, assertPositiveInteger } from '@scaling/core/internal';

@@ -1,3 +1,4 @@
+// The package's public names, listed explicitly (files starting with `_` are internal).
 export { type CacheControl, MAX_DELTA_SECONDS, parseCacheControl, selectCacheControl } from './cache-control.js';
 export type { CachedResponse } from './cached-response.js';
 export { CachingProxy, type CachingProxyOptions, createCachingProxy, responseHeaders } from './caching-proxy.js';

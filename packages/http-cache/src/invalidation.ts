@@ -1,3 +1,4 @@
+// Invalidation on unsafe methods (RFC 9111 §4.4): which stored URLs a response invalidates.
 import { type HeaderMap, headerValue } from './headers.js';
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);

@@ -1,3 +1,4 @@
+// The Express middleware and the Fastify plugin: an app's own routes as the origin.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ResponseCapture } from './capture.js';
 import { HttpCacheEngine } from './engine.js';

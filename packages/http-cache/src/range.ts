@@ -1,3 +1,4 @@
+// Serving a byte range of a stored response (RFC 9110 §14): the `Range`/`If-Range` a request asks for.
 import { parseHttpDate } from './freshness.js';
 import { type HeaderMap, headerValue } from './headers.js';
 

@@ -1,3 +1,5 @@
+// Whether a stored response may be served: fresh, stale (max-stale, stale-while-revalidate) or revalidate
+// first (RFC 9111 §4.2, §5.2.1; RFC 5861).
 import type { CacheControl } from './cache-control.js';
 import { currentAge } from './freshness.js';
 

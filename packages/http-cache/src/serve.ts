@@ -1,10 +1,18 @@
+// Answering a request from a stored response: `Age`, the cache-status field, 304 for client validators, 206 for a range.
 import type { CachedResponse } from './cached-response.js';
 import type { HeaderMap } from './headers.js';
 import { requestedRange } from './range.js';
 import type { ResponseSink } from './sink.js';
 
-/** What the cache-status header (`x-cache`) says about how a response was produced. */
-export type CacheStatus = 'HIT' | 'STALE' | 'MISS' | 'REVALIDATED' | 'PASS' | 'STALE-IF-ERROR';
+/**
+ * What the cache-status header (`x-cache`) says about how a response was produced; each value has its
+ * `stats()` counter: `HIT` fresh from the store (`hits`), `STALE` stale from the store (`stale`), `MISS` a
+ * full origin response (`misses`), `REVALIDATED` stored after a 304 (`revalidated`), `PASS` not a
+ * cacheable method (`passes`), `STALE-IF-ERROR` stale because the origin failed (`staleIfError`), `ERROR`
+ * an error the cache generated — 502 when the origin cannot be reached, 504 for an `only-if-cached` miss
+ * (`errors`; Akamai's and CloudFront's `X-Cache` have an `Error` value too).
+ */
+export type CacheStatus = 'HIT' | 'STALE' | 'MISS' | 'REVALIDATED' | 'PASS' | 'STALE-IF-ERROR' | 'ERROR';
 
 /**
  * Answers a request from a stored response (RFC 9111 §4): `Age` is the current age in whole seconds

@@ -1,3 +1,4 @@
+// The shared response tier's contract and the stored-response encoding it carries.
 import type { CacheControl } from './cache-control.js';
 import type { CachedResponse } from './cached-response.js';
 import type { HeaderMap } from './headers.js';

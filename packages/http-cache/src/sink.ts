@@ -1,3 +1,4 @@
+// The engine's contracts with its entry points: the request, the response sink, the origin fetch.
 import type { Readable } from 'node:stream';
 import type { HeaderMap } from './headers.js';
 

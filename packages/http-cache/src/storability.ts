@@ -1,3 +1,4 @@
+// Whether a response may be stored (RFC 9111 §3) and which fields are never stored or forwarded.
 import type { CacheControl } from './cache-control.js';
 import { HEURISTICALLY_CACHEABLE_STATUSES } from './freshness.js';
 import type { HeaderMap } from './headers.js';

@@ -1,3 +1,4 @@
+// Building a stored entry from an origin response (freshness, Vary values) and how long the store keeps it.
 import { selectCacheControl } from './cache-control.js';
 import type { CachedResponse } from './cached-response.js';
 import { currentAge, freshnessLifetime, initialAge } from './freshness.js';

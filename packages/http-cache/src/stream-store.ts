@@ -1,3 +1,4 @@
+// Streaming an origin body to the client while keeping a bounded copy to store.
 import type { Readable } from 'node:stream';
 import type { ResponseSink } from './sink.js';
 
@@ -6,8 +7,16 @@ import type { ResponseSink } from './sink.js';
  * Resolves with the whole body once it ended — or `undefined` when it was larger than the cap (the copy
  * is dropped as soon as it grows past it, so a large response is never buffered whole) or cut short
  * (an error, or a close before the end: such a body is never stored). Never rejects.
+ *
+ * @param onOverCap called once, as soon as the body grows past `capBytes` (the engine releases the
+ *   requests waiting for the body to be stored then, rather than when it ends).
  */
-export function streamAndCollect(body: Readable, sink: ResponseSink | undefined, capBytes: number): Promise<Buffer | undefined> {
+export function streamAndCollect(
+  body: Readable,
+  sink: ResponseSink | undefined,
+  capBytes: number,
+  onOverCap?: () => void,
+): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   return new Promise<Buffer | undefined>((resolve) => {
@@ -16,7 +25,10 @@ export function streamAndCollect(body: Readable, sink: ResponseSink | undefined,
       if (bytes <= capBytes) {
         bytes += chunk.length;
         if (bytes <= capBytes) chunks.push(chunk);
-        else chunks.length = 0; // over the cap: stop keeping a copy
+        else {
+          chunks.length = 0; // over the cap: stop keeping a copy
+          onOverCap?.();
+        }
       }
       sink?.write(chunk);
     });

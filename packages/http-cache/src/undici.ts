@@ -1,3 +1,4 @@
+// The undici interceptor: the engine as a client-side (or shared) cache for undici dispatchers.
 import { PassThrough } from 'node:stream';
 import { HttpCacheEngine } from './engine.js';
 import type { HttpCacheOptions } from './engine-options.js';

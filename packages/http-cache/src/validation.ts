@@ -1,3 +1,4 @@
+// Validation (RFC 9111 §4.3): conditional request fields and merging a 304 into the stored response.
 import type { HeaderMap } from './headers.js';
 import { HOP_BY_HOP } from './storability.js';
 

@@ -1,3 +1,4 @@
+// Secondary cache keys (RFC 9111 §4.1): parsing `Vary` and matching a request to a stored variant.
 import { type HeaderMap, headerValue } from './headers.js';
 
 /**
