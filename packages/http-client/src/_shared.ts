@@ -9,19 +9,19 @@ import type { LoadBalancer } from '@scaling/load-balancer';
 import type { RetryBudget } from '@scaling/resilience';
 import type { Pool } from 'undici';
 import type { HedgeDelay } from './_hedge-delay.js';
-import type { AttemptResult, BalancedDispatcherEvents, BalancedDispatcherStats, BalancedRequestTrace, HttpEndpoint } from './types.js';
+import type {
+  AttemptResult,
+  BalancedDispatcherEvents,
+  BalancedDispatcherStats,
+  BalancedRequestTrace,
+  EndpointStats,
+  HttpEndpoint,
+} from './types.js';
 
-/** One endpoint of the dispatcher: its pool and counters. */
-export interface Member {
+/** One endpoint of the dispatcher: its pool, and the counters of its {@link EndpointStats} it keeps itself. */
+export interface Member extends Pick<EndpointStats, 'requests' | 'failures' | 'retries' | 'hedges' | 'ejections' | 'active'> {
   readonly endpoint: HttpEndpoint;
   readonly pool: Pool;
-  requests: number;
-  failures: number;
-  retries: number;
-  hedges: number;
-  /** Times the endpoint left rotation (outlier detection or health check), since it joined; never decreases. */
-  ejections: number;
-  active: number;
   readonly duration: Histogram;
 }
 
