@@ -4,12 +4,12 @@
  *
  * @module
  */
+// The snapshot contract has one definition, in @scaling/core; re-exported here under the same names.
+export type { SemanticConventionName, StatsSource } from '@scaling/core';
 export {
   DEFAULT_DURATION_BUCKETS,
   DEFAULT_GAUGE_FIELDS,
-  type SemanticConventionName,
   StatsCollector,
   type StatsCollectorOptions,
   type StatsRegistrationOptions,
-  type StatsSource,
 } from './stats-collector.js';
