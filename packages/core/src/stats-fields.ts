@@ -1,5 +1,5 @@
 import { assertOptions } from './options.js';
-import type { SemanticConventionName, StatsSource } from './stats-source.js';
+import type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from './stats-source.js';
 import { describeValue } from './validate.js';
 
 /**
@@ -301,6 +301,8 @@ const REFUSED_SEMANTIC_CONVENTIONS: Readonly<Record<string, string>> = {
     'and the snapshot histogram stays exported under its scaling name (endpoint label)',
 };
 
+const REGISTER_KNOWN = ['semanticConventions'] as const;
+
 /**
  * Checks the per-registration options of the adapters' `register` (`{ semanticConventions? }`) and
  * returns a copy of `semanticConventions` (`{}` when absent).
@@ -309,7 +311,7 @@ const REFUSED_SEMANTIC_CONVENTIONS: Readonly<Record<string, string>> = {
  *   name not in {@link DURATION_SEMANTIC_CONVENTIONS} (with the reason for a refused one).
  */
 export function assertStatsRegistrationOptions(
-  options: { semanticConventions?: Readonly<Record<string, SemanticConventionName>> } | undefined,
+  options: StatsRegistrationOptions | undefined,
 ): Readonly<Record<string, SemanticConventionName>> {
   const o = assertOptions('register options', options, REGISTER_KNOWN, {}, true);
   const semconv = o.semanticConventions ?? {};
@@ -317,7 +319,10 @@ export function assertStatsRegistrationOptions(
     throw new TypeError(`Expected \`semanticConventions\` to be an object, got ${describeValue(semconv)}`);
   for (const [field, convention] of Object.entries(semconv)) {
     if (DURATION_SEMANTIC_CONVENTIONS.includes(convention)) continue;
-    const why = typeof convention === 'string' ? REFUSED_SEMANTIC_CONVENTIONS[convention] : undefined;
+    const why =
+      typeof convention === 'string' && Object.hasOwn(REFUSED_SEMANTIC_CONVENTIONS, convention)
+        ? REFUSED_SEMANTIC_CONVENTIONS[convention]
+        : undefined;
     throw new TypeError(
       `Expected \`semanticConventions.${field}\` to be one of ${DURATION_SEMANTIC_CONVENTIONS.join(', ')}, got ${describeValue(convention)}` +
         (why === undefined ? '' : ` (${why})`),
@@ -325,8 +330,6 @@ export function assertStatsRegistrationOptions(
   }
   return { ...semconv };
 }
-
-const REGISTER_KNOWN = ['semanticConventions'] as const;
 
 /**
  * `server.address` and `server.port` (OpenTelemetry semantic conventions) of a member id that is a URL

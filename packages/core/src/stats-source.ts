@@ -1,7 +1,7 @@
 /**
  * The contract between a stateful `@scaling/*` object and the monitoring adapters
- * (`@scaling/prometheus`, `@scaling/opentelemetry`): a `stats()` snapshot. One definition, imported by
- * both adapters and re-exported by each under the same names.
+ * (`@scaling/prometheus`, `@scaling/opentelemetry`): a `stats()` snapshot, and the options of their
+ * `register`. One definition, imported by both adapters and re-exported by each under the same names.
  */
 
 /**
@@ -65,3 +65,25 @@ export interface StatsSource {
  * `recordHttpClientMetrics`.
  */
 export type SemanticConventionName = 'db.client.operation.duration';
+
+/**
+ * Per-registration options of the adapters' `register(name, source, labels?, options?)`
+ * (`@scaling/prometheus` `StatsCollector`, `@scaling/opentelemetry` `StatsInstruments`).
+ */
+export interface StatsRegistrationOptions {
+  /**
+   * Latency histograms exported under an OpenTelemetry semantic-convention name instead of the scaling
+   * name, keyed by the histogram's field path in `stats()` with member ids as `*` (default none): e.g.
+   * `{ queryDuration: 'db.client.operation.duration' }` for a `@scaling/replica-router-pg` pool →
+   * OpenTelemetry `db.client.operation.duration` (pass `'db.system.name': 'postgresql'` in the
+   * attributes, as the convention requires), Prometheus `db_client_operation_duration_seconds`. A member
+   * id that is a URL origin or `host:port` becomes `server.address` / `server.port` (Prometheus
+   * `server_address` / `server_port`) instead of the member label.
+   *
+   * The adapters throw a `TypeError` for a name not in {@link SemanticConventionName} — with the reason
+   * for `'http.client.request.duration'`: an `@scaling/http-client` dispatcher's
+   * `endpoints.*.requestDuration` keeps its scaling name (`scaling_http_client_endpoint_request_duration_seconds{endpoint}`,
+   * `scaling.http_client.endpoint.request_duration`).
+   */
+  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
+}

@@ -5,13 +5,13 @@
  *
  * @module
  */
-// The snapshot contract has one definition, in @scaling/core; re-exported here under the same names.
-export type { SemanticConventionName, StatsSource } from '@scaling/core';
+// The snapshot contract (and register's options) has one definition, in @scaling/core; re-exported here under the same names.
+export type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from '@scaling/core';
 export {
   DEFAULT_DURATION_BUCKETS,
   StatsHistogramProducer,
   type StatsHistogramProducerOptions,
 } from './histogram-producer.js';
 export { type RecordHttpClientMetricsOptions, recordHttpClientMetrics } from './http-client-metrics.js';
-export { StatsInstruments, type StatsInstrumentsOptions, type StatsRegistrationOptions } from './stats-instruments.js';
+export { StatsInstruments, type StatsInstrumentsOptions } from './stats-instruments.js';
 export { SCALING_TRACING_CHANNELS, type TraceScalingChannelsOptions, traceScalingChannels } from './tracing-spans.js';

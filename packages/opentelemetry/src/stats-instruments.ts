@@ -1,5 +1,5 @@
 import type { Attributes, BatchObservableResult, Meter, Observable, ObservableCounter, ObservableGauge } from '@opentelemetry/api';
-import type { SemanticConventionName, StatsSource } from '@scaling/core';
+import type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from '@scaling/core';
 import {
   assertGaugeFields,
   assertOptions,
@@ -33,22 +33,6 @@ export interface StatsInstrumentsOptions {
    * it histograms are not exported.
    */
   histograms?: StatsHistogramProducer;
-}
-
-/** Per-registration options of {@link StatsInstruments.register}. */
-export interface StatsRegistrationOptions {
-  /**
-   * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
-   * `<prefix><name>.…`, keyed by the histogram's field path in `stats()` with member ids as `*`:
-   * `{ queryDuration: 'db.client.operation.duration' }` for an `@scaling/replica-router-pg` pool (pass
-   * `'db.system.name': 'postgresql'` in the attributes, as the convention requires). A member id that is
-   * a URL origin or `host:port` becomes the attributes `server.address` and `server.port` (instead of the
-   * member attribute). `'http.client.request.duration'` is refused: the convention requires
-   * `http.request.method` and `http.response.status_code`, which a per-endpoint histogram lacks; record
-   * it with {@link recordHttpClientMetrics} (an `@scaling/http-client` dispatcher's
-   * `endpoints.*.requestDuration` stays `scaling.http_client.endpoint.request_duration`, attribute `endpoint`).
-   */
-  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
 }
 
 const KNOWN = ['meter', 'prefix', 'gauges', 'histograms'] as const;

@@ -4,12 +4,11 @@
  *
  * @module
  */
-// The snapshot contract has one definition, in @scaling/core; re-exported here under the same names.
-export type { SemanticConventionName, StatsSource } from '@scaling/core';
+// The snapshot contract (and register's options) has one definition, in @scaling/core; re-exported here under the same names.
+export type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from '@scaling/core';
 export {
   DEFAULT_DURATION_BUCKETS,
   DEFAULT_GAUGE_FIELDS,
   StatsCollector,
   type StatsCollectorOptions,
-  type StatsRegistrationOptions,
 } from './stats-collector.js';

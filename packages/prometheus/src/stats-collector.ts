@@ -1,4 +1,4 @@
-import type { SemanticConventionName, StatsSource } from '@scaling/core';
+import type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from '@scaling/core';
 import {
   assertBucketBoundaries,
   assertGaugeFields,
@@ -33,21 +33,6 @@ export interface StatsCollectorOptions {
    * {@link DEFAULT_DURATION_BUCKETS}). Each is exact within the source histogram's relative error.
    */
   buckets?: readonly number[];
-}
-
-/** Per-registration options of {@link StatsCollector.register}. */
-export interface StatsRegistrationOptions {
-  /**
-   * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
-   * `<prefix><name>_…`, keyed by the histogram's field path in `stats()` with member ids as `*`: e.g.
-   * `{ queryDuration: 'db.client.operation.duration' }` for a `@scaling/replica-router-pg` pool →
-   * `db_client_operation_duration_seconds`. A member id that is a URL origin or `host:port` becomes the
-   * labels `server_address` and `server_port` (instead of the member label). `'http.client.request.duration'`
-   * is refused (it requires method and status labels a per-endpoint histogram lacks): an
-   * `@scaling/http-client` dispatcher's `endpoints.*.requestDuration` is
-   * `scaling_http_client_endpoint_request_duration_seconds{endpoint}`.
-   */
-  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
 }
 
 /**
