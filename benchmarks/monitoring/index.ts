@@ -172,10 +172,8 @@ export default async function run(ctx: AreaContext): Promise<AreaReport> {
   const instruments = new StatsInstruments({ meter: provider.getMeter('bench'), histograms: producer });
   const list = sources();
   for (const s of list) {
-    const options =
-      s.name === 'http_client' ? { semanticConventions: { requestDuration: 'http.client.request.duration' as const } } : undefined;
-    collector.register(s.name, { stats: s.stats }, s.labels, options);
-    instruments.register(s.name, { stats: s.stats }, s.labels, options);
+    collector.register(s.name, { stats: s.stats }, s.labels);
+    instruments.register(s.name, { stats: s.stats }, s.labels);
   }
   const text = await registry.metrics();
   const series = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;

@@ -6,3 +6,4 @@ export { fnv1a64, type HashInput, xxHash32, xxHash64 } from './hash.js';
 export { Histogram, type HistogramOptions } from './histogram.js';
 export type { Lease, Outcome } from './outcome.js';
 export { type RandomSource, seededRandom } from './random.js';
+export type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from './stats-source.js';

@@ -10,10 +10,13 @@ export { Emitter } from './emitter.js';
 export { assertHashInput, fmix32, fnv1a32, scratchBytes, utf8IntoScratch } from './hash.js';
 export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
 export {
+  assertBucketBoundaries,
+  assertGaugeFields,
+  assertStatsRegistrationOptions,
+  assertStatsSource,
   classifyStatsField,
   DEFAULT_DURATION_BUCKETS_SECONDS,
   DURATION_SEMANTIC_CONVENTIONS,
-  type DurationSemanticConvention,
   forEachStatsSample,
   GAUGE_STATS_FIELDS,
   histogramBucketCounts,

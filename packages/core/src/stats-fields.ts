@@ -1,3 +1,7 @@
+import { assertOptions } from './options.js';
+import type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from './stats-source.js';
+import { describeValue } from './validate.js';
+
 /**
  * How a field of a `stats()` snapshot becomes a metric, shared by the Prometheus and OpenTelemetry
  * adapters so both read snapshots the same way: which numbers are gauges, how names are spelled, and
@@ -286,14 +290,46 @@ export function histogramBucketCounts(histogram: StatsHistogram, boundaries: rea
   return out;
 }
 
-/** Semantic-convention names a latency histogram of a snapshot can be exported under (see the adapters' `register`). */
-export type DurationSemanticConvention = 'http.client.request.duration' | 'db.client.operation.duration';
+/** The semantic-convention names the adapters accept in `semanticConventions` (see `SemanticConventionName`). */
+export const DURATION_SEMANTIC_CONVENTIONS: readonly SemanticConventionName[] = ['db.client.operation.duration'];
 
-/** The semantic-convention names the adapters accept. */
-export const DURATION_SEMANTIC_CONVENTIONS: readonly DurationSemanticConvention[] = [
-  'http.client.request.duration',
-  'db.client.operation.duration',
-];
+/** Why a name is refused in `semanticConventions` although it is a semantic-convention metric. */
+const REFUSED_SEMANTIC_CONVENTIONS: Readonly<Record<string, string>> = {
+  'http.client.request.duration':
+    'the convention requires http.request.method and http.response.status_code, which a per-endpoint snapshot histogram lacks; ' +
+    "@scaling/opentelemetry's recordHttpClientMetrics records it per request from the scaling:http-client:request tracing channel, " +
+    'and the snapshot histogram stays exported under its scaling name (endpoint label)',
+};
+
+const REGISTER_KNOWN = ['semanticConventions'] as const;
+
+/**
+ * Checks the per-registration options of the adapters' `register` (`{ semanticConventions? }`) and
+ * returns a copy of `semanticConventions` (`{}` when absent).
+ *
+ * @throws {TypeError} on an unknown option key, a `semanticConventions` that is not an object, or a
+ *   name not in {@link DURATION_SEMANTIC_CONVENTIONS} (with the reason for a refused one).
+ */
+export function assertStatsRegistrationOptions(
+  options: StatsRegistrationOptions | undefined,
+): Readonly<Record<string, SemanticConventionName>> {
+  const o = assertOptions('register options', options, REGISTER_KNOWN, {}, true);
+  const semconv = o.semanticConventions ?? {};
+  if (typeof semconv !== 'object' || semconv === null)
+    throw new TypeError(`Expected \`semanticConventions\` to be an object, got ${describeValue(semconv)}`);
+  for (const [field, convention] of Object.entries(semconv)) {
+    if (DURATION_SEMANTIC_CONVENTIONS.includes(convention)) continue;
+    const why =
+      typeof convention === 'string' && Object.hasOwn(REFUSED_SEMANTIC_CONVENTIONS, convention)
+        ? REFUSED_SEMANTIC_CONVENTIONS[convention]
+        : undefined;
+    throw new TypeError(
+      `Expected \`semanticConventions.${field}\` to be one of ${DURATION_SEMANTIC_CONVENTIONS.join(', ')}, got ${describeValue(convention)}` +
+        (why === undefined ? '' : ` (${why})`),
+    );
+  }
+  return { ...semconv };
+}
 
 /**
  * `server.address` and `server.port` (OpenTelemetry semantic conventions) of a member id that is a URL
@@ -314,4 +350,43 @@ export function serverOfMember(id: string): { address: string; port: number } | 
   const m = /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(id);
   if (m === null) return undefined;
   return { address: (m[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
+}
+
+/**
+ * Checks the `source` argument of the adapters' `register`: an object with a `stats()` method.
+ *
+ * @throws {TypeError} naming what was given instead.
+ */
+export function assertStatsSource(source: unknown): asserts source is StatsSource {
+  if (typeof source !== 'object' || source === null || typeof (source as { stats?: unknown }).stats !== 'function')
+    throw new TypeError(`Expected \`source\` to have a stats() method, got ${describeValue(source)}`);
+}
+
+/**
+ * Checks the adapters' `gauges` option (extra gauge field names) and returns it (`[]` when absent).
+ *
+ * @throws {TypeError} when it is not an array of strings.
+ */
+export function assertGaugeFields(gauges: unknown): readonly string[] {
+  const value = gauges ?? [];
+  if (!Array.isArray(value) || value.some((g) => typeof g !== 'string'))
+    throw new TypeError(`Expected \`gauges\` to be an array of field names, got ${describeValue(value)}`);
+  return value;
+}
+
+/**
+ * Checks a histogram-boundaries option (`name`: `buckets`, `boundaries`): finite numbers in seconds, in
+ * strictly ascending order. Returns a copy, or a copy of {@link DEFAULT_DURATION_BUCKETS_SECONDS} when
+ * `boundaries` is `undefined`.
+ *
+ * @throws {TypeError} naming `name` when it is not such an array.
+ */
+export function assertBucketBoundaries(name: string, boundaries: unknown): number[] {
+  const value = boundaries ?? DEFAULT_DURATION_BUCKETS_SECONDS;
+  if (
+    !Array.isArray(value) ||
+    value.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= (value[i - 1] as number)))
+  )
+    throw new TypeError(`Expected \`${name}\` to be finite numbers (seconds) in ascending order, got ${describeValue(value)}`);
+  return [...value];
 }

@@ -7,7 +7,7 @@ import type {
   HistogramMetricData,
   MetricProducer,
 } from '@opentelemetry/sdk-metrics';
-import { assertOptions, DEFAULT_DURATION_BUCKETS_SECONDS, describeValue } from '@scaling/core/internal';
+import { assertBucketBoundaries, assertOptions, DEFAULT_DURATION_BUCKETS_SECONDS, describeValue } from '@scaling/core/internal';
 
 /** Options of {@link StatsHistogramProducer}. */
 export interface StatsHistogramProducerOptions {
@@ -122,16 +122,11 @@ export class StatsHistogramProducer implements MetricProducer {
    */
   constructor(options?: StatsHistogramProducerOptions) {
     const o = assertOptions('StatsHistogramProducer options', options, KNOWN, {}, true);
-    const boundaries = o.boundaries ?? DEFAULT_DURATION_BUCKETS;
-    if (
-      !Array.isArray(boundaries) ||
-      boundaries.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= (boundaries[i - 1] as number)))
-    )
-      throw new TypeError(`Expected \`boundaries\` to be finite numbers (seconds) in ascending order, got ${describeValue(boundaries)}`);
+    const boundaries = assertBucketBoundaries('boundaries', o.boundaries);
     const scopeName = o.scopeName ?? '@scaling/opentelemetry';
     if (typeof scopeName !== 'string' || scopeName === '')
       throw new TypeError(`Expected \`scopeName\` to be a non-empty string, got ${describeValue(scopeName)}`);
-    this.boundaries = [...boundaries];
+    this.boundaries = boundaries;
     this.#boundariesMs = boundaries.map((b) => b * 1000);
     this.#scope = { name: scopeName };
     sources.set(this, new Set());

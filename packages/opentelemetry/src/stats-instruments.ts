@@ -1,7 +1,10 @@
 import type { Attributes, BatchObservableResult, Meter, Observable, ObservableCounter, ObservableGauge } from '@opentelemetry/api';
+import type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from '@scaling/core';
 import {
+  assertGaugeFields,
   assertOptions,
-  DURATION_SEMANTIC_CONVENTIONS,
+  assertStatsRegistrationOptions,
+  assertStatsSource,
   describeValue,
   forEachStatsSample,
   GAUGE_STATS_FIELDS,
@@ -11,22 +14,6 @@ import {
   serverOfMember,
 } from '@scaling/core/internal';
 import { attachHistogramSource, type HistogramPoint, StatsHistogramProducer } from './histogram-producer.js';
-
-/** Anything with a `stats()` snapshot: every stateful `@scaling/*` object, or an adapter you write. */
-export interface StatsSource {
-  /**
-   * A snapshot of numbers (booleans and strings allowed), possibly nested in plain objects, with
-   * `@scaling/core` `Histogram`s for latencies. Called on collection only; it must not change state.
-   */
-  stats(): object;
-}
-
-/**
- * An OpenTelemetry semantic-convention metric a latency histogram can be exported under (see
- * `semanticConventions` of `register`): `'http.client.request.duration'` (an HTTP client's request
- * duration) or `'db.client.operation.duration'` (a database client's operation duration).
- */
-export type SemanticConventionName = 'http.client.request.duration' | 'db.client.operation.duration';
 
 /** Options of {@link StatsInstruments}. */
 export interface StatsInstrumentsOptions {
@@ -48,20 +35,7 @@ export interface StatsInstrumentsOptions {
   histograms?: StatsHistogramProducer;
 }
 
-/** Per-registration options of {@link StatsInstruments.register}. */
-export interface StatsRegistrationOptions {
-  /**
-   * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
-   * `<prefix><name>.…`, keyed by the histogram's field path in `stats()` with member ids as `*`: `{ 'endpoints.*.requestDuration':
-   * 'http.client.request.duration' }` for an `@scaling/http-client` dispatcher, `{ queryDuration:
-   * 'db.client.operation.duration' }` for an `@scaling/replica-router-pg` pool. A member id that is a URL origin or
-   * `host:port` becomes the attributes `server.address` and `server.port` (instead of `endpoint`).
-   */
-  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
-}
-
 const KNOWN = ['meter', 'prefix', 'gauges', 'histograms'] as const;
-const REGISTER_KNOWN = ['semanticConventions'] as const;
 const NAME = /^[a-zA-Z][a-zA-Z0-9_.]*$/;
 
 interface Instrument {
@@ -128,9 +102,7 @@ export class StatsInstruments {
     const prefix = o.prefix ?? 'scaling.';
     if (typeof prefix !== 'string' || (prefix !== '' && !NAME.test(prefix)))
       throw new TypeError(`Expected \`prefix\` to be an instrument-name prefix, got ${describeValue(prefix)}`);
-    const gauges = o.gauges ?? [];
-    if (!Array.isArray(gauges) || gauges.some((g) => typeof g !== 'string'))
-      throw new TypeError(`Expected \`gauges\` to be an array of field names, got ${describeValue(gauges)}`);
+    const gauges = assertGaugeFields(o.gauges);
     if (o.histograms !== undefined && !(o.histograms instanceof StatsHistogramProducer))
       throw new TypeError(`Expected \`histograms\` to be a StatsHistogramProducer, got ${describeValue(o.histograms)}`);
     this.#meter = meter;
@@ -154,23 +126,14 @@ export class StatsInstruments {
   register(name: string, source: StatsSource, attributes: Attributes = {}, options?: StatsRegistrationOptions): () => void {
     if (typeof name !== 'string' || !NAME.test(name))
       throw new TypeError(`Expected \`name\` to be an instrument-name fragment (e.g. 'cache'), got ${describeValue(name)}`);
-    if (typeof source !== 'object' || source === null || typeof source.stats !== 'function')
-      throw new TypeError(`Expected \`source\` to have a stats() method, got ${describeValue(source)}`);
+    assertStatsSource(source);
     if (typeof attributes !== 'object' || attributes === null)
       throw new TypeError(`Expected \`attributes\` to be an object, got ${describeValue(attributes)}`);
-    const o = assertOptions('register options', options, REGISTER_KNOWN, {}, true);
-    const semconv = o.semanticConventions ?? {};
-    if (typeof semconv !== 'object' || semconv === null)
-      throw new TypeError(`Expected \`semanticConventions\` to be an object, got ${describeValue(semconv)}`);
-    for (const [field, convention] of Object.entries(semconv))
-      if (!DURATION_SEMANTIC_CONVENTIONS.includes(convention))
-        throw new TypeError(
-          `Expected \`semanticConventions.${field}\` to be one of ${DURATION_SEMANTIC_CONVENTIONS.join(', ')}, got ${describeValue(convention)}`,
-        );
+    const semconv = assertStatsRegistrationOptions(options);
     const snapshot = source.stats();
     if (typeof snapshot !== 'object' || snapshot === null)
       throw new TypeError(`Expected \`source.stats()\` to return an object, got ${describeValue(snapshot)}`);
-    const entry: Entry = { name, source, attributes: { ...attributes }, semconv: { ...semconv }, histograms: true };
+    const entry: Entry = { name, source, attributes: { ...attributes }, semconv, histograms: true };
     this.#entries.push(entry);
     if (this.#walk(entry, snapshot, undefined)) this.#rebind();
     let registered = true;

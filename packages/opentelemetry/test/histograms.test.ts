@@ -1,33 +1,9 @@
-import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { Histogram } from '@scaling/core';
 import { Queue } from '@scaling/queue';
 import { describe, expect, it } from 'vitest';
 import { StatsHistogramProducer, StatsInstruments } from '../src/index.js';
-
-class InMemoryReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-interface HistogramValue {
-  buckets: { boundaries: number[]; counts: number[] };
-  sum: number;
-  count: number;
-  min?: number;
-  max?: number;
-}
-
-async function histograms(reader: MetricReader) {
-  const { resourceMetrics, errors } = await reader.collect();
-  expect(errors).toEqual([]);
-  const out: { name: string; unit: string; attributes: Record<string, unknown>; value: HistogramValue }[] = [];
-  for (const scope of resourceMetrics.scopeMetrics)
-    for (const m of scope.metrics)
-      if (m.dataPointType === DataPointType.HISTOGRAM)
-        for (const p of m.dataPoints)
-          out.push({ name: m.descriptor.name, unit: m.descriptor.unit, attributes: p.attributes, value: p.value as HistogramValue });
-  return { out, resource: resourceMetrics.resource };
-}
+import { histograms, InMemoryReader } from './_metrics.js';
 
 function setup(boundaries?: number[]) {
   const producer = new StatsHistogramProducer(boundaries === undefined ? undefined : { boundaries });
@@ -55,41 +31,58 @@ describe('StatsHistogramProducer with an sdk-metrics 2.x reader', () => {
     expect(typeof resource.merge).toBe('function');
   });
 
-  it('http.client.request.duration with server.address / server.port from the endpoint origin; other members keep their attribute', async () => {
+  it('db.client.operation.duration with server.address / server.port from a host:port or URL member id; other members keep their attribute', async () => {
     const { reader, instruments } = setup();
     const d = new Histogram();
     d.record(20);
     instruments.register(
-      'http_client',
+      'replicated_pool',
       {
         stats: () => ({
-          endpoints: {
-            'http://10.0.0.7:8080': { requests: 1, requestDuration: d.clone() },
-            'not a url': { requests: 0, requestDuration: new Histogram() },
+          replicas: {
+            '10.0.0.7:5432': { queries: 1, queryDuration: d.clone() },
+            'postgres://db.internal:6432': { queries: 0, queryDuration: new Histogram() },
+            r1: { queries: 1, queryDuration: d.clone() },
           },
         }),
       },
-      { client: 'api' },
-      { semanticConventions: { 'endpoints.*.requestDuration': 'http.client.request.duration' } },
-    );
-    instruments.register(
-      'replica_router',
-      { stats: () => ({ replicas: { r1: { queryDuration: d.clone() } } }) },
-      {},
+      { pool: 'main', 'db.system.name': 'postgresql' },
       { semanticConventions: { 'replicas.*.queryDuration': 'db.client.operation.duration' } },
     );
     const { out } = await histograms(reader);
-    const http = out.filter((p) => p.name === 'http.client.request.duration');
-    expect(http.map((p) => p.attributes)).toEqual([
-      { client: 'api', 'server.address': '10.0.0.7', 'server.port': 8080 },
-      { client: 'api', endpoint: 'not a url' },
+    const db = out.filter((p) => p.name === 'db.client.operation.duration');
+    expect(db.map((p) => p.attributes)).toEqual([
+      { pool: 'main', 'db.system.name': 'postgresql', 'server.address': '10.0.0.7', 'server.port': 5432 },
+      { pool: 'main', 'db.system.name': 'postgresql', 'server.address': 'db.internal', 'server.port': 6432 },
+      { pool: 'main', 'db.system.name': 'postgresql', replica: 'r1' },
     ]);
-    expect(http[0]?.value.count).toBe(1);
-    expect(out.find((p) => p.name === 'db.client.operation.duration')?.attributes).toEqual({ replica: 'r1' });
+    expect(db[0]?.value.count).toBe(1);
     // Counters and gauges of the same snapshot stay observable instruments with the member as an attribute.
     const { resourceMetrics } = await reader.collect();
     const names = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name));
-    expect(names).toContain('scaling.http_client.endpoint.requests');
+    expect(names).toContain('scaling.replicated_pool.replica.queries');
+  });
+
+  it('an http-client per-endpoint histogram keeps its scaling name and endpoint attribute (http.client.request.duration is refused)', async () => {
+    const { reader, instruments } = setup();
+    const d = new Histogram();
+    d.record(20);
+    const source = { stats: () => ({ endpoints: { 'http://10.0.0.7:8080': { requests: 1, requestDuration: d.clone() } } }) };
+    expect(() =>
+      instruments.register(
+        'http_client',
+        source,
+        {},
+        {
+          semanticConventions: { 'endpoints.*.requestDuration': 'http.client.request.duration' as never },
+        },
+      ),
+    ).toThrow(/http\.request\.method.*recordHttpClientMetrics/);
+    instruments.register('http_client', source, { client: 'api' });
+    const { out } = await histograms(reader);
+    expect(out.map((p) => [p.name, p.attributes])).toEqual([
+      ['scaling.http_client.endpoint.request_duration', { client: 'api', endpoint: 'http://10.0.0.7:8080' }],
+    ]);
   });
 
   it('a real Queue registered without a producer exports no histogram and no error', async () => {

@@ -1,14 +1,9 @@
-import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { Cache } from '@scaling/cache';
 import { Queue } from '@scaling/queue';
 import { describe, expect, it } from 'vitest';
 import { StatsInstruments } from '../src/index.js';
-
-/** An in-memory reader: `collect()` on demand, nothing exported anywhere. */
-class InMemoryReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
+import { InMemoryReader } from './_metrics.js';
 
 interface Point {
   name: string;

@@ -4,12 +4,11 @@
  *
  * @module
  */
+// The snapshot contract (and register's options) has one definition, in @scaling/core; re-exported here under the same names.
+export type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from '@scaling/core';
 export {
   DEFAULT_DURATION_BUCKETS,
   DEFAULT_GAUGE_FIELDS,
-  type SemanticConventionName,
   StatsCollector,
   type StatsCollectorOptions,
-  type StatsRegistrationOptions,
-  type StatsSource,
 } from './stats-collector.js';

@@ -1,7 +1,11 @@
+import type { SemanticConventionName, StatsRegistrationOptions, StatsSource } from '@scaling/core';
 import {
+  assertBucketBoundaries,
+  assertGaugeFields,
   assertOptions,
+  assertStatsRegistrationOptions,
+  assertStatsSource,
   DEFAULT_DURATION_BUCKETS_SECONDS,
-  DURATION_SEMANTIC_CONVENTIONS,
   describeValue,
   forEachStatsSample,
   GAUGE_STATS_FIELDS,
@@ -11,22 +15,6 @@ import {
   serverOfMember,
 } from '@scaling/core/internal';
 import { register as globalRegistry, type Registry } from 'prom-client';
-
-/** Anything with a `stats()` snapshot: every stateful `@scaling/*` object, or an adapter you write. */
-export interface StatsSource {
-  /**
-   * A snapshot of numbers (booleans and strings allowed), possibly nested in plain objects, with
-   * `@scaling/core` `Histogram`s for latencies. Called at scrape time only; it must not change state.
-   */
-  stats(): object;
-}
-
-/**
- * An OpenTelemetry semantic-convention metric a latency histogram can be exported under (see
- * `semanticConventions` of `register`): `'http.client.request.duration'` (an HTTP client's request
- * duration) or `'db.client.operation.duration'` (a database client's operation duration).
- */
-export type SemanticConventionName = 'http.client.request.duration' | 'db.client.operation.duration';
 
 /** Options of {@link StatsCollector}. */
 export interface StatsCollectorOptions {
@@ -45,19 +33,6 @@ export interface StatsCollectorOptions {
    * {@link DEFAULT_DURATION_BUCKETS}). Each is exact within the source histogram's relative error.
    */
   buckets?: readonly number[];
-}
-
-/** Per-registration options of {@link StatsCollector.register}. */
-export interface StatsRegistrationOptions {
-  /**
-   * Latency histograms exported under an OpenTelemetry semantic-convention name instead of
-   * `<prefix><name>_…`, keyed by the histogram's field path in `stats()` with member ids as `*`: e.g. `{ 'endpoints.*.requestDuration':
-   * 'http.client.request.duration' }` for an `@scaling/http-client` dispatcher →
-   * `http_client_request_duration_seconds`, or `{ queryDuration: 'db.client.operation.duration' }` for a
-   * `@scaling/replica-router-pg` pool → `db_client_operation_duration_seconds`. A member id that is a URL origin or
-   * `host:port` becomes the labels `server_address` and `server_port` (instead of `endpoint`).
-   */
-  semanticConventions?: Readonly<Record<string, SemanticConventionName>>;
 }
 
 /**
@@ -80,7 +55,6 @@ const HINTS = {
   namespace: 'use `prefix`',
   labelNames: 'pass labels to `register`',
 };
-const REGISTER_KNOWN = ['semanticConventions'] as const;
 const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -177,19 +151,12 @@ export class StatsCollector {
     const prefix = o.prefix ?? 'scaling_';
     if (typeof prefix !== 'string' || (prefix !== '' && !NAME.test(prefix)))
       throw new TypeError(`Expected \`prefix\` to be a Prometheus metric-name prefix, got ${describeValue(prefix)}`);
-    const gauges = o.gauges ?? [];
-    if (!Array.isArray(gauges) || gauges.some((g) => typeof g !== 'string'))
-      throw new TypeError(`Expected \`gauges\` to be an array of field names, got ${describeValue(gauges)}`);
-    const buckets = o.buckets ?? DEFAULT_DURATION_BUCKETS;
-    if (
-      !Array.isArray(buckets) ||
-      buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= (buckets[i - 1] as number)))
-    )
-      throw new TypeError(`Expected \`buckets\` to be finite numbers (seconds) in ascending order, got ${describeValue(buckets)}`);
+    const gauges = assertGaugeFields(o.gauges);
+    const buckets = assertBucketBoundaries('buckets', o.buckets);
     this.#registry = registry;
     this.#prefix = prefix;
     this.#gauges = new Set([...DEFAULT_GAUGE_FIELDS, ...gauges]);
-    this.#buckets = [...buckets];
+    this.#buckets = buckets;
     this.#bucketsMs = buckets.map((b) => b * 1000);
     this.#bucketLabels = [...buckets.map(String), '+Inf'];
   }
@@ -222,8 +189,7 @@ export class StatsCollector {
   ): () => void {
     if (typeof name !== 'string' || !NAME.test(name))
       throw new TypeError(`Expected \`name\` to be a metric-name fragment (e.g. 'cache'), got ${describeValue(name)}`);
-    if (typeof source !== 'object' || source === null || typeof source.stats !== 'function')
-      throw new TypeError(`Expected \`source\` to have a stats() method, got ${describeValue(source)}`);
+    assertStatsSource(source);
     if (typeof labels !== 'object' || labels === null)
       throw new TypeError(`Expected \`labels\` to be an object of strings, got ${describeValue(labels)}`);
     for (const [k, v] of Object.entries(labels)) {
@@ -231,15 +197,7 @@ export class StatsCollector {
         throw new TypeError(`Expected label names to be Prometheus label names (not \`le\`), got ${describeValue(k)}`);
       if (typeof v !== 'string') throw new TypeError(`Expected label \`${k}\` to be a string, got ${describeValue(v)}`);
     }
-    const o = assertOptions('register options', options, REGISTER_KNOWN, {}, true);
-    const semconv = o.semanticConventions ?? {};
-    if (typeof semconv !== 'object' || semconv === null)
-      throw new TypeError(`Expected \`semanticConventions\` to be an object, got ${describeValue(semconv)}`);
-    for (const [field, convention] of Object.entries(semconv))
-      if (!DURATION_SEMANTIC_CONVENTIONS.includes(convention))
-        throw new TypeError(
-          `Expected \`semanticConventions.${field}\` to be one of ${DURATION_SEMANTIC_CONVENTIONS.join(', ')}, got ${describeValue(convention)}`,
-        );
+    const semconv = assertStatsRegistrationOptions(options);
     const keys = Object.keys(labels).sort().join(',');
     const known = this.#labelKeys.get(name);
     if (known !== undefined && known !== keys)
@@ -250,7 +208,7 @@ export class StatsCollector {
     const snapshot = source.stats();
     if (typeof snapshot !== 'object' || snapshot === null)
       throw new TypeError(`Expected \`source.stats()\` to return an object, got ${describeValue(snapshot)}`);
-    const entry: Entry = { name, source, labels: { ...labels }, semconv: { ...semconv } };
+    const entry: Entry = { name, source, labels: { ...labels }, semconv };
     this.#walk(entry, snapshot, undefined, true);
     this.#labelKeys.set(name, keys);
     this.#entries.push(entry);

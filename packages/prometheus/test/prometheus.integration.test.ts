@@ -141,8 +141,8 @@ describe.skipIf(PROMETHEUS_BIN === '')('a real Prometheus scraping StatsCollecto
     // A histogram of the documented queue shape: cumulative le buckets, in seconds.
     const le = await query('scaling_queue_wait_duration_seconds_bucket{fake="yes",le="0.5"}');
     expect(le[0]?.value[1]).toBe('3');
-    const semconv = await query('http_client_request_duration_seconds_count{server_address="10.0.0.7"}');
-    expect(semconv[0]?.metric).toMatchObject({ server_port: '80', client: 'users' });
+    const endpoint = await query('scaling_http_client_endpoint_request_duration_seconds_count{endpoint="http://10.0.0.7:80"}');
+    expect(endpoint[0]?.metric).toMatchObject({ client: 'users' });
     expect(hits[0]?.value[1]).toBe('1');
     const misses = await query('scaling_cache_misses_total{cache="users",fake="no"}');
     expect(misses[0]?.value[1]).toBe('1');

@@ -108,7 +108,7 @@ describe('StatsCollector with a real prom-client Registry', () => {
     expect([...buckets].sort((x, y) => x - y)).toEqual(buckets);
   });
 
-  it('custom buckets; a member collection becomes a label; semantic-convention names for an HTTP client histogram', async () => {
+  it('custom buckets; a member collection becomes a label; semantic-convention names for a database client histogram; the HTTP client histogram keeps its scaling_ name', async () => {
     const registry = new Registry();
     const metrics = new StatsCollector({ registry, buckets: [0.01, 0.1] });
     const d = new Histogram();
@@ -121,11 +121,12 @@ describe('StatsCollector with a real prom-client Registry', () => {
         'https://api.example': { requests: 0, active: 0, ejected: false, state: 'healthy', requestDuration: new Histogram() },
       },
     });
+    metrics.register('http_client', { stats: snapshot }, { client: 'api' });
     metrics.register(
-      'http_client',
-      { stats: snapshot },
-      { client: 'api' },
-      { semanticConventions: { 'endpoints.*.requestDuration': 'http.client.request.duration' } },
+      'replicated_pool',
+      { stats: () => ({ replicas: { '10.0.0.7:5432': { queryDuration: d.clone() }, r1: { queryDuration: new Histogram() } } }) },
+      { pool: 'main' },
+      { semanticConventions: { 'replicas.*.queryDuration': 'db.client.operation.duration' } },
     );
     metrics.register('load_balancer', { stats: snapshot }, { balancer: 'lb' });
     const text = await registry.metrics();
@@ -134,14 +135,18 @@ describe('StatsCollector with a real prom-client Registry', () => {
     expect(sample(text, 'scaling_load_balancer_endpoint_ejected{balancer="lb",endpoint="http://10.0.0.7:8080"}')).toBe(1);
     expect(sample(text, 'scaling_load_balancer_endpoint_state{balancer="lb",endpoint="https://api.example",state="healthy"}')).toBe(1);
     expect(sample(text, 'scaling_load_balancer_panic{balancer="lb"}')).toBe(0);
+    // A semantic-convention histogram: a host:port member id becomes server_address / server_port.
     expect(
-      sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.01"}'),
+      sample(text, 'db_client_operation_duration_seconds_bucket{pool="main",server_address="10.0.0.7",server_port="5432",le="0.01"}'),
     ).toBe(1);
     expect(
-      sample(text, 'http_client_request_duration_seconds_bucket{client="api",server_address="10.0.0.7",server_port="8080",le="0.1"}'),
+      sample(text, 'db_client_operation_duration_seconds_bucket{pool="main",server_address="10.0.0.7",server_port="5432",le="0.1"}'),
     ).toBe(2);
-    expect(sample(text, 'http_client_request_duration_seconds_count{client="api",server_address="api.example",server_port="443"}')).toBe(0);
-    // Without the mapping the same histogram keeps its scaling_ name and the endpoint label.
+    expect(sample(text, 'db_client_operation_duration_seconds_count{pool="main",replica="r1"}')).toBe(0);
+    // The http-client per-endpoint histogram keeps its scaling_ name and the endpoint label.
+    expect(sample(text, 'scaling_http_client_endpoint_request_duration_seconds_count{client="api",endpoint="http://10.0.0.7:8080"}')).toBe(
+      2,
+    );
     expect(
       sample(text, 'scaling_load_balancer_endpoint_request_duration_seconds_count{balancer="lb",endpoint="http://10.0.0.7:8080"}'),
     ).toBe(2);
@@ -211,6 +216,10 @@ describe('StatsCollector with a real prom-client Registry', () => {
       /semanticConventions\.d/,
     );
     expect(() => metrics.register('z', { stats: () => ({}) }, {}, { semconv: {} } as never)).toThrow(/semconv/);
+    // new-user review, 2026-12: http.client.request.duration lacks method/status — refused, with the reason and the alternative.
+    expect(() =>
+      metrics.register('z', { stats: () => ({}) }, {}, { semanticConventions: { d: 'http.client.request.duration' as never } }),
+    ).toThrow(/http\.request\.method.*recordHttpClientMetrics/);
     expect(() => metrics.register('z', { stats: () => ({}) }, { le: 'x' })).toThrow(/`le`/);
   });
 });
