@@ -30,3 +30,11 @@ export function* liveEntries<K, V>(cache: LiveReader<K, V>, snapshot: () => K[])
     if (value !== undefined) yield [key, value];
   }
 }
+
+/** The keys of `cache`'s stored slots in keep-longest-first order (LRU: most recently used first): a fresh array. */
+export function orderedKeys<K>(cache: { _order(): number[]; readonly _keys: ReadonlyArray<K | undefined> }): K[] {
+  const order = cache._order();
+  const out = new Array<K>(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = cache._keys[order[k] as number] as K;
+  return out;
+}

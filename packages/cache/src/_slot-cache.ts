@@ -1,8 +1,9 @@
 import type { Clock, Listener } from '@scaling/core';
 import { Emitter } from '@scaling/core/internal';
+import { clearSlots, sweepExpired } from './_bulk-removal.js';
 import { EVICT_CHANNEL, EvictionQueue } from './_eviction-queue.js';
 import { ExpiryClock } from './_expiry-clock.js';
-import { liveEntries, liveKeys, liveValues } from './_iteration.js';
+import { liveEntries, liveKeys, liveValues, orderedKeys } from './_iteration.js';
 import { loadOptionsTtl, resolveOptions } from './_options.js';
 import { SingleFlight } from './_single-flight.js';
 import { cacheStats } from './_stats.js';
@@ -109,7 +110,7 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
     this._evicted = o.onEvict === undefined ? undefined : new EvictionQueue(o.onEvict, this._events);
     this._clock = o.clock;
     this._time = new ExpiryClock(o.clock, o.ttlResolution, () => {
-      this._sweep();
+      sweepExpired(this);
       this._drain();
     });
     const capacity = Math.min(this.max, initialCapacity);
@@ -197,28 +198,12 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
    * recently used first) and detach pending loads.
    */
   clear(): void {
-    if (this._flights !== undefined) this._flights.detachAll();
-    this._time.cancelPurge();
-    const evicted = this._evicted ?? this._lazyEvicted();
-    if (this._map.size > 0 && evicted !== undefined) {
-      const order = this._order();
-      for (let k = order.length - 1; k >= 0; k--) {
-        const i = order[k] as number;
-        evicted.push(this._keys[i] as K, this._vals[i] as V, 'clear');
-      }
-    }
-    this._resetSlots();
-    this._map.clear();
-    this._keys.fill(undefined);
-    this._vals.fill(undefined);
-    this._totalSize = 0;
-    if (this._sizes !== undefined) this._sizes.fill(0);
-    this._drain();
+    clearSlots(this);
   }
 
   /** Remove every expired entry now (reason `'expire'`); returns how many were removed. O(n). */
   purgeStale(): number {
-    const removed = this._sweep();
+    const removed = sweepExpired(this);
     this._drain();
     return removed;
   }
@@ -291,17 +276,17 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
    * meanwhile are not visited, and iterating records no access.
    */
   keys(): IterableIterator<K> {
-    return liveKeys(this, () => this._snapshot());
+    return liveKeys(this, () => orderedKeys(this));
   }
 
   /** Values of live entries (same order and rules as {@link keys}). */
   values(): IterableIterator<V> {
-    return liveValues(this, () => this._snapshot());
+    return liveValues(this, () => orderedKeys(this));
   }
 
   /** `[key, value]` pairs of live entries (same order and rules as {@link keys}). */
   entries(): IterableIterator<[K, V]> {
-    return liveEntries(this, () => this._snapshot());
+    return liveEntries(this, () => orderedKeys(this));
   }
 
   /** Same as {@link entries}. */
@@ -381,14 +366,6 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
     return this._flights;
   }
 
-  /** @internal Keys in keep-longest-first order, for iteration. */
-  _snapshot(): K[] {
-    const order = this._order();
-    const out = new Array<K>(order.length);
-    for (let k = 0; k < order.length; k++) out[k] = this._keys[order[k] as number] as K;
-    return out;
-  }
-
   /** @internal Remove slot `i` entirely (map, order, sizes), queueing `onEvict`. */
   _remove(i: number, reason: EvictionReason, evicted: boolean): void {
     const key = this._keys[i] as K;
@@ -404,29 +381,6 @@ export abstract class SlotCache<K, V> implements BoundedCache<K, V> {
     this._unlinkSlot(i, key, evicted);
     this._keys[i] = undefined;
     this._vals[i] = undefined;
-  }
-
-  /** @internal Remove expired entries (the next victims first); re-arm the automatic purge. */
-  _sweep(): number {
-    if (!this._tracksTtl() || this._map.size === 0) return 0;
-    const now = this._time.now();
-    const swr = this._swr;
-    let removed = 0;
-    let earliest = INF;
-    const order = this._order();
-    for (let k = order.length - 1; k >= 0; k--) {
-      const i = order[k] as number;
-      // Entries in their stale-while-revalidate window stay until the window ends.
-      const removeAt = this._expiresAt(i) + swr;
-      if (now >= removeAt) {
-        this._remove(i, 'expire', false);
-        removed++;
-      } else if (removeAt < earliest) {
-        earliest = removeAt;
-      }
-    }
-    if (this._autoPurge && earliest !== INF) this._time.schedulePurge(earliest);
-    return removed;
   }
 
   /**

@@ -91,3 +91,52 @@ export function searchIndex(points: Uint32Array): { index: Uint32Array; shift: n
   index[buckets] = n;
   return { index, shift };
 }
+
+/**
+ * The ring `points`/`owners` without the points of `slots` (one filter pass; the order is kept). `ownerArray(n)`
+ * allocates the new owner array (16- or 32-bit, as the ring's slot count needs).
+ */
+export function withoutSlots(
+  points: Uint32Array,
+  owners: Uint16Array | Uint32Array,
+  slots: readonly number[],
+  slotCount: number,
+  ownerArray: (n: number) => Uint16Array | Uint32Array,
+): { points: Uint32Array; owners: Uint16Array | Uint32Array } {
+  const gone = new Uint8Array(slotCount);
+  for (const slot of slots) gone[slot] = 1;
+  let keep = 0;
+  for (let i = 0; i < owners.length; i++) if (gone[owners[i] as number] === 0) keep++;
+  const np = new Uint32Array(keep);
+  const no = ownerArray(keep);
+  let j = 0;
+  for (let i = 0; i < owners.length; i++) {
+    if (gone[owners[i] as number] === 0) {
+      np[j] = points[i] as number;
+      no[j++] = owners[i] as number;
+    }
+  }
+  return { points: np, owners: no };
+}
+
+/**
+ * Fraction of the 32-bit hash space each of `nodes` owns on the sorted ring `points`/`owners` (the arcs ending
+ * at its points; `names[slot]` names a point's owner), summing to 1. A fresh Map; O(points).
+ */
+export function arcShares(
+  points: Uint32Array,
+  owners: Uint16Array | Uint32Array,
+  names: readonly string[],
+  nodes: Iterable<string>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of nodes) out.set(n, 0);
+  const n = points.length;
+  for (let i = 0; i < n; i++) {
+    const arc =
+      i === 0 ? (points[0] as number) + 4294967296 - (points[n - 1] as number) : (points[i] as number) - (points[i - 1] as number);
+    const name = names[owners[i] as number] as string;
+    out.set(name, (out.get(name) as number) + arc / 4294967296);
+  }
+  return out;
+}

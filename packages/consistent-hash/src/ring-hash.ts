@@ -1,8 +1,8 @@
-import { type HashInput, xxHash32, xxHash64 } from '@scaling/core';
-import { assertOptions, assertPositiveInteger } from '@scaling/core/internal';
-import { ketamaGroups, ketamaKeyHash, ketamaPoints } from './_ketama.js';
-import { ringPointBytes, writeIndex } from './_point-key.js';
-import { mergeRanked, searchIndex, sortRanked } from './_ring-points.js';
+import { xxHash32 } from '@scaling/core';
+import { ketamaGroups, ketamaPoints } from './_ketama.js';
+import { nodePoints, pointHash } from './_point-key.js';
+import { MAX_POINTS_PER_NODE, MODE_KETAMA, MODE_XXH32, resolveRingOptions } from './_ring-options.js';
+import { arcShares, mergeRanked, searchIndex, sortRanked, withoutSlots } from './_ring-points.js';
 import { lowerBound } from './_search.js';
 import { checkCount, checkNodeName, checkWeight, compareNames, duplicateNode, EpochMarks, noNodes } from './_shared.js';
 import type { ConsistentHash, HashKey } from './consistent-hash.js';
@@ -27,29 +27,6 @@ export interface RingHashOptions {
    */
   hash?: 'xxh32' | 'ketama' | RingHashFunction;
 }
-
-/** Option names of hashring, consistent-hash (npm), Envoy and others, and what to use here. */
-const RING_HINTS: Readonly<Record<string, string>> = {
-  'vnode count': 'use `vnodes` (points per unit of weight)',
-  replicas: 'use `vnodes` (points per unit of weight)',
-  vnodeCount: 'use `vnodes`',
-  virtualNodes: 'use `vnodes`',
-  pointsPerServer: 'use `vnodes`',
-  minimum_ring_size: 'use `vnodes` (points per unit of weight, not a ring size)',
-  maximum_ring_size: 'use `vnodes` (points per unit of weight, not a ring size)',
-  'max cache size': 'lookups are a binary search over a few points: no cache to size',
-  compatibility: "use `hash: 'ketama'` for libketama / hash_ring compatibility",
-  algorithm: "use `hash: 'xxh32' | 'ketama'` or a function",
-  hashFunction: 'use `hash`',
-  range: 'the ring is the 32-bit hash space',
-  weight: 'pass each weight to `addNode(node, weight)`',
-  weights: 'pass each weight to `addNode(node, weight)`',
-  distribution: 'use `vnodes`',
-};
-
-const MODE_XXH32 = 0;
-const MODE_KETAMA = 1;
-const MODE_CUSTOM = 2;
 
 /**
  * Consistent hashing on a ring of virtual nodes (Karger et al. 1997, "Consistent hashing and random trees";
@@ -90,7 +67,7 @@ export class RingHash implements ConsistentHash {
    * up to 6,553.6; scale weights down (only their ratios matter) or lower `vnodes`. Ketama mode gives
    * each node a share of `40 × nodes` point groups whatever the weights, so it needs no limit.
    */
-  static readonly MAX_POINTS_PER_NODE: number = 2 ** 20;
+  static readonly MAX_POINTS_PER_NODE: number = MAX_POINTS_PER_NODE;
 
   readonly #vnodes: number;
   readonly #mode: number;
@@ -122,27 +99,10 @@ export class RingHash implements ConsistentHash {
   readonly #pendingRemove: number[] = [];
 
   constructor(options: RingHashOptions = {}) {
-    assertOptions('RingHash options', options, ['vnodes', 'hash'], RING_HINTS);
-    const vnodes = options.vnodes ?? 160;
-    assertPositiveInteger('vnodes', vnodes);
-    if (vnodes > RingHash.MAX_POINTS_PER_NODE)
-      throw new RangeError(
-        `Expected \`vnodes\` to be at most ${RingHash.MAX_POINTS_PER_NODE} (RingHash.MAX_POINTS_PER_NODE), got ${vnodes}`,
-      );
-    this.#vnodes = vnodes;
-    const hash = options.hash ?? 'xxh32';
-    if (hash === 'xxh32') {
-      this.#mode = MODE_XXH32;
-      this.#hash = xxHash32;
-    } else if (hash === 'ketama') {
-      this.#mode = MODE_KETAMA;
-      this.#hash = ketamaKeyHash;
-    } else if (typeof hash === 'function') {
-      this.#mode = MODE_CUSTOM;
-      this.#hash = hash;
-    } else {
-      throw new TypeError(`Expected \`hash\` to be 'xxh32', 'ketama' or a function, got ${JSON.stringify(hash)}`);
-    }
+    const o = resolveRingOptions(options);
+    this.#vnodes = o.vnodes;
+    this.#mode = o.mode;
+    this.#hash = o.hash;
   }
 
   /** Number of nodes. */
@@ -174,16 +134,7 @@ export class RingHash implements ConsistentHash {
    */
   shares(): Map<string, number> {
     if (this.#dirty) this.#flush();
-    const out = new Map<string, number>();
-    for (const n of this.#slotOf.keys()) out.set(n, 0);
-    const pts = this.#points;
-    const n = pts.length;
-    for (let i = 0; i < n; i++) {
-      const arc = i === 0 ? (pts[0] as number) + 4294967296 - (pts[n - 1] as number) : (pts[i] as number) - (pts[i - 1] as number);
-      const name = this.#names[this.#owners[i] as number] as string;
-      out.set(name, (out.get(name) as number) + arc / 4294967296);
-    }
-    return out;
+    return arcShares(this.#points, this.#owners, this.#names, this.#slotOf.keys());
   }
 
   /** Node names in insertion order of their slots (a fresh array). */
@@ -270,22 +221,10 @@ export class RingHash implements ConsistentHash {
       return;
     }
     if (this.#pendingRemove.length > 0) {
-      const gone = new Uint8Array(this.#names.length);
-      for (const slot of this.#pendingRemove) gone[slot] = 1;
-      const pts = this.#points;
-      const own = this.#owners;
-      let keep = 0;
-      for (let i = 0; i < own.length; i++) if (gone[own[i] as number] === 0) keep++;
-      const np = new Uint32Array(keep);
-      const no = this.#ownerArray(keep);
-      let j = 0;
-      for (let i = 0; i < own.length; i++) {
-        if (gone[own[i] as number] === 0) {
-          np[j] = pts[i] as number;
-          no[j++] = own[i] as number;
-        }
-      }
-      this.#setRing(np, no);
+      const { points, owners } = withoutSlots(this.#points, this.#owners, this.#pendingRemove, this.#names.length, (n) =>
+        this.#ownerArray(n),
+      );
+      this.#setRing(points, owners);
       for (const slot of this.#pendingRemove) this.#free.push(slot);
       this.#pendingRemove.length = 0;
     }
@@ -373,14 +312,7 @@ export class RingHash implements ConsistentHash {
 
   /** Sorted points of a node in xxh32/custom mode. */
   #pointsOf(node: string, n: number): Uint32Array {
-    const buf = ringPointBytes(node, 0);
-    const out = new Uint32Array(n);
-    const hash = this.#mode === MODE_XXH32 ? pointHash : this.#hash;
-    for (let i = 0; i < n; i++) {
-      writeIndex(buf, i);
-      out[i] = hash(buf) >>> 0;
-    }
-    return out.sort();
+    return nodePoints(node, n, this.#mode === MODE_XXH32 ? pointHash : this.#hash);
   }
 
   /** Merges sorted new points (owner per point, or one owner for all) into the ring; equal points go by node name. */
@@ -420,14 +352,4 @@ export class RingHash implements ConsistentHash {
 
 function reentrant(what: string): ReentrantCallError {
   return new ReentrantCallError(`RingHash: ${what} was called from the ring's own hash function while the ring was being rebuilt`);
-}
-
-const pointWords = new Uint32Array(2);
-
-/**
- * Default point hash: the low 32 bits of xxHash64. Build time only; it spreads long, similar node names
- * more evenly than xxHash32 did in our balance runs (peak share 1.26 vs 1.41 at 1,000 nodes × 160 vnodes).
- */
-function pointHash(input: HashInput): number {
-  return xxHash64(input, pointWords)[1] as number;
 }

@@ -37,6 +37,8 @@ export interface DetectorSettings {
   failurePercentage: Required<FailurePercentageOptions> | undefined;
   onEject: OutlierDetectorOptions['onEject'];
   onReturn: OutlierDetectorOptions['onReturn'];
+  /** The endpoints to track from the start. */
+  endpoints: readonly string[];
 }
 
 /**
@@ -83,6 +85,9 @@ export function normaliseDetectorOptions(options: OutlierDetectorOptions): Detec
   }
   if (options.onEject !== undefined) assertFunction('onEject', options.onEject);
   if (options.onReturn !== undefined) assertFunction('onReturn', options.onReturn);
+  const endpoints = options.endpoints ?? [];
+  if (!Array.isArray(endpoints))
+    throw new TypeError(`Expected \`endpoints\` to be an array of endpoint ids, got ${describeValue(endpoints)}`);
   return {
     target,
     clock,
@@ -96,5 +101,6 @@ export function normaliseDetectorOptions(options: OutlierDetectorOptions): Detec
     failurePercentage,
     onEject: options.onEject,
     onReturn: options.onReturn,
+    endpoints,
   };
 }

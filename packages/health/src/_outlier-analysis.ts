@@ -2,6 +2,7 @@
  * The interval analysis of outlier detection (Envoy `outlier_detection`): which endpoints' statistics
  * over the last window make them outliers, by failure percentage and by success rate.
  */
+import { HEALTHY } from './_outlier-slots.js';
 import type { EjectionReason, FailurePercentageOptions, SuccessRateOptions } from './outlier-options.js';
 
 /** An endpoint slot that a rule judges an outlier. @internal */
@@ -62,4 +63,32 @@ export function findOutliers(
     }
   }
   return out;
+}
+
+/**
+ * Closes an interval at `now` for slots `0..n-1`: a healthy endpoint whose last ejection ended at least `intervalMs`
+ * ago has its ejection multiplier decay by one (Envoy: it decays while an endpoint stays healthy), and the
+ * interval's outcome counters `ok`/`failed` are added to the totals and reset.
+ * @internal
+ */
+export function closeInterval(
+  n: number,
+  now: number,
+  intervalMs: number,
+  state: Uint8Array,
+  ejections: Uint32Array,
+  until: Float64Array,
+  ok: Uint32Array,
+  failed: Uint32Array,
+  totals: { okTotal: Float64Array; failedTotal: Float64Array },
+): void {
+  const { okTotal, failedTotal } = totals;
+  for (let i = 0; i < n; i++) {
+    if (state[i] === HEALTHY && (ejections[i] as number) > 0 && (until[i] as number) + intervalMs <= now)
+      ejections[i] = (ejections[i] as number) - 1;
+    okTotal[i] = (okTotal[i] as number) + (ok[i] as number);
+    failedTotal[i] = (failedTotal[i] as number) + (failed[i] as number);
+    ok[i] = 0;
+    failed[i] = 0;
+  }
 }

@@ -1,4 +1,4 @@
-import type { OutlierEndpointStats, OutlierState } from './outlier-options.js';
+import type { OutlierDetectorStats, OutlierEndpointStats, OutlierState } from './outlier-options.js';
 
 /** Slot states of the detector: healthy, ejected, then the two probing states. */
 export const HEALTHY = 0;
@@ -61,4 +61,41 @@ export function endpointStats(c: OutlierColumns): {
     endpoints[c.ids[i] as string] = e;
   }
   return { endpoints, successes, failures };
+}
+
+/** The detector's counters, read for a stats snapshot. */
+export interface OutlierCounters {
+  /** Endpoints ejected or probing now. */
+  out: number;
+  /** Ejections per reason: consecutive failures, failure percentage, success rate, probe failed. */
+  byReason: Float64Array;
+  overflow: number;
+  returns: number;
+  released: number;
+  /** Outcomes of endpoints no longer tracked. */
+  removedOk: number;
+  removedFailed: number;
+}
+
+/** The detector's {@link OutlierDetectorStats}: a fresh object, O(endpoints). */
+export function detectorStats(c: OutlierColumns, k: OutlierCounters): OutlierDetectorStats {
+  const { endpoints, successes, failures } = endpointStats(c);
+  const by = k.byReason;
+  return {
+    size: c.n,
+    ejected: k.out,
+    successes: successes + k.removedOk,
+    failures: failures + k.removedFailed,
+    ejections: (by[0] as number) + (by[1] as number) + (by[2] as number) + (by[3] as number),
+    ejectionsBy: {
+      consecutiveFailures: by[0] as number,
+      failurePercentage: by[1] as number,
+      successRate: by[2] as number,
+      probeFailed: by[3] as number,
+    },
+    ejectionsOverflow: k.overflow,
+    returns: k.returns,
+    released: k.released,
+    endpoints,
+  };
 }

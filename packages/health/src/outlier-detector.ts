@@ -1,8 +1,12 @@
+// One piece on purpose: `record()` (the hot path), `admit()` and the ejection state machine read and write the
+// per-endpoint typed arrays as this class's private fields, so the slot storage (add, remove, grow) stays with them;
+// moving it out would put an indirection on every `record()`.
 import type { Clock, Outcome, TimerHandle } from '@scaling/core';
-import { describeValue, Emitter } from '@scaling/core/internal';
+import { describeValue } from '@scaling/core/internal';
 import { normaliseDetectorOptions } from './_detector-settings.js';
-import { findOutliers } from './_outlier-analysis.js';
-import { EJECTED, endpointStats, grown, HEALTHY, PROBE_IN_FLIGHT, PROBING } from './_outlier-slots.js';
+import { closeInterval, findOutliers } from './_outlier-analysis.js';
+import { OutlierNotifier } from './_outlier-notify.js';
+import { detectorStats, EJECTED, grown, HEALTHY, PROBE_IN_FLIGHT, PROBING } from './_outlier-slots.js';
 import type { combineHealth } from './combine-health.js';
 import type {
   EjectionEvent,
@@ -12,18 +16,8 @@ import type {
   OutlierDetectorOptions,
   OutlierDetectorStats,
   OutlierState,
-  OutlierTarget,
   SuccessRateOptions,
 } from './outlier-options.js';
-
-const EVENTS: readonly (keyof OutlierDetectorEvents)[] = ['eject', 'return'];
-
-/** Rethrows a user callback's error outside the current call (as a listener's error is), so the detector stays consistent. */
-function rethrowLater(error: unknown): void {
-  process.nextTick(() => {
-    throw error;
-  });
-}
 
 /** Ejection reasons, as indices of the per-reason counters. */
 const REASONS: readonly EjectionReason[] = ['consecutive-failures', 'failure-percentage', 'success-rate', 'probe-failed'];
@@ -68,7 +62,6 @@ const REASONS: readonly EjectionReason[] = ['consecutive-failures', 'failure-per
  * ```
  */
 export class OutlierDetector {
-  readonly #target: OutlierTarget;
   readonly #clock: Clock;
   readonly #consecutive: number;
   readonly #intervalMs: number;
@@ -78,9 +71,7 @@ export class OutlierDetector {
   readonly #probeTimeoutMs: number;
   readonly #sr: Required<SuccessRateOptions> | undefined;
   readonly #fp: Required<FailurePercentageOptions> | undefined;
-  readonly #onEject: OutlierDetectorOptions['onEject'];
-  readonly #onReturn: OutlierDetectorOptions['onReturn'];
-  readonly #events = new Emitter<OutlierDetectorEvents>('health', EVENTS, this);
+  readonly #notify: OutlierNotifier;
 
   readonly #index = new Map<string, number>();
   #ids: string[] = [];
@@ -110,7 +101,7 @@ export class OutlierDetector {
 
   constructor(options: OutlierDetectorOptions) {
     const o = normaliseDetectorOptions(options);
-    this.#target = o.target;
+    this.#notify = new OutlierNotifier(this, o.target, o.onEject, o.onReturn);
     this.#clock = o.clock;
     this.#consecutive = o.consecutiveFailures;
     this.#intervalMs = o.intervalMs;
@@ -120,12 +111,7 @@ export class OutlierDetector {
     this.#probeTimeoutMs = o.probeTimeoutMs;
     this.#sr = o.successRate;
     this.#fp = o.failurePercentage;
-    this.#onEject = o.onEject;
-    this.#onReturn = o.onReturn;
-    const endpoints = options.endpoints ?? [];
-    if (!Array.isArray(endpoints))
-      throw new TypeError(`Expected \`endpoints\` to be an array of endpoint ids, got ${describeValue(endpoints)}`);
-    for (const id of endpoints) this.add(id);
+    for (const id of o.endpoints) this.add(id);
     this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
   }
 
@@ -134,12 +120,12 @@ export class OutlierDetector {
    * @throws {TypeError} on an unknown event or a listener that is not a function.
    */
   on<K extends keyof OutlierDetectorEvents>(event: K, listener: (payload: OutlierDetectorEvents[K]) => void): () => void {
-    return this.#events.on(event, listener);
+    return this.#notify.events.on(event, listener);
   }
 
   /** Removes a listener added with {@link OutlierDetector.on} (no-op when absent). */
   off<K extends keyof OutlierDetectorEvents>(event: K, listener: (payload: OutlierDetectorEvents[K]) => void): void {
-    this.#events.off(event, listener);
+    this.#notify.events.off(event, listener);
   }
 
   /** Number of endpoints tracked. */
@@ -226,12 +212,12 @@ export class OutlierDetector {
     }
     this.#failed[i] = (this.#failed[i] as number) + 1;
     if (state >= PROBING) {
-      this.#ejected(this.#eject(i, 'probe-failed'));
+      this.#notify.ejected(this.#eject(i, 'probe-failed'));
       return;
     }
     if (state === HEALTHY && ++this.#streak[i]! >= this.#consecutive && this.#consecutive > 0) {
       const e = this.#tryEject(i, 'consecutive-failures');
-      if (e !== undefined) this.#ejected(e);
+      if (e !== undefined) this.#notify.ejected(e);
     }
   }
 
@@ -241,7 +227,7 @@ export class OutlierDetector {
     if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
     this.#clearTimer(i);
     this.#state[i] = PROBING;
-    this.#setHealthy(endpointId, true);
+    this.#notify.setHealthy(endpointId, true);
   }
 
   /**
@@ -257,7 +243,7 @@ export class OutlierDetector {
     if (state !== PROBING) return false;
     this.#state[i] = PROBE_IN_FLIGHT;
     this.#timers[i] = this.#clock.setTimeout(() => this.#probeTimedOut(endpointId), this.#probeTimeoutMs);
-    this.#setHealthy(endpointId, false);
+    this.#notify.setHealthy(endpointId, false);
     return true;
   }
 
@@ -281,34 +267,11 @@ export class OutlierDetector {
    * each sweep).
    */
   stats(): OutlierDetectorStats {
-    const { endpoints, successes, failures } = endpointStats({
-      n: this.#n,
-      ids: this.#ids,
-      state: this.#state,
-      ok: this.#ok,
-      failed: this.#failed,
-      okTotal: this.#okTotal,
-      failedTotal: this.#failedTotal,
-      ejectedTotal: this.#ejectedTotal,
-    });
-    const by = this.#byReason;
-    return {
-      size: this.#n,
-      ejected: this.#out,
-      successes: successes + this.#removedOk,
-      failures: failures + this.#removedFailed,
-      ejections: (by[0] as number) + (by[1] as number) + (by[2] as number) + (by[3] as number),
-      ejectionsBy: {
-        consecutiveFailures: by[0] as number,
-        failurePercentage: by[1] as number,
-        successRate: by[2] as number,
-        probeFailed: by[3] as number,
-      },
-      ejectionsOverflow: this.#overflow,
-      returns: this.#returns,
-      released: this.#released,
-      endpoints,
-    };
+    const columns = { n: this.#n, ids: this.#ids, state: this.#state, ok: this.#ok, failed: this.#failed };
+    const totals = { okTotal: this.#okTotal, failedTotal: this.#failedTotal, ejectedTotal: this.#ejectedTotal };
+    const counters = { out: this.#out, byReason: this.#byReason, overflow: this.#overflow, returns: this.#returns };
+    const removed = { released: this.#released, removedOk: this.#removedOk, removedFailed: this.#removedFailed };
+    return detectorStats({ ...columns, ...totals }, { ...counters, ...removed });
   }
 
   /**
@@ -331,29 +294,7 @@ export class OutlierDetector {
       if (s !== PROBING) returned.push(this.#ids[i] as string);
     }
     // Only now, with every slot consistent: the target may call back into the detector.
-    for (const id of returned) this.#setHealthy(id, true);
-  }
-
-  /** Tells the target; a throwing target is rethrown outside and never breaks the detector. */
-  #setHealthy(id: string, healthy: boolean): void {
-    try {
-      this.#target.setHealthy(id, healthy);
-    } catch (e) {
-      rethrowLater(e);
-    }
-  }
-
-  /** Announces an ejection (state already updated): the target, then the callbacks. */
-  #ejected(e: EjectionEvent): void {
-    this.#setHealthy(e.id, false);
-    if (this.#onEject !== undefined) {
-      try {
-        this.#onEject(e.id, e.reason, e.ejectionTimeMs);
-      } catch (err) {
-        rethrowLater(err);
-      }
-    }
-    if (this.#events.wants('eject')) this.#events.emit('eject', e);
+    for (const id of returned) this.#notify.setHealthy(id, true);
   }
 
   #slot(id: string): number {
@@ -418,14 +359,14 @@ export class OutlierDetector {
     if (i === undefined || this.#state[i] !== EJECTED) return;
     this.#timers[i] = undefined;
     this.#state[i] = PROBING;
-    this.#setHealthy(id, true);
+    this.#notify.setHealthy(id, true);
   }
 
   #probeTimedOut(id: string): void {
     const i = this.#index.get(id);
     if (i === undefined || this.#state[i] !== PROBE_IN_FLIGHT) return;
     this.#timers[i] = undefined;
-    this.#ejected(this.#eject(i, 'probe-failed'));
+    this.#notify.ejected(this.#eject(i, 'probe-failed'));
   }
 
   #return(i: number, state: number): void {
@@ -434,15 +375,8 @@ export class OutlierDetector {
     this.#out--;
     this.#returns++;
     const id = this.#ids[i] as string;
-    if (state === PROBE_IN_FLIGHT) this.#setHealthy(id, true);
-    if (this.#onReturn !== undefined) {
-      try {
-        this.#onReturn(id);
-      } catch (e) {
-        rethrowLater(e);
-      }
-    }
-    if (this.#events.wants('return')) this.#events.emit('return', { id });
+    if (state === PROBE_IN_FLIGHT) this.#notify.setHealthy(id, true);
+    this.#notify.returned(id);
   }
 
   #clearTimer(i: number): void {
@@ -467,17 +401,9 @@ export class OutlierDetector {
       const e = this.#tryEject(slot, reason);
       if (e !== undefined) ejected.push(e);
     }
-    const now = this.#clock.now();
-    for (let i = 0; i < n; i++) {
-      // Envoy: the ejection multiplier decays while an endpoint stays healthy.
-      if (state[i] === HEALTHY && (this.#ejections[i] as number) > 0 && (this.#until[i] as number) + this.#intervalMs <= now)
-        this.#ejections[i] = (this.#ejections[i] as number) - 1;
-      this.#okTotal[i] = (this.#okTotal[i] as number) + (this.#ok[i] as number);
-      this.#failedTotal[i] = (this.#failedTotal[i] as number) + (this.#failed[i] as number);
-      this.#ok[i] = 0;
-      this.#failed[i] = 0;
-    }
+    const totals = { okTotal: this.#okTotal, failedTotal: this.#failedTotal };
+    closeInterval(n, this.#clock.now(), this.#intervalMs, state, this.#ejections, this.#until, this.#ok, this.#failed, totals);
     this.#sweep = this.#clock.setTimeout(this.#onSweep, this.#intervalMs);
-    for (const e of ejected) this.#ejected(e);
+    for (const e of ejected) this.#notify.ejected(e);
   }
 }

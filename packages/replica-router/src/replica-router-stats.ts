@@ -1,4 +1,5 @@
 import type { Histogram } from '@scaling/core';
+import type { ReplicaTable } from './_replica-table.js';
 import type { NoReplicaError } from './errors.js';
 import type { ReplicaRouter } from './replica-router.js';
 import type { ReplicaIneligibility, ReplicaState } from './replica-state.js';
@@ -57,4 +58,49 @@ export function replicaStats(st: ReplicaState): ReplicaStats {
   if (st.lagMs !== undefined) r.lagMs = st.lagMs;
   if (st.lagBytes !== undefined) r.lagBytes = st.lagBytes;
   return r;
+}
+
+/** @internal The router's routing counters, as `stats()` reads them. */
+export interface RouterCounters {
+  replicaReads: number;
+  stickyReads: number;
+  fallbacks: number;
+  noReplica: number;
+}
+
+/**
+ * @internal A router's {@link ReplicaRouterStats}: the counters `c`, the waits, and each replica's state in
+ * `table` (slot `i` is `replicas[i]`) at `now`.
+ */
+export function routerStats(
+  table: ReplicaTable,
+  replicas: readonly { id: string }[],
+  now: number,
+  c: RouterCounters,
+  maxLagMs: number,
+  wait: { readonly aborted: number; readonly waits: number; readonly waiters: readonly unknown[]; readonly duration: Histogram },
+): ReplicaRouterStats {
+  const byId: Record<string, ReplicaStats> = {};
+  let eligible = 0;
+  for (let i = 0; i < replicas.length; i++) {
+    const st = table.state(i, (replicas[i] as { id: string }).id, now);
+    if (st.eligible) eligible++;
+    byId[st.id] = replicaStats(st);
+  }
+  const primaryReads = c.stickyReads + c.fallbacks;
+  return {
+    reads: c.replicaReads + primaryReads + c.noReplica + wait.aborted,
+    replicaReads: c.replicaReads,
+    primaryReads,
+    stickyReads: c.stickyReads,
+    fallbacks: c.fallbacks,
+    noReplica: c.noReplica,
+    aborted: wait.aborted,
+    waits: wait.waits,
+    waiting: wait.waiters.length,
+    eligibleReplicas: eligible,
+    maxLagMs,
+    waitDuration: wait.duration.clone(),
+    replicas: byId,
+  };
 }

@@ -1,9 +1,9 @@
-import { type Clock, Histogram } from '@scaling/core';
-import { assertNonNegativeFinite, describeValue, Emitter } from '@scaling/core/internal';
+import type { Clock } from '@scaling/core';
+import { describeValue, Emitter } from '@scaling/core/internal';
 import type { PickOptions } from '@scaling/load-balancer';
 import { RoundRobin } from '@scaling/load-balancer';
 import { explainNoReplica } from './_explain.js';
-import { settle, type Waiter } from './_read-waiter.js';
+import { ReadWaits, type Waiter } from './_read-waiter.js';
 import { indexReplicas } from './_replica-index.js';
 import { assertLagFields, ELIGIBLE, ReplicaTable } from './_replica-table.js';
 import type { DuplicateReplicaError } from './errors.js';
@@ -11,8 +11,8 @@ import { NoReplicaError } from './errors.js';
 import { REPLICA_ROUTER_EVENTS, type ReplicaRouterEvents } from './events.js';
 import type { ReplicaBalancer, ReplicaEndpoint, ReplicaLease } from './replica-balancer.js';
 import { type ReadOptions, type ReadYourWritesMode, type ReplicaRouterOptions, resolveRouterOptions } from './replica-router-options.js';
-import { type ReplicaRouterStats, type ReplicaStats, replicaStats } from './replica-router-stats.js';
-import { ReplicaSession } from './replica-session.js';
+import { type ReplicaRouterStats, routerStats } from './replica-router-stats.js';
+import { ReplicaSession, writePosition } from './replica-session.js';
 import type { ReplicaSample, ReplicaState } from './replica-state.js';
 
 const noop = (): void => {};
@@ -73,12 +73,11 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   readonly #stickinessMs: number;
   readonly #maxWaitMs: number;
   readonly #fallbackError: boolean;
-  readonly #onWait: (() => void) | undefined;
   readonly #primaryLease: ReplicaLease<P>;
   readonly #exclude = new Set<string>();
   readonly #pick: PickOptions = { key: undefined, exclude: undefined };
   readonly #events: Emitter<ReplicaRouterEvents>;
-  #waiters: Waiter<P, R>[] = [];
+  readonly #wait: ReadWaits<P, R>;
   readonly #maxLagMs: number;
   /** How the last {@link ReplicaRouter.#route} went. */
   #routed = TO_REPLICA;
@@ -86,9 +85,6 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   #stickyReads = 0;
   #fallbacks = 0;
   #noReplica = 0;
-  #aborted = 0;
-  #waits = 0;
-  readonly #waitDuration = new Histogram();
 
   constructor(options: ReplicaRouterOptions<P, R>) {
     const o = resolveRouterOptions(options);
@@ -103,7 +99,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     this.#maxWaitMs = o.maxWaitMs;
     this.#fallbackError = o.fallback === 'error';
     this.#maxLagMs = o.maxLagMs;
-    this.#onWait = o.onWait;
+    this.#wait = new ReadWaits<P, R>(clock, o.maxWaitMs, o.onWait, (w) => this.#fallBack(w));
     this.#primaryLease = { endpoint: primary, release: noop };
     this.#events = new Emitter<ReplicaRouterEvents>('replica-router', REPLICA_ROUTER_EVENTS, this);
     this.#balancer =
@@ -145,16 +141,8 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
    * @throws {RangeError} when `position` is negative, `NaN` or infinite.
    */
   recordWrite(session: ReplicaSession, position?: number): void {
-    if (typeof session !== 'object' || session === null || typeof session.position !== 'number')
-      throw new TypeError(`Expected \`session\` to be a ReplicaSession, got ${describeValue(session)}`);
-    if (position !== undefined || this.readYourWrites === 'position') {
-      if (position === undefined)
-        throw new TypeError(
-          "Expected `position` (the primary's replication position after the write) in 'position' read-your-writes mode, got undefined",
-        );
-      assertNonNegativeFinite('position', position);
-      if (position > session.position) session.position = position;
-    }
+    const p = writePosition(session, position, this.readYourWrites);
+    if (p !== undefined && p > session.position) session.position = p;
     session.lastWriteAt = this.#clock.now();
   }
 
@@ -220,30 +208,13 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
    * ```
    */
   stats(): ReplicaRouterStats {
-    const now = this.#clock.now();
-    const replicas: Record<string, ReplicaStats> = {};
-    let eligible = 0;
-    for (let i = 0; i < this.replicas.length; i++) {
-      const st = this.#table.state(i, (this.replicas[i] as R).id, now);
-      if (st.eligible) eligible++;
-      replicas[st.id] = replicaStats(st);
-    }
-    const primaryReads = this.#stickyReads + this.#fallbacks;
-    return {
-      reads: this.#replicaReads + primaryReads + this.#noReplica + this.#aborted,
+    const counters = {
       replicaReads: this.#replicaReads,
-      primaryReads,
       stickyReads: this.#stickyReads,
       fallbacks: this.#fallbacks,
       noReplica: this.#noReplica,
-      aborted: this.#aborted,
-      waits: this.#waits,
-      waiting: this.#waiters.length,
-      eligibleReplicas: eligible,
-      maxLagMs: this.#maxLagMs,
-      waitDuration: this.#waitDuration.clone(),
-      replicas,
     };
+    return routerStats(this.#table, this.replicas, this.#clock.now(), counters, this.#maxLagMs, this.#wait);
   }
 
   /**
@@ -285,51 +256,12 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
       this.#countRouted();
       return failure === undefined ? Promise.resolve(lease) : Promise.reject(failure);
     }
-    const minPosition = Math.max(session.position, options?.minPosition ?? 0);
-    this.#waits++;
-    return new Promise<ReplicaLease<P | R>>((resolve, reject) => {
-      const waiter: Waiter<P, R> = {
-        minPosition,
-        key: options?.key,
-        resolve,
-        reject,
-        timer: undefined,
-        signal,
-        onAbort: undefined,
-        startedAt: this.#clock.now(),
-      };
-      waiter.timer = this.#clock.setTimeout(() => {
-        waiter.timer = undefined;
-        this.#removeWaiter(waiter);
-        this.#fallBack(waiter);
-      }, this.#maxWaitMs);
-      if (signal !== undefined) {
-        waiter.onAbort = () => {
-          this.#removeWaiter(waiter);
-          this.#settle(waiter);
-          this.#aborted++;
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.#waiters.push(waiter);
-      const onWait = this.#onWait;
-      if (onWait !== undefined) {
-        try {
-          onWait();
-        } catch (e) {
-          // a user callback: visible, but it never leaves the router with a stranded waiter
-          process.nextTick(() => {
-            throw e;
-          });
-        }
-      }
-    });
+    return this.#wait.wait(Math.max(session.position, options?.minPosition ?? 0), options?.key, signal);
   }
 
   /** Number of `forReadAsync` calls waiting for a replica to catch up. */
   get waiting(): number {
-    return this.#waiters.length;
+    return this.#wait.waiters.length;
   }
 
   /**
@@ -348,7 +280,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
       throw new TypeError(`Expected \`healthy\` to be a boolean, got ${describeValue(sample.healthy)}`);
     const now = this.#clock.now();
     this.#table.record(i, sample, now);
-    if (this.#waiters.length > 0) this.#wake(now);
+    if (this.#wait.waiters.length > 0) this.#wake(now);
     this.#notice(i, now);
   }
 
@@ -363,7 +295,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     const i = this.#indexOf(id);
     this.#table.markDown(i, String(detail));
     const now = this.#clock.now();
-    if (this.#waiters.length > 0) this.#wake(now);
+    if (this.#wait.waiters.length > 0) this.#wake(now);
     this.#notice(i, now);
   }
 
@@ -380,10 +312,11 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
 
   /** Cancel every waiting `forReadAsync` (they resolve to the primary). */
   close(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    const wait = this.#wait;
+    const waiters = wait.waiters;
+    wait.waiters = [];
     for (const w of waiters) {
-      this.#settle(w);
+      wait.settle(w);
       this.#fallbacks++;
       w.resolve(this.#primaryLease);
     }
@@ -433,7 +366,7 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
   }
 
   #fallBack(w: Waiter<P, R>): void {
-    this.#settle(w);
+    this.#wait.settle(w);
     if (this.#fallbackError) {
       this.#noReplica++;
       w.reject(new NoReplicaError(this.#explain(w.minPosition)));
@@ -443,45 +376,21 @@ export class ReplicaRouter<P, R extends ReplicaEndpoint = ReplicaEndpoint> {
     }
   }
 
-  /** A waiter is done: its timer and signal listener go, its wait is measured. */
-  #settle(w: Waiter<P, R>): void {
-    settle(this.#clock, w);
-    this.#waitDuration.record(this.#clock.now() - w.startedAt);
-  }
-
   #wake(now: number): void {
-    const serving = this.#anyServing(now);
-    const still: Waiter<P, R>[] = [];
-    const ready: Array<[Waiter<P, R>, ReplicaLease<R> | undefined]> = [];
-    for (const w of this.#waiters) {
-      if (!serving) {
-        ready.push([w, undefined]); // no replica can serve it any more: the primary, now
-        continue;
-      }
-      let any = false;
-      for (let i = 0; i < this.replicas.length; i++) {
-        if (this.#table.eligible(i, w.minPosition, now)) {
-          any = true;
-          break;
-        }
-      }
-      const lease = any ? this.#tryReplica(w.minPosition, w.key) : undefined;
-      if (lease === undefined) still.push(w);
-      else ready.push([w, lease]);
-    }
-    this.#waiters = still;
-    for (const [w, lease] of ready) {
+    for (const [w, lease] of this.#wait.due(this.#anyServing(now), (w) => this.#caughtUp(w, now))) {
       if (lease === undefined) this.#fallBack(w);
       else {
-        this.#settle(w);
+        this.#wait.settle(w);
         this.#replicaReads++;
         w.resolve(lease);
       }
     }
   }
 
-  #removeWaiter(w: Waiter<P, R>): void {
-    const i = this.#waiters.indexOf(w);
-    if (i >= 0) this.#waiters.splice(i, 1);
+  /** A replica lease for waiter `w` once some replica has caught up with it, else `undefined`. */
+  #caughtUp(w: Waiter<P, R>, now: number): ReplicaLease<R> | undefined {
+    for (let i = 0; i < this.replicas.length; i++)
+      if (this.#table.eligible(i, w.minPosition, now)) return this.#tryReplica(w.minPosition, w.key);
+    return undefined;
   }
 }

@@ -1,3 +1,6 @@
+import { assertNonNegativeFinite, describeValue } from '@scaling/core/internal';
+import type { ReadYourWritesMode } from './replica-router-options.js';
+
 /**
  * A read-your-writes session: what one user (request, unit of work) last wrote. Create one with
  * `ReplicaRouter.session()` and pass it to every read and write made for that user.
@@ -21,4 +24,22 @@ export class ReplicaSession {
       throw new RangeError(`Expected \`position\` to be a non-negative finite number, got ${String(position)}`);
     if (position > this.position) this.position = position;
   }
+}
+
+/**
+ * @internal `recordWrite`'s arguments checked: the position to raise `session`'s token to, or `undefined` when none
+ * was given (allowed outside `'position'` mode).
+ * @throws {TypeError} when `session` is not a session, or `position` is missing in `'position'` mode or not a number.
+ * @throws {RangeError} when `position` is negative, `NaN` or infinite.
+ */
+export function writePosition(session: ReplicaSession, position: number | undefined, mode: ReadYourWritesMode): number | undefined {
+  if (typeof session !== 'object' || session === null || typeof session.position !== 'number')
+    throw new TypeError(`Expected \`session\` to be a ReplicaSession, got ${describeValue(session)}`);
+  if (position === undefined && mode !== 'position') return undefined;
+  if (position === undefined)
+    throw new TypeError(
+      "Expected `position` (the primary's replication position after the write) in 'position' read-your-writes mode, got undefined",
+    );
+  assertNonNegativeFinite('position', position);
+  return position;
 }
