@@ -8,7 +8,7 @@
 
 export { Emitter } from './emitter.js';
 export { assertHashInput, fmix32, fnv1a32, scratchBytes, utf8IntoScratch } from './hash.js';
-export { assertBoolean, assertClock, assertOptions, assertSignal, type ClockMethod } from './options.js';
+export { assertBoolean, assertClock, assertNoNearMiss, assertOptions, assertSignal, type ClockMethod, nearMissOf } from './options.js';
 export {
   assertBucketBoundaries,
   assertGaugeFields,

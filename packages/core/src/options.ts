@@ -38,6 +38,71 @@ export function assertOptions<T extends object>(
   return options;
 }
 
+/**
+ * The name in `names` that `key` looks like a misspelling of, or `undefined`: for objects that may carry keys
+ * of their own (endpoints, strategy objects), where unknown keys cannot all be errors but a typo of a known
+ * one (`wieght`, `weigth`, `Weight`, `onAdded`) must not be silently ignored. Compared case-insensitively,
+ * without a leading `on` or underscores; a near miss is an optimal-string-alignment (Damerau–Levenshtein)
+ * distance of 1 (2 for names of 6 letters or more) with the same first letter, so `height` is not `weight`.
+ */
+export function nearMissOf(key: string, names: readonly string[]): string | undefined {
+  if (names.includes(key)) return undefined;
+  const k = normalName(key);
+  for (const name of names) {
+    const n = normalName(name);
+    if (k === n) return name;
+    if (k.length === 0 || n.length === 0 || k[0] !== n[0]) continue;
+    if (osaDistance(k, n) <= (n.length >= 6 ? 2 : 1)) return name;
+  }
+  return undefined;
+}
+
+/**
+ * Throws when an own key of `value` (or a method of its class) is a near miss ({@link nearMissOf}) of a name
+ * in `names` that `value` does not have.
+ * @param where - what `value` is, for the message (e.g. `'endpoint'`, `'strategy'`).
+ * @throws {TypeError} `Unknown key \`wieght\` in endpoint (did you mean \`weight\`?)`.
+ */
+export function assertNoNearMiss(where: string, value: object, names: readonly string[]): void {
+  for (let o: object | null = value; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key === 'constructor') continue;
+      const name = nearMissOf(key, names);
+      if (name !== undefined && (value as Record<string, unknown>)[name] === undefined) {
+        throw new TypeError(`Unknown key \`${key}\` in ${where} (did you mean \`${name}\`?)`);
+      }
+    }
+  }
+}
+
+function normalName(s: string): string {
+  let k = s.toLowerCase().replaceAll('_', '');
+  if (k.length > 3 && k.startsWith('on')) k = k.slice(2);
+  return k;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+function osaDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [i];
+    for (let j = 1; j <= b.length; j++) row.push(i === 0 ? j : 0);
+    d.push(row);
+  }
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i] as number[];
+      const up = d[i - 1] as number[];
+      let v = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = v;
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
 /** The clock methods a component may call; {@link assertClock} checks exactly the ones it uses. */
 export type ClockMethod = 'now' | 'setTimeout' | 'clearTimeout';
 

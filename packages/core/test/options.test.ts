@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/index.js';
-import { assertClock, assertOptions } from '../src/internal.js';
+import { assertClock, assertNoNearMiss, assertOptions, nearMissOf } from '../src/internal.js';
 
 describe('assertOptions (kind: options from other libraries are never silently ignored)', () => {
   it('accepts known keys and returns the object', () => {
@@ -30,5 +31,52 @@ describe('assertClock', () => {
     expect(() => assertClock('clock', { now: () => 0 }, ['now'])).not.toThrow();
     expect(() => assertClock('clock', { now: () => 0 }, ['now', 'setTimeout'])).toThrow(/`setTimeout\(\)`/);
     expect(() => assertClock('clock', 1, ['now'])).toThrow(/Expected `clock` to be a Clock, got 1/);
+  });
+});
+
+describe('nearMissOf / assertNoNearMiss (new-user review, 2026-12: misspelt keys silently ignored)', () => {
+  it('an adjacent transposition, a dropped or doubled letter, or a case change of a name is a near miss', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('weight', 'added', 'removed', 'released', 'pick'),
+        fc.nat(),
+        fc.constantFrom('swap', 'drop', 'double', 'upper'),
+        (name, at, kind) => {
+          // Never at the first letter: a look-alike must start like the name (so `height` is not `weight`).
+          const i = kind === 'swap' ? 1 + (at % (name.length - 2)) : at % (name.length - 1);
+          const typo =
+            kind === 'swap'
+              ? name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2)
+              : kind === 'drop'
+                ? name.slice(0, i + 1) + name.slice(i + 2)
+                : kind === 'double'
+                  ? name.slice(0, i + 1) + name[i + 1] + name.slice(i + 1)
+                  : name.toUpperCase();
+          fc.pre(typo !== name);
+          expect(nearMissOf(typo, [name])).toBe(name);
+        },
+      ),
+    );
+  });
+
+  it('other words and the names themselves are not', () => {
+    for (const key of ['height', 'weights2x', 'url', 'ip', 'id', 'state', 'reset', 'history'])
+      expect(nearMissOf(key, ['weight', 'added', 'released'])).toBeUndefined();
+    expect(nearMissOf('weight', ['weight'])).toBeUndefined();
+    expect(nearMissOf('onAdded', ['added'])).toBe('added');
+  });
+
+  it('assertNoNearMiss throws only when the look-alike stands in for a missing name, and looks at class methods', () => {
+    expect(() => assertNoNearMiss('endpoint', { id: 'a', wieght: 1 }, ['weight'])).toThrow(
+      'Unknown key `wieght` in endpoint (did you mean `weight`?)',
+    );
+    expect(() => assertNoNearMiss('endpoint', { id: 'a', weight: 2, wieght: 1 }, ['weight'])).not.toThrow();
+    class S {
+      pick(): number {
+        return 0;
+      }
+      relased(): void {}
+    }
+    expect(() => assertNoNearMiss('strategy', new S(), ['pick', 'released'])).toThrow(/`relased`/);
   });
 });

@@ -1,8 +1,10 @@
-import { assertPositiveFinite, describeValue } from '@scaling/core/internal';
+import { assertNoNearMiss, assertPositiveFinite, describeValue } from '@scaling/core/internal';
 import { type Columns, grown } from './_columns.js';
 import { isPanicking } from './_panic.js';
 import { DuplicateEndpointError } from './errors.js';
 import type { Endpoint } from './types.js';
+
+const ENDPOINT_WEIGHT = ['weight'];
 
 let uidCounter = 0;
 
@@ -83,6 +85,8 @@ export class EndpointTable<E extends Endpoint> {
       throw new TypeError(`Expected \`endpoint\` to be an object, got ${describeValue(endpoint)}`);
     const id = endpoint.id;
     if (typeof id !== 'string') throw new TypeError(`Expected \`endpoint.id\` to be a string, got ${describeValue(id)}`);
+    // Endpoints may carry keys of their own, but a misspelt `weight` must not silently mean weight 1.
+    if (endpoint.weight === undefined) assertNoNearMiss('endpoint', endpoint, ENDPOINT_WEIGHT);
     const w = endpoint.weight ?? 1;
     assertPositiveFinite('endpoint.weight', w);
     if (this.index.has(id)) throw new DuplicateEndpointError(id);

@@ -152,14 +152,22 @@ export function parseCommonOptions(
   };
 }
 
+const PICK_OPTION_KEYS = ['key', 'exclude'];
+
 /**
  * The `exclude` set of a pick, or `undefined` when there is none or it is empty.
- * @throws {TypeError} when `exclude` is not a `ReadonlySet` (e.g. an array).
+ * @throws {TypeError} when `exclude` is not a `ReadonlySet` (e.g. an array), or when `options` has neither
+ *   `exclude` nor `key` but an unknown key (`Unknown option \`exlude\` in pick options …`).
  */
 export function excludeOf(options: PickOptions | undefined): ReadonlySet<string> | undefined {
   if (options === undefined) return undefined;
   const exclude = options.exclude;
-  if (exclude === undefined) return undefined;
+  if (exclude === undefined) {
+    // Neither known key: a misspelt one (`exlude`) must not pass as "no options". Checked only here, so a pick
+    // with `exclude` or `key` never pays for it.
+    if (options.key === undefined) assertOptions('pick options', options, PICK_OPTION_KEYS);
+    return undefined;
+  }
   if (exclude instanceof Set) return exclude.size === 0 ? undefined : exclude;
   return checkExclude(exclude);
 }
