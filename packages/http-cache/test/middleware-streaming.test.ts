@@ -40,10 +40,13 @@ function get(port: number, path: string, options: { ms?: number; abortAfterMs?: 
     });
     req.on('error', () => resolve('ABORTED'));
     req.end();
-    const timer = setTimeout(() => {
-      req.destroy();
-      resolve(options.abortAfterMs !== undefined ? 'ABORTED' : 'HUNG');
-    }, options.abortAfterMs ?? options.ms ?? 2000);
+    const timer = setTimeout(
+      () => {
+        req.destroy();
+        resolve(options.abortAfterMs !== undefined ? 'ABORTED' : 'HUNG');
+      },
+      options.abortAfterMs ?? options.ms ?? 2000,
+    );
     req.on('close', () => {
       if (options.abortAfterMs === undefined) clearTimeout(timer);
     });
@@ -117,8 +120,9 @@ describe('routes answering in several steps (new-user review, 2026-12)', () => {
   });
 
   it('new-user review, 2026-12: Fastify reply.send(stream) hung later requests', async () => {
+    const engine = new HttpCacheEngine({ maxSizeBytes: 8 << 20 });
     const app = Fastify();
-    await app.register(httpCachePlugin, { maxSizeBytes: 8 << 20 });
+    await app.register(httpCachePlugin, { engine });
     closers.push(() => app.close());
     let runs = 0;
     app.get('/stream', async (_req, reply) => {
@@ -142,7 +146,7 @@ describe('routes answering in several steps (new-user review, 2026-12)', () => {
     expect(first.map((r) => (r as Reply).cache).sort()).toEqual(['HIT', 'HIT', 'MISS']);
     expect((later as Reply).cache).toBe('HIT');
     expect(runs).toBe(1);
-    const s = app.httpCache.stats();
+    const s = engine.stats();
     expect(s).toMatchObject({ requests: 4, misses: 1, hits: 3, stores: 1 });
     expect(outcomes(s)).toBe(s.requests);
   });
