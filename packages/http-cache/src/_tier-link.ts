@@ -8,7 +8,8 @@ import { storeTtl } from './stored-entry.js';
  * The engine's glue to a shared response tier (a `TieredCache` over Redis, say): checks the tier's
  * shape, mirrors the tier's invalidations into the local store, copies variants in on a local miss and
  * writes stores and purges through without waiting. A failed tier read or write never fails a request:
- * it calls `onError` (the engine counts it as `tierErrors`).
+ * it calls `onError` (the engine counts it as `tierErrors`) — once per rejected tier call, and once per
+ * `l2-error` event of the tier (a failed, timed-out or breaker-skipped Redis command; not `subscribe`).
  */
 export class TierLink {
   readonly #tier: SharedResponseTier;
@@ -27,6 +28,12 @@ export class TierLink {
       if (key !== undefined) store.delete(key);
       else if (tag === '') store.clear();
       else if (tag !== undefined) store.purgeSurrogateKey(tag);
+    });
+    // A TieredCache never rejects for Redis: a failed read resolves as a miss and a failed write as
+    // 'queued', so its failures are counted from its `l2-error` events (new-user review, 2026-12:
+    // `tierErrors` stayed 0 with Redis down). The bus subscription's retries are not reads or writes.
+    tier.on?.('l2-error', ({ operation }) => {
+      if (operation !== 'subscribe') this.#onError();
     });
   }
 

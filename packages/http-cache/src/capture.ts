@@ -28,9 +28,11 @@ export class ResponseCapture {
     this.#write = res.write;
     this.#end = res.end;
     this.sink = {
+      // The route's `writeHead`/`write`/`end` stay diverted after the engine wrote the head: a route that
+      // answers in several steps (`res.write` then a later `res.end`, a piped file) keeps feeding the
+      // captured body, which is how it reaches the client and the store (new-user review, 2026-12).
       writeHead: (status, headers) => {
         beforeWrite?.();
-        this.#restore();
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         return this.#writeHead.call(res, status, headers as Parameters<WriteHead>[1]);
       },
@@ -48,7 +50,17 @@ export class ResponseCapture {
     const res = this.#res;
     req.headers = { ...headers, host: req.headers.host } as IncomingMessage['headers'];
     const body = new PassThrough();
-    return new Promise<OriginResponse>((resolve) => {
+    // The engine listens for errors on the body it streams; one it drops (a 304, a 5xx answered stale) must not throw.
+    body.on('error', () => undefined);
+    return new Promise<OriginResponse>((resolve, reject) => {
+      // The response closing before the route ended it (the client left, the app destroyed the socket, a
+      // handler failed after the head was sent) ends the capture like an origin failure: before the head,
+      // the origin fetch rejects; after it, the body errors (never stored). Either way the engine releases
+      // the requests waiting on this fetch.
+      res.once('close', () => {
+        if (!this.#captured) reject(new Error('the response closed before the route answered'));
+        else if (!body.writableEnded) body.destroy(new Error('the response closed before the route ended it'));
+      });
       const head = (): void => {
         if (this.#captured) return;
         this.#captured = true;
@@ -81,27 +93,23 @@ export class ResponseCapture {
             : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
       res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
         head();
-        body.write(toBuffer(chunk, encoding));
+        if (!body.writableEnded && !body.destroyed) body.write(toBuffer(chunk, encoding));
         const done = typeof encoding === 'function' ? encoding : cb;
         if (typeof done === 'function') process.nextTick(done as () => void);
-        return true;
+        // Backpressure from the client's socket: `res` emits 'drain' itself once the engine's writes drained.
+        return !res.writableNeedDrain;
       }) as Write;
       res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse => {
         head();
-        if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') body.write(toBuffer(chunk, encoding));
-        body.end();
+        if (!body.writableEnded && !body.destroyed) {
+          if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') body.write(toBuffer(chunk, encoding));
+          body.end();
+        }
         const done = typeof chunk === 'function' ? chunk : typeof encoding === 'function' ? encoding : cb;
         if (typeof done === 'function') res.once('finish', done as () => void);
         return res;
       }) as End;
       next();
     });
-  }
-
-  #restore(): void {
-    const res = this.#res;
-    res.writeHead = this.#writeHead;
-    res.write = this.#write;
-    res.end = this.#end;
   }
 }

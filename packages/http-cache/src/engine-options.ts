@@ -106,7 +106,11 @@ export interface HttpCacheStats {
   evictions: number;
   /** Local misses answered from the shared tier (`tier` option). */
   tierHits: number;
-  /** Shared tier reads and writes that failed (answered as misses / not shared). */
+  /**
+   * Shared tier reads and writes that failed (answered as misses / not shared): the tier's failed, timed-out
+   * or breaker-skipped Redis commands (its `l2-error` events, of every user of that `TieredCache`), and tier
+   * calls that rejected.
+   */
   tierErrors: number;
   /** Bytes stored (gauge). */
   size: number;

@@ -24,7 +24,10 @@ function engineOf(options: HttpCacheOptions | HttpCacheEngine | undefined, name:
  * Express middleware caching the app's own responses with the {@link HttpCacheEngine} (an RFC 9111 shared
  * cache: the same rules as the reverse proxy, keyed by `originalUrl`). A hit is answered without running
  * the routes; a miss runs them (`next()`), streams what they write to the client and stores it when its
- * `Cache-Control` allows. Concurrent misses of one URL run the routes once (request coalescing). A stale
+ * `Cache-Control` allows, however the route answers (`res.json`, `res.write` then a later `res.end`,
+ * `res.sendFile`, `express.static`). Concurrent misses of one URL run the routes once (request coalescing);
+ * they are released to run them on their own when the response is uncacheable or too large, or closes
+ * before the route ended it (the client left, the route failed mid-body). A stale
  * response is revalidated before it is served — the routes run with `If-None-Match`/`If-Modified-Since`
  * from the stored response, so Express's own ETag check answers 304 — since there is no request to run
  * them with in the background. Pass an engine to share one cache between apps.

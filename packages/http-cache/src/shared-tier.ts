@@ -41,8 +41,13 @@ export interface SharedResponseTier {
   delete(key: string): Promise<unknown>;
   /** Removes every key tagged `tag` on every instance. */
   deleteByTag(tag: string): Promise<unknown>;
-  /** Invalidations published by the other instances (key or tag; `tag: ''` = everything), and bus state. */
-  on?(event: 'invalidation', listener: (payload: { key?: string; tag?: string }) => void): () => void;
+  /**
+   * The tier's events the engine listens to: `'invalidation'` — published by the other instances (`key` or
+   * `tag`; `tag: ''` = everything); `'l2-error'` — one of its Redis commands (`operation`) failed, timed out
+   * or was skipped by its open breaker (a `TieredCache` answers such a read as a miss and such a write as
+   * `'queued'`, without rejecting), counted in `tierErrors`.
+   */
+  on?(event: 'invalidation' | 'l2-error', listener: (payload: { key?: string; tag?: string; operation?: string }) => void): () => void;
 }
 
 /** The wire form of stored variants. */
