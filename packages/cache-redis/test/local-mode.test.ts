@@ -147,6 +147,29 @@ describe('new-user review, 2026-12: local mode from a cold start (Redis down bef
     expect(await tier.getOrLoadWithStatus('k', async () => 'x')).toEqual({ value: 'after', status: 'l1' });
   });
 
+  it('an open breaker is probed after breakerOpenMs although every read is an L1 hit (recovery is not stalled)', async () => {
+    const c = await coldTier();
+    const { tier, redis, clock, transport } = c;
+    const states: string[] = [];
+    tier.on('breaker', ({ state }) => states.push(state));
+    await tier.get('x');
+    expect(await tier.getOrLoad('k', async () => 'local')).toBe('local');
+    expect(await tier.set('s', 'w')).toBe('queued');
+    clock.advance(500); // Redis still down: the probe fails and the breaker re-opens
+    await settle(100);
+    expect(states).toEqual(['open', 'half-open', 'open']);
+    transport.restoreBus(); // L1 flushed; the breaker is still open
+    await settle();
+    expect(await tier.getOrLoad('k', async () => 'during')).toBe('during');
+    redis.down = false;
+    expect(await tier.getOrLoad('k', async () => 'x')).toBe('during'); // an L1 hit: nothing reaches Redis
+    clock.advance(500); // no read reaches Redis; the timed probe closes the breaker
+    await settle(100);
+    expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+    expect(tier.stats().pendingWrites).toBe(0);
+    expect(await tier.getOrLoadWithStatus('k', async () => 'fresh')).toEqual({ value: 'fresh', status: 'load' });
+  });
+
   it('a warm instance that only read (no version known) keeps L1 in local mode too', async () => {
     const f = fleet<string>(1, { breakerThreshold: 1, breakerOpenMs: 500, ttl: 1000, grace: 60_000 });
     cleanup = f.close;
