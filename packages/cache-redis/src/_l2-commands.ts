@@ -4,6 +4,7 @@
  */
 import { type Clock, TimeoutError, type TimerHandle } from '@scaling/core';
 import { type BreakerState, ConsecutiveL2Breaker, type L2Breaker } from './_l2-breaker.js';
+import { GEN } from './_tag-versions.js';
 import type { TierCore } from './_tier-core.js';
 import { L2UnavailableError, TierClosedError } from './errors.js';
 
@@ -47,13 +48,37 @@ export class L2Commands {
   readonly #pending = new Set<PendingCall>();
   #sweepTimer: TimerHandle | undefined;
   #sweepAt = INF;
+  #probeTimer: TimerHandle | undefined;
 
   constructor(core: TierCore) {
     const s = core.s;
     this.#core = core;
     this.#clock = s.clock;
     this.#commandTimeout = s.commandTimeout;
-    this.#breaker = new ConsecutiveL2Breaker(s.breakerThreshold, s.breakerOpenMs, s.clock, (state) => core.onBreaker(state));
+    this.#breaker = new ConsecutiveL2Breaker(s.breakerThreshold, s.breakerOpenMs, s.clock, (state) => {
+      this.#scheduleProbe(state, s.breakerOpenMs);
+      core.onBreaker(state);
+    });
+  }
+
+  /**
+   * An open breaker is probed after `breakerOpenMs` even when no read reaches L2: in local mode every read may
+   * be an L1 hit, and Redis coming back must still close the breaker (replaying queued writes, dropping
+   * provisional versions). The probe is a `GET` of the global generation (`operation: 'probe'`).
+   */
+  #scheduleProbe(state: BreakerState, openMs: number): void {
+    if (this.#probeTimer !== undefined) {
+      this.#clock.clearTimeout(this.#probeTimer);
+      this.#probeTimer = undefined;
+    }
+    if (state !== 'open' || this.#core.closed) return;
+    this.#probeTimer = this.#clock.setTimeout(() => {
+      this.#probeTimer = undefined;
+      if (this.#core.closed || this.#breaker.state === 'closed') return;
+      const core = this.#core;
+      const key = core.tags.key(GEN);
+      void this.call('probe', undefined, () => core.s.transport.get(key));
+    }, openMs);
   }
 
   get breakerState(): BreakerState {
@@ -117,9 +142,11 @@ export class L2Commands {
     if (next !== INF) this.#armSweep(next);
   }
 
-  /** Stops the sweep timer (the tier is closing). */
+  /** Stops the sweep and probe timers (the tier is closing). */
   stop(): void {
     if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    if (this.#probeTimer !== undefined) this.#clock.clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
   }
 
   /** Counts and reports a failed command (`counted`: a failure for the breaker too). */

@@ -160,11 +160,17 @@ export class LoadFlights {
     let versions: VersionSnapshot | undefined;
     let storable = false;
     let dirty = false;
+    let local = false;
     try {
       // Versions are read before the loader runs: a tag invalidated during the load invalidates its result.
       // So is the lease, when no L2 read gave one (a refresh started from L1): in the same tick, so one round trip.
       if (lease === undefined) [versions, lease] = await Promise.all([core.tags.of(tags), core.leases.lease(key)]);
       else versions = await core.tags.of(tags);
+      // Redis did not answer (local mode): provisional versions, taken before the loader runs like real ones.
+      if (versions === undefined) {
+        local = true;
+        versions = core.tags.local(tags);
+      }
       this.#core.stats.loads++;
       try {
         value = await loader(key, { signal: this.#abort.signal, staleValue: last?.value as V | undefined });
@@ -183,22 +189,27 @@ export class LoadFlights {
     }
     if (value === undefined) return { value, status: 'load' };
     const payload = core.serialize(key, value);
+    const e = core.entry(value, options, tags, versions as VersionSnapshot);
+    if (local) {
+      // Kept in L1 only: provisional versions never reach Redis (Redis answering again drops them).
+      if (dirty) core.stats.staleFillsDropped++;
+      else if (storable) core.storeL1(key, e);
+      return { value, status: 'load' };
+    }
     // A write or invalidation of this key during the load wins over its late result: seen here (the fill
-    // mark), or by Redis (the key's marker changed since the lease was read: another instance wrote it).
-    if (dirty) core.stats.staleFillsDropped++;
+    // mark, or a tag/clear bump heard on the bus since the versions were read: the entry could never be
+    // served), or by Redis (the key's marker changed since the lease was read: another instance wrote it).
+    if (dirty || core.tags.superseded(e)) core.stats.staleFillsDropped++;
     else {
-      const e = core.entry(value, options, tags, versions);
-      if (e !== undefined) {
-        // The fill mark also covers the L2 write's round trip: an invalidation heard meanwhile keeps L1 out.
-        const writing = core.beginFill(key);
-        let outcome: FillOutcome = 'skipped';
-        try {
-          outcome = await core.leases.fill(key, rkey, e, payload, lease as Lease);
-        } finally {
-          storable = core.endFill(key, writing) && storable;
-        }
-        if (storable && outcome !== 'refused') core.storeL1(key, e);
+      // The fill mark also covers the L2 write's round trip: an invalidation heard meanwhile keeps L1 out.
+      const writing = core.beginFill(key);
+      let outcome: FillOutcome = 'skipped';
+      try {
+        outcome = await core.leases.fill(key, rkey, e, payload, lease as Lease);
+      } finally {
+        storable = core.endFill(key, writing) && storable;
       }
+      if (storable && outcome !== 'refused') core.storeL1(key, e);
     }
     return { value, status: 'load' };
   }

@@ -2,6 +2,12 @@
  * Versions of tags and the global generation as known by one tier. An entry is valid while its generation and
  * tag versions are the current ones; unknown versions are read from Redis, and versions learnt from Redis while
  * the bus was down are used once but not kept.
+ *
+ * Local mode: when Redis cannot be asked, an entry still needs versions to be kept in L1. It gets
+ * provisional ones (negative numbers, unique in this tier, never sent to Redis): they count as unknown (the
+ * next read of them asks Redis), a `deleteByTag` here forgets them, and learning the real version from Redis
+ * or the bus replaces them — so an entry written under a provisional version is never valid once anything
+ * real is known, and is never written to L2.
  */
 import type { Entry } from './_entry.js';
 import { L2Failure } from './_l2-commands.js';
@@ -23,8 +29,13 @@ export class TagVersions {
   readonly #maxTags: number;
   /** Tag → version (GEN → global generation); cleared (with L1) on every bus recovery. */
   readonly #versions = new Map<string, number>();
-  /** The global generation, or -1 while unknown (mirror of `#versions.get(GEN)` for the hot path). */
+  /**
+   * The global generation (mirror of `#versions.get(GEN)` for the hot path): -1 while unknown, below -1 while
+   * provisional (local mode); both count as unknown (`gen < 0`).
+   */
   gen = -1;
+  /** The next provisional version (negative, decreasing: never reused, never -1). */
+  #provisional = -2;
 
   constructor(core: TierCore) {
     this.#core = core;
@@ -37,8 +48,10 @@ export class TagVersions {
     return tag === GEN ? `${this.#prefix}g` : `${this.#prefix}t:${tag}`;
   }
 
+  /** Whether the version of `tag` is known (learnt from Redis or the bus; a provisional one is not). */
   has(tag: string): boolean {
-    return this.#versions.has(tag);
+    const v = this.#versions.get(tag);
+    return v !== undefined && v >= 0;
   }
 
   /** Forgets every version (they are re-read from Redis). */
@@ -70,7 +83,7 @@ export class TagVersions {
     let missing: string[] | undefined;
     if (this.gen < 0) missing = [GEN];
     if (tags !== undefined) {
-      for (const t of tags) if (!this.#versions.has(t)) (missing ??= []).push(t);
+      for (const t of tags) if (!this.has(t)) (missing ??= []).push(t);
     }
     if (missing !== undefined) {
       const core = this.#core;
@@ -85,6 +98,55 @@ export class TagVersions {
       for (let i = 0; i < missing.length; i++) this.learn(missing[i] as string, Number(got[i] ?? 0));
     }
     return this.#snapshot(tags);
+  }
+
+  /**
+   * Versions of `tags` and the global generation for an entry kept in L1 only, when Redis did not answer
+   * {@link TagVersions.of}: the known ones, and provisional ones (negative) for the others — assigned once
+   * and shared by every local entry until forgotten or replaced by a real version.
+   */
+  local(tags: readonly string[] | undefined): VersionSnapshot {
+    if (this.gen === -1) this.#assume(GEN);
+    if (tags !== undefined) for (const t of tags) if (!this.#versions.has(t)) this.#assume(t);
+    return this.#snapshot(tags);
+  }
+
+  #assume(tag: string): void {
+    if (this.#versions.size >= this.#maxTags) this.#core.flushLocal();
+    const v = this.#provisional--;
+    this.#versions.set(tag, v);
+    if (tag === GEN) this.gen = v;
+  }
+
+  /**
+   * Forgets every provisional version (Redis answers again): entries filled in local mode are not served
+   * from now on. True when there was one.
+   */
+  dropProvisional(): boolean {
+    let dropped = false;
+    for (const [tag, v] of this.#versions) {
+      if (v >= 0) continue;
+      this.#versions.delete(tag);
+      dropped = true;
+    }
+    if (this.gen < 0) this.gen = -1;
+    return dropped;
+  }
+
+  /**
+   * Whether an invalidation known here superseded a version `e` was written under (a tag bumped or `clear()`
+   * since its versions were read). Unknown and provisional versions supersede nothing.
+   */
+  superseded(e: Entry): boolean {
+    if (this.gen >= 0 && this.gen !== e.gen) return true;
+    const tags = e.tags;
+    if (tags === undefined) return false;
+    const versions = e.versions as readonly number[];
+    for (let i = 0; i < tags.length; i++) {
+      const v = this.#versions.get(tags[i] as string);
+      if (v !== undefined && v >= 0 && v !== versions[i]) return true;
+    }
+    return false;
   }
 
   #snapshot(tags: readonly string[] | undefined, fetched?: string[], values?: (string | null)[]): VersionSnapshot {

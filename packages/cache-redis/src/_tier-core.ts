@@ -111,7 +111,7 @@ export class TierCore {
     this.#ready = this.bus.subscribe();
   }
 
-  /** Resolves once the bus subscribed for the first time (or its first attempt failed). */
+  /** Resolves once the bus's first subscription attempt is over: subscribed, or failed (never rejects). */
   ready(): Promise<void> {
     return this.#ready;
   }
@@ -133,6 +133,8 @@ export class TierCore {
 
   /** The L2 breaker changed state. */
   onBreaker(state: BreakerState): void {
+    // Redis answers again: entries filled in local mode (provisional versions) are not served any more.
+    if (state === 'closed') this.tags.dropProvisional();
     this.updateL1Active();
     if (this.emitter.wants('breaker')) this.emitter.emit('breaker', { state });
     if (state === 'closed') this.writes.maybeReplay();
@@ -296,14 +298,11 @@ export class TierCore {
     return payload;
   }
 
-  /** A new entry with the call's times and the versions read; `undefined` when the versions are unknown (Redis down, tags new). */
-  entry(
-    value: unknown,
-    options: TierSetOptions | undefined,
-    tags: readonly string[] | undefined,
-    versions: VersionSnapshot | undefined,
-  ): Entry | undefined {
-    if (versions === undefined) return undefined;
+  /**
+   * A new entry with the call's times and `versions` (read from Redis, or provisional ones from
+   * {@link TagVersions.local} when Redis did not answer: such an entry is kept in L1 only).
+   */
+  entry(value: unknown, options: TierSetOptions | undefined, tags: readonly string[] | undefined, versions: VersionSnapshot): Entry {
     const now = this.#clock.now();
     const ttl = options?.ttl ?? this.s.ttl;
     const expiresAt = ttl === 0 || ttl === INF ? INF : now + ttl;
@@ -343,12 +342,12 @@ export class TierCore {
     } finally {
       storable = this.endFill(key, fill);
     }
-    const e = this.entry(value, options, tags, versions);
-    if (e === undefined) {
-      // Redis did not answer the version read: nothing reaches L2, so queue the invalidation.
-      return this.writes.add(key, undefined);
-    }
+    // Redis did not answer the version read (local mode): the entry gets provisional versions, is kept in L1
+    // only, and the key's invalidation is queued for when Redis answers.
+    const local = versions === undefined;
+    const e = this.entry(value, options, tags, versions ?? this.tags.local(tags));
     if (storable) this.storeL1(key, e);
+    if (local) return this.writes.add(key, undefined);
     return this.writeL2(key, rkey, e, payload);
   }
 

@@ -64,7 +64,12 @@ export class TieredCache<V = unknown> {
     return this.#core.origin;
   }
 
-  /** Resolves once the invalidation bus is subscribed (L1 serves only from then on; reads go to Redis before). */
+  /**
+   * Resolves once the invalidation bus's first subscription attempt is over: subscribed (`stats().busConnected`
+   * is `true`; L1 serves from then on), or failed (reported on `l2-error` with `operation: 'subscribe'`; `ioredisTransport`
+   * keeps retrying and the `bus` event reports the connection). Never rejects and never waits for
+   * Redis to come back: until the bus is up, reads go to Redis, or to L1 in local mode once the breaker opens.
+   */
   ready(): Promise<void> {
     return this.#core.ready();
   }

@@ -67,7 +67,9 @@ export interface RedisTransport {
   delIfEquals(key: string, value: string): Promise<void>;
   /**
    * Subscribes to `channel` on a connection of its own. Resolves once the first subscription is active (or
-   * rejects when it cannot be made); afterwards reports every loss and recovery through `handlers`.
+   * rejects when the first attempt fails: the tier goes on without the bus, and a transport that keeps
+   * trying reports the subscription with `handlers.up()` later); afterwards reports every loss and recovery
+   * through `handlers`.
    */
   subscribe(channel: string, handlers: BusHandlers): Promise<void>;
   /** Closes what the transport opened (the subscription connection); never the caller's own client. */

@@ -164,8 +164,10 @@ export interface TierStats {
   lockWaits: number;
   /**
    * Loads whose result was answered but not stored, because the key was written, deleted or invalidated
-   * while they ran: seen by this instance (a write here, an invalidation heard on the bus), or by Redis (the
-   * key's marker changed since the load read L2; also counted when the load outlasted `markerTtl`).
+   * while they ran: seen by this instance (a write here, an invalidation heard on the bus, a tag or `clear()`
+   * bump known here when the load ended), or by Redis (the key's marker changed since the load read L2; also
+   * counted when the load outlasted `markerTtl`). A tag bump heard only after the load ended is not counted:
+   * the entry then written carries the old version and is never served.
    */
   staleFillsDropped: number;
   /** Entries in the L1 cache now (a gauge; the L1 cache's own `stats()` has its counters). */

@@ -120,10 +120,12 @@ export class MemoryTransport implements RedisTransport {
     this.redis.check();
     if (this.redis.read(key) === value) this.redis.remove(key);
   }
+  /** Subscribes; rejects while Redis is `down` (the subscription then comes up with {@link restoreBus}). */
   async subscribe(channel: string, handlers: BusHandlers): Promise<void> {
     this.#channel = channel;
     this.#handlers = handlers;
     this.redis.attach(this);
+    if (this.redis.down) throw new Error('connect ECONNREFUSED (memory redis is down)');
     this.#up = true;
     handlers.up();
   }
