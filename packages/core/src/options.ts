@@ -5,6 +5,10 @@
  */
 import { describeValue } from './validate.js';
 
+/** The hint for an own `__proto__` key (JSON.parse makes one; an object literal's `__proto__:` sets the prototype). */
+const PROTO_HINT =
+  'an own `__proto__` key, as JSON.parse makes from `"__proto__"`, is not an option and does not set a prototype: remove it';
+
 /**
  * Checks that `options` is an object whose own enumerable keys are all in `known`.
  *
@@ -15,7 +19,8 @@ import { describeValue } from './validate.js';
  *   (e.g. `{ maxAge: 'use `ttl` (milliseconds)' }`).
  * @returns `options`, or `{}` when it was `undefined` and `optional` is true.
  * @throws {TypeError} when `options` is not an object (`Expected \`options\` to be an object, got …`),
- *   or when it has a key not in `known` (the message names the key and, where one exists, the hint).
+ *   or when it has a key not in `known` (the message names the key and, where one exists, the hint; an own
+ *   `__proto__` key, as from `JSON.parse`, is named as such).
  */
 export function assertOptions<T extends object>(
   where: string,
@@ -30,7 +35,8 @@ export function assertOptions<T extends object>(
   }
   for (const key in options) {
     if (!Object.hasOwn(options, key) || known.includes(key)) continue;
-    const hint = hints?.[key];
+    // own keys of `hints` only: `__proto__` or `constructor` must not find Object.prototype's
+    const hint = hints !== undefined && Object.hasOwn(hints, key) ? hints[key] : key === '__proto__' ? PROTO_HINT : undefined;
     throw new TypeError(
       `Unknown option \`${key}\` in ${where}${hint === undefined ? '' : ` (${hint})`}; expected one of: ${known.map((k) => `\`${k}\``).join(', ')}`,
     );

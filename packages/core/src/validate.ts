@@ -45,12 +45,25 @@ export function assertPositiveFinite(name: string, value: unknown): asserts valu
     throw new RangeError(`Expected \`${name}\` to be a positive finite number, got ${describeValue(value)}`);
 }
 
-/** @throws {TypeError}/{@link RangeError} unless `value` is a finite number in [min, max]. */
+/**
+ * Renders the interval `[min, max]` for a message; a bound of ±`Number.MIN_VALUE` (the way to exclude 0) is
+ * shown as an open bound at 0: `[Number.MIN_VALUE, 1]` is "(0, 1]".
+ */
+function describeRange(min: number, max: number): string {
+  const lower = min === Number.MIN_VALUE ? '(0' : `[${min}`;
+  const upper = max === -Number.MIN_VALUE ? '0)' : `${max}]`;
+  return `${lower}, ${upper}`;
+}
+
+/**
+ * @throws {TypeError}/{@link RangeError} unless `value` is a finite number in [min, max]. Pass
+ *   `Number.MIN_VALUE` as `min` for "greater than 0": the message then says "(0, max]".
+ */
 export function assertInRange(name: string, value: unknown, min: number, max: number): asserts value is number {
   if (typeof value !== 'number')
-    throw new TypeError(`Expected \`${name}\` to be a number in [${min}, ${max}], got ${describeValue(value)}`);
+    throw new TypeError(`Expected \`${name}\` to be a number in ${describeRange(min, max)}, got ${describeValue(value)}`);
   if (!(value >= min && value <= max))
-    throw new RangeError(`Expected \`${name}\` to be a number in [${min}, ${max}], got ${describeValue(value)}`);
+    throw new RangeError(`Expected \`${name}\` to be a number in ${describeRange(min, max)}, got ${describeValue(value)}`);
 }
 
 /** @throws {TypeError} unless `value` is a function. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/index.js';
-import { assertClock, assertNoNearMiss, assertOptions, nearMissOf } from '../src/internal.js';
+import { assertClock, assertInRange, assertNoNearMiss, assertOptions, nearMissOf } from '../src/internal.js';
 
 describe('assertOptions (kind: options from other libraries are never silently ignored)', () => {
   it('accepts known keys and returns the object', () => {
@@ -22,6 +22,30 @@ describe('assertOptions (kind: options from other libraries are never silently i
       /Unknown option `maxAge` in Cache options \(use `ttl` \(milliseconds\)\)/,
     );
     expect(() => assertOptions('Queue options', { intervalCap: 5 } as never, ['concurrency'])).toThrow(/Unknown option `intervalCap`/);
+  });
+  it('new-user review, 2026-12: an own `__proto__` key (JSON.parse) is named clearly, not hinted "[object Object]"', () => {
+    const hints = { maxAge: 'use `ttl`' };
+    const parsed = JSON.parse('{"__proto__": {"x": 1}}') as object;
+    expect(() => assertOptions('Cache options', parsed, ['max'], hints)).toThrow(
+      /^Unknown option `__proto__` in Cache options \(an own `__proto__` key, as JSON.parse makes/,
+    );
+    expect(() => assertOptions('Cache options', parsed, ['max'])).toThrow(/as JSON.parse makes/);
+    // keys Object.prototype has are unknown keys without a hint, not hinted with its members
+    for (const key of ['constructor', 'toString', 'hasOwnProperty'])
+      expect(() => assertOptions('Cache options', { [key]: 1 }, ['max'], hints)).toThrow(
+        new RegExp(`^Unknown option \`${key}\` in Cache options; expected one of: \`max\`$`),
+      );
+  });
+});
+
+describe('assertInRange', () => {
+  it('new-user review, 2026-12: a lower bound of Number.MIN_VALUE reads "(0, max]", not "[5e-324, max]"', () => {
+    expect(() => assertInRange('quantile', 2, Number.MIN_VALUE, 1)).toThrow(/^Expected `quantile` to be a number in \(0, 1\], got 2$/);
+    expect(() => assertInRange('quantile', 0, Number.MIN_VALUE, 1)).toThrow(RangeError);
+    expect(() => assertInRange('quantile', 'x', Number.MIN_VALUE, 1)).toThrow(/in \(0, 1\], got "x"/);
+    expect(() => assertInRange('x', 1, -1, -Number.MIN_VALUE)).toThrow(/in \[-1, 0\), got 1/);
+    expect(() => assertInRange('p', 101, 0, 100)).toThrow(/in \[0, 100\], got 101/);
+    expect(() => assertInRange('q', Number.MIN_VALUE, Number.MIN_VALUE, 1)).not.toThrow();
   });
 });
 

@@ -6,7 +6,8 @@
 import type { Emitter } from '@scaling/core/internal';
 import { type CombinedHealth, combineHealth, HealthMonitor, httpProbe, OutlierDetector } from '@scaling/health';
 import type { LoadBalancer } from '@scaling/load-balancer';
-import { CHECKS, type HealthCheckSettings, OUTLIERS, type OutlierSettings } from './_options.js';
+import { CHECKS, type HealthCheckSettings, OUTLIERS } from './_options.js';
+import type { OutlierSettings } from './_outlier-options.js';
 import type { Member } from './_shared.js';
 import type { BalancedDispatcherEvents, HttpEndpoint } from './types.js';
 

@@ -9,11 +9,11 @@ import {
   assertPositiveInteger,
   describeValue,
 } from '@scaling/core/internal';
-import type { OutlierDetectorOptions } from '@scaling/health';
 import { type LoadBalancer, PeakEwma } from '@scaling/load-balancer';
 import { concurrencyBudget, type RetryBudget } from '@scaling/resilience';
 import { normaliseEndpoints } from './_endpoints.js';
 import { HedgeDelay } from './_hedge-delay.js';
+import { type OutlierSettings, outlierSettings } from './_outlier-options.js';
 import { assertPoolOptions } from './_pool-options.js';
 import type { HedgeSettings } from './_shared.js';
 import type { BalancedDispatcherOptions } from './balanced-dispatcher.js';
@@ -79,11 +79,6 @@ export const EVENTS: readonly (keyof BalancedDispatcherEvents)[] = [
   'discoveryError',
 ];
 export const OUTLIERS = 'outlierDetection';
-/** `outlierDetection` keys of `OutlierDetectorOptions` the dispatcher sets itself, with the reason. */
-const OUTLIER_REFUSED: Readonly<Record<string, string>> = {
-  endpoints: 'the dispatcher adds and removes its endpoints itself (give them in `endpoints` or `discover`)',
-  target: 'the dispatcher is the target (ejections take endpoints out of its balancer)',
-};
 export const UNDICI_EVENTS = new Set(['connect', 'disconnect', 'connectionError', 'drain']);
 export const CHECKS = 'healthCheck';
 
@@ -95,9 +90,6 @@ export const isBudget = (b: unknown): b is RetryBudget =>
 /** The health-check settings in effect: every option with its default. */
 export type HealthCheckSettings = Required<Omit<BalancedHealthCheckOptions, 'headers' | 'unhealthyIntervalMs'>> &
   BalancedHealthCheckOptions;
-
-/** The outlier detection options in effect (the detector applies their defaults), or `false` for none. */
-export type OutlierSettings = Omit<OutlierDetectorOptions, 'target' | 'endpoints'> | false;
 
 /** Validates `healthCheck` and returns the settings with defaults (undefined when off). */
 export function healthSettings(o: unknown): HealthCheckSettings | undefined {
@@ -223,14 +215,7 @@ export function dispatcherSettings(options: BalancedDispatcherOptions): Dispatch
   if (deadlineHeader !== false && (typeof deadlineHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(deadlineHeader)))
     throw new TypeError(`Expected \`deadlineHeader\` to be a header name or false, got ${describeValue(deadlineHeader)}`);
   assertPoolOptions(options.pool);
-  const od = options.outlierDetection ?? {};
-  if (od !== false && (typeof od !== 'object' || od === null))
-    throw new TypeError(`Expected \`outlierDetection\` to be outlier detection options or false, got ${describeValue(od)}`);
-  // new-user review, 2026-12: `endpoints` was accepted (the type forbids it) and fed the detector endpoints
-  // the dispatcher never had; `target` was silently replaced
-  if (od !== false)
-    for (const key of ['endpoints', 'target'])
-      if (Object.hasOwn(od, key)) throw new TypeError(`Option \`outlierDetection.${key}\` is not accepted: ${OUTLIER_REFUSED[key]}`);
+  const od = outlierSettings(options.outlierDetection);
   const healthCheck = healthSettings(options.healthCheck);
   const retryBudget = budget === false ? undefined : budget;
   const hedge = hedgeSettings(options.hedge, retryBudget);

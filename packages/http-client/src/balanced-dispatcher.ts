@@ -78,8 +78,12 @@ export interface BalancedDispatcherOptions {
   /**
    * Options passed to each endpoint's undici `Pool` (`connections`, `pipelining`, `connect` for TLS, …): a plain
    * object of undici 7 `Pool`/`Client` option names; an unknown name is a `TypeError` (with a hint for
-   * undici's retired names such as `tls` or `keepAlive`). `socketPath` and `interceptors` are refused: every
-   * endpoint would share one socket, and undici 7 ignores `interceptors` (compose around the dispatcher instead).
+   * undici's retired names such as `tls` or `keepAlive`), and a bad number (`connections`, `pipelining`, the
+   * timeouts, `maxHeaderSize`, …) a `TypeError`/`RangeError` naming `pool.<name>`. `socketPath` and
+   * `interceptors` are refused: every endpoint would share one socket, and undici 7 ignores `interceptors`
+   * (compose around the dispatcher instead). So are `socketPath` and `path` inside a `connect` object. A
+   * `connect` *function* is not inspected: it is called with each endpoint's origin (`hostname`, `port`,
+   * `protocol`, `servername`), and connecting there, not to one fixed address or socket, is up to it.
    */
   pool?: Pool.Options;
   /**

@@ -189,4 +189,35 @@ describe('hedging', () => {
     expect(await call(dispatcher)).toBe('slow');
     expect(dispatcher.stats()).toMatchObject({ hedges: 0, completed: 1, active: 0 });
   });
+
+  // new-user review, 2026-12: the guide's service-calls snippet asserted that the resetting instance got at
+  // most 2 `requests`, and failed once under load: hedges sent to it that lost the race count there, and how
+  // many is timing. The snippet now counts `failures`; this pins the difference it relies on.
+  it("new-user review, 2026-12: a drained hedge loser that then fails counts in its endpoint's `requests`, not in `failures`, and ejects nothing", async () => {
+    const primary = await slowServer(80, 'primary');
+    let resets = 0;
+    const late = await startServer((req) => {
+      setTimeout(() => {
+        resets++;
+        req.socket.destroy();
+      }, 400);
+    });
+    open.push(late);
+    const ejected: string[] = [];
+    const dispatcher = createBalancedDispatcher({
+      endpoints: [primary.origin, late.origin],
+      balancer: new RoundRobin<HttpEndpoint>(),
+      hedge: { delay: 10 },
+      outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
+    });
+    open.push(dispatcher);
+    dispatcher.on('ejected', ({ origin }) => ejected.push(origin));
+    // Round robin: the request goes to `primary` first, is hedged to `late` after 10 ms, and `primary` wins.
+    expect(await call(dispatcher)).toBe('primary');
+    await until(() => resets === 1 && dispatcher.stats().endpoints[late.origin]?.active === 0, 'the loser to be reset and end');
+    const s = dispatcher.stats();
+    expect(s).toMatchObject({ requests: 1, completed: 1, failed: 0, hedges: 1, hedgeWins: 0 });
+    expect(s.endpoints[late.origin]).toMatchObject({ requests: 1, hedges: 1, failures: 0, ejections: 0, active: 0 });
+    expect(ejected).toEqual([]);
+  });
 });

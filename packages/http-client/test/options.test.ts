@@ -1,7 +1,9 @@
+import { OutlierDetector } from '@scaling/health';
 import { RoundRobin } from '@scaling/load-balancer';
 import type { Pool } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { POOL_HINTS, POOL_KEYS, POOL_REFUSED } from '../src/_pool-options.js';
+import { OUTLIER_KEYS } from '../src/_outlier-options.js';
+import { POOL_HINTS, POOL_KEYS, POOL_NUMBERS, POOL_REFUSED } from '../src/_pool-options.js';
 import { type BalancedDispatcherOptions, createBalancedDispatcher, EndpointsFailedError, type HttpEndpoint } from '../src/index.js';
 
 const make = (options: unknown) => () => createBalancedDispatcher(options as BalancedDispatcherOptions);
@@ -213,5 +215,114 @@ describe('new-user review, 2026-12: options that were accepted unchecked', () =>
     );
     expect(make({ endpoints: ['http://a'], outlierDetection: { target: {} } })).toThrow(/`outlierDetection\.target` is not accepted/);
     expect(make({ endpoints: ['http://a'], outlierDetection: { endpoints: [] } })).toThrow(TypeError);
+  });
+});
+
+describe('new-user review, 2026-12: error messages', () => {
+  it('new-user review, 2026-12: an unknown `outlierDetection` key lists the accepted keys, not the refused `target`/`endpoints`', () => {
+    const bad = make({ endpoints: ['http://a'], outlierDetection: { consecutiveFailure: 3 } });
+    expect(bad).toThrow(TypeError);
+    expect(bad).toThrow(/^Unknown option `consecutiveFailure` in `outlierDetection`; expected one of: `consecutiveFailures`, /);
+    let message = '';
+    try {
+      bad();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).not.toMatch(/`target`|`endpoints`/);
+    // Envoy's names keep a hint
+    expect(make({ endpoints: ['http://a'], outlierDetection: { interval: 10_000 } })).toThrow(/`interval`.*use `intervalMs`/);
+    expect(make({ endpoints: ['http://a'], outlierDetection: { consecutive_5xx: 3 } })).toThrow(/use `consecutiveFailures`/);
+    // every key listed is one the detector accepts
+    for (const key of OUTLIER_KEYS) expect(() => new OutlierDetector({ target: { setHealthy() {} }, [key]: undefined }), key).not.toThrow();
+    expect(OUTLIER_KEYS).not.toContain('target');
+    expect(OUTLIER_KEYS).not.toContain('endpoints');
+  });
+
+  it('new-user review, 2026-12: an own `__proto__` key in `pool` (JSON.parse) is named clearly, not "…: [object Object]"', () => {
+    const pool = JSON.parse('{"__proto__": {"connections": 4}}') as unknown;
+    const bad = make({ endpoints: ['http://a'], pool });
+    expect(bad).toThrow(TypeError);
+    expect(bad).toThrow(/^Unknown option `__proto__` in `pool` \(undici Pool options\) \(an own `__proto__` key, as JSON\.parse makes/);
+    expect(bad).not.toThrow(/\[object Object\]/);
+    // other names Object.prototype has are unknown names too, without its members as a "reason"
+    expect(make({ endpoints: ['http://a'], pool: { constructor: 1 } })).toThrow(
+      /^Unknown option `constructor` in `pool` \(undici Pool options\); /,
+    );
+    expect(make({ endpoints: ['http://a'], outlierDetection: JSON.parse('{"__proto__": {}}') })).toThrow(
+      /`__proto__` in `outlierDetection`/,
+    );
+  });
+
+  it('new-user review, 2026-12: `pool.connect.socketPath` (and `path`) are refused like `pool.socketPath`', () => {
+    expect(make({ endpoints: ['http://a'], pool: { connect: { socketPath: '/tmp/x.sock' } } })).toThrow(
+      /^Option `pool\.connect\.socketPath` is not accepted by the balanced dispatcher: every endpoint would connect to that one socket/,
+    );
+    expect(make({ endpoints: ['http://a'], pool: { connect: { path: '/tmp/x.sock' } } })).toThrow(
+      /`pool\.connect\.path` is not accepted.*Unix socket/,
+    );
+    expect(make({ endpoints: ['http://a'], pool: { connect: { socketPath: '/tmp/x.sock' } } })).toThrow(TypeError);
+  });
+
+  it('new-user review, 2026-12: a `connect` object without a socket, and a `connect` function, construct', async () => {
+    const a = createBalancedDispatcher({
+      endpoints: ['http://127.0.0.1:1'],
+      pool: { connect: { servername: 'a.internal', timeout: 500 } },
+    });
+    await a.close();
+    const connect: Pool.Options['connect'] = (_opts, callback) => callback(new Error('not used'), null);
+    const b = createBalancedDispatcher({ endpoints: ['http://127.0.0.1:1'], pool: { connect } });
+    await b.close();
+  });
+
+  it('new-user review, 2026-12: a bad hedge quantile reports the range as "(0, 1]", not "[5e-324, 1]"', () => {
+    for (const quantile of [2, 0, -0.5])
+      expect(make({ endpoints: ['http://a'], hedge: { delay: { quantile, initialMs: 10 } } })).toThrow(
+        new RegExp(`^Expected \`hedge\\.delay\\.quantile\` to be a number in \\(0, 1\\], got ${quantile}$`),
+      );
+  });
+
+  it.each([
+    ['connections', 'four', TypeError, /^Expected `pool\.connections` to be a non-negative number, got "four"$/],
+    ['connections', -1, RangeError, /^Expected `pool\.connections` to be a non-negative finite number, got -1$/],
+    ['pipelining', 1.5, RangeError, /`pool\.pipelining` to be a non-negative integer/],
+    ['keepAliveTimeout', 0, RangeError, /`pool\.keepAliveTimeout` to be a positive finite number, got 0/],
+    ['keepAliveMaxTimeout', '10s', TypeError, /`pool\.keepAliveMaxTimeout`/],
+    ['headersTimeout', -1, RangeError, /`pool\.headersTimeout` to be a non-negative integer/],
+    ['bodyTimeout', Number.NaN, RangeError, /`pool\.bodyTimeout`/],
+    ['connectTimeout', Number.POSITIVE_INFINITY, RangeError, /`pool\.connectTimeout` to be a non-negative finite number/],
+    ['maxHeaderSize', 0, RangeError, /`pool\.maxHeaderSize` to be a positive integer/],
+    ['maxResponseSize', -2, RangeError, /`pool\.maxResponseSize` to be an integer ≥ -1, got -2/],
+    ['maxResponseSize', '1mb', TypeError, /`pool\.maxResponseSize` to be an integer ≥ -1, got "1mb"/],
+  ])(
+    'new-user review, 2026-12: `pool.%s: %s` is an error naming `pool.<name>` (was undici\'s bare "invalid …")',
+    (name, value, type, message) => {
+      expect(make({ endpoints: ['http://a'], pool: { [name]: value } })).toThrow(type);
+      expect(make({ endpoints: ['http://a'], pool: { [name]: value } })).toThrow(message);
+    },
+  );
+
+  it('new-user review, 2026-12: every numeric pool option is checked under its `pool.<name>`, and the limits undici accepts construct', async () => {
+    for (const name of Object.keys(POOL_NUMBERS)) {
+      expect(POOL_KEYS, name).toContain(name);
+      expect(make({ endpoints: ['http://a'], pool: { [name]: 'x' } }), name).toThrow(new RegExp(`^Expected \`pool\\.${name}\``));
+    }
+    const d = createBalancedDispatcher({
+      endpoints: ['http://127.0.0.1:1'],
+      pool: {
+        connections: null,
+        pipelining: 0,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connectTimeout: 0,
+        keepAliveTimeout: 0.5,
+        maxResponseSize: -1,
+        autoSelectFamilyAttemptTimeout: -1,
+        maxRequestsPerClient: 0,
+        clientTtl: 0,
+        pingInterval: 0,
+      },
+    });
+    await d.close();
   });
 });
