@@ -18,8 +18,6 @@ export class EdfSchedule<E extends Endpoint> implements Columns {
   deadline = new Float64Array(0);
   /** 1 while the position is in the schedule (kept across rebuilds; 0 once it left the rotation). */
   #member = new Uint8Array(0);
-  /** Heap index per position (valid while in the heap). */
-  #at = new Int32Array(0);
   #heap = new Int32Array(8);
   #size = 0;
   #version = -1;
@@ -35,7 +33,6 @@ export class EdfSchedule<E extends Endpoint> implements Columns {
   grow(capacity: number): void {
     this.deadline = grown(this.deadline, capacity);
     this.#member = grown(this.#member, capacity);
-    this.#at = grown(this.#at, capacity);
     if (this.#heap.length < capacity) this.#heap = grown(this.#heap, capacity);
   }
 
@@ -104,7 +101,14 @@ export class EdfSchedule<E extends Endpoint> implements Columns {
     const d = this.deadline[pos] as number;
     if (d > this.#vt) this.#vt = d;
     this.deadline[pos] = d + step;
-    this.#siftDown(this.#at[pos] as number);
+    // `pos` came from peek(): the top, or (with an exclude set, rare) found by a scan; no index column to keep.
+    this.#siftDown(this.#heap[0] === pos ? 0 : this.#indexOf(pos));
+  }
+
+  #indexOf(pos: number): number {
+    const h = this.#heap;
+    for (let i = 1; i < this.#size; i++) if (h[i] === pos) return i;
+    throw new Error(`EdfSchedule: position ${pos} is not in the schedule`);
   }
 
   #less(a: number, b: number): boolean {
@@ -116,23 +120,19 @@ export class EdfSchedule<E extends Endpoint> implements Columns {
 
   #push(p: number): void {
     const h = this.#heap;
-    const at = this.#at;
     let i = this.#size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const q = h[parent] as number;
       if (!this.#less(p, q)) break;
       h[i] = q;
-      at[q] = i;
       i = parent;
     }
     h[i] = p;
-    at[p] = i;
   }
 
   #siftDown(i: number): void {
     const h = this.#heap;
-    const at = this.#at;
     const n = this.#size;
     const p = h[i] as number;
     for (;;) {
@@ -144,10 +144,8 @@ export class EdfSchedule<E extends Endpoint> implements Columns {
       const q = h[c] as number;
       if (!this.#less(q, p)) break;
       h[i] = q;
-      at[q] = i;
       i = c;
     }
     h[i] = p;
-    at[p] = i;
   }
 }
