@@ -3,7 +3,6 @@ import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
 import { NO_OUTCOME, OK } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
-import { RANDOM_RANGE } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import { NoEndpointError, StrategyError } from './errors.js';
 import type { Strategy, StrategyContext } from './strategy.js';
@@ -52,7 +51,7 @@ class Context<E extends Endpoint> implements StrategyContext<E> {
   }
 
   random(): number {
-    return this.#core.rng.bits() / RANDOM_RANGE;
+    return this.#core.rng.unit();
   }
 
   now(): number {

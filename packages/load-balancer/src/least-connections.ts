@@ -2,7 +2,7 @@ import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
 import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
-import { RANDOM_RANGE, type RandomDraw } from './_random.js';
+import type { RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -95,7 +95,7 @@ export class LeastConnections<E extends Endpoint = Endpoint> extends BalancerBas
       } else if (score === best) sum += w;
     }
     if (sum === 0) return this.#core.fail();
-    let x = (this.#rng.bits() / RANDOM_RANGE) * sum;
+    let x = this.#rng.unit() * sum;
     let last = -1;
     for (let p = 0; p < n; p++) {
       if (!all && !t.eligible(p, exclude)) continue;

@@ -2,7 +2,7 @@ import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
 import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
-import { RANDOM_RANGE, type RandomDraw, randomEligible } from './_random.js';
+import { type RandomDraw, randomEligible } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -41,6 +41,13 @@ export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
 
   /** Picks a uniformly random eligible endpoint; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
+    // Fast path (decided on change): every endpoint in rotation, none ramping, no options; the rest out of line.
+    const t = this.#t;
+    const n = t.n;
+    return t.steady && options === undefined && n > 0 ? this.#book.lease(this.#rng.below(n)) : this.#pickSlow(options);
+  }
+
+  #pickSlow(options: PickOptions | undefined): Lease<E> {
     const core = this.#core;
     const t = this.#t;
     const exclude = core.begin(options);
@@ -55,12 +62,12 @@ export class Random<E extends Endpoint = Endpoint> extends BalancerBase<E> {
       const p = randomEligible(t, this.#rng, exclude, -1);
       if (p < 0) return core.fail();
       const f = (t.eff[p] as number) / (t.weight[p] as number);
-      if (f >= 1 || this.#rng.bits() < f * RANDOM_RANGE) return this.#book.lease(p);
+      if (f >= 1 || this.#rng.unit() < f) return this.#book.lease(p);
     }
     // Rejected too often (everything ramping from a tiny factor): one pass, weighted by ramp factor.
     let sum = 0;
     for (let p = 0; p < n; p++) if (t.eligible(p, exclude)) sum += (t.eff[p] as number) / (t.weight[p] as number);
-    let x = (this.#rng.bits() / RANDOM_RANGE) * sum;
+    let x = this.#rng.unit() * sum;
     let last = -1;
     for (let p = 0; p < n; p++) {
       if (!t.eligible(p, exclude)) continue;

@@ -2,7 +2,7 @@ import { BalancerCore } from './_core.js';
 import type { EndpointTable } from './_endpoint-table.js';
 import type { LeaseBook } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
-import { RANDOM_RANGE, type RandomDraw } from './_random.js';
+import type { RandomDraw } from './_random.js';
 import { BalancerBase } from './balancer-base.js';
 import type { Endpoint, Lease, PickOptions } from './types.js';
 
@@ -44,6 +44,16 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
 
   /** Picks a weighted-random eligible endpoint; see `LoadBalancer.pick`. */
   pick(options?: PickOptions): Lease<E> {
+    // Fast path (decided on change): every endpoint in rotation, none ramping, no options; the rest out of line.
+    const t = this.#t;
+    if (t.steady && options === undefined && this.#version === t.version && this.#m > 0) {
+      const total = this.#cum[this.#m - 1] as number;
+      return this.#book.lease(this.#pos[this.#search(this.#rng.unit() * total)] as number);
+    }
+    return this.#pickSlow(options);
+  }
+
+  #pickSlow(options: PickOptions | undefined): Lease<E> {
     const core = this.#core;
     const t = this.#t;
     const exclude = core.begin(options);
@@ -54,7 +64,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
     const total = cum[m - 1] as number;
     // Rejection: draw from the whole rotation, retry if excluded (uniform in weight among the rest).
     for (let k = 0; k < 4; k++) {
-      const p = this.#pos[this.#search((this.#rng.bits() / RANDOM_RANGE) * total)] as number;
+      const p = this.#pos[this.#search(this.#rng.unit() * total)] as number;
       if (exclude === undefined || !exclude.has(t.ids[p] as string)) return this.#book.lease(p);
     }
     // Many excluded: one linear pass over what is left.
@@ -64,7 +74,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
       if (!exclude!.has(t.ids[p] as string)) rest += t.eff[p] as number;
     }
     if (rest === 0) return core.fail();
-    let x = (this.#rng.bits() / RANDOM_RANGE) * rest;
+    let x = this.#rng.unit() * rest;
     let last = -1;
     for (let i = 0; i < m; i++) {
       const p = this.#pos[i] as number;
