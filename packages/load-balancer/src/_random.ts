@@ -141,5 +141,6 @@ export function firstOf(pair: number): number {
 
 /** The second position of a {@link twoChoices} pair, or −1 when only one endpoint was eligible. */
 export function secondOf(pair: number): number {
-  return (pair - (pair & (PAIR - 1))) / PAIR - 1;
+  // The literal, not `PAIR`: a bundled module constant is a `var`, and V8 divides by a `var` for real (see below()).
+  return (pair - (pair & 4194303)) / 4194304 - 1;
 }
