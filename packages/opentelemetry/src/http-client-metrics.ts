@@ -1,6 +1,6 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
-import { assertOptions, DEFAULT_DURATION_BUCKETS_SECONDS, describeValue } from '@scaling/core/internal';
+import { assertOptions, DEFAULT_DURATION_BUCKETS_SECONDS, describeValue, serverOfMember } from '@scaling/core/internal';
 
 /** Options of {@link recordHttpClientMetrics}. */
 export interface RecordHttpClientMetricsOptions {
@@ -18,15 +18,7 @@ type Context = Record<string, unknown>;
 
 /** `server.address` / `server.port` of a URL origin (`http://orders`, `https://10.0.0.7:8443`), or `undefined`. */
 function serverOf(origin: unknown): { address: string; port: number } | undefined {
-  if (typeof origin !== 'string' || origin === '') return undefined;
-  try {
-    const url = new URL(origin);
-    const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : Number.NaN;
-    const address = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    return address !== '' && Number.isInteger(port) ? { address, port } : undefined;
-  } catch {
-    return undefined;
-  }
+  return typeof origin === 'string' ? serverOfMember(origin) : undefined;
 }
 
 /**
