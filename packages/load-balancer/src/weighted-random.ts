@@ -47,8 +47,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
     // Fast path (decided on change): every endpoint in rotation, none ramping, no options; the rest out of line.
     const t = this.#t;
     if (t.steady && options === undefined && this.#version === t.version && this.#m > 0) {
-      const total = this.#cum[this.#m - 1] as number;
-      return this.#book.lease(this.#pos[this.#search(this.#rng.unit() * total)] as number);
+      return this.#book.lease(this.#draw(this.#cum[this.#m - 1] as number));
     }
     return this.#pickSlow(options);
   }
@@ -64,7 +63,7 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
     const total = cum[m - 1] as number;
     // Rejection: draw from the whole rotation, retry if excluded (uniform in weight among the rest).
     for (let k = 0; k < 4; k++) {
-      const p = this.#pos[this.#search(this.#rng.unit() * total)] as number;
+      const p = this.#draw(total);
       if (exclude === undefined || !exclude.has(t.ids[p] as string)) return this.#book.lease(p);
     }
     // Many excluded: one linear pass over what is left.
@@ -84,6 +83,11 @@ export class WeightedRandom<E extends Endpoint = Endpoint> extends BalancerBase<
       if (x < 0) return this.#book.lease(p);
     }
     return this.#book.lease(last);
+  }
+
+  /** A position drawn with probability proportional to its weight, from the rotation's cumulative weights (`total`: their sum). */
+  #draw(total: number): number {
+    return this.#pos[this.#search(this.#rng.unit() * total)] as number;
   }
 
   /** First index whose cumulative weight exceeds `x`. */
