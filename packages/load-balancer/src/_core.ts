@@ -164,8 +164,8 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
     return this.book.lease(pos);
   }
 
-  /** Throws the right error when a pick found nothing. */
-  fail(): never {
+  /** Throws the right error when a pick found nothing (`declined`: the strategy chose none, nothing excluded). */
+  fail(declined = false): never {
     this.rejected++;
     const t = this.table;
     if (t.n === 0) throw new NoEndpointError('ERR_NO_ENDPOINTS', 'No endpoints to pick from');
@@ -173,6 +173,12 @@ export class BalancerCore<E extends Endpoint> implements LeaseSink {
       throw new NoEndpointError(
         'ERR_NO_HEALTHY_ENDPOINTS',
         `None of ${t.n} endpoints is healthy and panic routing is disabled (panicThreshold: 0)`,
+      );
+    // `declined`: a custom strategy returned -1 with nothing excluded (the built-in ones never do).
+    if (declined)
+      throw new NoEndpointError(
+        'ERR_NO_ENDPOINTS',
+        `The strategy's pick() returned -1 (no choice) among ${t.n} endpoint${t.n === 1 ? '' : 's'}, none excluded`,
       );
     throw new NoEndpointError('ERR_NO_ENDPOINTS', 'Every eligible endpoint is excluded');
   }

@@ -4,7 +4,7 @@ import type { EndpointTable } from './_endpoint-table.js';
 import { NO_OUTCOME, OK } from './_leases.js';
 import type { BalancerOptions } from './_options.js';
 import { BalancerBase } from './balancer-base.js';
-import { NoEndpointError, StrategyError } from './errors.js';
+import { StrategyError } from './errors.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 import type { Endpoint, Lease, OutcomeEvent, PickOptions } from './types.js';
 
@@ -133,18 +133,9 @@ export class Balancer<E extends Endpoint = Endpoint> extends BalancerBase<E> {
     const core = this.#core;
     const exclude = core.begin(options);
     const p = this.#strategy.pick(this.#context, options);
-    if (p === -1) return exclude === undefined && core.table.n > 0 && core.table.routable ? this.#noChoice() : core.fail();
+    if (p === -1) return core.fail(exclude === undefined);
     if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= core.table.n || !core.table.eligible(p, exclude))
       throw new StrategyError(`Expected the strategy's pick() to return an eligible position or -1, got ${String(p)}`);
     return core.lease(p);
-  }
-
-  /** The strategy declined with endpoints eligible and nothing excluded: say so, not "every endpoint is excluded". */
-  #noChoice(): never {
-    this.#core.rejected++;
-    throw new NoEndpointError(
-      'ERR_NO_ENDPOINTS',
-      `The strategy's pick() returned -1 (no choice) among ${this.#core.table.n} endpoint${this.#core.table.n === 1 ? '' : 's'}, none excluded`,
-    );
   }
 }
