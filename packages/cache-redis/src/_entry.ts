@@ -24,6 +24,12 @@ export class Entry {
   get keepUntil(): number {
     return Math.max(this.expiresAt, this.staleUntil, this.graceUntil);
   }
+
+  /** The `PX` TTL (ms) to store it in Redis with at `now`: until {@link Entry.keepUntil}, at least 1; 0 when it never expires. */
+  pxAt(now: number): number {
+    const keep = this.keepUntil;
+    return keep === Number.POSITIVE_INFINITY ? 0 : Math.max(1, Math.ceil(keep - now));
+  }
 }
 
 /**

@@ -44,8 +44,6 @@ export interface LeasedRead {
 /** What became of a load's L2 write: stored, queued (Redis failed), refused (key written since), or not tried (no lease). */
 export type FillOutcome = 'written' | 'queued' | 'refused' | 'skipped';
 
-const INF = Number.POSITIVE_INFINITY;
-
 /** The markers and guarded fills of one {@link TierCore}. */
 export class FillLeases {
   readonly #core: TierCore;
@@ -104,8 +102,7 @@ export class FillLeases {
       core.stats.staleFillsDropped++;
       return 'refused';
     }
-    const keep = e.keepUntil;
-    const ttlMs = keep === INF ? 0 : Math.max(1, Math.ceil(keep - now));
+    const ttlMs = e.pxAt(now);
     const text = encodeEntry(e, payload);
     const mkey = this.#prefix + key;
     const r = await core.l2.call('set', key, () =>

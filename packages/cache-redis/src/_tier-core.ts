@@ -313,8 +313,7 @@ export class TierCore {
 
   /** A write's L2 part: the key's new marker, the value, the invalidation (one round trip). */
   async writeL2(key: string, rkey: string, e: Entry, payload: string): Promise<WriteStatus> {
-    const keep = e.keepUntil;
-    const ttlMs = keep === INF ? 0 : Math.max(1, Math.ceil(keep - this.#clock.now()));
+    const ttlMs = e.pxAt(this.#clock.now());
     const text = encodeEntry(e, payload);
     const marker = this.leases.next(key);
     const r = await this.l2.call('set', key, () =>
