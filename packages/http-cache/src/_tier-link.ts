@@ -9,7 +9,7 @@ import { storeTtl } from './stored-entry.js';
  * shape, mirrors the tier's invalidations into the local store, copies variants in on a local miss and
  * writes stores and purges through without waiting. A failed tier read or write never fails a request:
  * it calls `onError` (the engine counts it as `tierErrors`) — once per rejected tier call, and once per
- * `l2-error` event of the tier (a failed, timed-out or breaker-skipped Redis command; not `subscribe`).
+ * `l2-error` event of the tier (a failed, timed-out or breaker-skipped Redis command; not `subscribe` or `probe`).
  */
 export class TierLink {
   readonly #tier: SharedResponseTier;
@@ -31,9 +31,10 @@ export class TierLink {
     });
     // A TieredCache never rejects for Redis: a failed read resolves as a miss and a failed write as
     // 'queued', so its failures are counted from its `l2-error` events (new-user review, 2026-12:
-    // `tierErrors` stayed 0 with Redis down). The bus subscription's retries are not reads or writes.
+    // `tierErrors` stayed 0 with Redis down). The bus subscription's retries and the open breaker's timed
+    // probe are the tier's own background commands, not reads or writes of this cache.
     tier.on?.('l2-error', ({ operation }) => {
-      if (operation !== 'subscribe') this.#onError();
+      if (operation !== 'subscribe' && operation !== 'probe') this.#onError();
     });
   }
 

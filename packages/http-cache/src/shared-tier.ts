@@ -45,7 +45,8 @@ export interface SharedResponseTier {
    * The tier's events the engine listens to: `'invalidation'` — published by the other instances (`key` or
    * `tag`; `tag: ''` = everything); `'l2-error'` — one of its Redis commands (`operation`) failed, timed out
    * or was skipped by its open breaker (a `TieredCache` answers such a read as a miss and such a write as
-   * `'queued'`, without rejecting), counted in `tierErrors`.
+   * `'queued'`, without rejecting), counted in `tierErrors` unless `operation` is `'subscribe'` or `'probe'`
+   * (the tier's own background commands).
    */
   on?(event: 'invalidation' | 'l2-error', listener: (payload: { key?: string; tag?: string; operation?: string }) => void): () => void;
 }

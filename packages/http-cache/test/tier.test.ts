@@ -15,8 +15,8 @@ afterEach(async () => {
   closeTier = undefined;
 });
 
-async function tierOn(redis: MemoryRedis) {
-  const tier = createTieredCache<TierVariant[]>({ transport: redis.transport(), clock: redis.clock, prefix: 'edge:' });
+async function tierOn(redis: MemoryRedis, breaker?: { breakerThreshold: number; breakerOpenMs: number }) {
+  const tier = createTieredCache<TierVariant[]>({ transport: redis.transport(), clock: redis.clock, prefix: 'edge:', ...breaker });
   closeTier = () => tier.close();
   await tier.ready();
   return tier;
@@ -40,6 +40,27 @@ describe('shared tier failures', () => {
     expect(s.tierErrors).toBe(tier.stats().l2Errors);
     expect(s.tierErrors).toBe(2);
     expect(s.tierHits).toBe(0);
+  });
+
+  it('the open breaker’s timed probe is the tier’s own command: not counted in `tierErrors`', async () => {
+    const redis = new MemoryRedis(new ManualClock(1_000_000));
+    const tier = await tierOn(redis, { breakerThreshold: 1, breakerOpenMs: 1_000 });
+    const operations: string[] = [];
+    tier.on('l2-error', ({ operation }) => operations.push(operation));
+    h = await harness({ tier });
+    h.setOrigin((_req, res) => {
+      res.setHeader('cache-control', 'public, max-age=60');
+      res.end('page');
+    });
+    redis.down = true;
+    await h.get('/p'); // opens the breaker
+    await settle();
+    const before = h.proxy.stats().tierErrors;
+    expect(before).toBeGreaterThan(0);
+    await redis.clock.advanceAsync(1_000); // the probe goes out, and fails
+    await settle();
+    expect(operations).toContain('probe');
+    expect(h.proxy.stats().tierErrors).toBe(before);
   });
 
   it('counts nothing while Redis answers, and a second instance is answered from the tier', async () => {
